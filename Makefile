@@ -1,0 +1,44 @@
+# SEND Reform Survey Dashboard. `make help` lists the targets.
+# Needs only Python 3.11+ and make: the first target that needs Python creates .venv and installs the project.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+SEEDS  ?= ../shared/seeds
+# Check every verbatim sentence against the source documents when they are present.
+PROVENANCE := $(if $(wildcard $(SEEDS)/003_f8b5f4a097df2111.txt),--provenance $(SEEDS),)
+DATA   := data/current/manifest.json
+ETL_INPUTS := $(shell find etl -name '*.py' -o -name '*.yaml')
+
+.PHONY: help install data run test bench figures serve loadtest clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-9s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the project with its test tools
+
+$(DATA): $(STAMP) $(ETL_INPUTS)
+	$(BIN)/python -m etl $(PROVENANCE)
+	@touch $(DATA)
+
+data: $(STAMP) ## Validate the sources and (re)build the Parquet tables in data/
+	$(BIN)/python -m etl $(PROVENANCE)
+
+run: $(DATA) ## Build the data if missing or stale, then serve http://$(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
+
+test: $(DATA) ## Run the tests (browser tests skip without /usr/bin/chromium)
+	$(BIN)/python -m pytest
+
+clean: ## Remove the built tables
+	rm -rf data/current data/builds

@@ -1,0 +1,269 @@
+"""The contract: pydantic models for every table, the Arrow schema derived from them, column names.
+
+The ETL validates its input with the ``*In`` models and writes rows of the full models; the dashboard
+reads the Parquet files back through the same Arrow schema (see ``etl.store``). Change a model here and
+both sides change together; bump ``SCHEMA_VERSION`` when a column is added, removed or retyped.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from enum import Enum
+from typing import Annotated, Optional
+
+import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+SCHEMA_VERSION = "1.0.0"
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class Qualifier(str, Enum):
+    """How a reported number relates to the truth: the words printed before it."""
+
+    EXACT = "exact"  # "57%", "23 out of 54"
+    OVER = "over"  # "over 90%", "more than"
+    NEARLY = "nearly"  # "nearly 90%", "almost", "just under": below the figure, within 5 points
+    LESS_THAN = "less_than"  # "less than half", "fewer than", "under"
+    ABOUT = "about"  # "around", "approximately" (context figures only)
+    ALL = "all"  # "All 54"
+    NONE = "none"  # "None of those replying"
+    DERIVED = "derived"  # not reported: computed from other records (see derived_from)
+
+
+class Stance(str, Enum):
+    WELCOMES = "welcomes"
+    CONCERN = "concern"
+    MIXED = "mixed"
+
+
+class SourceKind(str, Enum):
+    SURVEY_REPORT = "survey-report"
+    BRIEFING = "briefing"
+    NEWS = "news"
+    STATEMENT = "statement"
+
+
+class Record(BaseModel):
+    """Base for every row: unknown keys are errors, so a misspelt field never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+
+class Theme(Record):
+    id: Id
+    label: Text
+    description: Text
+
+
+class Source(Record):
+    """The origin of a published document: who, what, when, and for surveys who answered."""
+
+    id: Id
+    kind: SourceKind
+    title: Text
+    publisher: Optional[Text] = None
+    commissioned_by: list[Text] = []
+    published: Optional[Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]] = None
+    seed_file: Optional[Text] = None
+    respondents: Optional[Annotated[int, Field(ge=1)]] = None
+    respondents_note: Optional[Text] = None
+    population: Optional[Annotated[int, Field(ge=1)]] = None
+    population_source: Optional[Text] = None
+    method: Optional[Text] = None
+    notes: Optional[Text] = None
+
+    @model_validator(mode="after")
+    def _population_needs_source(self) -> "Source":
+        if self.population is not None and not self.population_source:
+            raise ValueError("population is given without population_source")
+        if self.respondents and self.population and self.respondents > self.population:
+            raise ValueError("respondents exceed population")
+        return self
+
+
+class ResultIn(Record):
+    """One survey figure as the report prints it. Percentages are 0-100."""
+
+    id: Id
+    survey: Id
+    figure: Optional[Annotated[int, Field(ge=1)]] = None
+    figure_note: Optional[Text] = None
+    question: Text
+    item: Text
+    themes: Annotated[list[Id], Field(min_length=1)]
+    category: Text
+    reported_text: Text
+    value: Annotated[float, Field(ge=0, le=100)]
+    qualifier: Qualifier
+    count: Optional[Annotated[int, Field(ge=0)]] = None
+    base: Optional[Annotated[int, Field(ge=1)]] = None
+    group_bound: bool = False
+    derived_from: list[Id] = []
+    section: Text
+    verbatim: Optional[Text] = None
+    note: Optional[Text] = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> "ResultIn":
+        if self.count is not None and self.base is not None and self.count > self.base:
+            raise ValueError(f"count {self.count} is greater than base {self.base}")
+        derived = self.qualifier == Qualifier.DERIVED.value
+        if derived and not self.derived_from:
+            raise ValueError("a derived record must list derived_from")
+        if not derived and self.derived_from:
+            raise ValueError("derived_from is only for qualifier 'derived'")
+        if not derived and not self.verbatim:
+            raise ValueError("verbatim is required for a reported figure")
+        if self.qualifier in (Qualifier.ALL.value, Qualifier.NONE.value, Qualifier.DERIVED.value) and (
+            self.count is None or self.base is None
+        ):
+            raise ValueError(f"qualifier '{self.qualifier}' needs count and base")
+        return self
+
+
+class Result(ResultIn):
+    """A survey figure with the columns derived from it (etl.derive)."""
+
+    count_min: Optional[int] = None
+    count_max: Optional[int] = None
+    pct_low: Optional[float] = None
+    pct_high: Optional[float] = None
+    wilson_low: Optional[float] = None
+    wilson_high: Optional[float] = None
+    consistent: Optional[bool] = None
+    fitting_bases: list[int] = []
+    flag: Optional[str] = None
+
+
+class QuoteIn(Record):
+    """A quotation from a local-authority respondent, verbatim."""
+
+    id: Id
+    section: Text
+    themes: Annotated[list[Id], Field(min_length=1)]
+    stance: Stance
+    text: Text
+
+
+class Quote(QuoteIn):
+    source: Id
+
+
+class ContextIn(Record):
+    """A quantitative fact from one of the documents: money, counts, growth, dates."""
+
+    id: Id
+    label: Text
+    reported_text: Text
+    value: float
+    qualifier: Qualifier
+    unit: Text
+    period: Optional[Text] = None
+    themes: Annotated[list[Id], Field(min_length=1)]
+    verbatim: Text
+    note: Optional[Text] = None
+
+
+class Context(ContextIn):
+    source: Id
+
+
+# Table name -> row model. The order is the order of the build summary.
+TABLES: dict[str, type[Record]] = {
+    "themes": Theme,
+    "sources": Source,
+    "results": Result,
+    "quotes": Quote,
+    "context": Context,
+}
+
+
+class Col:
+    """Column names, defined once. ``Col.RESULTS.value`` etc. are checked against the models in tests."""
+
+    ID = "id"
+    THEMES = "themes"
+    SOURCE = "source"
+    SURVEY = "survey"
+    FIGURE = "figure"
+    FIGURE_NOTE = "figure_note"
+    QUESTION = "question"
+    ITEM = "item"
+    CATEGORY = "category"
+    REPORTED_TEXT = "reported_text"
+    VALUE = "value"
+    QUALIFIER = "qualifier"
+    COUNT = "count"
+    BASE = "base"
+    GROUP_BOUND = "group_bound"
+    DERIVED_FROM = "derived_from"
+    SECTION = "section"
+    VERBATIM = "verbatim"
+    NOTE = "note"
+    COUNT_MIN = "count_min"
+    COUNT_MAX = "count_max"
+    PCT_LOW = "pct_low"
+    PCT_HIGH = "pct_high"
+    WILSON_LOW = "wilson_low"
+    WILSON_HIGH = "wilson_high"
+    CONSISTENT = "consistent"
+    FITTING_BASES = "fitting_bases"
+    FLAG = "flag"
+    LABEL = "label"
+    DESCRIPTION = "description"
+    STANCE = "stance"
+    TEXT = "text"
+    UNIT = "unit"
+    PERIOD = "period"
+    TITLE = "title"
+    PUBLISHER = "publisher"
+    PUBLISHED = "published"
+    RESPONDENTS = "respondents"
+    POPULATION = "population"
+    POPULATION_SOURCE = "population_source"
+    SEED_FILE = "seed_file"
+    METHOD = "method"
+    KIND = "kind"
+
+
+_SCALARS: dict[type, pa.DataType] = {
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+}
+
+
+def _arrow_type(annotation: typing.Any) -> tuple[pa.DataType, bool]:
+    """Map a field annotation to (Arrow type, nullable)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _arrow_type(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) != 1:
+            raise TypeError(f"unsupported union {annotation!r}")
+        return _arrow_type(args[0])[0], True
+    if origin is list:
+        inner, _ = _arrow_type(typing.get_args(annotation)[0])
+        return pa.list_(pa.field("item", inner, nullable=False)), False
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return pa.string(), False
+    if annotation in _SCALARS:
+        return _SCALARS[annotation], False
+    raise TypeError(f"no Arrow type for {annotation!r}")
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a table, derived from its pydantic model, carrying the schema version."""
+    model = TABLES[table]
+    fields = []
+    for name, info in model.model_fields.items():
+        dtype, nullable = _arrow_type(info.annotation)
+        fields.append(pa.field(name, dtype, nullable=nullable))
+    meta = {b"schema_version": SCHEMA_VERSION.encode(), b"table": table.encode()}
+    return pa.schema(fields, metadata=meta)
