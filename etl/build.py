@@ -31,6 +31,8 @@ from etl.store import table_to_arrow, write_tables
 
 SOURCES_DIR = Path(__file__).parent / "sources"
 LINE = "__line__"
+TWICE = "__keys_given_twice__"
+_FIELD_TAG = re.compile(r"^(?:Value error, )?\[(\w+)\] (.*)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,16 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    seen: set = set()
+    twice: list = []
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            twice.append(key)
+        seen.add(key)
     mapping = loader.construct_mapping(node, deep=True)
+    if twice:  # YAML would keep the last silently; report it (see _validate)
+        mapping[TWICE] = twice
     mapping[LINE] = node.start_mark.line + 1
     return mapping
 
@@ -125,14 +136,22 @@ def _records(data: Any, rel: str, issues: list[Issue], *, single: bool = False) 
 def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) -> Optional[BaseModel]:
     """Validate one record; each pydantic error becomes an Issue naming its field."""
     line = raw.get(LINE)
-    body = {k: v for k, v in raw.items() if k != LINE}
+    body = {k: v for k, v in raw.items() if k not in (LINE, TWICE)}
     rid = body.get("id") if isinstance(body.get("id"), str) else None
+    for key in raw.get(TWICE, []):
+        issues.append(Issue(rel, line, rid, str(key), "field given twice in one record (YAML would keep only the last)"))
+    if raw.get(TWICE):
+        return None
     try:
         return model.model_validate(body)
     except ValidationError as exc:
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"]) or None
             reason = err["msg"]
+            tagged = _FIELD_TAG.match(reason)
+            if tagged:  # a cross-field check names its field as "[field] reason"
+                loc = loc or tagged.group(1)
+                reason = tagged.group(2)
             if err["type"] == "missing":
                 reason = "missing required field"
             elif err["type"] == "extra_forbidden":

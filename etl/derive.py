@@ -62,6 +62,8 @@ def percent_range(value: float, qualifier: str) -> tuple[float, float]:
         return 100.0, 100.0
     if q is Qualifier.NONE:
         return 0.0, 0.0
+    if q is Qualifier.EXACT:  # a printed whole "96%" is anything that rounds to it
+        return max(0.0, value - 0.5), min(100.0, value + 0.5)
     return value, value
 
 

@@ -48,7 +48,10 @@ class SourceKind(str, Enum):
 
 
 class Record(BaseModel):
-    """Base for every row: unknown keys are errors, so a misspelt field never passes silently."""
+    """Base for every row: unknown keys are errors, so a misspelt field never passes silently.
+
+    Checks across fields raise ``ValueError("[field] reason")`` so the error names the field at fault.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
 
@@ -79,9 +82,9 @@ class Source(Record):
     @model_validator(mode="after")
     def _population_needs_source(self) -> "Source":
         if self.population is not None and not self.population_source:
-            raise ValueError("population is given without population_source")
+            raise ValueError("[population_source] population is given without population_source")
         if self.respondents and self.population and self.respondents > self.population:
-            raise ValueError("respondents exceed population")
+            raise ValueError("[respondents] respondents exceed population")
         return self
 
 
@@ -110,18 +113,18 @@ class ResultIn(Record):
     @model_validator(mode="after")
     def _coherent(self) -> "ResultIn":
         if self.count is not None and self.base is not None and self.count > self.base:
-            raise ValueError(f"count {self.count} is greater than base {self.base}")
+            raise ValueError(f"[count] count {self.count} is greater than base {self.base}")
         derived = self.qualifier == Qualifier.DERIVED.value
         if derived and not self.derived_from:
-            raise ValueError("a derived record must list derived_from")
+            raise ValueError("[derived_from] a derived record must list derived_from")
         if not derived and self.derived_from:
-            raise ValueError("derived_from is only for qualifier 'derived'")
+            raise ValueError("[derived_from] derived_from is only for qualifier 'derived'")
         if not derived and not self.verbatim:
-            raise ValueError("verbatim is required for a reported figure")
+            raise ValueError("[verbatim] verbatim is required for a reported figure")
         if self.qualifier in (Qualifier.ALL.value, Qualifier.NONE.value, Qualifier.DERIVED.value) and (
             self.count is None or self.base is None
         ):
-            raise ValueError(f"qualifier '{self.qualifier}' needs count and base")
+            raise ValueError(f"[count] qualifier '{self.qualifier}' needs count and base")
         return self
 
 

@@ -1,0 +1,231 @@
+"""Bad input: each fault is reported with file, line, record, field and reason, and nothing is written."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from etl import __main__ as cli
+from etl.build import BuildError, build, collect
+from etl.store import load_tables
+
+RESULTS = "demo/results.yaml"
+QUOTES = "demo/quotes.yaml"
+CONTEXT = "demo/context.yaml"
+THEMES = "themes.yaml"
+ORIGIN = "demo/origin.yaml"
+R2 = "- id: r-disagree"  # the start line of the record most cases break
+
+
+def test_minimal_sources_build(tiny):
+    """The fixture's sources are valid, pass provenance, and give the expected record counts."""
+    dataset = collect(tiny.sources, tiny.seeds)
+    assert {name: len(rows) for name, rows in dataset.rows.items()} == tiny.counts
+    assert dataset.flags == []
+
+
+# (file, old text, new text, line anchor, record, field, a word the reason must contain)
+CASES = {
+    "missing-field": (RESULTS, "  category: disagree\n", "", R2, "r-disagree", "category", "missing"),
+    "percentage-over-100": (RESULTS, "  value: 30\n", "  value: 130\n", R2, "r-disagree", "value", "less than or equal to 100"),
+    "negative-percentage": (RESULTS, "  value: 30\n", "  value: -3\n", R2, "r-disagree", "value", "greater than or equal to 0"),
+    "unknown-qualifier": (RESULTS, "  qualifier: exact\n", "  qualifier: roughly\n", R2, "r-disagree", "qualifier", "roughly"),
+    "unknown-theme": (RESULTS, "[funding, timescales]", "[funding, timetable]", R2, "r-disagree", "themes", "unknown theme"),
+    "no-theme": (RESULTS, "[funding, timescales]", "[]", R2, "r-disagree", "themes", "at least 1"),
+    "bad-id": (RESULTS, R2, "- id: R Disagree", R2, "R Disagree", "id", "pattern"),
+    "duplicate-id": (RESULTS, R2, "- id: r-agree", R2, "r-agree", "id", "duplicate"),
+    "unknown-field": (RESULTS, "  count: 3\n", "  count: 3\n  colour: blue\n", R2, "r-disagree", "colour", "unknown field"),
+    "base-over-respondents": (RESULTS, "  count: 3\n  base: 10\n", "  count: 3\n  base: 12\n", R2, "r-disagree", "base", "exceeds"),
+    "unknown-survey": (RESULTS, "  survey: demo\n  question: Do you agree with the plan?\n  item: The plan\n  themes: [funding, t",
+                       "  survey: other\n  question: Do you agree with the plan?\n  item: The plan\n  themes: [funding, t",
+                       R2, "r-disagree", "survey", "unknown survey"),
+    "verbatim-not-in-source": (RESULTS, "In all, 3 out of 10 disagreed.", "In all, 4 out of 10 disagreed.", R2, "r-disagree", "verbatim", "not found"),
+    "quote-not-in-source": (QUOTES, "Money is tight", "Money is short", "- id: q-one", "q-one", "text", "not found"),
+    "context-not-in-source": (CONTEXT, "worth £2 billion", "worth £3 billion", "- id: c-fund", "c-fund", "verbatim", "not found"),
+    "unknown-stance": (QUOTES, "stance: concern", "stance: angry", "- id: q-one", "q-one", "stance", "angry"),
+    "origin-bad-kind": (ORIGIN, "kind: survey-report", "kind: blog", "id: demo", "demo", "kind", "blog"),
+    "malformed-yaml": (RESULTS, "  category: disagree\n", "  category: disagree: strongly\n", "category: disagree", None, None, "malformed"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_one_fault_is_located(tiny, case):
+    """Breaking exactly one thing gives exactly one issue naming file, record line, id, field and reason."""
+    rel, old, new, anchor, record, field, word = CASES[case]
+    line = tiny.line_of(rel, anchor)  # the record's first line (or the bad line), before the edit
+    tiny.edit(rel, old, new)
+    issues = tiny.issues()
+    assert [(i.file, i.line, i.record, i.field) for i in issues] == [(tiny.file(rel), line, record, field)]
+    assert word.lower() in issues[0].reason.lower()
+
+
+# Faults found by a model's cross-field validator: (file, old, new, line anchor, record, field, word).
+COHERENCE = {
+    "count-over-base": (RESULTS, "  count: 3\n", "  count: 12\n", R2, "r-disagree", "count", "greater than"),
+    "no-verbatim": (RESULTS, '  verbatim: "In all, 3 out of 10 disagreed."\n', "", R2, "r-disagree", "verbatim", "required"),
+    "derived-without-parts": (RESULTS, "  qualifier: exact\n", "  qualifier: derived\n", R2, "r-disagree", "derived_from", "derived_from"),
+    "population-without-source": (ORIGIN, "population_source: A made-up register of twenty councils.\n", "",
+                                  "id: demo", "demo", "population_source", "population_source"),
+    "respondents-over-population": (ORIGIN, "respondents: 10\n", "respondents: 30\n", "id: demo", "demo", "respondents", "exceed"),
+}
+
+
+@pytest.mark.parametrize("case", list(COHERENCE))
+def test_coherence_fault_is_located(tiny, case):
+    """A cross-field fault (count over base, missing verbatim, ...) is one issue naming file, line, record, reason."""
+    rel, old, new, anchor, record, _field, word = COHERENCE[case]
+    line = tiny.line_of(rel, anchor)
+    tiny.edit(rel, old, new)
+    issues = tiny.issues()
+    assert [(i.file, i.line, i.record) for i in issues] == [(tiny.file(rel), line, record)]
+    assert word in issues[0].reason
+
+
+@pytest.mark.parametrize("case", list(COHERENCE))
+def test_coherence_fault_names_the_field(tiny, case):
+    """A cross-field fault names the field at fault (e.g. 'count' for a count over its base)."""
+    rel, old, new, _anchor, _record, field, _word = COHERENCE[case]
+    tiny.edit(rel, old, new)
+    assert [i.field for i in tiny.issues()] == [field]
+
+
+def test_origin_id_must_match_folder(tiny):
+    """An origin whose id differs from its folder name is reported first, on the origin's line."""
+    line = tiny.line_of(ORIGIN, "id: demo")
+    tiny.edit(ORIGIN, "id: demo\n", "id: demo-two\n")
+    issues = tiny.issues()
+    assert (issues[0].file, issues[0].line, issues[0].record, issues[0].field) == (tiny.file(ORIGIN), line, "demo-two", "id")
+    assert "folder" in issues[0].reason
+    # the results of survey 'demo' then refer to an unknown survey
+    assert {i.field for i in issues[1:]} <= {"survey"}
+
+
+def test_duplicate_key_is_reported(tiny):
+    """A key given twice in one record is an issue, not a silent overwrite."""
+    tiny.edit(RESULTS, "  value: 30\n", "  value: 30\n  value: 40\n")
+    issues = tiny.issues()
+    assert [(i.file, i.record, i.field) for i in issues] == [(tiny.file(RESULTS), "r-disagree", "value")]
+
+
+def test_bad_theme_is_located(tiny):
+    """A theme missing its label is reported first, naming themes.yaml, its line, id and field."""
+    line = tiny.line_of(THEMES, "- id: funding")
+    tiny.edit(THEMES, "  label: Funding\n", "")
+    issues = tiny.issues()
+    # records that use the dropped theme are then reported too, as unknown theme 'funding'
+    assert (issues[0].file, issues[0].line, issues[0].record, issues[0].field) == (tiny.file(THEMES), line, "funding", "label")
+    assert "missing" in issues[0].reason
+    assert {i.field for i in issues[1:]} <= {"themes"}
+
+
+def test_malformed_yaml_line_is_the_bad_line(tiny):
+    """A YAML syntax error names the file and the line of the fault, not just the file."""
+    tiny.edit(CONTEXT, '  unit: "£ billion"\n', '  unit: "£ billion\n')  # unclosed quote
+    issues = tiny.issues()
+    assert [i.file for i in issues] == [tiny.file(CONTEXT)]
+    # the scanner only notices at the end of the file: the line is the unclosed one or later, never None
+    assert issues[0].line is not None and issues[0].line >= tiny.line_of(CONTEXT, '  unit: "£ billion')
+
+
+def test_every_error_is_reported_in_one_run(tiny):
+    """Faults in four different files are all reported at once, not just the first."""
+    tiny.edit(THEMES, "  label: Timescales\n", "  label: Timescales\n  colour: blue\n")
+    tiny.edit(RESULTS, "  value: 30\n", "  value: 130\n")
+    tiny.edit(QUOTES, "stance: concern", "stance: angry")
+    tiny.edit(CONTEXT, "  themes: [funding]\n", "  themes: [money]\n")
+    found = {(i.file, i.record, i.field) for i in tiny.issues()}
+    assert {
+        (tiny.file(THEMES), "timescales", "colour"),
+        (tiny.file(RESULTS), "r-disagree", "value"),
+        (tiny.file(QUOTES), "q-one", "stance"),
+        (tiny.file(CONTEXT), "c-fund", "themes"),
+    } <= found
+
+
+def test_missing_themes_file(tiny):
+    """Without themes.yaml the build stops with an issue naming it."""
+    (tiny.sources / THEMES).unlink()
+    assert [(i.file, i.field) for i in tiny.issues()] == [(tiny.file(THEMES), None)]
+
+
+def test_missing_origin(tiny):
+    """A source folder without origin.yaml is an issue naming the missing file."""
+    (tiny.sources / "demo" / "origin.yaml").unlink()
+    issues = tiny.issues()
+    assert tiny.file("demo/origin.yaml") in [i.file for i in issues]
+    assert any("missing" in i.reason for i in issues)
+
+
+@pytest.mark.parametrize(
+    "rel, old, new",
+    [
+        pytest.param(RESULTS, "  value: 30\n", "  value: 130\n", id="invalid-value"),
+        pytest.param(RESULTS, "  category: disagree\n", "  category: disagree: strongly\n", id="malformed-yaml"),
+        pytest.param(QUOTES, "Money is tight", "Money is short", id="provenance"),
+        pytest.param(THEMES, "- id: timescales", "- id: funding", id="duplicate-theme"),
+    ],
+)
+def test_failed_build_leaves_data_unchanged(tiny, tmp_path, snapshot, rel, old, new):
+    """On any error build() raises and the previously built data folder stays byte-for-byte the same."""
+    data = tmp_path / "data"
+    build(data, tiny.sources, tiny.seeds)
+    before = snapshot(data)
+    target = (data / "current").readlink()
+    tiny.edit(rel, old, new)
+    with pytest.raises(BuildError):
+        build(data, tiny.sources, tiny.seeds)
+    assert snapshot(data) == before
+    assert (data / "current").readlink() == target
+    assert {name: len(df) for name, df in load_tables(data).frames.items()} == tiny.counts
+
+
+def test_failed_first_build_writes_nothing(tiny, tmp_path):
+    """A build that fails before any data exists leaves no data folder behind."""
+    tiny.edit(RESULTS, "  value: 30\n", "  value: 130\n")
+    with pytest.raises(BuildError):
+        build(tmp_path / "data", tiny.sources, tiny.seeds)
+    assert not (tmp_path / "data").exists()
+
+
+def test_cli_reports_broken_sources(tiny, tmp_path, capsys):
+    """`python -m etl` on broken sources returns non-zero and prints file, field and reason to stderr."""
+    tiny.edit(RESULTS, "  value: 30\n", "  value: 130\n")
+    line = tiny.line_of(RESULTS, R2)
+    rc = cli.main(["--data", str(tmp_path / "data"), "--sources", str(tiny.sources)])
+    err = capsys.readouterr().err
+    assert rc != 0
+    assert f"{tiny.file(RESULTS)}:{line}" in err
+    assert "record r-disagree" in err and "field 'value'" in err
+    assert "less than or equal to 100" in err
+    assert not (tmp_path / "data" / "current").exists()
+
+
+@pytest.mark.parametrize(
+    "old, new, flags",
+    [
+        pytest.param(None, None, [], id="no-flag"),
+        # 35% of 10: 3/10 = 30, 4/10 = 40, neither within 0.5 of 35: one flag
+        pytest.param("  value: 30\n  qualifier: exact\n  count: 3\n", "  value: 35\n  qualifier: exact\n", ["r-disagree"], id="one-flag"),
+    ],
+)
+def test_cli_prints_counts_and_flags(tiny, tmp_path, capsys, old, new, flags):
+    """`python -m etl` on valid sources returns 0 and prints each table's record count and the flags."""
+    if old is not None:
+        tiny.edit(RESULTS, old, new)
+    rc = cli.main(["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--provenance", str(tiny.seeds)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    for name, count in tiny.counts.items():
+        assert re.search(rf"^\s+{name}\s+{count} records$", out, re.M), name
+    assert re.search(rf"^\s+flags\s+{len(flags)}$", out, re.M)
+    assert re.findall(r"^\s+- ([a-z0-9-]+): ", out, re.M) == flags
+    assert (tmp_path / "data" / "current" / "manifest.json").exists()
+
+
+def test_cli_rejects_missing_provenance_path(tiny, tmp_path, capsys):
+    """A --provenance path that does not exist is an error before anything is built."""
+    rc = cli.main(["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--provenance", str(tmp_path / "nope")])
+    assert rc != 0
+    assert "nope" in capsys.readouterr().err
+    assert not (tmp_path / "data").exists()

@@ -1,0 +1,227 @@
+"""etl.store: the Parquet round trip, deterministic atomic builds, and checked reads that refuse damaged files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import etl.store
+from etl.build import SOURCES_DIR, build
+from etl.schema import SCHEMA_VERSION, TABLES, Col, arrow_schema
+from etl.store import MANIFEST, DataError, load_tables
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The real sources built once for this module: (dataset, build folder, data folder)."""
+    data = tmp_path_factory.mktemp("data")
+    dataset, path = build(data)
+    return dataset, path, data
+
+
+@pytest.fixture
+def data_copy(built, tmp_path) -> Path:
+    """A private copy of the module's data folder (current symlink kept relative), safe to damage."""
+    _, _, data = built
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy, symlinks=True)
+    return copy
+
+
+def _plain(value):
+    """A value read back through pandas as the plain Python value the model dumped."""
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def test_col_constants_are_model_fields():
+    """Every Col constant names a field of some table's model."""
+    fields = {name for model in TABLES.values() for name in model.model_fields}
+    constants = {k: v for k, v in vars(Col).items() if k.isupper()}
+    assert constants, "Col has no constants"
+    assert {k: v for k, v in constants.items() if v not in fields} == {}
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_columns_and_schema(built, table):
+    """Each table reads back with the model's fields as columns and the Arrow schema from etl.schema."""
+    _, path, data = built
+    frame = load_tables(data)[table]
+    assert list(frame.columns) == list(TABLES[table].model_fields)
+    schema = pq.read_schema(path / f"{table}.parquet")
+    assert schema.equals(arrow_schema(table), check_metadata=False)
+    assert schema.metadata[b"schema_version"] == SCHEMA_VERSION.encode()
+    assert schema.metadata[b"table"] == table.encode()
+    assert pq.read_metadata(path / f"{table}.parquet").metadata[b"schema_version"] == SCHEMA_VERSION.encode()
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_rows_round_trip(built, table):
+    """The rows read back, re-validated by the model, equal the rows written."""
+    dataset, _, data = built
+    model = TABLES[table]
+    frame = load_tables(data)[table]
+    back = [model.model_validate({k: _plain(v) for k, v in row.items()}).model_dump(mode="json") for row in frame.to_dict("records")]
+    assert back == dataset.rows[table]
+    assert len(back) > 0
+
+
+def test_build_is_deterministic(tmp_path):
+    """Two builds into two folders give byte-identical Parquet files and identical manifests."""
+    _, a = build(tmp_path / "a")
+    _, b = build(tmp_path / "b")
+    assert a.name == b.name  # the build id is a content hash
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir()) == sorted([*(f"{t}.parquet" for t in TABLES), MANIFEST])
+    for name in names:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_manifest_matches_files(built):
+    """The manifest's version, build id, row counts and sha256 match the files on disk."""
+    dataset, path, data = built
+    manifest = json.loads((path / MANIFEST).read_text())
+    assert manifest["schema_version"] == SCHEMA_VERSION
+    assert manifest["build_id"] == path.name
+    assert (data / "current").resolve() == path
+    assert set(manifest["tables"]) == set(TABLES)
+    for name, entry in manifest["tables"].items():
+        file = path / entry["file"]
+        assert entry["file"] == f"{name}.parquet"
+        assert entry["rows"] == pq.read_metadata(file).num_rows == len(dataset.rows[name])
+        assert entry["sha256"] == hashlib.sha256(file.read_bytes()).hexdigest()
+
+
+def _truncate(build: Path) -> str:
+    path = build / "results.parquet"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    return "results.parquet"
+
+
+def _flip_byte(build: Path) -> str:
+    path = build / "quotes.parquet"
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    return "quotes.parquet"
+
+
+def _delete(build: Path) -> str:
+    (build / "context.parquet").unlink()
+    return "context.parquet"
+
+
+def _manifest_version(build: Path) -> str:
+    manifest = json.loads((build / MANIFEST).read_text())
+    manifest["schema_version"] = "0.9.0"
+    (build / MANIFEST).write_text(json.dumps(manifest))
+    return MANIFEST
+
+
+def _truncate_and_resign(build: Path) -> str:
+    """Truncate a file and update its checksum, so only the Parquet reader can notice."""
+    name = _truncate(build)
+    manifest = json.loads((build / MANIFEST).read_text())
+    manifest["tables"]["results"]["sha256"] = hashlib.sha256((build / name).read_bytes()).hexdigest()
+    (build / MANIFEST).write_text(json.dumps(manifest))
+    return name
+
+
+def _wrong_row_count(build: Path) -> str:
+    manifest = json.loads((build / MANIFEST).read_text())
+    manifest["tables"]["themes"]["rows"] += 1
+    (build / MANIFEST).write_text(json.dumps(manifest))
+    return "themes.parquet"
+
+
+def _drop_manifest_entry(build: Path) -> str:
+    manifest = json.loads((build / MANIFEST).read_text())
+    del manifest["tables"]["sources"]
+    (build / MANIFEST).write_text(json.dumps(manifest))
+    return MANIFEST
+
+
+def _garble_manifest(build: Path) -> str:
+    (build / MANIFEST).write_text("{not json")
+    return MANIFEST
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_truncate, _flip_byte, _delete, _manifest_version, _truncate_and_resign, _wrong_row_count, _drop_manifest_entry, _garble_manifest],
+)
+def test_damage_is_refused(data_copy, damage):
+    """A damaged build makes load_tables raise DataError naming the damaged file."""
+    name = damage((data_copy / "current").resolve())
+    with pytest.raises(DataError, match=name.replace(".", r"\.")):
+        load_tables(data_copy)
+
+
+def test_no_build_is_refused(tmp_path):
+    """A data folder with no current build is a DataError naming it."""
+    with pytest.raises(DataError, match="current"):
+        load_tables(tmp_path)
+
+
+def test_failed_write_keeps_previous_build(tmp_path, monkeypatch, snapshot):
+    """If writing fails after the first table, the previous build stays current and intact, and no staging remains."""
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, sources)
+    data = tmp_path / "data"
+    build(data, sources)
+    before = snapshot(data)
+    frames_before = load_tables(data).frames
+
+    text = (sources / "themes.yaml").read_text(encoding="utf-8")
+    assert text.count("label: Funding\n") == 1
+    (sources / "themes.yaml").write_text(text.replace("label: Funding\n", "label: Money\n"), encoding="utf-8")
+
+    real_write = etl.store.pq.write_table
+    calls = []
+
+    def failing_write(table, where, **kwargs):
+        calls.append(Path(where).name)
+        if len(calls) > 1:
+            raise OSError("disk full (injected)")
+        return real_write(table, where, **kwargs)
+
+    monkeypatch.setattr(etl.store.pq, "write_table", failing_write)
+    with pytest.raises(OSError, match="injected"):
+        build(data, sources)
+    monkeypatch.undo()
+
+    assert calls == [f"{name}.parquet" for name in list(TABLES)[:2]]  # the first table was written, the second failed
+    assert snapshot(data) == before
+    assert list((data / "builds").glob(".staging-*")) == []
+    after = load_tables(data).frames
+    for name, frame in frames_before.items():
+        pd.testing.assert_frame_equal(after[name], frame)
+    assert "Money" not in set(after["themes"]["label"])
+
+
+def test_successful_rebuild_switches_current(tmp_path):
+    """A build with changed input publishes a new build id, and load_tables reads the new content."""
+    sources = tmp_path / "sources"
+    shutil.copytree(SOURCES_DIR, sources)
+    data = tmp_path / "data"
+    _, first = build(data, sources)
+    text = (sources / "themes.yaml").read_text(encoding="utf-8")
+    (sources / "themes.yaml").write_text(text.replace("label: Funding\n", "label: Money\n"), encoding="utf-8")
+    _, second = build(data, sources)
+    assert second.name != first.name
+    assert (data / "current").resolve() == second
+    assert "Money" in set(load_tables(data)["themes"]["label"])
+    assert list((data / "builds").glob(".staging-*")) == []
