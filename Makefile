@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
+WORKERS ?= 2
 SEEDS  ?= ../shared/seeds
 # Check every verbatim sentence against the source documents when they are present.
 PROVENANCE := $(if $(wildcard $(SEEDS)/003_f8b5f4a097df2111.txt),--provenance $(SEEDS),)
@@ -39,6 +40,20 @@ run: $(DATA) ## Build the data if missing or stale, then serve http://$(HOST):$(
 
 test: $(DATA) ## Run the tests (browser tests skip without /usr/bin/chromium)
 	$(BIN)/python -m pytest
+
+serve: $(DATA) ## Serve under gunicorn: WORKERS workers on HOST:PORT (production)
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket \
+		--access-logfile - --timeout 60 --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500 \
+		dashboard.wsgi:server
+
+figures: $(DATA) ## Write every chart as PNG (2x) to figures/ (needs Chromium)
+	$(BIN)/python -m dashboard.export --out figures --format png
+
+bench: $(DATA) ## Benchmark against a bare Dash app; writes benchmarks/RESULTS.md
+	$(BIN)/python -m benchmarks
+
+loadtest: $(DATA) ## Bounded load test on 127.0.0.1 under gunicorn
+	$(BIN)/python -m benchmarks.loadtest
 
 clean: ## Remove the built tables
 	rm -rf data/current data/builds

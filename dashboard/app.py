@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import logging
 import zipfile
 from functools import lru_cache
@@ -16,6 +17,7 @@ from flask import Response
 from dashboard import callbacks, components, ids
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.security import install_security
+from dashboard.cache import CallbackCache
 from dashboard.views import Views
 from etl.store import DataError
 
@@ -51,6 +53,7 @@ def layout(store: Store, views: Views) -> html.Div:
         className="page",
         children=[
             dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.PANEL_STATE, storage_type="memory"),
             html.Header(
                 className="masthead",
                 children=[
@@ -214,6 +217,22 @@ def tables_zip(build: Path) -> bytes:
     return buf.getvalue()
 
 
+def use_partial_plotly_bundle() -> None:
+    """Serve plotly.js "basic" (bar, scatter, pie: 1.2 MB) from assets/vendor instead of the full 4.8 MB bundle.
+
+    Dash registers the full bundle as an eager resource of dcc; dcc.Graph uses ``window.Plotly`` when the page
+    already has it, which the vendored script (same plotly.js version, 4.1.1) provides.
+    """
+    from dash import dcc
+
+    dcc._js_dist[:] = [r for r in dcc._js_dist if r.get("relative_package_path") != "package_data/plotly.min.js"]
+
+
+def _warm(views: Views) -> None:
+    """Build the default (all themes) view now, in the background, so the first visitor does not wait for it."""
+    threading.Thread(target=views.panels, args=((), False), name="warm-views", daemon=True).start()
+
+
 def create_app(data_dir: Optional[Path] = None) -> Dash:
     """Build the app: load and check the tables once, then lay out the page and wire the callbacks."""
     app = Dash(
@@ -226,6 +245,7 @@ def create_app(data_dir: Optional[Path] = None) -> Dash:
         index_string=INDEX,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}, {"name": "description", "content": "Charts of the 2026 LGA/CCN survey of English councils on the SEND reforms."}],
     )
+    use_partial_plotly_bundle()
     try:
         store = load_store(data_dir or DATA_DIR)
     except DataError as exc:
@@ -236,7 +256,9 @@ def create_app(data_dir: Optional[Path] = None) -> Dash:
         return app
     views = Views(store)
     app.layout = layout(store, views)
-    callbacks.register(app, store, views)
+    cacheable = callbacks.register(app, store, views)
+    app.server.wsgi_app = CallbackCache(app.server.wsgi_app, cacheable)
+    _warm(views)
 
     @app.server.route("/download/send-survey-tables.zip")
     def _tables_zip():

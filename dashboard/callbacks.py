@@ -4,15 +4,15 @@ strings give an empty state or a notice, never an exception."""
 
 from __future__ import annotations
 
+from typing import Optional
+
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import components, ids
 from dashboard.data import Store, clean_themes, filter_quotes, parse_theme_query, theme_query
 from dashboard.export import ExportUnavailable, zip_charts
-from dashboard.views import Views, results_in_view
+from dashboard.views import Views
 
-HIDDEN = {"display": "none"}
-SHOWN: dict = {}
 
 
 def _on(value: object) -> bool:
@@ -42,23 +42,35 @@ def selection_summary(store: Store, themes: list[str], n_results: int) -> str:
     return f"Showing {names}: {n_results} survey result{'s' if n_results != 1 else ''}."
 
 
-def update_panels(store: Store, views: Views, selected: object, intervals: object) -> tuple:
-    """Every chart, its text alternative and note, the contrasts, context and data table for a selection."""
+def _previous(store: Store, previous: object) -> Optional[tuple[tuple[str, ...], bool]]:
+    """The selection the page showed before this change, from the panel-state store (None on first load)."""
+    if not isinstance(previous, dict):
+        return None
+    themes, _ = clean_themes(previous.get("themes"), store.theme_ids)
+    return tuple(themes), previous.get("intervals") is True
+
+
+def update_panels(store: Store, views: Views, selected: object, intervals: object, previous: object = None) -> tuple:
+    """Every chart, its text alternative and note, the contrasts, context and data table for a selection.
+
+    Charts whose figure is the same as in the previous selection are not sent again (no_update), and a chart
+    the selection empties is only hidden, so the browser redraws just what changed.
+    """
     themes, _ = clean_themes(selected, store.theme_ids)
-    view = views.get(tuple(themes), _on(intervals))
+    on = _on(intervals)
+    panels = views.panels(tuple(themes), on)
+    prev_key = _previous(store, previous)
+    before = views.panels(*prev_key).charts if prev_key is not None else None
     out: list = []
-    for chart in view.charts:
-        if chart.figure is None:
-            out += [{}, HIDDEN, HIDDEN, [], []]
+    for i, (figure, graph_style, card_style, alt, notes) in enumerate(panels.charts):
+        if figure is None:
+            out += [no_update, no_update, card_style, no_update, no_update]
+        elif before is not None and before[i][0] is figure:
+            out += [no_update, no_update, card_style, no_update, no_update]
         else:
-            height = {"height": f"{chart.figure['layout']['height']:.0f}px"}
-            out += [chart.figure, height, SHOWN, components.alt_items(chart.rows), components.flag_notes(chart.rows)]
-    out += [
-        components.contrasts(store.results, results_in_view(view)),
-        components.context_cards(view.context, store),
-        components.grid_rows(view.results),
-        selection_summary(store, themes, len(view.results)),
-    ]
+            out += [figure, graph_style, card_style, alt, notes]
+    contrasts, context, grid, n_results = panels.rest
+    out += [contrasts, context, grid, selection_summary(store, themes, n_results), {"themes": themes, "intervals": on}]
     return tuple(out)
 
 
@@ -99,8 +111,8 @@ def export_charts(store: Store, views: Views, png_clicks: object, svg_clicks: ob
     return dcc.send_bytes(data, name), f"Downloaded {len(charts)} chart{'s' if len(charts) != 1 else ''} as {fmt.upper()}."
 
 
-def register(app: Dash, store: Store, views: Views) -> None:
-    """Wire the plain functions above to the page."""
+def register(app: Dash, store: Store, views: Views) -> list[str]:
+    """Wire the plain functions above to the page; return the outputs whose responses may be cached."""
     app.callback(
         Output(ids.URL, "search"),
         Output(ids.THEMES, "value"),
@@ -123,11 +135,16 @@ def register(app: Dash, store: Store, views: Views) -> None:
         Output(ids.CONTEXT, "children"),
         Output(ids.GRID, "rowData"),
         Output(ids.SELECTION_SUMMARY, "children"),
+        Output(ids.PANEL_STATE, "data"),
     ]
-    app.callback(*panel_outputs, Input(ids.THEMES, "value"), Input(ids.SHOW_INTERVALS, "value"))(
-        lambda selected, intervals: update_panels(store, views, selected, intervals)
-    )
+    app.callback(
+        *panel_outputs,
+        Input(ids.THEMES, "value"),
+        Input(ids.SHOW_INTERVALS, "value"),
+        State(ids.PANEL_STATE, "data"),
+    )(lambda selected, intervals, previous: update_panels(store, views, selected, intervals, previous))
 
+    cacheable = [_output_key(panel_outputs)]
     app.callback(
         Output(ids.QUOTES, "children"),
         Output(ids.QUOTE_COUNT, "children"),
@@ -157,5 +174,9 @@ def register(app: Dash, store: Store, views: Views) -> None:
             (Output(ids.EXPORT_SVG_BUTTON, "disabled"), True, False),
         ],
     )(lambda png, svg, selected, intervals: export_charts(store, views, png, svg, selected, intervals))
+    return cacheable
 
 
+def _output_key(outputs: list[Output]) -> str:
+    """Dash's name for a multi-output callback, as it appears in a request's "output" field."""
+    return ".." + "...".join(f"{o.component_id}.{o.component_property}" for o in outputs) + ".."

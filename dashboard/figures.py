@@ -232,13 +232,18 @@ def footer_text(rows: pd.DataFrame) -> str:
     return "<br>".join(wrap(line, FOOTER_WRAP) for line in lines)
 
 
-def _layout(fig: go.Figure, spec: ChartSpec, rows: pd.DataFrame, subtitle: str, plot_height: float, axis_title: str, legend: bool) -> None:
+def _layout(spec: ChartSpec, rows: pd.DataFrame, subtitle: str, plot_height: float, axis_title: str, legend: bool, annotations: list[dict]) -> dict:
+    """The layout of every chart: title, subtitle naming the selection, axis, and the footer drawn into the image."""
     footer = footer_text(rows)
     bottom = 62 + 14 * (footer.count("<br>") + 1)
     title = wrap(spec.title, TITLE_WRAP)
     top = 52 + 21 * title.count("<br>") + (22 if subtitle else 0) + (30 if legend else 0)
     height = round(top + plot_height + bottom)
-    fig.update_layout(
+    footer_note = dict(
+        text=footer, xref="paper", yref="paper", x=0, y=0, yshift=-44, xanchor="left", yanchor="top",
+        align="left", showarrow=False, font=dict(size=11, color="#444"),
+    )
+    return dict(
         title=dict(
             text=title,
             subtitle=dict(text=html.escape(subtitle)) if subtitle else None,
@@ -269,11 +274,8 @@ def _layout(fig: go.Figure, spec: ChartSpec, rows: pd.DataFrame, subtitle: str, 
             zerolinecolor="#999",
             fixedrange=True,
         ),
+        annotations=[*annotations, footer_note],
         meta=dict(key=spec.key, filename=spec.filename),
-    )
-    fig.add_annotation(
-        text=footer, xref="paper", yref="paper", x=0, y=0, yshift=-44, xanchor="left", yanchor="top",
-        align="left", showarrow=False, font=dict(size=11, color="#444"),
     )
 
 
@@ -307,7 +309,7 @@ def build_bar_figure(
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(records):
         groups.setdefault(r[Col.THEMES][0] if spec.by_theme else r[Col.CATEGORY], []).append(i)
-    fig = go.Figure()
+    traces: list = []
     for key, idx in groups.items():
         sub = [records[i] for i in idx]
         colour = _colour(sub[0], spec.by_theme)
@@ -322,7 +324,7 @@ def build_bar_figure(
                 arrayminus=[e[0] - r[Col.WILSON_LOW] if pd.notna(r[Col.WILSON_LOW]) else None for r, e in zip(sub, extents)],
                 color="#1a1a1a", thickness=1.5, width=5,
             )
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 orientation="h",
                 y=[centres[i] for i in idx],
@@ -338,7 +340,7 @@ def build_bar_figure(
         )
         bounds = [j for j, e in enumerate(extents) if e[2] > e[1]]
         if bounds:
-            fig.add_trace(
+            traces.append(
                 go.Bar(
                     orientation="h",
                     y=[centres[idx[j]] for j in bounds],
@@ -353,20 +355,22 @@ def build_bar_figure(
                     hovertemplate=HOVER,
                 )
             )
-    for top, ls in zip(tops, lines):
-        fig.add_annotation(
+    annotations = [
+        dict(
             text="<br>".join(ls), x=0, xref="paper", y=top, yref="y", xanchor="left", yanchor="top",
             align="left", showarrow=False, font=dict(size=12.5, color="#1a1a1a"),
         )
-    fig.update_yaxes(range=[plot_height, 0], visible=False, fixedrange=True)
+        for top, ls in zip(tops, lines)
+    ]
     # The overview names each bar's theme in its label, so its colours need no legend.
-    _layout(fig, spec, rows, subtitle, plot_height, _axis_title(rows), legend=len(groups) > 1 and not spec.by_theme)
-    return fig
+    layout = _layout(spec, rows, subtitle, plot_height, _axis_title(rows), len(groups) > 1 and not spec.by_theme, annotations)
+    layout["yaxis"] = dict(range=[plot_height, 0], visible=False, fixedrange=True)
+    return go.Figure(data=traces, layout=layout)
 
 
 def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, *, subtitle: str = "") -> go.Figure:
     """One stacked bar of a single question's answers (Figure 7): reported parts and the derived remainder."""
-    fig = go.Figure()
+    traces: list = []
     order = {"too ambitious": 0, "not reported": 1, "too slow": 2}
     rows = rows.sort_values(Col.CATEGORY, key=lambda s: s.map(lambda c: order.get(c, 9)), kind="stable")
     for r in rows.to_dict("records"):
@@ -374,7 +378,7 @@ def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, *, subtitle: str =
         colour = _colour(r, False)
         share = 100 * r[Col.COUNT_MIN] / r[Col.BASE] if pd.notna(r[Col.COUNT_MIN]) else r[Col.VALUE]
         name = r[Col.CATEGORY] + (" (derived)" if derived else "")
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 orientation="h",
                 y=[0],
@@ -394,9 +398,9 @@ def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, *, subtitle: str =
                 hovertemplate=HOVER,
             )
         )
-    fig.update_yaxes(visible=False, fixedrange=True, range=[-0.5, 0.5])
-    _layout(fig, spec, rows, subtitle, 90, "% of responding councils (stacked to n = 54)", legend=True)
-    return fig
+    layout = _layout(spec, rows, subtitle, 90, "% of responding councils (stacked to n = 54)", True, [])
+    layout["yaxis"] = dict(visible=False, fixedrange=True, range=[-0.5, 0.5])
+    return go.Figure(data=traces, layout=layout)
 
 
 def build_chart(

@@ -1,6 +1,7 @@
 """Component ids, defined once: layout, callbacks and browser tests all import them from here."""
 
 URL = "url"
+PANEL_STATE = "panel-state"
 THEMES = "theme-filter"
 THEME_NOTICE = "theme-notice"
 SELECTION_SUMMARY = "selection-summary"

@@ -34,7 +34,8 @@ def content_security_policy(app: Dash) -> str:
 
 
 def install_security(app: Dash) -> None:
-    """Add the security headers to every response of ``app``'s Flask server."""
+    """Add the security headers to every response of ``app``'s Flask server, and the request guards."""
+    install_request_guards(app)
     server = app.server
     state: dict[str, str] = {}
 
@@ -49,3 +50,66 @@ def install_security(app: Dash) -> None:
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         return response
+
+
+MAX_BODY = 256 * 1024  # bytes; a real callback request here is under 2 KB
+CALLBACK_PATH = "/_dash-update-component"
+
+
+def _bad_callback_request(app: Dash, body: object) -> str | None:
+    """Why a callback request does not match any callback of ``app`` (None when it does)."""
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in app.callback_map:
+        return "unknown callback output"
+    spec = app.callback_map[output]
+    for key in ("inputs", "state"):
+        given = body.get(key, [])
+        expected = spec.get(key, [])
+        if not isinstance(given, list) or len(given) != len(expected):
+            return f"'{key}' does not match the callback"
+        for item, want in zip(given, expected):
+            if not isinstance(item, dict) or item.get("id") != want["id"] or item.get("property") != want["property"]:
+                return f"'{key}' does not match the callback"
+    if not isinstance(body.get("outputs"), (list, dict)):
+        return "'outputs' is missing"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "'changedPropIds' must be a list of strings"
+    return None
+
+
+def install_request_guards(app: Dash) -> None:
+    """Answer malformed requests with a 4xx before Dash sees them, and never show a traceback."""
+    from flask import jsonify, request
+    from werkzeug.exceptions import HTTPException
+
+    from dash.exceptions import DependencyException
+
+    server = app.server
+    server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    server.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @server.before_request
+    def _check_callback():
+        if request.path != CALLBACK_PATH or request.method != "POST":
+            return None
+        body = request.get_json(silent=True)
+        reason = _bad_callback_request(app, body)
+        if reason:
+            return jsonify(error="bad request", reason=reason), 400
+        return None
+
+    @server.errorhandler(DependencyException)
+    def _unknown_dependency(_exc):
+        return jsonify(error="not found"), 404
+
+    @server.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return jsonify(error=exc.name.lower()), exc.code
+
+    @server.errorhandler(Exception)
+    def _internal_error(exc: Exception):
+        server.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return jsonify(error="internal error"), 500

@@ -30,6 +30,14 @@ class View:
     charts: list[ChartView]
 
 
+@dataclass(frozen=True)
+class Panels:
+    """The callback outputs of one selection, built once: per chart, then the shared panels."""
+
+    charts: list[tuple]  # (figure, graph style, card style, alt text items, flag notes) per chart; figure None = hidden
+    rest: tuple  # contrasts, context cards, grid rows, n results
+
+
 def subtitle(themes: tuple[str, ...], labels: dict[str, str]) -> str:
     """The chart subtitle naming the selection, so an exported chart says it is a subset."""
     return "Themes shown: " + ", ".join(labels[t] for t in themes) if themes else ""
@@ -54,6 +62,36 @@ class Views:
                     self._cache.pop(next(iter(self._cache)))
                 self._cache[key] = view
         return view
+
+    def panels(self, themes: tuple[str, ...], show_intervals: bool) -> Panels:
+        """The Dash outputs of a selection, cached beside its View."""
+        key = ("panels", themes, show_intervals)
+        panels = self._cache.get(key)
+        if panels is None:
+            panels = self._build_panels(self.get(themes, show_intervals))
+            with self._lock:
+                if len(self._cache) >= CACHE_SIZE:
+                    self._cache.pop(next(iter(self._cache)))
+                self._cache[key] = panels
+        return panels
+
+    def _build_panels(self, view: View) -> Panels:
+        from dashboard import components  # components imports Dash; views stays importable without it
+
+        charts = []
+        for chart in view.charts:
+            if chart.figure is None:
+                charts.append((None, None, {"display": "none"}, [], []))
+            else:
+                style = {"height": f"{chart.figure['layout']['height']:.0f}px"}
+                charts.append((chart.figure, style, {}, components.alt_items(chart.rows), components.flag_notes(chart.rows)))
+        rest = (
+            components.contrasts(self.store.results, results_in_view(view)),
+            components.context_cards(view.context, self.store),
+            components.grid_rows(view.results),
+            len(view.results),
+        )
+        return Panels(charts=charts, rest=rest)
 
     def _build(self, themes: tuple[str, ...], show_intervals: bool) -> View:
         store = self.store
