@@ -252,6 +252,11 @@ def create_app(data_dir: Optional[Path] = None) -> Dash:
         log.error("data unavailable: %s", exc)
         app.layout = maintenance_layout(str(exc))
         app.server.config["DATA_ERROR"] = str(exc)
+
+        @app.server.route("/healthz")
+        def _unhealthy():
+            return {"status": "data unavailable", "fix": "make data"}, 503
+
         install_security(app)
         return app
     views = Views(store)

@@ -169,9 +169,14 @@ def bar_annotation_lines(label: str, value: str) -> list[str]:
 
 def hover_fields(row, label: str = "") -> list[str]:
     """customdata for a bar's hover: reported text, counts, section, sentence, note, label."""
-    counts = count_label(row) or "not derivable (base not stated)"
+    if count_label(row):
+        counts = count_label(row)
+    elif pd.notna(row[Col.BASE]):
+        counts = f"none of 0–{row[Col.BASE]} gives the printed figure (see the flag)"
+    else:
+        counts = "not derivable (base not stated)"
     if row[Col.QUALIFIER] == Qualifier.DERIVED.value:
-        sentence = wrap("Not reported by the survey: " + (row[Col.NOTE] or ""), 70)
+        sentence = wrap(row[Col.NOTE] or "Not reported by the survey; derived.", 70)
     else:
         sentence = "“" + wrap(row[Col.VERBATIM], 70) + "”"
     extra = []

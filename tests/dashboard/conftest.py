@@ -75,3 +75,27 @@ def data_copy(data_dir, tmp_path) -> Path:
     copy = tmp_path / "data"
     shutil.copytree(data_dir, copy, symlinks=True)
     return copy
+
+
+@pytest.fixture(scope="session")
+def deps(app) -> list[dict]:
+    """The app's callbacks as the browser sees them (GET /_dash-dependencies)."""
+    response = app.server.test_client().get("/_dash-dependencies")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _outputs(output: str) -> list[str]:
+    """The "id.property" outputs of a Dash output string ("..a.b...c.d.." or "a.b")."""
+    return output.strip(".").split("...") if output.startswith("..") else [output]
+
+
+@pytest.fixture(scope="session")
+def callback_of(deps):
+    """The dependency (output string, outputs, inputs, state) of the callback that writes ``id.property``."""
+
+    def find(target: str) -> dict:
+        [dep] = [d for d in deps if target in _outputs(d["output"])]
+        return {"output": dep["output"], "outputs": _outputs(dep["output"]), "inputs": dep["inputs"], "state": dep["state"]}
+
+    return find

@@ -1,0 +1,228 @@
+"""dashboard.app through Flask's test client: the page, the tables download, health, maintenance mode, headers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import re
+import shutil
+import zipfile
+
+import pandas as pd
+import pytest
+
+from dashboard.app import create_app
+
+TABLES = ["themes", "sources", "results", "quotes", "context"]
+# Rows per table, counted in etl/sources: 11 themes, 6 source folders, 33 + 2 results, 50 quotations,
+# 21 + 10 + 5 + 15 context figures.
+ROWS = {"themes": 11, "sources": 6, "results": 35, "quotes": 50, "context": 51}
+PATHS = ["/", "/_dash-layout", "/_dash-dependencies", "/healthz", "/download/send-survey-tables.zip"]
+
+
+def csp(response) -> dict[str, list[str]]:
+    """The Content-Security-Policy header as {directive: sources}."""
+    parts = [p.split() for p in response.headers["Content-Security-Policy"].split(";") if p.strip()]
+    return {p[0]: p[1:] for p in parts}
+
+
+# The page. ------------------------------------------------------------------------------------------------------
+
+
+def test_index(client):
+    """GET / is the page in British English."""
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="en-GB"' in response.get_data(as_text=True)
+
+
+def test_layout(client):
+    """GET /_dash-layout is the full page, with the theme filter and every chart."""
+    response = client.get("/_dash-layout")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "theme-filter" in text and "chart-fig7" in text and "The data is not available" not in text
+
+
+def test_inline_scripts_allowed_by_csp(client):
+    """Every inline script of the page is allowed by its hash in script-src, and nothing else inline is."""
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", page, re.S)
+    executable = [body for attrs, body in scripts if "application/json" not in attrs]
+    assert executable
+    allowed = csp(response)["script-src"]
+    for body in executable:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in allowed
+
+
+# Downloads and health. ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tables_zip(app) -> zipfile.ZipFile:
+    """The zip of every table the page links to."""
+    response = app.server.test_client().get("/download/send-survey-tables.zip")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert "send-survey-tables.zip" in response.headers["Content-Disposition"]
+    return zipfile.ZipFile(io.BytesIO(response.data))
+
+
+def test_zip_names(tables_zip):
+    """The zip holds every table as Parquet and CSV, and the manifest."""
+    expected = {f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")} | {"manifest.json"}
+    assert set(tables_zip.namelist()) == expected
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_zip_tables(tables_zip, table):
+    """Each Parquet file is the build's own (its checksum is the manifest's); its CSV has the same rows."""
+    manifest = json.loads(tables_zip.read("manifest.json"))
+    assert hashlib.sha256(tables_zip.read(f"{table}.parquet")).hexdigest() == manifest["tables"][table]["sha256"]
+    assert manifest["tables"][table]["rows"] == ROWS[table]
+    assert len(pd.read_csv(io.BytesIO(tables_zip.read(f"{table}.csv")))) == ROWS[table]
+
+
+def test_healthz(client, data_dir):
+    """GET /healthz says ok and names the build being served."""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "build": (data_dir / "current").resolve().name}
+
+
+# Headers. ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_security_headers(client, path):
+    """Every response forbids inline scripts, sniffing, framing and leaking the full referrer."""
+    response = client.get(path)
+    assert response.status_code == 200
+    policy = csp(response)
+    assert "'unsafe-inline'" not in policy["script-src"] and "'self'" in policy["script-src"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["object-src"] == ["'none'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+# A callback through the app. -----------------------------------------------------------------------------------
+
+
+def test_panels_callback_over_http(client, callback_of):
+    """The panels callback answers a request for tribunals over HTTP, twice alike, with the headers."""
+    cb = callback_of("chart-overview.figure")
+    values = {"theme-filter.value": ["tribunals"], "show-intervals.value": [], "panel-state.data": None}
+    body = {
+        "output": cb["output"],
+        "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in cb["outputs"]],
+        "inputs": [{"id": i["id"], "property": i["property"], "value": values[f"{i['id']}.{i['property']}"]} for i in cb["inputs"]],
+        "state": [{"id": s["id"], "property": s["property"], "value": values[f"{s['id']}.{s['property']}"]} for s in cb["state"]],
+        "changedPropIds": ["theme-filter.value"],
+    }
+    first, second = (client.post("/_dash-update-component", json=body) for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert first.data == second.data
+    out = first.get_json()["response"]
+    assert out["card-fig5"]["style"] == {"display": "none"}
+    [trace] = out["chart-overview"]["figure"]["data"]
+    assert trace["x"] == [80]
+    assert "frame-ancestors 'none'" in second.headers["Content-Security-Policy"]
+
+
+# Maintenance mode. ----------------------------------------------------------------------------------------------
+
+
+def _empty(data):
+    shutil.rmtree(data)
+    data.mkdir()
+
+
+def _garbage(data):
+    (data / "current" / "results.parquet").write_bytes(b"PAR1 this is not parquet PAR1")
+
+
+def _truncated(data):
+    path = data / "current" / "quotes.parquet"
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _missing(data):
+    (data / "current" / "context.parquet").unlink()
+
+
+def _manifest(text):
+    def damage(data):
+        (data / "current" / "manifest.json").write_text(text)
+
+    return damage
+
+
+def _old_schema(data):
+    path = data / "current" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["schema_version"] = "0.0.1"
+    path.write_text(json.dumps(manifest))
+
+
+def _no_sha(data):
+    path = data / "current" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    del manifest["tables"]["results"]["sha256"]
+    path.write_text(json.dumps(manifest))
+
+
+def _dangling(data):
+    shutil.rmtree(data / "builds")
+
+
+BUG_MANIFEST = (
+    "BUG etl/store.py read_manifest/read_table: a manifest that is valid JSON but not the expected shape "
+    "raises {exc} instead of DataError, so create_app crashes instead of showing the maintenance page"
+)
+
+DAMAGE = [
+    pytest.param(_empty, "does not exist", id="empty-dir"),
+    pytest.param(_garbage, "results.parquet", id="garbage-parquet"),
+    pytest.param(_truncated, "quotes.parquet", id="truncated-parquet"),
+    pytest.param(_missing, "context.parquet", id="missing-table"),
+    pytest.param(_manifest("{"), "manifest.json", id="manifest-not-json"),
+    pytest.param(_old_schema, "0.0.1", id="old-schema"),
+    pytest.param(_dangling, "does not exist", id="dangling-current"),
+    pytest.param(
+        _manifest("[]"), "manifest.json", id="manifest-is-a-list",
+    ),
+    pytest.param(
+        _manifest('{"schema_version": "1.0.0", "tables": []}'), "manifest.json", id="manifest-tables-a-list",
+    ),
+    pytest.param(
+        _no_sha, "manifest.json", id="manifest-entry-without-sha256",
+    ),
+]
+
+
+@pytest.mark.parametrize("damage, named", DAMAGE)
+def test_maintenance_page(data_copy, damage, named):
+    """With missing or damaged tables the app still starts and shows a maintenance page naming `make data`."""
+    damage(data_copy)
+    app = create_app(data_copy)
+    assert named in app.server.config["DATA_ERROR"]
+    client = app.server.test_client()
+    index, layout = client.get("/"), client.get("/_dash-layout")
+    assert index.status_code == layout.status_code == 200
+    text = layout.get_data(as_text=True)
+    assert "The data is not available" in text and "make data" in text
+    assert "Traceback" not in text + index.get_data(as_text=True)
+    assert "'unsafe-inline'" not in csp(index)["script-src"]
+    assert index.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_maintenance_healthz_is_unhealthy(tmp_path):
+    """A dashboard with no data does not answer its health check with 200."""
+    client = create_app(tmp_path).server.test_client()
+    assert client.get("/healthz").status_code >= 500
