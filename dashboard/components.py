@@ -82,14 +82,20 @@ def theme_filter(store: Store) -> html.Fieldset:
     )
 
 
-def interval_toggle() -> dcc.Checklist:
-    return dcc.Checklist(
-        id=ids.SHOW_INTERVALS,
-        options=[{"label": "Show Wilson 95% intervals on exact figures", "value": "on"}],
-        value=[],
-        className="checklist single",
-        inputClassName="check-input",
-        labelClassName="check-label",
+def interval_toggle() -> html.Fieldset:
+    return html.Fieldset(
+        className="filter",
+        children=[
+            html.Legend("Uncertainty"),
+            dcc.Checklist(
+                id=ids.SHOW_INTERVALS,
+                options=[{"label": "Show Wilson 95% intervals on exact figures", "value": "on"}],
+                value=[],
+                className="checklist single",
+                inputClassName="check-input",
+                labelClassName="check-label",
+            ),
+        ],
     )
 
 
