@@ -10,7 +10,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-import dash_ag_grid as dag
 from dash import Dash, dcc, html
 from flask import Response
 
@@ -54,6 +53,7 @@ def layout(store: Store, views: Views) -> html.Div:
         children=[
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.PANEL_STATE, storage_type="memory"),
+            dcc.Store(id=ids.THEME_IDS, data=list(store.theme_ids)),
             html.Header(
                 className="masthead",
                 children=[
@@ -153,16 +153,14 @@ def layout(store: Store, views: Views) -> html.Div:
                             _section(
                                 "Data",
                                 "data",
-                                html.P("The survey results in view, with where each comes from.", className="lede"),
-                                dag.AgGrid(
-                                    id=ids.GRID,
-                                    columnDefs=[{"field": f, "headerName": h, "width": w, "tooltipField": f} for f, h, w in components.GRID_COLUMNS],
-                                    rowData=[],
-                                    defaultColDef={"sortable": True, "resizable": True, "filter": True},
-                                    dashGridOptions={"domLayout": "normal", "ensureDomOrder": True},
-                                    style={"height": "480px", "width": "100%"},
-                                    className="ag-theme-alpine",
+                                html.P(
+                                    "The survey results in view, with where each comes from: the report section and the sentence.",
+                                    className="lede",
                                 ),
+                                html.Button(
+                                    "Show the table of results in view", id=ids.SHOW_TABLE_BUTTON, n_clicks=0, className="button secondary"
+                                ),
+                                html.Div(id=ids.TABLE, className="table"),
                                 html.Div(
                                     className="downloads",
                                     children=[

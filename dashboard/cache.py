@@ -1,7 +1,7 @@
 """A WSGI middleware that answers repeated callback requests from memory.
 
-The data is read-only while serving, so a callback's response depends only on its input and state
-values (and on the encoding the client accepts). For the callbacks named at construction, the first
+The data is read-only while serving, so a callback's response depends only on its request body (and
+on the encoding the client accepts). For the callbacks named at construction, the first
 successful response to each distinct request is kept, already serialised and compressed, in a bounded
 LRU; a repeat is answered without entering Flask or Dash. Requests are validated by Flask on the way
 in (``security.install_request_guards``), so only responses to valid requests are ever stored.
@@ -41,6 +41,8 @@ class CallbackCache:
             return None
         if not 0 < length <= MAX_CACHED_BODY:
             return None
+        if not environ.get("CONTENT_TYPE", "").startswith("application/json"):
+            return None  # Flask would not parse it as JSON: let the guard answer it
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # let the app read it again
         try:
@@ -49,12 +51,8 @@ class CallbackCache:
             return None
         if not isinstance(data, dict) or data.get("output") not in self.outputs:
             return None
-        values = [
-            [item.get("value") if isinstance(item, dict) else item for item in data.get(part) or []]
-            for part in ("inputs", "state")
-        ]
-        try:
-            canonical = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+        try:  # the whole request, so a hit is only ever a request identical to one that was answered 200
+            canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
         except TypeError:
             return None
         return data["output"], canonical, environ.get("HTTP_ACCEPT_ENCODING", "")[:200]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Optional
 
-from dash import Dash, Input, Output, State, ctx, dcc, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import components, ids
-from dashboard.data import Store, clean_themes, filter_quotes, parse_theme_query, theme_query
+from dashboard.data import Store, clean_themes, filter_quotes
 from dashboard.export import ExportUnavailable, zip_charts
 from dashboard.views import Views
 
@@ -19,59 +19,50 @@ def _on(value: object) -> bool:
     return isinstance(value, (list, tuple)) and "on" in value
 
 
-def _notice(unknown: list[str]) -> list:
-    if not unknown:
-        return []
-    return [f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: " + ", ".join(unknown) + ". Showing the rest."]
-
-
-def sync_url(store: Store, search: object, selected: object) -> tuple:
-    """Keep the theme checkboxes and the URL's ?theme= in step, in both directions."""
-    if ctx.triggered_id == ids.THEMES:
-        themes, unknown = clean_themes(selected, store.theme_ids)
-        query = theme_query(themes)
-        return (query if query != (search or "") else no_update), no_update, _notice(unknown)
-    themes, unknown = parse_theme_query(search if isinstance(search, str) else "", store.theme_ids)
-    query = theme_query(themes)
-    # An unknown theme is dropped from the address too, so the shared link is the view shown.
-    return (query if unknown else no_update), themes, _notice(unknown)
-
-
 def selection_summary(store: Store, themes: list[str], n_results: int) -> str:
     names = ", ".join(store.theme_labels[t] for t in themes) if themes else "all themes"
     return f"Showing {names}: {n_results} survey result{'s' if n_results != 1 else ''}."
 
 
-def _previous(store: Store, previous: object) -> Optional[tuple[tuple[str, ...], bool]]:
-    """The selection the page showed before this change, from the panel-state store (None on first load)."""
-    if not isinstance(previous, dict):
-        return None
-    themes, _ = clean_themes(previous.get("themes"), store.theme_ids)
-    return tuple(themes), previous.get("intervals") is True
+HIDDEN = {"display": "none"}
 
 
-def update_panels(store: Store, views: Views, selected: object, intervals: object, previous: object = None) -> tuple:
-    """Every chart, its text alternative and note, the contrasts, context and data table for a selection.
+def _drawn(store_data: object, keys: list[str]) -> dict[str, str]:
+    """The figure token each chart holds in the browser, from the panel-state store ({} on first load)."""
+    tokens = store_data.get("tokens") if isinstance(store_data, dict) else None
+    if not isinstance(tokens, dict):
+        return {}
+    return {k: tokens[k] for k in keys if isinstance(tokens.get(k), str)}
 
-    Charts whose figure is the same as in the previous selection are not sent again (no_update), and a chart
-    the selection empties is only hidden, so the browser redraws just what changed.
+
+def update_panels(store: Store, views: Views, selected: object, intervals: object, drawn: object = None) -> tuple:
+    """Every chart, its text alternative and note, the contrasts, context and summary for a selection.
+
+    A chart is sent only when the browser does not already hold that exact figure (its token); a chart the
+    selection empties is only hidden, keeping its figure, so switching back redraws nothing.
     """
     themes, _ = clean_themes(selected, store.theme_ids)
-    on = _on(intervals)
-    panels = views.panels(tuple(themes), on)
-    prev_key = _previous(store, previous)
-    before = views.panels(*prev_key).charts if prev_key is not None else None
+    panels = views.panels(tuple(themes), _on(intervals))
+    tokens = _drawn(drawn, [c.key for c in panels.charts])
     out: list = []
-    for i, (figure, graph_style, card_style, alt, notes) in enumerate(panels.charts):
-        if figure is None:
-            out += [no_update, no_update, card_style, no_update, no_update]
-        elif before is not None and before[i][0] is figure:
-            out += [no_update, no_update, card_style, no_update, no_update]
+    for chart in panels.charts:
+        if chart.figure is None:
+            out += [no_update, no_update, HIDDEN, no_update, no_update]
+        elif tokens.get(chart.key) == chart.token:
+            out += [no_update, no_update, {}, no_update, no_update]
         else:
-            out += [figure, graph_style, card_style, alt, notes]
-    contrasts, context, grid, n_results = panels.rest
-    out += [contrasts, context, grid, selection_summary(store, themes, n_results), {"themes": themes, "intervals": on}]
+            out += [chart.figure, chart.graph_style, {}, chart.alt, chart.notes]
+            tokens[chart.key] = chart.token
+    out += [panels.contrasts, panels.context, selection_summary(store, themes, panels.n_results), {"tokens": tokens}]
     return tuple(out)
+
+
+def update_table(store: Store, views: Views, clicks: object, selected: object) -> tuple:
+    """The data table of the results in view, created only once asked for (it loads AG Grid's code)."""
+    if not isinstance(clicks, int) or clicks < 1:
+        return [], {}
+    themes, _ = clean_themes(selected, store.theme_ids)
+    return [components.results_grid(views.get(tuple(themes), False).results)], HIDDEN
 
 
 def update_quotes(store: Store, selected: object, stances: object, search: object) -> tuple:
@@ -113,13 +104,16 @@ def export_charts(store: Store, views: Views, png_clicks: object, svg_clicks: ob
 
 def register(app: Dash, store: Store, views: Views) -> list[str]:
     """Wire the plain functions above to the page; return the outputs whose responses may be cached."""
-    app.callback(
+    # Address <-> checkboxes runs in the browser (assets/dashboard.js): no round trip holds the panels back.
+    app.clientside_callback(
+        ClientsideFunction(namespace="send", function_name="syncUrl"),
         Output(ids.URL, "search"),
         Output(ids.THEMES, "value"),
         Output(ids.THEME_NOTICE, "children"),
         Input(ids.URL, "search"),
         Input(ids.THEMES, "value"),
-    )(lambda search, selected: sync_url(store, search, selected))
+        State(ids.THEME_IDS, "data"),
+    )
 
     panel_outputs = []
     for spec in views.specs:
@@ -133,7 +127,6 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
     panel_outputs += [
         Output(ids.CONTRASTS, "children"),
         Output(ids.CONTEXT, "children"),
-        Output(ids.GRID, "rowData"),
         Output(ids.SELECTION_SUMMARY, "children"),
         Output(ids.PANEL_STATE, "data"),
     ]
@@ -145,6 +138,13 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
     )(lambda selected, intervals, previous: update_panels(store, views, selected, intervals, previous))
 
     cacheable = [_output_key(panel_outputs)]
+
+    app.callback(
+        Output(ids.TABLE, "children"),
+        Output(ids.SHOW_TABLE_BUTTON, "style"),
+        Input(ids.SHOW_TABLE_BUTTON, "n_clicks"),
+        Input(ids.THEMES, "value"),
+    )(lambda clicks, selected: update_table(store, views, clicks, selected))
     app.callback(
         Output(ids.QUOTES, "children"),
         Output(ids.QUOTE_COUNT, "children"),

@@ -3,6 +3,7 @@ component children (React escapes it), never as HTML."""
 
 from __future__ import annotations
 
+import dash_ag_grid as dag
 import pandas as pd
 from dash import dcc, html
 
@@ -201,6 +202,19 @@ def context_cards(context: pd.DataFrame, store: Store) -> list:
         )
         for _, c in context.iterrows()
     ]
+
+
+def results_grid(results: pd.DataFrame) -> dag.AgGrid:
+    """The data table (AG Grid) of the results in view, with provenance columns."""
+    return dag.AgGrid(
+        id=ids.GRID,
+        columnDefs=[{"field": f, "headerName": h, "width": w, "tooltipField": f} for f, h, w in GRID_COLUMNS],
+        rowData=grid_rows(results),
+        defaultColDef={"sortable": True, "resizable": True, "filter": True},
+        dashGridOptions={"domLayout": "normal", "ensureDomOrder": True},
+        style={"height": "480px", "width": "100%"},
+        className="ag-theme-alpine",
+    )
 
 
 def grid_rows(results: pd.DataFrame) -> list[dict]:

@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
-from urllib.parse import parse_qs
 
 import pandas as pd
 
@@ -15,7 +14,6 @@ from etl.store import DataError, Tables, load_tables
 
 DATA_DIR = Path(os.environ.get("SEND_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 MAIN_SURVEY = "isos-2026"
-MAX_QUERY = 2000  # characters of a query string we look at; the rest is ignored
 MAX_SEARCH = 200  # characters of quotation search text we use
 
 
@@ -64,17 +62,6 @@ def load_store(data_dir: Path = DATA_DIR) -> Store:
     )
 
 
-def parse_theme_query(search: Optional[str], known: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Split ``?theme=a,b`` into (known themes in page order, unknown names as given)."""
-    if not isinstance(search, str) or not search:
-        return [], []
-    params = parse_qs(search[:MAX_QUERY].lstrip("?"), keep_blank_values=False)
-    names: list[str] = []
-    for value in params.get("theme", []):
-        names.extend(v.strip().lower() for v in value.split(",") if v.strip())
-    return clean_themes(names, known)
-
-
 def clean_themes(value: object, known: Iterable[str]) -> tuple[list[str], list[str]]:
     """Any callback input as (known theme ids in page order, unknown entries shortened for display)."""
     known = list(known)
@@ -89,11 +76,6 @@ def clean_themes(value: object, known: Iterable[str]) -> tuple[list[str], list[s
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def theme_query(themes: list[str]) -> str:
-    """The query string that opens this selection ("" for all themes)."""
-    return f"?theme={','.join(themes)}" if themes else ""
 
 
 def _has_theme(series: pd.Series, themes: list[str]) -> pd.Series:

@@ -1,10 +1,19 @@
-"""What the page shows for a selection: pure, and cached per selection (the data never changes while serving)."""
+"""What the page shows for a selection: pure, and cached (the data never changes while serving).
+
+Two caches, both bounded:
+- per chart, the figure for a given set of rows: two selections that leave a chart with the same rows
+  share one figure object and one *token*, so the browser, which remembers the token it drew, is not
+  sent (and does not redraw) a chart that has not changed;
+- per selection, the View and the Dash outputs built from it (``Panels``).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import pandas as pd
 
@@ -12,13 +21,14 @@ from dashboard.data import Store, filter_by_themes
 from dashboard.figures import ChartSpec, build_chart, chart_specs
 from etl.schema import Col
 
-CACHE_SIZE = 512  # selections kept; 11 themes x 2 interval settings covers every single-theme view many times over
+CACHE_SIZE = 512  # entries per cache; every single-theme view and many combinations fit
 
 
 @dataclass(frozen=True)
 class ChartView:
     spec: ChartSpec
     figure: Optional[dict]  # Plotly JSON, or None when the selection leaves the chart empty
+    token: Optional[str]  # identifies the figure: equal tokens, identical figures
     rows: pd.DataFrame
 
 
@@ -31,49 +41,101 @@ class View:
 
 
 @dataclass(frozen=True)
+class ChartPanel:
+    """One chart's outputs: hidden when ``figure`` is None."""
+
+    key: str
+    token: Optional[str]
+    figure: Optional[dict]
+    graph_style: Optional[dict]
+    alt: list
+    notes: list
+
+
+@dataclass(frozen=True)
 class Panels:
-    """The callback outputs of one selection, built once: per chart, then the shared panels."""
+    """The callback outputs of one selection, built once."""
 
-    charts: list[tuple]  # (figure, graph style, card style, alt text items, flag notes) per chart; figure None = hidden
-    rest: tuple  # contrasts, context cards, grid rows, n results
+    charts: list[ChartPanel]
+    contrasts: list
+    context: list
+    n_results: int
 
 
-def subtitle(themes: tuple[str, ...], labels: dict[str, str]) -> str:
-    """The chart subtitle naming the selection, so an exported chart says it is a subset."""
-    return "Themes shown: " + ", ".join(labels[t] for t in themes) if themes else ""
+def subtitle(themes: tuple[str, ...], rows: pd.DataFrame, all_rows: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Names the selected themes a chart is filtered to, so an exported chart says it is a subset; "" if it is whole."""
+    if not themes or len(rows) == len(all_rows):
+        return ""
+    present = {t for ts in rows[Col.THEMES] for t in ts}
+    return "Filtered to: " + ", ".join(labels[t] for t in themes if t in present)
+
+
+class _LRU:
+    """A small thread-safe LRU of computed values."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, compute: Callable):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class Views:
-    """Builds and caches the View of each (themes, intervals) selection for one Store."""
+    """Builds and caches the View and Panels of each (themes, intervals) selection for one Store."""
 
     def __init__(self, store: Store):
         self.store = store
         self.specs = chart_specs(store.results)
-        self._cache: dict[tuple, View] = {}
-        self._lock = threading.Lock()
+        self._views = _LRU(CACHE_SIZE)
+        self._panels = _LRU(CACHE_SIZE)
+        self._figures = _LRU(CACHE_SIZE)
 
     def get(self, themes: tuple[str, ...], show_intervals: bool) -> View:
-        key = (themes, show_intervals)
-        view = self._cache.get(key)
-        if view is None:
-            view = self._build(themes, show_intervals)
-            with self._lock:
-                if len(self._cache) >= CACHE_SIZE:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[key] = view
-        return view
+        return self._views.get((themes, show_intervals), lambda: self._build(themes, show_intervals))
 
     def panels(self, themes: tuple[str, ...], show_intervals: bool) -> Panels:
         """The Dash outputs of a selection, cached beside its View."""
-        key = ("panels", themes, show_intervals)
-        panels = self._cache.get(key)
-        if panels is None:
-            panels = self._build_panels(self.get(themes, show_intervals))
-            with self._lock:
-                if len(self._cache) >= CACHE_SIZE:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[key] = panels
-        return panels
+        return self._panels.get((themes, show_intervals), lambda: self._build_panels(self.get(themes, show_intervals)))
+
+    def _figure(self, spec: ChartSpec, rows: pd.DataFrame, results: pd.DataFrame, show_intervals: bool, sub: str):
+        """(figure JSON, token) for a chart drawing exactly ``rows``; shared by every selection that does."""
+        key = (spec.key, tuple(rows[Col.ID]), show_intervals, sub)
+
+        def build():
+            fig = build_chart(
+                results, spec, show_intervals=show_intervals, subtitle=sub,
+                theme_labels=self.store.theme_labels, all_results=self.store.results,
+            )
+            token = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+            return (fig.to_plotly_json(), token) if fig is not None else (None, None)
+
+        return self._figures.get(key, build)
+
+    def _build(self, themes: tuple[str, ...], show_intervals: bool) -> View:
+        store = self.store
+        results = filter_by_themes(store.results, list(themes))
+        charts = []
+        for spec in self.specs:
+            rows = results[spec.select(results)]
+            all_rows = store.results[spec.select(store.results)]
+            sub = subtitle(themes, rows, all_rows, store.theme_labels)
+            figure, token = self._figure(spec, rows, results, show_intervals, sub)
+            charts.append(ChartView(spec=spec, figure=figure, token=token, rows=rows))
+        return View(themes=themes, results=results, context=filter_by_themes(store.context, list(themes)), charts=charts)
 
     def _build_panels(self, view: View) -> Panels:
         from dashboard import components  # components imports Dash; views stays importable without it
@@ -81,30 +143,21 @@ class Views:
         charts = []
         for chart in view.charts:
             if chart.figure is None:
-                charts.append((None, None, {"display": "none"}, [], []))
+                charts.append(ChartPanel(chart.spec.key, None, None, None, [], []))
             else:
                 style = {"height": f"{chart.figure['layout']['height']:.0f}px"}
-                charts.append((chart.figure, style, {}, components.alt_items(chart.rows), components.flag_notes(chart.rows)))
-        rest = (
-            components.contrasts(self.store.results, results_in_view(view)),
-            components.context_cards(view.context, self.store),
-            components.grid_rows(view.results),
-            len(view.results),
+                charts.append(
+                    ChartPanel(
+                        chart.spec.key, chart.token, chart.figure, style,
+                        components.alt_items(chart.rows), components.flag_notes(chart.rows),
+                    )
+                )
+        return Panels(
+            charts=charts,
+            contrasts=components.contrasts(self.store.results, results_in_view(view)),
+            context=components.context_cards(view.context, self.store),
+            n_results=len(view.results),
         )
-        return Panels(charts=charts, rest=rest)
-
-    def _build(self, themes: tuple[str, ...], show_intervals: bool) -> View:
-        store = self.store
-        results = filter_by_themes(store.results, list(themes))
-        sub = subtitle(themes, store.theme_labels)
-        charts = []
-        for spec in self.specs:
-            rows = results[spec.select(results)]
-            fig = build_chart(
-                results, spec, show_intervals=show_intervals, subtitle=sub, theme_labels=store.theme_labels, all_results=store.results
-            )
-            charts.append(ChartView(spec=spec, figure=fig.to_plotly_json() if fig is not None else None, rows=rows))
-        return View(themes=themes, results=results, context=filter_by_themes(store.context, list(themes)), charts=charts)
 
 
 def all_charts(store: Store, themes: tuple[str, ...] = (), show_intervals: bool = False) -> list[tuple[str, dict]]:

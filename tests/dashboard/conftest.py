@@ -96,6 +96,9 @@ def callback_of(deps):
 
     def find(target: str) -> dict:
         [dep] = [d for d in deps if target in _outputs(d["output"])]
-        return {"output": dep["output"], "outputs": _outputs(dep["output"]), "inputs": dep["inputs"], "state": dep["state"]}
+        return {
+            "output": dep["output"], "outputs": _outputs(dep["output"]), "inputs": dep["inputs"], "state": dep["state"],
+            "clientside_function": dep.get("clientside_function"),
+        }
 
     return find

@@ -77,7 +77,7 @@ def test_panels_show_the_selection(panels, themes, shown, n_results):
         else:
             assert card == HIDDEN, key
             assert out[f"chart-{key}.figure"] in (no_update, {}), key
-    assert len(out["results-grid.rowData"]) == n_results
+    assert out["selection-summary.children"].endswith(f"{n_results} survey result{'s' if n_results != 1 else ''}.")
 
 
 @pytest.mark.parametrize("themes", [["tribunals"], ["funding"], ["timescales"]])
@@ -92,15 +92,15 @@ def test_panels_draw_only_the_theme(store, panels, themes):
         for tr in fig["data"]:
             for cd in tr["customdata"]:
                 assert squash(cd[3]) in sentences or cd[3].startswith("Not reported")
-    assert {r[Col.ID] for r in out["results-grid.rowData"]} == set(tagged[Col.ID])
+    assert {r[Col.ID] for r in table_rows(store, themes)} == set(tagged[Col.ID])
 
 
-def test_panels_tribunals(panels):
+def test_panels_tribunals(store, panels):
     """Tribunals: the overview's one bar is the tribunal proposal, and the page says so."""
     out = panels(["tribunals"])
     [trace] = out["chart-overview.figure"]["data"]
     assert [cd[5] for cd in trace["customdata"]] == ["A reformed role for the SEND Tribunal · Tribunals and disputes"]
-    assert [r[Col.ID] for r in out["results-grid.rowData"]] == ["tribunal-reformed-role"]
+    assert [r[Col.ID] for r in table_rows(store, ["tribunals"])] == ["tribunal-reformed-role"]
     assert out["selection-summary.children"] == "Showing Tribunals and disputes: 1 survey result."
     assert len(out["context-list.children"]) == 1
 
@@ -114,9 +114,9 @@ def test_panels_contrasts(panels, themes, n):
         assert "None of the report's key contrasts" in contrasts[0].children
 
 
-def test_panels_funding_grid(panels):
+def test_panels_funding_grid(store):
     """The data table for funding holds exactly the eight funding results."""
-    rows = panels(["funding"])["results-grid.rowData"]
+    rows = table_rows(store, ["funding"])
     assert {r[Col.ID] for r in rows} == FUNDING_IDS and len(rows) == 8
 
 
@@ -146,9 +146,11 @@ def test_panels_junk_intervals(panels, intervals):
     assert all("array" not in tr.get("error_x", {}) for tr in fig["data"])
 
 
-@pytest.mark.parametrize("previous", ["x", 42, [], {"themes": 42, "intervals": "yes"}, {"themes": ["<b>"]}])
+@pytest.mark.parametrize(
+    "previous", ["x", 42, [], {"themes": 42, "intervals": "yes"}, {"tokens": ["<b>"]}, {"tokens": {"overview": 7}}, {"tokens": {"overview": "forged"}}]
+)
 def test_panels_junk_previous(panels, previous):
-    """A junk panel state is read as no previous selection: every figure is sent."""
+    """A junk or unknown panel state is read as nothing drawn: every figure is sent."""
     out = panels(["tribunals"], previous=previous)
     assert out["chart-overview.figure"]["data"]
 
@@ -160,10 +162,38 @@ def test_panels_intervals(panels):
 
 
 def test_panels_same_selection_not_resent(panels):
-    """A figure unchanged since the previous selection is not sent again; its card still is."""
-    out = panels(["funding"], previous={"themes": ["funding"], "intervals": False})
+    """A figure the browser already holds is not sent again; its card still is shown or hidden."""
+    first = panels(["funding"])
+    out = panels(["funding"], previous=first["panel-state.data"])
     assert out["chart-fig4.figure"] is no_update
     assert out["card-fig4.style"] != HIDDEN and out["card-fig1.style"] == HIDDEN
+
+
+def test_panels_back_to_all_redraws_only_what_changed(panels):
+    """All -> funding -> all: charts funding hid keep their figure, so only the charts it filtered are re-sent."""
+    everything = panels([])
+    funding = panels(["funding"], previous=everything["panel-state.data"])
+    back = panels([], previous=funding["panel-state.data"])
+    resent = {k for k in KEYS if back[f"chart-{k}.figure"] is not no_update}
+    # funding filtered the overview, Figure 4 and Figure 5 (Figure 8 is all funding, so it was unchanged)
+    assert resent == {"overview", "fig4", "fig5"}
+    assert funding[f"chart-fig8.figure"] is no_update
+    assert all(back[f"card-{k}.style"] != HIDDEN for k in KEYS)
+
+
+def table_rows(store, themes) -> list[dict]:
+    """The data table's rows for a selection, as update_table builds them after the table is asked for."""
+    from dashboard.views import Views
+
+    [grid], button_style = callbacks.update_table(store, Views(store), 1, themes)
+    assert button_style == HIDDEN
+    return grid.rowData
+
+
+@pytest.mark.parametrize("clicks", [None, 0, "1", [1]])
+def test_table_waits_for_a_click(store, views, clicks):
+    """The data table (and AG Grid's code) is not created until asked for."""
+    assert callbacks.update_table(store, views, clicks, []) == ([], {})
 
 
 # update_quotes ------------------------------------------------------------------------------------------------
@@ -241,91 +271,12 @@ def test_download_csv_needs_a_click(store, views, clicks):
     assert callbacks.download_csv(store, views, clicks, ["funding"], []) is no_update
 
 
-# sync_url, through the app (it reads dash.ctx) -------------------------------------------------------------------
+# the address <-> checkboxes sync runs in the browser (assets/dashboard.js; tested in tests/browser) --------------
 
 
-@pytest.fixture
-def sync(client, callback_of):
-    """POST a sync_url callback: (search, selected, changed prop) -> the response's {"id.prop": value}."""
-    cb = callback_of("url.search")
-
-    def run(search, selected, changed: str) -> dict:
-        values = {"url.search": search, "theme-filter.value": selected}
-        body = {
-            "output": cb["output"],
-            "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in cb["outputs"]],
-            "inputs": [{"id": i["id"], "property": i["property"], "value": values[f"{i['id']}.{i['property']}"]} for i in cb["inputs"]],
-            "changedPropIds": [changed],
-            "state": [],
-        }
-        response = client.post("/_dash-update-component", json=body)
-        if response.status_code == 204:  # nothing to update
-            return {}
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return {f"{cid}.{prop}": v for cid, props in response.get_json()["response"].items() for prop, v in props.items()}
-
-    return run
-
-
-def test_sync_dependency(callback_of):
-    """sync_url writes the address, the checkboxes and the notice, from the address and the checkboxes."""
+def test_sync_is_clientside(callback_of):
+    """The URL sync is a clientside callback: the panels never wait for a round trip behind it."""
     cb = callback_of("url.search")
     assert cb["outputs"] == ["url.search", "theme-filter.value", "theme-notice.children"]
     assert [f"{i['id']}.{i['property']}" for i in cb["inputs"]] == ["url.search", "theme-filter.value"]
-
-
-def test_sync_unknown_theme_in_url(sync):
-    """?theme=tribunals,bogus ticks tribunals, drops bogus from the address and says so."""
-    out = sync("?theme=tribunals,bogus", [], "url.search")
-    assert out["url.search"] == "?theme=tribunals"
-    assert out["theme-filter.value"] == ["tribunals"]
-    [notice] = out["theme-notice.children"]
-    assert "bogus" in notice
-
-
-@pytest.mark.parametrize(
-    "search, themes",
-    [
-        ("?theme=funding", ["funding"]),
-        ("?theme=Funding,TRIBUNALS", ["tribunals", "funding"]),
-        ("?theme=funding&theme=tribunals", ["tribunals", "funding"]),
-        ("", []),
-        (None, []),
-        ("?theme=tribunals&" + "x" * 100_000, ["tribunals"]),
-    ],
-)
-def test_sync_from_url(sync, search, themes):
-    """A valid address ticks its themes and is left as it is, with no notice."""
-    out = sync(search, [], "url.search")
-    assert out["theme-filter.value"] == themes
-    assert "url.search" not in out
-    assert out["theme-notice.children"] == []
-
-
-def test_sync_script_in_url(sync):
-    """A script in the address comes back only as plain notice text, and leaves no theme ticked."""
-    out = sync("?theme=<script>alert(1)</script>", [], "url.search")
-    assert out["theme-filter.value"] == [] and out["url.search"] == ""
-    assert out["theme-notice.children"] == ["Ignored unknown theme: <script>alert(1)</script>. Showing the rest."]
-
-
-@pytest.mark.parametrize(
-    "search, selected, url, notice",
-    [
-        ("", ["funding", "tribunals"], "?theme=tribunals,funding", None),
-        ("?theme=tribunals", [], "", None),
-        ("?theme=funding", ["funding"], None, None),
-        ("", ["funding", "bogus"], "?theme=funding", "bogus"),
-        ("", 42, None, "42"),
-    ],
-)
-def test_sync_from_checkboxes(sync, search, selected, url, notice):
-    """Ticking themes writes them to the address in page order (unchanged when equal); junk gets a notice."""
-    out = sync(search, selected, "theme-filter.value")
-    assert out.get("url.search") == url
-    assert "theme-filter.value" not in out
-    if notice is None:
-        assert out["theme-notice.children"] == []
-    else:
-        [text] = out["theme-notice.children"]
-        assert notice in text
+    assert cb["clientside_function"] == {"namespace": "send", "function_name": "syncUrl"}

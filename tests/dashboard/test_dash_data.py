@@ -11,8 +11,6 @@ from dashboard.data import (
     count_label,
     filter_by_themes,
     filter_quotes,
-    parse_theme_query,
-    theme_query,
 )
 from etl.schema import Col
 
@@ -37,52 +35,6 @@ FUNDING_IDS = {
 def test_store_theme_order(store):
     """The store's theme ids are themes.yaml's, in page order."""
     assert store.theme_ids == KNOWN
-
-
-@pytest.mark.parametrize(
-    "search, expected",
-    [
-        ("?theme=tribunals,funding", (["tribunals", "funding"], [])),
-        ("?theme=funding,tribunals", (["tribunals", "funding"], [])),
-        ("?theme=tribunals,bogus", (["tribunals"], ["bogus"])),
-        ("?theme=Tribunals, FUNDING ", (["tribunals", "funding"], [])),
-        ("?theme=+tribunals+,+funding+", (["tribunals", "funding"], [])),
-        ("?theme=tribunals%2Cfunding", (["tribunals", "funding"], [])),
-        ("?theme=funding&theme=tribunals", (["tribunals", "funding"], [])),
-        ("?theme=funding,funding", (["funding"], [])),
-        ("theme=funding", (["funding"], [])),
-        ("?theme=%3Cscript%3E", ([], ["<script>"])),
-        ("?theme=a,b,c,d,e,f,g", ([], ["a", "b", "c", "d", "e"])),
-        ("", ([], [])),
-        ("?", ([], [])),
-        ("?theme=", ([], [])),
-        ("?theme=,,, ,", ([], [])),
-        ("?other=funding", ([], [])),
-        (None, ([], [])),
-        (42, ([], [])),
-        (["?theme=funding"], ([], [])),
-        (b"?theme=funding", ([], [])),
-    ],
-)
-def test_parse_theme_query(search, expected):
-    """?theme=a,b gives the known themes in page order and the unknown names, whatever the input."""
-    assert parse_theme_query(search, KNOWN) == expected
-
-
-@pytest.mark.parametrize(
-    "search, themes",
-    [
-        ("?theme=" + "tribunals," * 9_999 + "tribunals", ["tribunals"]),
-        ("?theme=funding&" + "x=1&" * 25_000, ["funding"]),
-        ("?theme=" + "x" * 100_000, []),
-    ],
-)
-def test_parse_huge_query(search, themes):
-    """A query of 100 000 characters is read without blowing up; unknown names come back short."""
-    assert len(search) >= 100_000
-    got, unknown = parse_theme_query(search, KNOWN)
-    assert got == themes
-    assert len(unknown) <= 5 and all(len(u) <= 40 for u in unknown)
 
 
 @pytest.mark.parametrize(
@@ -114,18 +66,6 @@ def test_clean_themes_huge_junk_list():
     themes, unknown = clean_themes([f"junk-{i}" * 20 for i in range(10_000)], KNOWN)
     assert themes == []
     assert len(unknown) == 5 and all(len(u) <= 40 for u in unknown)
-
-
-@pytest.mark.parametrize("themes", [[], ["funding"], ["tribunals", "funding"], ["early-intervention", "baseline"], list(KNOWN)])
-def test_theme_query_round_trip(themes):
-    """The query string of a selection parses back to that selection."""
-    assert parse_theme_query(theme_query(themes), KNOWN) == (themes, [])
-
-
-@pytest.mark.parametrize("themes, query", [([], ""), (["funding"], "?theme=funding"), (["tribunals", "funding"], "?theme=tribunals,funding")])
-def test_theme_query(themes, query):
-    """The query string names the themes in order, and is empty for all themes."""
-    assert theme_query(themes) == query
 
 
 @pytest.mark.parametrize(

@@ -43,28 +43,41 @@ def test_cache_is_bounded(store, monkeypatch):
     v.get(("b",), False)
     assert v.get(("a",), False) is first
     v.get(("c",), False)
+    v.get(("d",), False)
     assert v.get(("a",), False) is not first
 
 
 def test_view_of_tribunals(views):
-    """A tribunals view draws only the overview, subtitled with the theme."""
+    """A tribunals view draws only the overview, subtitled with the theme it is filtered to."""
     view = views.get(("tribunals",), False)
     assert [c.spec.key for c in view.charts if c.figure is not None] == ["overview"]
-    assert view.charts[0].figure["layout"]["title"]["subtitle"]["text"] == "Themes shown: Tribunals and disputes"
+    assert view.charts[0].figure["layout"]["title"]["subtitle"]["text"] == "Filtered to: Tribunals and disputes"
     assert len(view.results) == 1 and len(view.charts[0].rows) == 1
 
 
 @pytest.mark.parametrize(
-    "themes, text",
+    "key, themes, text",
     [
-        ((), ""),
-        (("funding",), "Themes shown: Funding"),
-        (("tribunals", "funding"), "Themes shown: Tribunals and disputes, Funding"),
+        ("overview", (), ""),
+        ("overview", ("funding",), "Filtered to: Funding"),
+        ("overview", ("tribunals", "funding"), "Filtered to: Tribunals and disputes, Funding"),
+        ("fig8", ("funding",), ""),  # every Figure 8 result is a funding one: the chart is whole
+        ("fig4", ("funding", "baseline"), "Filtered to: Funding"),  # baseline has no Figure 4 item
     ],
 )
-def test_subtitle(store, themes, text):
-    """The subtitle names the chosen themes, and is empty for all."""
-    assert subtitle(themes, store.theme_labels) == text
+def test_subtitle(store, views, key, themes, text):
+    """The subtitle names the chosen themes a chart is filtered to, and is empty when it shows all its rows."""
+    view = views.get(themes, False)
+    [chart] = [c for c in view.charts if c.spec.key == key]
+    all_rows = store.results[chart.spec.select(store.results)]
+    assert subtitle(themes, chart.rows, all_rows, store.theme_labels) == text
+
+
+def test_same_rows_share_one_figure(views):
+    """Two selections that leave a chart the same rows share its figure and token."""
+    a = next(c for c in views.get(("funding",), False).charts if c.spec.key == "fig8")
+    b = next(c for c in views.get((), False).charts if c.spec.key == "fig8")
+    assert a.figure is b.figure and a.token == b.token
 
 
 def test_all_charts(store):

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard import callbacks
-from dashboard.data import clean_themes, filter_quotes, parse_theme_query
+from dashboard.data import clean_themes, filter_quotes
 
 # Anything JSON can carry, including the shapes a scanner tries: huge lists, long strings, markup.
 json_values = st.recursive(
@@ -26,15 +26,6 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @SETTINGS
-@given(search=st.text(max_size=500) | st.just("?theme=" + ",".join(["tribunals"] * 5000)))
-def test_url_query_never_raises(store, search):
-    """Any query string gives known themes and a short list of what was dropped."""
-    themes, unknown = parse_theme_query(search, store.theme_ids)
-    assert set(themes) <= set(store.theme_ids)
-    assert len(unknown) <= 5 and all(len(u) <= 40 for u in unknown)
-
-
-@SETTINGS
 @given(value=hostile)
 def test_clean_themes_never_raises(store, value):
     """Any callback value is reduced to known theme ids."""
@@ -47,7 +38,7 @@ def test_clean_themes_never_raises(store, value):
 def test_panel_callback_never_raises(store, views, selected, intervals, previous):
     """The panel callback answers any input with the full set of outputs."""
     out = callbacks.update_panels(store, views, selected, intervals, previous)
-    assert len(out) == 5 * len(views.specs) + 5
+    assert len(out) == 5 * len(views.specs) + 4
 
 
 @SETTINGS
@@ -74,25 +65,6 @@ def test_panel_requests_never_5xx(client, callback_request, selected, intervals,
     body = callback_request("chart-overview.figure", selected, intervals, state=[previous])
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.data[:300]
-
-
-@SETTINGS
-@given(search=hostile, selected=hostile)
-def test_url_sync_requests_never_5xx(client, callback_request, search, selected):
-    """The URL/theme sync callback answers any search string or selection without a 5xx."""
-    body = callback_request("url.search", search, selected)
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.data[:300]
-
-
-def test_unknown_theme_in_url_gives_a_notice(client, callback_request):
-    """An unknown theme is dropped from the selection and named in a notice, escaped as text."""
-    body = callback_request("url.search", "?theme=tribunals,<b>bogus</b>", [])
-    body["changedPropIds"] = ["url.search"]
-    payload = client.post("/_dash-update-component", json=body).get_json()["response"]
-    assert payload["theme-filter"]["value"] == ["tribunals"]
-    assert "<b>bogus</b>" in payload["theme-notice"]["children"][0]  # a string child: React escapes it
-    assert payload["url"]["search"] == "?theme=tribunals"
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,20 @@ def test_cache_is_bounded():
         raw = json.dumps({"output": "out", "inputs": [{"value": i}], "state": []}).encode()
         import io
 
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/_dash-update-component", "CONTENT_LENGTH": str(len(raw)), "wsgi.input": io.BytesIO(raw)}
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": "/_dash-update-component", "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(raw)), "wsgi.input": io.BytesIO(raw),
+        }
         assert b"".join(cache(environ, lambda *a: None)) == raw
     assert len(cache._entries) == 3
+
+
+def test_a_bad_request_never_gets_a_cached_200(app):
+    """A body that failed validation stays a 400 even after a valid request with the same values was cached."""
+    client = app.server.test_client()
+    body = _panel_body(app, None)
+    assert client.post("/_dash-update-component", json=body).status_code == 200
+    as_text = client.post("/_dash-update-component", data=json.dumps(body), content_type="text/plain")
+    assert as_text.status_code == 400
+    wrong_ids = dict(body, inputs=[dict(i, id="url", property="search") for i in body["inputs"]])
+    assert client.post("/_dash-update-component", json=wrong_ids).status_code == 400
