@@ -4,8 +4,6 @@ strings give an empty state or a notice, never an exception."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 
 from dashboard import components, ids
@@ -13,6 +11,7 @@ from dashboard.data import Store, clean_themes, filter_quotes
 from dashboard.export import ExportUnavailable, zip_charts
 from dashboard.views import Views
 
+HIDDEN = {"display": "none"}
 
 
 def _on(value: object) -> bool:
@@ -22,9 +21,6 @@ def _on(value: object) -> bool:
 def selection_summary(store: Store, themes: list[str], n_results: int) -> str:
     names = ", ".join(store.theme_labels[t] for t in themes) if themes else "all themes"
     return f"Showing {names}: {n_results} survey result{'s' if n_results != 1 else ''}."
-
-
-HIDDEN = {"display": "none"}
 
 
 def _drawn(store_data: object, keys: list[str]) -> dict[str, str]:
