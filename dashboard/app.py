@@ -35,7 +35,7 @@ INDEX = """<!DOCTYPE html>
 <body>
 <a class="skip-link" href="#main">Skip to the charts</a>
 {%app_entry%}
-<footer>{%config%}{%scripts%}{%renderer%}</footer>
+{%config%}{%scripts%}{%renderer%}
 </body>
 </html>"""
 

@@ -76,3 +76,48 @@
     send: { syncUrl: syncUrl, _clean: clean, _parse: parse, _query: query, _notice: notice },
   });
 })();
+
+/* Accessibility mend for Dash 4's dcc.Checklist. It renders a role="listbox" with no accessible name
+ * whose role="option" labels wrap native checkboxes: axe-core flags both (aria-input-field-name,
+ * nested-interactive, serious). The native checkboxes inside a <fieldset> with a <legend> already carry
+ * the right semantics, so the ARIA list roles are removed and the group is named by its legend. React
+ * leaves the attributes alone afterwards: it diffs against its own virtual DOM, where they never change.
+ */
+(function () {
+  "use strict";
+  var counter = 0;
+
+  function mend(root) {
+    var lists = root.querySelectorAll ? root.querySelectorAll('.checklist[role="listbox"], .checklist [role="listbox"]') : [];
+    Array.prototype.forEach.call(lists, function (list) {
+      list.setAttribute("role", "group");
+      list.removeAttribute("aria-multiselectable");
+      var legend = list.closest("fieldset") && list.closest("fieldset").querySelector("legend");
+      if (legend) {
+        if (!legend.id) legend.id = "checklist-legend-" + ++counter;
+        list.setAttribute("aria-labelledby", legend.id);
+      }
+    });
+    var options = root.querySelectorAll ? root.querySelectorAll('.checklist [role="option"]') : [];
+    Array.prototype.forEach.call(options, function (option) {
+      option.removeAttribute("role");
+      option.removeAttribute("aria-selected");
+    });
+  }
+
+  function start() {
+    mend(document);
+    new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        if (r.type === "attributes") {
+          if (r.target.getAttribute("role") === "option" || r.target.getAttribute("role") === "listbox") mend(r.target.parentNode || document);
+        } else {
+          r.addedNodes.forEach(function (n) { if (n.nodeType === 1) mend(n.parentNode || n); });
+        }
+      });
+    }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected"] });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,7 +1,8 @@
 """Fixtures for the real-browser tests: a live dashboard on 127.0.0.1, headless Debian Chromium, and helpers.
 
 Every test in this folder is marked ``browser``. Without /usr/bin/chromium (or the playwright package) the
-folder is skipped, unless REQUIRE_BROWSER=1 (CI), when each test fails instead: CI must never pass by skipping.
+folder is skipped, unless REQUIRE_BROWSER=1 (CI sets it), when the tests fail instead: CI must never pass by
+skipping them.
 
 Only explicit waits are used (wait_for_selector, expect, wait_for_function), never sleeps.
 """
@@ -14,7 +15,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable
 
 import pytest
 
@@ -40,28 +41,29 @@ try:
     _PLAYWRIGHT_ERROR = ""
 except ImportError as exc:  # pragma: no cover - depends on the machine
     _PLAYWRIGHT_ERROR = f"the playwright package is not installed ({exc}): pip install -e '.[test]'"
+    if REQUIRED:
+        raise RuntimeError(f"REQUIRE_BROWSER=1 but {_PLAYWRIGHT_ERROR}") from exc
+    # Otherwise each test module skips itself (pytest.importorskip).
 
 
-def _missing() -> str:
-    """Why the browser tests cannot run here, or "" when they can."""
-    if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
-        return SKIP_REASON
-    return _PLAYWRIGHT_ERROR
+def _chromium_missing() -> bool:
+    return not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK))
 
 
 def _in_this_folder(item: pytest.Item) -> bool:
     return HERE in Path(str(item.path)).resolve().parents
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test of this folder ``browser``; skip them when Chromium is missing (unless REQUIRE_BROWSER=1)."""
-    reason = _missing()
+    """Mark every test of this folder ``browser`` (each module also sets ``pytestmark``), and skip them all
+    when Chromium is missing, unless REQUIRE_BROWSER=1: then they run, and fail in the ``browser`` fixture."""
+    skip = pytest.mark.skip(reason=SKIP_REASON) if _chromium_missing() and not REQUIRED else None
     for item in items:
-        if not _in_this_folder(item):
-            continue
-        item.add_marker(pytest.mark.browser)
-        if reason and not REQUIRED:
-            item.add_marker(pytest.mark.skip(reason=reason))
+        if _in_this_folder(item):
+            item.add_marker(pytest.mark.browser)
+            if skip is not None:
+                item.add_marker(skip)
 
 
 # The data and the live server. ---------------------------------------------------------------------------
@@ -116,6 +118,7 @@ def _stop_kaleido() -> None:
             import kaleido
 
             kaleido.stop_sync_server(silence_warnings=True)
+            export._server_started = False  # so a later render starts it again
         except Exception:  # best effort: kaleido also cleans up at exit
             pass
 
@@ -125,9 +128,8 @@ def _stop_kaleido() -> None:
 
 @pytest.fixture(scope="session")
 def browser():
-    reason = _missing()
-    if reason:
-        pytest.fail(f"REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}", pytrace=False)
+    if _chromium_missing():  # only reached with REQUIRE_BROWSER=1: otherwise the tests are skipped
+        pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM} (apt-get install chromium)", pytrace=False)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -243,26 +245,28 @@ def expect_view(tables) -> Expect:
 
 # Page helpers (a fixture, so test modules need import nothing from this file). ---------------------------
 
-# True once the callbacks have answered and every chart card that is shown has a drawn Plotly figure
-# (data and an SVG), and (when given) every visible graph's subtitle names the expected selection.
+# True once the callbacks have answered, exactly the expected chart cards are shown, and each shown chart holds
+# and has drawn the expected number of bars: one labelled bar per result row (one trace per row for the
+# stacked Figure 7), with every annotation of its layout in its SVG.
 _DRAWN_JS = """
-([keys, subtitle]) => {
+([keys, bars]) => {
   const summary = document.getElementById('selection-summary');
   if (!summary || !summary.textContent.trim()) return false;
   if (document.querySelector('[data-dash-is-loading="true"]')) return false;
-  let shown = 0;
   for (const key of keys) {
     const card = document.getElementById('card-' + key);
     if (!card) return false;
-    if (getComputedStyle(card).display === 'none') continue;
-    shown += 1;
+    const shown = getComputedStyle(card).display !== 'none';
+    if (shown !== (key in bars)) return false;
+    if (!shown) continue;
     const gd = document.getElementById('chart-' + key).querySelector('.js-plotly-plot');
-    if (!gd || !gd.data || !gd.data.length || !gd._fullLayout) return false;
-    if (!gd.querySelector('.main-svg')) return false;
-    const st = (gd.layout.title && gd.layout.title.subtitle && gd.layout.title.subtitle.text) || '';
-    if (subtitle !== null && st !== subtitle) return false;
+    if (!gd || !gd.data || !gd.data.length || !gd._fullLayout || !gd.querySelector('.main-svg')) return false;
+    const notes = gd._fullLayout.annotations || [];
+    const n = key === 'fig7' ? gd.data.length : notes.filter(a => a.yref === 'y').length;
+    if (n !== bars[key]) return false;
+    if (gd.querySelectorAll('g.annotation').length !== notes.length) return false;
   }
-  return shown > 0;
+  return true;
 }
 """
 
@@ -300,22 +304,16 @@ class Dashboard:
         self.page.goto("/" + query)
         self.wait_drawn(themes)
 
-    def subtitle(self, themes: Iterable[str]) -> str:
-        themes = list(themes)
-        if not themes:
-            return ""
-        ordered = [t for t in self.expect.tables["themes"]["id"] if t in themes]
-        return html.escape("Themes shown: " + ", ".join(self.expect.theme_labels[t] for t in ordered), quote=False)
-
     def wait_drawn(self, themes: Iterable[str] = (), timeout: int = DRAW_TIMEOUT) -> None:
-        """Wait until the summary names the selection and every visible chart of it is drawn."""
+        """Wait until the summary names the selection ``themes`` and the charts show exactly its results."""
         themes = list(themes)
         self.page.wait_for_function(
             "s => (document.getElementById('selection-summary')?.textContent || '').startsWith(s)",
             arg=f"Showing {self.expect.summary_names(themes)}:",
             timeout=timeout,
         )
-        self.page.wait_for_function(_DRAWN_JS, arg=[CHART_KEYS, self.subtitle(themes)], timeout=timeout)
+        bars = {k: len(self.expect.chart_rows(k, themes)) for k in self.expect.visible(themes)}
+        self.page.wait_for_function(_DRAWN_JS, arg=[CHART_KEYS, bars], timeout=timeout)
 
     def visible_cards(self) -> set[str]:
         return set(

@@ -7,6 +7,9 @@ import zipfile
 
 import pytest
 
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'")
+pytestmark = pytest.mark.browser
+
 EXPORT_TIMEOUT = 60_000  # ms: kaleido starts a browser on the server and renders every chart in view
 
 
@@ -24,19 +27,16 @@ def _modebar_png(dash, key: str, tmp_path):
     return download, path.read_bytes()
 
 
-@pytest.mark.parametrize(
-    "key, filename",
-    [("overview", "overview-support-for-every-proposal.png"), ("fig5", "figure-5-specialist-provision.png")],
-)
-def test_modebar_png_download_is_named_and_twice_the_size(dash, tmp_path, key, filename):
+def test_modebar_png_download_is_named_and_twice_the_size(dash, tmp_path):
     dash.goto()
-    download, data = _modebar_png(dash, key, tmp_path)
-    assert download.suggested_filename == filename
-    width, height = dash.png_size(data)
-    shown_w, shown_h = dash.graph_size(key)
-    assert shown_w > 0 and shown_h > 0
-    assert abs(width - 2 * shown_w) <= 2, f"PNG width {width} is not 2 x {shown_w}"
-    assert abs(height - 2 * shown_h) <= 2, f"PNG height {height} is not 2 x {shown_h}"
+    for key, filename in [("overview", "overview-support-for-every-proposal.png"), ("fig5", "figure-5-specialist-provision.png")]:
+        download, data = _modebar_png(dash, key, tmp_path)
+        assert download.suggested_filename == filename
+        width, height = dash.png_size(data)
+        shown_w, shown_h = dash.graph_size(key)
+        assert shown_w > 0 and shown_h > 0
+        assert abs(width - 2 * shown_w) <= 2, f"{key}: PNG width {width} is not 2 x {shown_w}"
+        assert abs(height - 2 * shown_h) <= 2, f"{key}: PNG height {height} is not 2 x {shown_h}"
     assert dash.recorder.errors == []
 
 
@@ -51,13 +51,13 @@ def _export_zip(dash, button_id: str, tmp_path) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(path.read_bytes()))
 
 
-def _expected_files(dash, ext: str) -> set[str]:
-    """File names of every chart the full view draws (the app's file-name scheme, from figures.py)."""
+def _expected_files(dash, ext: str, themes=()) -> set[str]:
+    """File names of every chart a selection draws (the app's file-name scheme, from figures.py)."""
     from dashboard.figures import FIGURE_SLUGS
 
     names = {"overview": "overview-support-for-every-proposal", "baseline": "baseline-2023-24-survey"}
     names.update({f"fig{n}": f"figure-{n}-{slug}" for n, slug in FIGURE_SLUGS.items()})
-    return {f"{names[k]}.{ext}" for k in dash.expect.visible([])}
+    return {f"{names[k]}.{ext}" for k in dash.expect.visible(themes)}
 
 
 def test_export_all_charts_png_zip(dash, tmp_path):
@@ -75,12 +75,13 @@ def test_export_all_charts_png_zip(dash, tmp_path):
     assert dash.recorder.errors == []
 
 
-def test_export_all_charts_svg_zip(dash, tmp_path):
-    dash.goto()
+def test_export_charts_in_view_svg_zip(dash, tmp_path):
+    # One theme keeps the server-side rendering short; the zip holds exactly the charts in view.
+    dash.goto("?theme=specialist", ["specialist"])
     zf = _export_zip(dash, "export-svg-button", tmp_path)
     names = zf.namelist()
     assert names and all(n.endswith(".svg") for n in names), names
-    assert set(names) == _expected_files(dash, "svg")
+    assert set(names) == _expected_files(dash, "svg", ["specialist"])
     for name in names:
         head = zf.read(name)[:200].lstrip()
         assert head.startswith(b"<svg"), f"{name} starts {head[:60]!r}"

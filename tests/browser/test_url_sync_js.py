@@ -1,0 +1,105 @@
+"""The address <-> checkbox sync (assets/dashboard.js), table-driven in the real browser.
+
+The helpers are exposed on ``window.dash_clientside.send``; ``page.evaluate`` passes the arguments as
+JSON, so these cases run exactly the code the page runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+KNOWN = [
+    "inclusion", "tribunals", "funding", "standards", "early-intervention", "specialist",
+    "partnerships", "workforce", "timescales", "outcomes", "baseline",
+]
+
+
+@pytest.fixture(scope="module")
+def js(browser, live_server):
+    """A loaded page of the app, to call its sync helpers."""
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    page.goto("/")
+    page.wait_for_selector("#theme-filter input[type=checkbox]")
+
+    def call(name: str, *args):
+        return page.evaluate(f"args => window.dash_clientside.send.{name}(...args)", list(args))
+
+    yield call
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "search, expected",
+    [
+        ("?theme=tribunals,funding", [["tribunals", "funding"], []]),
+        ("?theme=funding,tribunals", [["tribunals", "funding"], []]),  # page order, not address order
+        ("?theme=tribunals,bogus", [["tribunals"], ["bogus"]]),
+        ("?theme=Tribunals, FUNDING ", [["tribunals", "funding"], []]),
+        ("?theme=+tribunals+,+funding+", [["tribunals", "funding"], []]),
+        ("?theme=tribunals%2Cfunding", [["tribunals", "funding"], []]),
+        ("?theme=funding&theme=tribunals", [["tribunals", "funding"], []]),
+        ("?theme=funding,funding", [["funding"], []]),
+        ("theme=funding", [["funding"], []]),
+        ("?theme=%3Cscript%3E", [[], ["<script>"]]),
+        ("?theme=a,b,c,d,e,f,g", [[], ["a", "b", "c", "d", "e"]]),
+        ("", [[], []]),
+        ("?", [[], []]),
+        ("?theme=", [[], []]),
+        ("?theme=,,, ,", [[], []]),
+        ("?other=funding", [[], []]),
+        (None, [[], []]),
+        (42, [[], []]),
+        (["?theme=funding"], [[], []]),
+    ],
+)
+def test_parse(js, search, expected):
+    """?theme=a,b gives the known themes in page order and the unknown names, whatever the input."""
+    assert js("_parse", search, KNOWN) == expected
+
+
+@pytest.mark.parametrize(
+    "search, themes",
+    [
+        ("?theme=" + "tribunals," * 9_999 + "tribunals", ["tribunals"]),
+        ("?theme=funding&" + "x=1&" * 25_000, ["funding"]),
+        ("?theme=" + "x" * 100_000, []),
+    ],
+)
+def test_parse_huge_query(js, search, themes):
+    """A query of 100 000 characters is read (its first 2 000) without blowing up; unknown names come back short."""
+    got, unknown = js("_parse", search, KNOWN)
+    assert got == themes
+    assert len(unknown) <= 5 and all(len(u) <= 40 for u in unknown)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("funding", [["funding"], []]),
+        (["funding", "tribunals"], [["tribunals", "funding"], []]),
+        (["funding", 3, None], [["funding"], ["3", "null"]]),
+        ([["funding"]], [[], ['["funding"]']]),
+        (["Funding"], [[], ["Funding"]]),
+        (42, [[], ["42"]]),
+        ({"a": 1}, [[], ['{"a":1}']]),
+        (None, [[], []]),
+        ([], [[], []]),
+        (["x" * 1000], [[], ["x" * 39 + "…"]]),
+    ],
+)
+def test_clean(js, value, expected):
+    """Any checkbox value becomes (known themes in page order, unknown entries for display)."""
+    assert js("_clean", value, KNOWN) == expected
+
+
+@pytest.mark.parametrize("themes", [[], ["funding"], ["tribunals", "funding"], ["early-intervention", "baseline"], KNOWN])
+def test_query_round_trip(js, themes):
+    """The query string of a selection parses back to that selection."""
+    assert js("_parse", js("_query", themes), KNOWN) == [themes, []]
+
+
+@pytest.mark.parametrize("unknown, notice", [([], []), (["x"], ["Ignored unknown theme: x. Showing the rest."])])
+def test_notice(js, unknown, notice):
+    """Unknown themes are named in a notice returned as a text child (React escapes it)."""
+    assert js("_notice", unknown) == notice
