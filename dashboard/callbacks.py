@@ -9,7 +9,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_up
 from dashboard import components, ids
 from dashboard.data import Store, clean_themes, filter_quotes
 from dashboard.export import ExportUnavailable, zip_charts
-from dashboard.views import Views
+from dashboard.views import CONTEXT, CONTRASTS, Views
 
 HIDDEN = {"display": "none"}
 
@@ -39,7 +39,7 @@ def update_panels(store: Store, views: Views, selected: object, intervals: objec
     """
     themes, _ = clean_themes(selected, store.theme_ids)
     panels = views.panels(tuple(themes), _on(intervals))
-    tokens = _drawn(drawn, [c.key for c in panels.charts])
+    tokens = _drawn(drawn, [c.key for c in panels.charts] + list(panels.shared_tokens))
     out: list = []
     for chart in panels.charts:
         if chart.figure is None:
@@ -49,7 +49,11 @@ def update_panels(store: Store, views: Views, selected: object, intervals: objec
         else:
             out += [chart.figure, chart.graph_style, {}, chart.alt, chart.notes]
             tokens[chart.key] = chart.token
-    out += [panels.contrasts, panels.context, selection_summary(store, themes, panels.n_results), {"tokens": tokens}]
+    for key, value in ((CONTRASTS, panels.contrasts), (CONTEXT, panels.context)):
+        token = panels.shared_tokens[key]
+        out.append(no_update if tokens.get(key) == token else value)
+        tokens[key] = token
+    out += [selection_summary(store, themes, panels.n_results), {"tokens": tokens}]
     return tuple(out)
 
 

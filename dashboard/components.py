@@ -144,12 +144,18 @@ def _side(row: pd.Series | None, phrase: str) -> html.Div:
     )
 
 
+def contrasts_in_view(in_view: set[str]) -> list[tuple[str, str]]:
+    """The (left, right) result ids of the contrasts that touch the results in view."""
+    return [(left, right) for left, _, right, _ in CONTRASTS if left in in_view or right in in_view]
+
+
 def contrasts(results: pd.DataFrame, in_view: set[str]) -> list[html.Div]:
     """The report's key contrasts whose either side is in the current selection."""
     by_id = results.set_index(Col.ID)
+    shown = set(contrasts_in_view(in_view))
     cards = []
     for left, left_phrase, right, right_phrase in CONTRASTS:
-        if left not in in_view and right not in in_view:
+        if (left, right) not in shown:
             continue
         lrow = by_id.loc[left] if left in by_id.index else None
         rrow = by_id.loc[right] if right in by_id.index else None

@@ -22,6 +22,12 @@ from dashboard.figures import ChartSpec, build_chart, chart_specs
 from etl.schema import Col
 
 CACHE_SIZE = 512  # entries per cache; every single-theme view and many combinations fit
+CONTRASTS = "_contrasts"  # token keys of the shared panels (chart keys never start with "_")
+CONTEXT = "_context"
+
+
+def _token(value: object) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Panels:
     contrasts: list
     context: list
     n_results: int
+    shared_tokens: dict  # token of the contrasts and of the context cards, like a chart's
 
 
 def subtitle(themes: tuple[str, ...], rows: pd.DataFrame, all_rows: pd.DataFrame, labels: dict[str, str]) -> str:
@@ -120,8 +127,7 @@ class Views:
                 results, spec, show_intervals=show_intervals, subtitle=sub,
                 theme_labels=self.store.theme_labels, all_results=self.store.results,
             )
-            token = hashlib.sha256(repr(key).encode()).hexdigest()[:16]
-            return (fig.to_plotly_json(), token) if fig is not None else (None, None)
+            return (fig.to_plotly_json(), _token(key)) if fig is not None else (None, None)
 
         return self._figures.get(key, build)
 
@@ -152,11 +158,16 @@ class Views:
                         components.alt_items(chart.rows), components.flag_notes(chart.rows),
                     )
                 )
+        in_view = results_in_view(view)
         return Panels(
             charts=charts,
-            contrasts=components.contrasts(self.store.results, results_in_view(view)),
+            contrasts=components.contrasts(self.store.results, in_view),
             context=components.context_cards(view.context, self.store),
             n_results=len(view.results),
+            shared_tokens={
+                CONTRASTS: _token(sorted(components.contrasts_in_view(in_view))),
+                CONTEXT: _token(list(view.context[Col.ID])),
+            },
         )
 
 
