@@ -127,10 +127,12 @@ def catalogue(host: str, port: int) -> dict[str, list[Req]]:
         for sel, stance, search in [([], [], None), (theme_ids[:1], ["concern"], "funding"), ([], ["welcomes", "mixed"], ""), (theme_ids[-2:], [], "tribunal")]:
             values = {T: sel, "quote-stance.value": stance, "quote-search.value": search}
             reqs["callback valid"].append(Req("callback valid", f"quotes themes={sel} stance={stance} search={search!r}", "POST", CALLBACK_PATH, cb(quotes, values, [T]), OK))
+    # A clientside callback (the URL sync runs in the browser) has nothing to run on the server: 4xx.
+    url_kind, url_expect = ("malformed", CLIENT_ERROR) if url_cb and url_cb.get("clientside_function") else ("callback valid", OK)
     if url_cb and theme_ids:
         for search in ("", f"?theme={theme_ids[0]}", f"?theme={','.join(theme_ids[:3])}"):
-            reqs["callback valid"].append(Req("callback valid", f"url search={search!r}", "POST", CALLBACK_PATH, cb(url_cb, {"url.search": search, T: []}, ["url.search"]), OK))
-        reqs["callback valid"].append(Req("callback valid", "url from themes", "POST", CALLBACK_PATH, cb(url_cb, {"url.search": "", T: theme_ids[:2]}, [T]), OK))
+            reqs[url_kind].append(Req(url_kind, f"url search={search!r}", "POST", CALLBACK_PATH, cb(url_cb, {"url.search": search, T: []}, ["url.search"]), url_expect))
+        reqs[url_kind].append(Req(url_kind, "url from themes", "POST", CALLBACK_PATH, cb(url_cb, {"url.search": "", T: theme_ids[:2]}, [T]), url_expect))
 
     # Invalid values in well-formed callbacks: 2xx or 4xx, never 5xx.
     bad_values: list[tuple[str, Any]] = [

@@ -64,6 +64,8 @@ def _bad_callback_request(app: Dash, body: object) -> str | None:
     if not isinstance(output, str) or output not in app.callback_map:
         return "unknown callback output"
     spec = app.callback_map[output]
+    if "callback" not in spec:  # a clientside callback: it runs in the browser, the server has nothing to call
+        return "not a server callback"
     for key in ("inputs", "state"):
         given = body.get(key, [])
         expected = spec.get(key, [])

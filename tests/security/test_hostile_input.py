@@ -86,6 +86,13 @@ def test_malformed_callback_requests_get_4xx(client, name, kwargs, status):
     assert b"Traceback" not in response.data and b"File \"" not in response.data
 
 
+def test_clientside_callback_posted_to_the_server_gets_400(client, callback_request):
+    """The URL sync runs in the browser; posting it to the server is a 400, not a 500."""
+    body = callback_request("url.search", "?theme=funding", [])
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 400 and b"not a server callback" in response.data
+
+
 def test_callback_request_with_wrong_inputs_gets_400(client, callback_request):
     """Inputs that do not match the callback (count, ids) are a 400, not a 500."""
     body = callback_request("chart-overview.figure", [], [])
