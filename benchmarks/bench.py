@@ -433,7 +433,7 @@ def measure_end_to_end(report: Report, plan: Plan, browser, ours: Server, base: 
 
 
 def measure_export(report: Report, plan: Plan) -> None:
-    zips, warm, info = [], [], {}
+    zips, warm, info, warm_chart = [], [], {}, "?"
     for run in range(plan.export_runs):
         reps = plan.warm_reps if run == 0 else 0
         proc = subprocess.run(
@@ -445,12 +445,13 @@ def measure_export(report: Report, plan: Plan) -> None:
         info = json.loads(proc.stdout.strip().splitlines()[-1])
         zips.append(info["zip_s"])
         warm += info.get("warm_ms", [])
+        warm_chart = info.get("warm_chart") or warm_chart
         say(f"PNG export run {run + 1}: all {info['charts']} charts {info['zip_s']:.2f} s; warm {_list(info.get('warm_ms', []), 0)} ms")
     report.set("PNG export, one chart warm", median(warm))
     report.set("PNG export, all charts in view incl. browser start", median(zips))
     report.details.append(
         f"PNG export: {info.get('charts')} charts in view; zip_charts s {_list(zips, 2)}; warm render of "
-        f"`{info.get('warm_chart', '?')}` ms {_list(warm, 0)}"
+        f"`{warm_chart}` ms {_list(warm, 0)}"
     )
 
 
