@@ -70,16 +70,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory) -> Path:
-    """The real sources built into a temporary data folder (never the working copy's data/)."""
-    from etl.build import build
-
-    data = tmp_path_factory.mktemp("browser") / "data"
-    build(data)
-    return data
-
-
-@pytest.fixture(scope="session")
 def tables(data_dir):
     """The built tables (etl.store.Tables), so tests compute their expectations from the data."""
     from etl.store import load_tables

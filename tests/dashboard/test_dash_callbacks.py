@@ -177,7 +177,7 @@ def test_panels_back_to_all_redraws_only_what_changed(panels):
     resent = {k for k in KEYS if back[f"chart-{k}.figure"] is not no_update}
     # funding filtered the overview, Figure 4 and Figure 5 (Figure 8 is all funding, so it was unchanged)
     assert resent == {"overview", "fig4", "fig5"}
-    assert funding[f"chart-fig8.figure"] is no_update
+    assert funding["chart-fig8.figure"] is no_update
     assert all(back[f"card-{k}.style"] != HIDDEN for k in KEYS)
 
 
