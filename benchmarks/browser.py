@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -217,9 +218,9 @@ def _quiet(page, timeout_ms: int = 15_000) -> None:
     )
 
 
-def filter_changes_ours(browser, url: str, changes: int, timeout_ms: int = CHANGE_TIMEOUT_MS) -> list[dict]:
-    """Click theme checkboxes in the "Reform themes" fieldset (on, off, next on, ...). For each click:
-    {"ms": click to every visible chart the callback sent a figure to redrawn, "graphs": how many, "responses": ...}."""
+@contextmanager
+def _loaded_page(browser, url: str):
+    """A page of ``url`` in a fresh context with the measuring script, loaded and quiet; closed afterwards."""
     ctx = browser.new_context(viewport=VIEWPORT)
     try:
         ctx.add_init_script(INIT_JS)
@@ -227,6 +228,15 @@ def filter_changes_ours(browser, url: str, changes: int, timeout_ms: int = CHANG
         page.goto(url, timeout=LOAD_TIMEOUT_MS)
         page.wait_for_function("() => window.__bench && window.__bench.all !== null", timeout=LOAD_TIMEOUT_MS, polling=50)
         _quiet(page)
+        yield page
+    finally:
+        ctx.close()
+
+
+def filter_changes_ours(browser, url: str, changes: int, timeout_ms: int = CHANGE_TIMEOUT_MS) -> list[dict]:
+    """Click theme checkboxes in the "Reform themes" fieldset (on, off, next on, ...). For each click:
+    {"ms": click to every visible chart the callback sent a figure to redrawn, "graphs": how many, "responses": ...}."""
+    with _loaded_page(browser, url) as page:
         boxes = page.get_by_role("group", name="Reform themes").get_by_role("checkbox")
         n = boxes.count()
         if n == 0:
@@ -240,21 +250,13 @@ def filter_changes_ours(browser, url: str, changes: int, timeout_ms: int = CHANG
             times.append(_settled(page, timeout_ms))
             _quiet(page)
         return times
-    finally:
-        ctx.close()
 
 
 def filter_changes_baseline(browser, url: str, changes: int, timeout_ms: int = CHANGE_TIMEOUT_MS) -> list[dict]:
     """Open the dropdown, then (timed) choose the next option: as ``filter_changes_ours``."""
     from benchmarks.baseline_app import DROPDOWN, OPTIONS
 
-    ctx = browser.new_context(viewport=VIEWPORT)
-    try:
-        ctx.add_init_script(INIT_JS)
-        page = ctx.new_page()
-        page.goto(url, timeout=LOAD_TIMEOUT_MS)
-        page.wait_for_function("() => window.__bench && window.__bench.all !== null", timeout=LOAD_TIMEOUT_MS, polling=50)
-        _quiet(page)
+    with _loaded_page(browser, url) as page:
         trigger = page.locator(f"#{DROPDOWN}")
         times = []
         for k in range(changes):
@@ -270,8 +272,6 @@ def filter_changes_baseline(browser, url: str, changes: int, timeout_ms: int = C
             if trigger.get_attribute("aria-expanded") == "true":
                 page.keyboard.press("Escape")
         return times
-    finally:
-        ctx.close()
 
 
 def version(browser) -> str:

@@ -107,6 +107,7 @@ class Views:
     def __init__(self, store: Store):
         self.store = store
         self.specs = chart_specs(store.results)
+        self._all_rows = {spec.key: store.results[spec.select(store.results)] for spec in self.specs}
         self._views = _LRU(CACHE_SIZE)
         self._panels = _LRU(CACHE_SIZE)
         self._figures = _LRU(CACHE_SIZE)
@@ -137,8 +138,7 @@ class Views:
         charts = []
         for spec in self.specs:
             rows = results[spec.select(results)]
-            all_rows = store.results[spec.select(store.results)]
-            sub = subtitle(themes, rows, all_rows, store.theme_labels)
+            sub = subtitle(themes, rows, self._all_rows[spec.key], store.theme_labels)
             figure, token = self._figure(spec, rows, results, show_intervals, sub)
             charts.append(ChartView(spec=spec, figure=figure, token=token, rows=rows))
         return View(themes=themes, results=results, context=filter_by_themes(store.context, list(themes)), charts=charts)
