@@ -14,7 +14,7 @@ PROVENANCE := $(if $(wildcard $(SEEDS)/003_f8b5f4a097df2111.txt),--provenance $(
 DATA   := data/current/manifest.json
 ETL_INPUTS := $(shell find etl -name '*.py' -o -name '*.yaml')
 
-.PHONY: help install data run test bench figures serve loadtest clean
+.PHONY: help install data run test lint bench figures serve loadtest clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-9s %s\n", $$1, $$2}'
@@ -38,7 +38,9 @@ data: $(STAMP) ## Validate the sources and (re)build the Parquet tables in data/
 run: $(DATA) ## Build the data if missing or stale, then serve http://$(HOST):$(PORT)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
 
-test: $(DATA) ## Run the tests (browser tests skip without /usr/bin/chromium)
+test: $(DATA) ## Lint, then run the tests (browser tests skip without /usr/bin/chromium)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 serve: $(DATA) ## Serve under gunicorn: WORKERS workers on HOST:PORT (production)

@@ -20,14 +20,18 @@ DROPDOWN = "choice"
 def figure(choice: object) -> go.Figure:
     """Five bars whose heights depend on the option chosen."""
     k = OPTIONS.index(choice) + 1 if choice in OPTIONS else 0
-    return go.Figure(go.Bar(x=CATEGORIES, y=[(i + 1) * (k + 1) % 7 + 1 for i in range(5)]), layout={"title": {"text": str(choice)}})
+    return go.Figure(
+        go.Bar(x=CATEGORIES, y=[(i + 1) * (k + 1) % 7 + 1 for i in range(5)]), layout={"title": {"text": str(choice)}}
+    )
 
 
 app = Dash(__name__, compress=True)
 app.layout = html.Div(
     [
         html.H1("Baseline"),
-        dcc.Dropdown(id=DROPDOWN, options=[{"label": o, "value": o} for o in OPTIONS], value=OPTIONS[0], clearable=False),
+        dcc.Dropdown(
+            id=DROPDOWN, options=[{"label": o, "value": o} for o in OPTIONS], value=OPTIONS[0], clearable=False
+        ),
         dcc.Graph(id=GRAPH),
     ]
 )

@@ -14,9 +14,10 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 from benchmarks import common
 from benchmarks.common import (
@@ -52,13 +53,49 @@ class Plan:
     description: str
 
 
-FULL = Plan("full", 5, 5, 400, 20.0, 4, 20, 3, 5, 6, "full: medians of 5, 400 filter requests (or 20 s) per app, 20 filter clicks per app")
-QUICK = Plan("quick", 1, 1, 200, 10.0, 4, 3, 1, 3, 4, "quick: 1 repetition, 200 filter requests (or 10 s) per app, 3 filter clicks per app; indicative only")
-SMOKE = Plan("smoke", 1, 1, 16, 5.0, 2, 1, 1, 1, 1, "smoke: one of each measure, to check the harness runs; the numbers mean nothing")
+FULL = Plan(
+    "full",
+    5,
+    5,
+    400,
+    20.0,
+    4,
+    20,
+    3,
+    5,
+    6,
+    "full: medians of 5, 400 filter requests (or 20 s) per app, 20 filter clicks per app",
+)
+QUICK = Plan(
+    "quick",
+    1,
+    1,
+    200,
+    10.0,
+    4,
+    3,
+    1,
+    3,
+    4,
+    "quick: 1 repetition, 200 filter requests (or 10 s) per app, 3 filter clicks per app; indicative only",
+)
+SMOKE = Plan(
+    "smoke",
+    1,
+    1,
+    16,
+    5.0,
+    2,
+    1,
+    1,
+    1,
+    1,
+    "smoke: one of each measure, to check the harness runs; the numbers mean nothing",
+)
 
 # Every row of the table, in order: (measure, unit, target kind, limit). Kinds: "ratio" (ours/baseline <= limit),
 # "lt" (ours < limit), "le" (ours <= limit), None (information only).
-MEASURES: list[tuple[str, str, Optional[str], Optional[float]]] = [
+MEASURES: list[tuple[str, str, str | None, float | None]] = [
     ("cold start", "s", "ratio", 1.5),
     ("first-load transfer", "bytes", "ratio", 0.7),
     ("time to first chart", "ms", "ratio", 1.0),
@@ -81,20 +118,20 @@ TABLE_HEADER = "| measure | ours | baseline | ratio (ours/baseline) | target | m
 class Row:
     measure: str
     unit: str
-    kind: Optional[str]
-    limit: Optional[float]
-    ours: Optional[float] = None
-    baseline: Optional[float] = None
+    kind: str | None
+    limit: float | None
+    ours: float | None = None
+    baseline: float | None = None
     status: str = ""  # "" when measured, else why not ("skipped: ...", "error: ...")
 
     @property
-    def ratio(self) -> Optional[float]:
+    def ratio(self) -> float | None:
         if self.ours is None or not self.baseline:
             return None
         return self.ours / self.baseline
 
     @property
-    def met(self) -> Optional[bool]:
+    def met(self) -> bool | None:
         if self.kind is None or self.ours is None:
             return None
         if self.kind == "ratio":
@@ -111,7 +148,7 @@ class Row:
             return f"ours {'<' if self.kind == 'lt' else '≤'} {fmt(self.limit, self.unit)}"
         return "– (information)"
 
-    def missed(self) -> Optional[str]:
+    def missed(self) -> str | None:
         if self.met is not False:
             return None
         if self.kind == "ratio":
@@ -127,7 +164,11 @@ class Row:
     def cells(self) -> list[str]:
         if self.status:
             ours = fmt(self.ours, self.unit) if self.ours is not None else self.status
-            base = fmt(self.baseline, self.unit) if self.baseline is not None else ("n/a" if self.kind in ("lt", "le") else self.status)
+            base = (
+                fmt(self.baseline, self.unit)
+                if self.baseline is not None
+                else ("n/a" if self.kind in ("lt", "le") else self.status)
+            )
         else:
             ours = fmt(self.ours, self.unit)
             base = fmt(self.baseline, self.unit) if self.baseline is not None else "n/a"
@@ -136,7 +177,7 @@ class Row:
         return [self.measure, ours, base, ratio, self.target, met]
 
 
-def fmt(value: Optional[float], unit: str) -> str:
+def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
     if unit == "s":
@@ -146,7 +187,7 @@ def fmt(value: Optional[float], unit: str) -> str:
     if unit == "bytes":
         return f"{value / 1000:,.0f} kB"
     if unit == "MiB":
-        return f"{value / 2 ** 20:.0f} MiB"
+        return f"{value / 2**20:.0f} MiB"
     if unit == "req/s":
         return f"{value:.0f} req/s"
     return f"{value:g} {unit}"
@@ -168,7 +209,7 @@ class Report:
         for name, unit, kind, limit in MEASURES:
             self.rows[name] = Row(name, unit, kind, limit)
 
-    def set(self, name: str, ours: Optional[float] = None, baseline: Optional[float] = None) -> None:
+    def set(self, name: str, ours: float | None = None, baseline: float | None = None) -> None:
         row = self.rows[name]
         if ours is not None:
             row.ours = ours
@@ -314,13 +355,15 @@ def warm_up(server: Server, proto: AppProtocol, rounds: int) -> None:
                 client.get(path)
     finally:
         client.close()
-    everything = AppProtocol(proto.deps, proto.props, proto.filter_dep, proto.filter_input, proto.selections + proto.warm_selections)
+    everything = AppProtocol(
+        proto.deps, proto.props, proto.filter_dep, proto.filter_input, proto.selections + proto.warm_selections
+    )
     r = filter_load(server, everything, requests=len(everything.selections) * rounds, seconds=120, threads=4)
     if r.errors:
         raise RuntimeError(f"warm-up requests failed on {server.name}: {r.errors[0]}")
 
 
-def worker_rss(server: Server) -> Optional[int]:
+def worker_rss(server: Server) -> int | None:
     sizes = [s for pid in server.worker_pids() if (s := common.rss_bytes(pid))]
     return max(sizes) if sizes else None
 
@@ -356,7 +399,9 @@ def measure_page_loads(report: Report, plan: Plan, browser, ours: Server, base: 
         for name, server in (("ours", ours), ("baseline", base)):
             pl = page_load(browser, server.url + "/")
             loads[name].append(pl)
-            say(f"page load {name} #{rep + 1}: {pl.bytes / 1000:,.0f} kB in {pl.requests} requests, first chart {pl.first_ms:.0f} ms, all {pl.charts} charts {pl.all_ms:.0f} ms")
+            say(
+                f"page load {name} #{rep + 1}: {pl.bytes / 1000:,.0f} kB in {pl.requests} requests, first chart {pl.first_ms:.0f} ms, all {pl.charts} charts {pl.all_ms:.0f} ms"
+            )
     o, b = loads["ours"], loads["baseline"]
     report.set("first-load transfer", median(x.bytes for x in o), median(x.bytes for x in b))
     report.set("time to first chart", median(x.first_ms for x in o), median(x.first_ms for x in b))
@@ -378,7 +423,9 @@ def _short_url(url: str) -> str:
     return f"`{path if len(path) < 70 else '…' + path[-68:]}`"
 
 
-def measure_server_filter(report: Report, plan: Plan, ours: Server, base: Server, protos: dict[str, AppProtocol]) -> None:
+def measure_server_filter(
+    report: Report, plan: Plan, ours: Server, base: Server, protos: dict[str, AppProtocol]
+) -> None:
     results = {}
     for name, server in (("ours", ours), ("baseline", base)):
         r = filter_load(server, protos[name], plan.server_requests, plan.server_seconds, plan.server_threads)
@@ -407,8 +454,10 @@ def measure_memory(report: Report, ours: Server, base: Server) -> None:
         raise RuntimeError("could not read the gunicorn workers' VmRSS from /proc")
     report.set("memory, gunicorn worker RSS", o, b)
     report.details.append(
-        "worker VmRSS (MiB): ours " + str([round((common.rss_bytes(p) or 0) / 2 ** 20) for p in ours.worker_pids()])
-        + ", baseline " + str([round((common.rss_bytes(p) or 0) / 2 ** 20) for p in base.worker_pids()])
+        "worker VmRSS (MiB): ours "
+        + str([round((common.rss_bytes(p) or 0) / 2**20) for p in ours.worker_pids()])
+        + ", baseline "
+        + str([round((common.rss_bytes(p) or 0) / 2**20) for p in base.worker_pids()])
     )
 
 
@@ -427,9 +476,13 @@ def measure_end_to_end(report: Report, plan: Plan, browser, ours: Server, base: 
     )
     for name, xs in (("ours", o), ("baseline", b)):
         steps = "; ".join(
-            f"request sent {t[0][0]}, answer headers {t[0][1]} ({t[0][2] / 1000:,.0f} kB), drawn {round(x['ms'])}" for x in xs if (t := x.get("timeline"))
+            f"request sent {t[0][0]}, answer headers {t[0][1]} ({t[0][2] / 1000:,.0f} kB), drawn {round(x['ms'])}"
+            for x in xs
+            if (t := x.get("timeline"))
         )
-        report.details.append(f"filter, end to end timeline, {name} (ms after the click, first figure callback): {steps}")
+        report.details.append(
+            f"filter, end to end timeline, {name} (ms after the click, first figure callback): {steps}"
+        )
 
 
 def measure_export(report: Report, plan: Plan) -> None:
@@ -438,15 +491,23 @@ def measure_export(report: Report, plan: Plan) -> None:
         reps = plan.warm_reps if run == 0 else 0
         proc = subprocess.run(
             [common.PYTHON, "-m", "benchmarks.export_probe", "--warm-reps", str(reps)],
-            cwd=ROOT, capture_output=True, text=True, timeout=300, start_new_session=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            start_new_session=True,
         )
         if proc.returncode != 0:
-            raise RuntimeError(f"export probe exited {proc.returncode}: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
+            raise RuntimeError(
+                f"export probe exited {proc.returncode}: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}"
+            )
         info = json.loads(proc.stdout.strip().splitlines()[-1])
         zips.append(info["zip_s"])
         warm += info.get("warm_ms", [])
         warm_chart = info.get("warm_chart") or warm_chart
-        say(f"PNG export run {run + 1}: all {info['charts']} charts {info['zip_s']:.2f} s; warm {_list(info.get('warm_ms', []), 0)} ms")
+        say(
+            f"PNG export run {run + 1}: all {info['charts']} charts {info['zip_s']:.2f} s; warm {_list(info.get('warm_ms', []), 0)} ms"
+        )
     report.set("PNG export, one chart warm", median(warm))
     report.set("PNG export, all charts in view incl. browser start", median(zips))
     report.details.append(
@@ -457,12 +518,18 @@ def measure_export(report: Report, plan: Plan) -> None:
 
 # The run. ----------------------------------------------------------------------------------------------
 
-BROWSER_ROWS = ["first-load transfer", "time to first chart", "time to every chart drawn", "filter, end to end p50", "filter, end to end p95"]
+BROWSER_ROWS = [
+    "first-load transfer",
+    "time to first chart",
+    "time to every chart drawn",
+    "filter, end to end p50",
+    "filter, end to end p95",
+]
 SERVER_ROWS = ["filter, server p50", "filter, server p95", "filter, server p95 absolute", "filter, server throughput"]
 
 
 def run(plan: Plan, command: str) -> Report:
-    report = Report(plan=plan, command=command, machine=common.machine(), started=dt.datetime.now(dt.timezone.utc))
+    report = Report(plan=plan, command=command, machine=common.machine(), started=dt.datetime.now(dt.UTC))
     say(f"mode {plan.name}; load average {report.machine['loadavg']}")
     no_browser = common.chromium_available()
     if no_browser:
@@ -480,14 +547,19 @@ def run(plan: Plan, command: str) -> Report:
         def ready() -> dict[str, AppProtocol]:
             t = ours.wait_ready(timeout=120)
             say(f"gunicorn (ours) answered after {t:.1f} s, baseline after {base.wait_ready(timeout=120):.1f} s")
-            protos = {"ours": common.ours_protocol("127.0.0.1", ours.port), "baseline": common.baseline_protocol("127.0.0.1", base.port)}
+            protos = {
+                "ours": common.ours_protocol("127.0.0.1", ours.port),
+                "baseline": common.baseline_protocol("127.0.0.1", base.port),
+            }
             t = time.perf_counter()
             warm_up(ours, protos["ours"], plan.warm_rounds)
             warm_up(base, protos["baseline"], plan.warm_rounds)
             say(f"warmed up in {time.perf_counter() - t:.1f} s")
             return protos
 
-        protos = attempt(report, BROWSER_ROWS + SERVER_ROWS + ["memory, gunicorn worker RSS"], "gunicorn servers", ready)
+        protos = attempt(
+            report, BROWSER_ROWS + SERVER_ROWS + ["memory, gunicorn worker RSS"], "gunicorn servers", ready
+        )
         if protos:
             if no_browser:
                 _server_measures(report, plan, ours, base, protos)
@@ -501,10 +573,20 @@ def run(plan: Plan, command: str) -> Report:
                     try:
                         if browser is not None:
                             report.chromium = version(browser)
-                            attempt(report, BROWSER_ROWS[:3], "page loads", lambda: measure_page_loads(report, plan, browser, ours, base))
+                            attempt(
+                                report,
+                                BROWSER_ROWS[:3],
+                                "page loads",
+                                lambda: measure_page_loads(report, plan, browser, ours, base),
+                            )
                         _server_measures(report, plan, ours, base, protos)
                         if browser is not None:
-                            attempt(report, BROWSER_ROWS[3:], "filter, end to end", lambda: measure_end_to_end(report, plan, browser, ours, base))
+                            attempt(
+                                report,
+                                BROWSER_ROWS[3:],
+                                "filter, end to end",
+                                lambda: measure_end_to_end(report, plan, browser, ours, base),
+                            )
                     finally:
                         if browser is not None:
                             browser.close()
@@ -552,9 +634,11 @@ def command_line(argv: list[str]) -> str:
     return " ".join([shown, "-m", "benchmarks", *map(shlex.quote, argv)])
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Benchmark the dashboard against a bare Dash app.")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description="Benchmark the dashboard against a bare Dash app."
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help=QUICK.description)
     mode.add_argument("--smoke", action="store_true", help=SMOKE.description)

@@ -17,7 +17,6 @@ import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Optional
 
 from benchmarks.common import CHROMIUM, CHROMIUM_ARGS
 
@@ -164,7 +163,7 @@ class PageLoad:
     requests: int
     first_ms: float
     all_ms: float
-    first_svg_ms: Optional[float]
+    first_svg_ms: float | None
     charts: int
     largest: list[tuple[str, int]] = field(default_factory=list)
 
@@ -189,7 +188,9 @@ def page_load(browser, url: str, timeout_ms: int = LOAD_TIMEOUT_MS) -> PageLoad:
         page.goto(url, wait_until="commit", timeout=timeout_ms)
         page.wait_for_function("() => window.__bench && window.__bench.all !== null", timeout=timeout_ms, polling=50)
         snapshot = dict(sizes)  # what had arrived when the last chart was drawn
-        b = page.evaluate("() => ({first: window.__bench.first, all: window.__bench.all, svg: window.__bench.firstSvg, shown: window.__bench.shown})")
+        b = page.evaluate(
+            "() => ({first: window.__bench.first, all: window.__bench.all, svg: window.__bench.firstSvg, shown: window.__bench.shown})"
+        )
         largest = sorted(((urls.get(k, "?"), v) for k, v in snapshot.items()), key=lambda kv: -kv[1])[:6]
         return PageLoad(
             bytes=sum(snapshot.values()),
@@ -226,7 +227,9 @@ def _loaded_page(browser, url: str):
         ctx.add_init_script(INIT_JS)
         page = ctx.new_page()
         page.goto(url, timeout=LOAD_TIMEOUT_MS)
-        page.wait_for_function("() => window.__bench && window.__bench.all !== null", timeout=LOAD_TIMEOUT_MS, polling=50)
+        page.wait_for_function(
+            "() => window.__bench && window.__bench.all !== null", timeout=LOAD_TIMEOUT_MS, polling=50
+        )
         _quiet(page)
         yield page
     finally:

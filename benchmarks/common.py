@@ -17,9 +17,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +46,7 @@ BASELINE_MODULE = "benchmarks.baseline_app"
 
 
 def chromium_available() -> str:
-    """"" when the browser measures can run here, else why not."""
+    """ "" when the browser measures can run here, else why not."""
     if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
         return f"{CHROMIUM} is missing"
     try:
@@ -77,9 +78,9 @@ class Server:
     argv: list[str]
     port: int
     env: dict[str, str] = field(default_factory=dict)
-    proc: Optional[subprocess.Popen] = None
+    proc: subprocess.Popen | None = None
     started_at: float = 0.0
-    log_path: Optional[Path] = None
+    log_path: Path | None = None
 
     @property
     def host(self) -> str:
@@ -89,7 +90,7 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "PYTHONUNBUFFERED": "1", **self.env}
         fd, name = tempfile.mkstemp(prefix=f"bench-{self.name.replace(' ', '-')}-", suffix=".log")
         self.log_path = Path(name)
@@ -97,7 +98,13 @@ class Server:
         try:
             self.started_at = time.perf_counter()
             self.proc = subprocess.Popen(
-                self.argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+                self.argv,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         finally:
             log.close()
@@ -108,7 +115,9 @@ class Server:
         deadline = self.started_at + timeout
         while True:
             if self.proc is None or self.proc.poll() is not None:
-                raise ServerError(f"{self.name} exited with code {self.proc and self.proc.returncode}:\n{self.log_tail()}")
+                raise ServerError(
+                    f"{self.name} exited with code {self.proc and self.proc.returncode}:\n{self.log_tail()}"
+                )
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 try:
@@ -168,7 +177,7 @@ class Server:
             except OSError:
                 pass
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -178,12 +187,18 @@ class Server:
 
 def gunicorn(name: str, target: str, port: int, workers: int = 2) -> Server:
     argv = [
-        PYTHON, "-m", "gunicorn",
-        "--workers", str(workers),
-        "--bind", f"127.0.0.1:{port}",
+        PYTHON,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
         "--no-control-socket",
-        "--graceful-timeout", "5",
-        "--timeout", "60",
+        "--graceful-timeout",
+        "5",
+        "--timeout",
+        "60",
         target,
     ]
     return Server(name=name, argv=argv, port=port)
@@ -211,7 +226,7 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def rss_bytes(pid: int) -> Optional[int]:
+def rss_bytes(pid: int) -> int | None:
     """VmRSS of ``pid`` from /proc/<pid>/status."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -253,7 +268,7 @@ class Client:
     def __init__(self, host: str, port: int, timeout: float = 30.0, accept_encoding: str = BROWSER_ACCEPT_ENCODING):
         self.host, self.port, self.timeout = host, port, timeout
         self.accept_encoding = accept_encoding
-        self.conn: Optional[http.client.HTTPConnection] = None
+        self.conn: http.client.HTTPConnection | None = None
         self.used = False
         self.retries = 0
 
@@ -268,7 +283,7 @@ class Client:
             self.conn.close()
         self.conn = None
 
-    def request(self, method: str, path: str, body: Optional[bytes] = None, headers: Optional[dict] = None) -> Response:
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
         hdrs = {"Accept-Encoding": self.accept_encoding, "Accept": "*/*"}
         if body is not None:
             hdrs["Content-Type"] = "application/json"
@@ -282,7 +297,12 @@ class Client:
                 resp = conn.getresponse()
                 data = resp.read()
                 elapsed = time.perf_counter() - t0
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, http.client.BadStatusLine) as exc:
+            except (
+                http.client.RemoteDisconnected,
+                BrokenPipeError,
+                ConnectionResetError,
+                http.client.BadStatusLine,
+            ) as exc:
                 self.close()
                 if reused and attempt == 0:
                     self.retries += 1
@@ -324,6 +344,7 @@ def prop_ids(items: Iterable[dict]) -> list[str]:
 
 def parse_outputs(output: str) -> Any:
     """The renderer's "outputs" for an "output" string: a list for multi-output ("..a.b...c.d.."), else one dict."""
+
     def one(s: str) -> dict:
         cid, prop = s.rsplit(".", 1)
         return {"id": cid, "property": prop}
@@ -356,7 +377,9 @@ def find_callback(deps: list[dict], inputs: Iterable[str], output_contains: str 
     for dep in deps:
         if wanted <= set(prop_ids(dep.get("inputs", []))) and output_contains in dep.get("output", ""):
             return dep
-    raise ServerError(f"no callback with inputs {sorted(wanted)} (output containing {output_contains!r}) in /_dash-dependencies")
+    raise ServerError(
+        f"no callback with inputs {sorted(wanted)} (output containing {output_contains!r}) in /_dash-dependencies"
+    )
 
 
 _MISSING = object()
@@ -397,15 +420,28 @@ class AppProtocol:
     filter_dep: dict
     filter_input: str  # "id.prop" that the rotating values go to
     selections: list[Any]
-    warm_selections: list[Any] = field(default_factory=list)  # also built before the measures (e.g. each single theme the browser clicks)
+    warm_selections: list[Any] = field(
+        default_factory=list
+    )  # also built before the measures (e.g. each single theme the browser clicks)
 
-    def body(self, selection: Any, extra: Optional[dict[str, Any]] = None) -> dict:
-        return callback_body(self.filter_dep, self.props, {self.filter_input: selection, **(extra or {})}, [self.filter_input])
+    def body(self, selection: Any, extra: dict[str, Any] | None = None) -> dict:
+        return callback_body(
+            self.filter_dep, self.props, {self.filter_input: selection, **(extra or {})}, [self.filter_input]
+        )
 
 
 OURS_THEMES = "theme-filter.value"
 OURS_INTERVALS = "show-intervals.value"
-OURS_SELECTIONS = [[], ["tribunals"], ["funding", "specialist"], ["inclusion"], ["workforce", "timescales"], ["outcomes"], ["baseline"], ["early-intervention", "partnerships", "standards"]]
+OURS_SELECTIONS = [
+    [],
+    ["tribunals"],
+    ["funding", "specialist"],
+    ["inclusion"],
+    ["workforce", "timescales"],
+    ["outcomes"],
+    ["baseline"],
+    ["early-intervention", "partnerships", "standards"],
+]
 BASELINE_INPUT = "choice.value"
 
 
@@ -432,7 +468,7 @@ def baseline_protocol(host: str, port: int) -> AppProtocol:
 # Statistics. --------------------------------------------------------------------------------------------
 
 
-def percentile(values: Iterable[float], p: float) -> Optional[float]:
+def percentile(values: Iterable[float], p: float) -> float | None:
     """Linear-interpolated percentile (numpy's default), or None for no values."""
     xs = sorted(values)
     if not xs:
@@ -443,15 +479,26 @@ def percentile(values: Iterable[float], p: float) -> Optional[float]:
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def median(values: Iterable[float]) -> Optional[float]:
+def median(values: Iterable[float]) -> float | None:
     return percentile(values, 50)
 
 
 # The machine. --------------------------------------------------------------------------------------------
 
 PACKAGES = [
-    "dash", "plotly", "dash-ag-grid", "flask", "flask-compress", "werkzeug", "gunicorn",
-    "pandas", "pyarrow", "kaleido", "choreographer", "playwright", "orjson",
+    "dash",
+    "plotly",
+    "dash-ag-grid",
+    "flask",
+    "flask-compress",
+    "werkzeug",
+    "gunicorn",
+    "pandas",
+    "pyarrow",
+    "kaleido",
+    "choreographer",
+    "playwright",
+    "orjson",
 ]
 
 

@@ -33,9 +33,10 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 from benchmarks import common
 from benchmarks.common import CALLBACK_PATH, ROOT, Client, percentile
@@ -46,7 +47,15 @@ MAX_CLIENTS = 64
 
 OK, CLIENT_ERROR, NOT_5XX = "2xx", "4xx", "not 5xx"
 KINDS = ["page", "layout", "dependencies", "static", "callback valid", "callback invalid", "malformed"]
-WEIGHTS = {"page": 8, "layout": 5, "dependencies": 5, "static": 22, "callback valid": 30, "callback invalid": 18, "malformed": 12}
+WEIGHTS = {
+    "page": 8,
+    "layout": 5,
+    "dependencies": 5,
+    "static": 22,
+    "callback valid": 30,
+    "callback invalid": 18,
+    "malformed": 12,
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,7 @@ class Req:
     label: str  # what the request is, for the error report
     method: str
     path: str
-    body: Optional[bytes]
+    body: bytes | None
     expect: str  # OK, CLIENT_ERROR or NOT_5XX
     content_type: str = "application/json"
 
@@ -110,7 +119,7 @@ def catalogue(host: str, port: int) -> dict[str, list[Req]]:
     def cb(dep: dict, values: dict, changed: list[str]) -> bytes:
         return _json(common.callback_body(dep, props, values, changed))
 
-    T, I = common.OURS_THEMES, common.OURS_INTERVALS
+    T, IV = common.OURS_THEMES, common.OURS_INTERVALS
     reqs: dict[str, list[Req]] = defaultdict(list)
     reqs["page"].append(Req("page", "GET /", "GET", "/", None, OK))
     reqs["layout"].append(Req("layout", "GET /_dash-layout", "GET", "/_dash-layout", None, OK))
@@ -122,17 +131,60 @@ def catalogue(host: str, port: int) -> dict[str, list[Req]]:
     selections = [[]] + [[t] for t in theme_ids] + [theme_ids[:2], theme_ids[2:5], list(theme_ids)]
     for sel in selections:
         for iv in ([], ["on"]):
-            reqs["callback valid"].append(Req("callback valid", f"panel themes={sel} intervals={iv}", "POST", CALLBACK_PATH, cb(panel, {T: sel, I: iv}, [T]), OK))
+            reqs["callback valid"].append(
+                Req(
+                    "callback valid",
+                    f"panel themes={sel} intervals={iv}",
+                    "POST",
+                    CALLBACK_PATH,
+                    cb(panel, {T: sel, IV: iv}, [T]),
+                    OK,
+                )
+            )
     if quotes:
-        for sel, stance, search in [([], [], None), (theme_ids[:1], ["concern"], "funding"), ([], ["welcomes", "mixed"], ""), (theme_ids[-2:], [], "tribunal")]:
+        for sel, stance, search in [
+            ([], [], None),
+            (theme_ids[:1], ["concern"], "funding"),
+            ([], ["welcomes", "mixed"], ""),
+            (theme_ids[-2:], [], "tribunal"),
+        ]:
             values = {T: sel, "quote-stance.value": stance, "quote-search.value": search}
-            reqs["callback valid"].append(Req("callback valid", f"quotes themes={sel} stance={stance} search={search!r}", "POST", CALLBACK_PATH, cb(quotes, values, [T]), OK))
+            reqs["callback valid"].append(
+                Req(
+                    "callback valid",
+                    f"quotes themes={sel} stance={stance} search={search!r}",
+                    "POST",
+                    CALLBACK_PATH,
+                    cb(quotes, values, [T]),
+                    OK,
+                )
+            )
     # A clientside callback (the URL sync runs in the browser) has nothing to run on the server: 4xx.
-    url_kind, url_expect = ("malformed", CLIENT_ERROR) if url_cb and url_cb.get("clientside_function") else ("callback valid", OK)
+    url_kind, url_expect = (
+        ("malformed", CLIENT_ERROR) if url_cb and url_cb.get("clientside_function") else ("callback valid", OK)
+    )
     if url_cb and theme_ids:
         for search in ("", f"?theme={theme_ids[0]}", f"?theme={','.join(theme_ids[:3])}"):
-            reqs[url_kind].append(Req(url_kind, f"url search={search!r}", "POST", CALLBACK_PATH, cb(url_cb, {"url.search": search, T: []}, ["url.search"]), url_expect))
-        reqs[url_kind].append(Req(url_kind, "url from themes", "POST", CALLBACK_PATH, cb(url_cb, {"url.search": "", T: theme_ids[:2]}, [T]), url_expect))
+            reqs[url_kind].append(
+                Req(
+                    url_kind,
+                    f"url search={search!r}",
+                    "POST",
+                    CALLBACK_PATH,
+                    cb(url_cb, {"url.search": search, T: []}, ["url.search"]),
+                    url_expect,
+                )
+            )
+        reqs[url_kind].append(
+            Req(
+                url_kind,
+                "url from themes",
+                "POST",
+                CALLBACK_PATH,
+                cb(url_cb, {"url.search": "", T: theme_ids[:2]}, [T]),
+                url_expect,
+            )
+        )
 
     # Invalid values in well-formed callbacks: 2xx or 4xx, never 5xx.
     bad_values: list[tuple[str, Any]] = [
@@ -149,9 +201,32 @@ def catalogue(host: str, port: int) -> dict[str, list[Req]]:
         ("a known theme with junk", [theme_ids[0] if theme_ids else "funding", 7, "<b>x</b>"]),
     ]
     for label, value in bad_values:
-        reqs["callback invalid"].append(Req("callback invalid", f"panel themes={label}", "POST", CALLBACK_PATH, cb(panel, {T: value, I: []}, [T]), NOT_5XX))
-    for label, value in [("a number", 1), ("a string", "on"), ("a dict", {"on": True}), ("a list of junk", ["on", None, 3])]:
-        reqs["callback invalid"].append(Req("callback invalid", f"panel intervals={label}", "POST", CALLBACK_PATH, cb(panel, {T: [], I: value}, [I]), NOT_5XX))
+        reqs["callback invalid"].append(
+            Req(
+                "callback invalid",
+                f"panel themes={label}",
+                "POST",
+                CALLBACK_PATH,
+                cb(panel, {T: value, IV: []}, [T]),
+                NOT_5XX,
+            )
+        )
+    for label, value in [
+        ("a number", 1),
+        ("a string", "on"),
+        ("a dict", {"on": True}),
+        ("a list of junk", ["on", None, 3]),
+    ]:
+        reqs["callback invalid"].append(
+            Req(
+                "callback invalid",
+                f"panel intervals={label}",
+                "POST",
+                CALLBACK_PATH,
+                cb(panel, {T: [], IV: value}, [IV]),
+                NOT_5XX,
+            )
+        )
     if quotes:
         for label, values in [
             ("search is a dict", {"quote-search.value": {"$regex": ".*"}}),
@@ -161,7 +236,16 @@ def catalogue(host: str, port: int) -> dict[str, list[Req]]:
             ("stance unknown", {"quote-stance.value": ["bogus", 5]}),
             ("stance is a string", {"quote-stance.value": "concern"}),
         ]:
-            reqs["callback invalid"].append(Req("callback invalid", f"quotes {label}", "POST", CALLBACK_PATH, cb(quotes, {T: [], **values}, ["quote-search.value"]), NOT_5XX))
+            reqs["callback invalid"].append(
+                Req(
+                    "callback invalid",
+                    f"quotes {label}",
+                    "POST",
+                    CALLBACK_PATH,
+                    cb(quotes, {T: [], **values}, ["quote-search.value"]),
+                    NOT_5XX,
+                )
+            )
     if url_cb:
         for label, search in [
             ("a number", 12345),
@@ -171,11 +255,34 @@ def catalogue(host: str, port: int) -> dict[str, list[Req]]:
             ("a dict", {"theme": "funding"}),
             ("percent-encoded junk", "?theme=%00%ff%fe&theme=%3Cscript%3E"),
         ]:
-            reqs["callback invalid"].append(Req("callback invalid", f"url search={label}", "POST", CALLBACK_PATH, cb(url_cb, {"url.search": search, T: []}, ["url.search"]), NOT_5XX))
-    good = common.callback_body(panel, props, {T: [], I: []}, [T])
+            reqs["callback invalid"].append(
+                Req(
+                    "callback invalid",
+                    f"url search={label}",
+                    "POST",
+                    CALLBACK_PATH,
+                    cb(url_cb, {"url.search": search, T: []}, ["url.search"]),
+                    NOT_5XX,
+                )
+            )
+    good = common.callback_body(panel, props, {T: [], IV: []}, [T])
     reqs["callback invalid"] += [
-        Req("callback invalid", "changedPropIds names an unknown prop", "POST", CALLBACK_PATH, _json({**good, "changedPropIds": ["nope.value"]}), NOT_5XX),
-        Req("callback invalid", "input value of 300 KB", "POST", CALLBACK_PATH, _json(common.callback_body(panel, props, {T: ["y" * 300_000], I: []}, [T])), NOT_5XX),
+        Req(
+            "callback invalid",
+            "changedPropIds names an unknown prop",
+            "POST",
+            CALLBACK_PATH,
+            _json({**good, "changedPropIds": ["nope.value"]}),
+            NOT_5XX,
+        ),
+        Req(
+            "callback invalid",
+            "input value of 300 KB",
+            "POST",
+            CALLBACK_PATH,
+            _json(common.callback_body(panel, props, {T: ["y" * 300_000], IV: []}, [T])),
+            NOT_5XX,
+        ),
     ]
 
     # Malformed requests: always a 4xx.
@@ -200,21 +307,43 @@ def catalogue(host: str, port: int) -> dict[str, list[Req]]:
         ("valid JSON sent as text/plain", _json(good), "text/plain"),
     ]
     if other is not None:
-        malformed.append(("inputs of another callback", _json({**good, "inputs": common.callback_body(other, props, {}, [])["inputs"]}), "application/json"))
+        malformed.append(
+            (
+                "inputs of another callback",
+                _json({**good, "inputs": common.callback_body(other, props, {}, [])["inputs"]}),
+                "application/json",
+            )
+        )
     for label, body, ctype in malformed:
-        reqs["malformed"].append(Req("malformed", f"POST callback: {label}", "POST", CALLBACK_PATH, body, CLIENT_ERROR, ctype))
+        reqs["malformed"].append(
+            Req("malformed", f"POST callback: {label}", "POST", CALLBACK_PATH, body, CLIENT_ERROR, ctype)
+        )
     reqs["malformed"] += [
         # Dash answers any other GET path with the page itself (its catch-all route serves client-side routing),
         # so for these two only a 5xx is wrong.
         Req("malformed", "GET on the callback URL", "GET", CALLBACK_PATH, None, NOT_5XX),
         Req("malformed", "GET an unknown path", "GET", "/no-such-page", None, NOT_5XX),
-        Req("malformed", "GET a path traversal in component suites", "GET", "/_dash-component-suites/dash/..%2f..%2f..%2fetc%2fpasswd", None, CLIENT_ERROR),
-        Req("malformed", "GET an unknown component suite", "GET", "/_dash-component-suites/no_such_package/x.js", None, CLIENT_ERROR),
+        Req(
+            "malformed",
+            "GET a path traversal in component suites",
+            "GET",
+            "/_dash-component-suites/dash/..%2f..%2f..%2fetc%2fpasswd",
+            None,
+            CLIENT_ERROR,
+        ),
+        Req(
+            "malformed",
+            "GET an unknown component suite",
+            "GET",
+            "/_dash-component-suites/no_such_package/x.js",
+            None,
+            CLIENT_ERROR,
+        ),
     ]
     return dict(reqs)
 
 
-def _optional(fn: Callable[[], dict]) -> Optional[dict]:
+def _optional(fn: Callable[[], dict]) -> dict | None:
     try:
         return fn()
     except common.ServerError:
@@ -224,7 +353,7 @@ def _optional(fn: Callable[[], dict]) -> Optional[dict]:
 # The run. ---------------------------------------------------------------------------------------------
 
 
-def classify(req: Req, status: int) -> Optional[str]:
+def classify(req: Req, status: int) -> str | None:
     """Why this answer is an error, or None."""
     if status >= 500:
         return f"{status} (5xx)"
@@ -236,7 +365,16 @@ def classify(req: Req, status: int) -> Optional[str]:
 
 
 class LoadTest:
-    def __init__(self, host: str, port: int, reqs: dict[str, list[Req]], clients: int, seconds: float, max_requests: int, seed: int):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        reqs: dict[str, list[Req]],
+        clients: int,
+        seconds: float,
+        max_requests: int,
+        seed: int,
+    ):
         self.host, self.port = host, port
         self.reqs = {k: v for k, v in reqs.items() if v}
         self.kinds = list(self.reqs)
@@ -254,7 +392,7 @@ class LoadTest:
         self.distinct = len(self.sweep)
         self.covered: set[tuple[str, str]] = set()
 
-    def _record(self, req: Req, status: Optional[int], ms: Optional[float], error: Optional[str], body: bytes = b"") -> None:
+    def _record(self, req: Req, status: int | None, ms: float | None, error: str | None, body: bytes = b"") -> None:
         with self.lock:
             self.covered.add((req.kind, req.label))
             st = self.stats[req.kind]
@@ -268,7 +406,9 @@ class LoadTest:
                     self.samples[key].count += 1
                 else:
                     excerpt = (req.body or b"")[:160].decode("utf-8", "replace")
-                    self.samples[key] = ErrorSample(1, error, req.label, req.kind, excerpt, body[:200].decode("utf-8", "replace"))
+                    self.samples[key] = ErrorSample(
+                        1, error, req.label, req.kind, excerpt, body[:200].decode("utf-8", "replace")
+                    )
 
     def _client(self, n: int, deadline: float) -> None:
         rng = random.Random(self.seed * 1000 + n)
@@ -288,7 +428,9 @@ class LoadTest:
                 except OSError as exc:
                     self._record(req, None, None, f"connection error: {exc}")
                     continue
-                self._record(req, r.status, r.seconds * 1000, classify(req, r.status), r.body if r.status >= 400 else b"")
+                self._record(
+                    req, r.status, r.seconds * 1000, classify(req, r.status), r.body if r.status >= 400 else b""
+                )
         finally:
             with self.lock:
                 self.retries += client.retries
@@ -350,7 +492,11 @@ class LoadTest:
     def error_lines(self) -> list[str]:
         out = []
         for s in sorted(self.samples.values(), key=lambda s: (-s.count, s.label)):
-            out.append(f"ERROR ×{s.count}: {s.kind} / {s.label} → {s.status}" + (f"; answer: {s.body!r}" if s.body else "") + (f"; request body starts {s.excerpt!r}" if s.excerpt else ""))
+            out.append(
+                f"ERROR ×{s.count}: {s.kind} / {s.label} → {s.status}"
+                + (f"; answer: {s.body!r}" if s.body else "")
+                + (f"; request body starts {s.excerpt!r}" if s.excerpt else "")
+            )
         return out
 
 
@@ -361,16 +507,27 @@ def server_tracebacks(log: str, limit: int = 60) -> list[str]:
     return keep[-limit:]
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.loadtest", description="Mixed valid, invalid and malformed load against the dashboard (127.0.0.1 only).")
-    parser.add_argument("--seconds", type=float, default=20.0, help=f"how long the clients run (default 20, at most {MAX_SECONDS})")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.loadtest",
+        description="Mixed valid, invalid and malformed load against the dashboard (127.0.0.1 only).",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help=f"how long the clients run (default 20, at most {MAX_SECONDS})"
+    )
     parser.add_argument("--clients", type=int, default=8, help=f"concurrent clients (default 8, at most {MAX_CLIENTS})")
-    parser.add_argument("--max-requests", type=int, default=100_000, help="stop after this many requests in all (default 100000)")
-    parser.add_argument("--url", help="a dashboard already running on 127.0.0.1/localhost (default: start one under gunicorn)")
+    parser.add_argument(
+        "--max-requests", type=int, default=100_000, help="stop after this many requests in all (default 100000)"
+    )
+    parser.add_argument(
+        "--url", help="a dashboard already running on 127.0.0.1/localhost (default: start one under gunicorn)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers when we start the server (default 2)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--write", action="store_true", help="append the table to benchmarks/RESULTS.md under '## Load test'")
+    parser.add_argument(
+        "--write", action="store_true", help="append the table to benchmarks/RESULTS.md under '## Load test'"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= MAX_SECONDS:
@@ -390,15 +547,23 @@ def main(argv: Optional[list[str]] = None) -> int:
     else:
         host, port = "127.0.0.1", common.free_port()
         server = common.gunicorn("loadtest", common.OURS_WSGI, port, workers=args.workers)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     try:
         if server:
             server.start()
-            print(f"starting the dashboard under gunicorn ({args.workers} workers) on http://127.0.0.1:{port} ...", file=sys.stderr, flush=True)
+            print(
+                f"starting the dashboard under gunicorn ({args.workers} workers) on http://127.0.0.1:{port} ...",
+                file=sys.stderr,
+                flush=True,
+            )
             print(f"ready after {server.wait_ready(timeout=120):.1f} s", file=sys.stderr, flush=True)
         reqs = catalogue(host, port)
         n_req = sum(len(v) for v in reqs.values())
-        print(f"{n_req} distinct requests in {len(reqs)} kinds; {args.clients} clients for {args.seconds:g} s", file=sys.stderr, flush=True)
+        print(
+            f"{n_req} distinct requests in {len(reqs)} kinds; {args.clients} clients for {args.seconds:g} s",
+            file=sys.stderr,
+            flush=True,
+        )
         test = LoadTest(host, port, reqs, args.clients, args.seconds, args.max_requests, args.seed)
         test.run()
         log = server.log_text() if server else ""

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import io
-import threading
 import logging
+import threading
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from dash import Dash, dcc, html
 from flask import Response
 
 from dashboard import callbacks, components, ids
+from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.security import install_security
-from dashboard.cache import CallbackCache
 from dashboard.views import Views
 from etl.store import DataError
 
@@ -47,7 +46,9 @@ def _section(title: str, anchor: str, *children, **kwargs) -> html.Section:
 def layout(store: Store, views: Views) -> html.Div:
     """The whole page. Every dynamic part is filled by callbacks from the theme selection."""
     specs = {s.key: s for s in views.specs}
-    pair = lambda a, b: html.Div(className="chart-pair", children=[components.chart_card(specs[a]), components.chart_card(specs[b])])
+    pair = lambda a, b: html.Div(
+        className="chart-pair", children=[components.chart_card(specs[a]), components.chart_card(specs[b])]
+    )
     return html.Div(
         className="page",
         children=[
@@ -77,9 +78,24 @@ def layout(store: Store, views: Views) -> html.Div:
                                 className="export",
                                 children=[
                                     html.H2("Export"),
-                                    html.Button("Download all charts in view (PNG)", id=ids.EXPORT_PNG_BUTTON, n_clicks=0, className="button"),
-                                    html.Button("Download all charts in view (SVG)", id=ids.EXPORT_SVG_BUTTON, n_clicks=0, className="button secondary"),
-                                    html.P(id=ids.EXPORT_STATUS, className="status", role="status", **{"aria-live": "polite"}),
+                                    html.Button(
+                                        "Download all charts in view (PNG)",
+                                        id=ids.EXPORT_PNG_BUTTON,
+                                        n_clicks=0,
+                                        className="button",
+                                    ),
+                                    html.Button(
+                                        "Download all charts in view (SVG)",
+                                        id=ids.EXPORT_SVG_BUTTON,
+                                        n_clicks=0,
+                                        className="button secondary",
+                                    ),
+                                    html.P(
+                                        id=ids.EXPORT_STATUS,
+                                        className="status",
+                                        role="status",
+                                        **{"aria-live": "polite"},
+                                    ),
                                     dcc.Download(id=ids.EXPORT_DOWNLOAD),
                                 ],
                             ),
@@ -89,7 +105,9 @@ def layout(store: Store, views: Views) -> html.Div:
                         id="main",
                         className="content",
                         children=[
-                            html.P(id=ids.SELECTION_SUMMARY, className="summary", role="status", **{"aria-live": "polite"}),
+                            html.P(
+                                id=ids.SELECTION_SUMMARY, className="summary", role="status", **{"aria-live": "polite"}
+                            ),
                             _section(
                                 "Overview",
                                 "overview",
@@ -122,7 +140,9 @@ def layout(store: Store, views: Views) -> html.Div:
                                                 html.Legend("Stance"),
                                                 dcc.Checklist(
                                                     id=ids.QUOTE_STANCE,
-                                                    options=[{"label": l, "value": v} for v, l in components.STANCES],
+                                                    options=[
+                                                        {"label": label, "value": v} for v, label in components.STANCES
+                                                    ],
                                                     value=[],
                                                     className="checklist inline",
                                                     inputClassName="check-input",
@@ -134,7 +154,13 @@ def layout(store: Store, views: Views) -> html.Div:
                                         html.Div(
                                             [
                                                 html.Label("Search the quotations", htmlFor=ids.QUOTE_SEARCH),
-                                                dcc.Input(id=ids.QUOTE_SEARCH, type="search", debounce=0.3, maxLength=200, className="search"),
+                                                dcc.Input(
+                                                    id=ids.QUOTE_SEARCH,
+                                                    type="search",
+                                                    debounce=0.3,
+                                                    maxLength=200,
+                                                    className="search",
+                                                ),
                                             ],
                                             className="search-box",
                                         ),
@@ -146,7 +172,10 @@ def layout(store: Store, views: Views) -> html.Div:
                             _section(
                                 "Context: funding and the system",
                                 "context",
-                                html.P("Figures from the report and the four earlier documents it builds on, for the selected themes.", className="lede"),
+                                html.P(
+                                    "Figures from the report and the four earlier documents it builds on, for the selected themes.",
+                                    className="lede",
+                                ),
                                 html.Div(id=ids.CONTEXT, className="context-grid"),
                             ),
                             _section("About the data", "about", components.about_panel(store)),
@@ -158,15 +187,28 @@ def layout(store: Store, views: Views) -> html.Div:
                                     className="lede",
                                 ),
                                 html.Button(
-                                    "Show the table of results in view", id=ids.SHOW_TABLE_BUTTON, n_clicks=0, className="button secondary"
+                                    "Show the table of results in view",
+                                    id=ids.SHOW_TABLE_BUTTON,
+                                    n_clicks=0,
+                                    className="button secondary",
                                 ),
                                 html.Div(id=ids.TABLE, className="table"),
                                 html.Div(
                                     className="downloads",
                                     children=[
-                                        html.Button("Download these results (CSV)", id=ids.DOWNLOAD_CSV_BUTTON, n_clicks=0, className="button"),
+                                        html.Button(
+                                            "Download these results (CSV)",
+                                            id=ids.DOWNLOAD_CSV_BUTTON,
+                                            n_clicks=0,
+                                            className="button",
+                                        ),
                                         dcc.Download(id=ids.DOWNLOAD_CSV),
-                                        html.A("All tables (Parquet and CSV, zip)", href="/download/send-survey-tables.zip", className="button secondary", download="send-survey-tables.zip"),
+                                        html.A(
+                                            "All tables (Parquet and CSV, zip)",
+                                            href="/download/send-survey-tables.zip",
+                                            className="button secondary",
+                                            download="send-survey-tables.zip",
+                                        ),
                                     ],
                                 ),
                             ),
@@ -194,9 +236,19 @@ def maintenance_layout(reason: str) -> html.Div:
         children=[
             html.H1(TITLE),
             html.H2("The data is not available"),
-            html.P("The dashboard will not show numbers it cannot vouch for. The survey tables are missing, incomplete or were built for another version:"),
+            html.P(
+                "The dashboard will not show numbers it cannot vouch for. The survey tables are missing, incomplete or were built for another version:"
+            ),
             html.Pre(reason),
-            html.P(["To fix it, run ", html.Code("make data"), " (or ", html.Code("python -m etl"), ") and restart the dashboard."]),
+            html.P(
+                [
+                    "To fix it, run ",
+                    html.Code("make data"),
+                    " (or ",
+                    html.Code("python -m etl"),
+                    ") and restart the dashboard.",
+                ]
+            ),
         ],
     )
 
@@ -231,7 +283,7 @@ def _warm(views: Views) -> None:
     threading.Thread(target=views.panels, args=((), False), name="warm-views", daemon=True).start()
 
 
-def create_app(data_dir: Optional[Path] = None) -> Dash:
+def create_app(data_dir: Path | None = None) -> Dash:
     """Build the app: load and check the tables once, then lay out the page and wire the callbacks."""
     app = Dash(
         __name__,
@@ -241,7 +293,13 @@ def create_app(data_dir: Optional[Path] = None) -> Dash:
         serve_locally=True,
         update_title=None,
         index_string=INDEX,
-        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}, {"name": "description", "content": "Charts of the 2026 LGA/CCN survey of English councils on the SEND reforms."}],
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {
+                "name": "description",
+                "content": "Charts of the 2026 LGA/CCN survey of English councils on the SEND reforms.",
+            },
+        ],
     )
     use_partial_plotly_bundle()
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import orjson
 

@@ -83,7 +83,9 @@ def download_csv(store: Store, views: Views, n_clicks: object, selected: object,
     return dcc.send_data_frame(frame.to_csv, name, index=False)
 
 
-def export_charts(store: Store, views: Views, png_clicks: object, svg_clicks: object, selected: object, intervals: object):
+def export_charts(
+    store: Store, views: Views, png_clicks: object, svg_clicks: object, selected: object, intervals: object
+):
     """A zip of every chart in view, rendered on the server, or a message saying why it cannot be."""
     fmt = "svg" if ctx.triggered_id == ids.EXPORT_SVG_BUTTON else "png"
     clicks = svg_clicks if fmt == "svg" else png_clicks
@@ -99,7 +101,9 @@ def export_charts(store: Store, views: Views, png_clicks: object, svg_clicks: ob
     except ExportUnavailable as exc:
         return no_update, str(exc)
     name = "send-survey-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
-    return dcc.send_bytes(data, name), f"Downloaded {len(charts)} chart{'s' if len(charts) != 1 else ''} as {fmt.upper()}."
+    return dcc.send_bytes(
+        data, name
+    ), f"Downloaded {len(charts)} chart{'s' if len(charts) != 1 else ''} as {fmt.upper()}."
 
 
 def register(app: Dash, store: Store, views: Views) -> list[str]:

@@ -14,16 +14,36 @@ from etl.schema import Col
 
 # Editorial pairings of the report's own contrasts; the numbers always come from the results table.
 CONTRASTS = [
-    ("fig3-individual-support-plans", "welcome Individual Support Plans",
-     "fig1-local-government-role", "expect a clear, achievable role for local government"),
-    ("fig6-own-capacity", "are confident in their own capacity to deliver",
-     "fig6-partner-capacity", "are confident in their local partners' capacity"),
-    ("fig1-early-intervention", "expect a stronger focus on early intervention",
-     "fig1-partnership-working", "expect more effective partnership working"),
-    ("fig8-funding-post-legislation", "are confident of funding after legislation",
-     "fig8-funding-next-three-years", "are confident of funding over the next three years"),
-    ("fig1-better-outcomes", "in 2026 expect better outcomes for children with SEND",
-     "baseline-system-working-well", "in 2023/24 disagreed that the system was working well"),
+    (
+        "fig3-individual-support-plans",
+        "welcome Individual Support Plans",
+        "fig1-local-government-role",
+        "expect a clear, achievable role for local government",
+    ),
+    (
+        "fig6-own-capacity",
+        "are confident in their own capacity to deliver",
+        "fig6-partner-capacity",
+        "are confident in their local partners' capacity",
+    ),
+    (
+        "fig1-early-intervention",
+        "expect a stronger focus on early intervention",
+        "fig1-partnership-working",
+        "expect more effective partnership working",
+    ),
+    (
+        "fig8-funding-post-legislation",
+        "are confident of funding after legislation",
+        "fig8-funding-next-three-years",
+        "are confident of funding over the next three years",
+    ),
+    (
+        "fig1-better-outcomes",
+        "in 2026 expect better outcomes for children with SEND",
+        "baseline-system-working-well",
+        "in 2023/24 disagreed that the system was working well",
+    ),
 ]
 STANCES = [("welcomes", "Welcomes"), ("concern", "Concern"), ("mixed", "Mixed")]
 GRID_COLUMNS = [
@@ -51,7 +71,10 @@ def headline(store: Store) -> html.Div:
         children=[
             html.P(
                 className="headline-figure",
-                children=[html.Strong(f"{n} of England's {pop} local authorities"), f" responded ({round(100 * n / pop)}%)."],
+                children=[
+                    html.Strong(f"{n} of England's {pop} local authorities"),
+                    f" responded ({round(100 * n / pop)}%).",
+                ],
             ),
             html.P(
                 className="headline-source",
@@ -107,7 +130,13 @@ def chart_card(spec: ChartSpec) -> html.Section:
         className=f"card chart-card chart-{spec.key}",
         **{"aria-label": spec.title},
         children=[
-            dcc.Graph(id=ids.graph(spec.key), config=graph_config(spec), responsive=True, className="graph", style={"height": "420px"}),
+            dcc.Graph(
+                id=ids.graph(spec.key),
+                config=graph_config(spec),
+                responsive=True,
+                className="graph",
+                style={"height": "420px"},
+            ),
             html.Div(id=ids.chart_note(spec.key), className="chart-note"),
             html.Details(
                 className="alt-text",
@@ -198,9 +227,15 @@ def context_cards(context: pd.DataFrame, store: Store) -> list:
             className="context-card",
             children=[
                 html.P(c[Col.REPORTED_TEXT], className="context-figure"),
-                html.P(c[Col.LABEL] + (f" ({c[Col.PERIOD]})" if isinstance(c[Col.PERIOD], str) else ""), className="context-label"),
                 html.P(
-                    [html.Cite(titles.get(c[Col.SOURCE], c[Col.SOURCE])), f", {published.get(c[Col.SOURCE]) or 'undated'}"],
+                    c[Col.LABEL] + (f" ({c[Col.PERIOD]})" if isinstance(c[Col.PERIOD], str) else ""),
+                    className="context-label",
+                ),
+                html.P(
+                    [
+                        html.Cite(titles.get(c[Col.SOURCE], c[Col.SOURCE])),
+                        f", {published.get(c[Col.SOURCE]) or 'undated'}",
+                    ],
                     className="context-source",
                 ),
                 html.Details([html.Summary("Sentence"), html.P(c[Col.VERBATIM])]),
@@ -232,7 +267,8 @@ def grid_frame(results: pd.DataFrame) -> pd.DataFrame:
     df = results.copy()
     df["counts"] = [count_label(r) for _, r in df.iterrows()]
     df["wilson"] = [
-        f"{r[Col.WILSON_LOW]:.1f}–{r[Col.WILSON_HIGH]:.1f}%" if pd.notna(r[Col.WILSON_LOW]) else "" for _, r in df.iterrows()
+        f"{r[Col.WILSON_LOW]:.1f}–{r[Col.WILSON_HIGH]:.1f}%" if pd.notna(r[Col.WILSON_LOW]) else ""
+        for _, r in df.iterrows()
     ]
     df["themes"] = [", ".join(t) for t in df[Col.THEMES]]
     cols = [c for c, _, _ in GRID_COLUMNS] + ["themes", Col.SURVEY]
@@ -262,17 +298,27 @@ def about_panel(store: Store) -> html.Div:
             html.H3("How bounds, counts, intervals and flags are derived"),
             html.Ul(
                 [
-                    html.Li("A percentage p of base n is consistent with the whole counts k where 100k/n rounds to p "
-                            "(within half a point): 96% of 54 is 52 councils."),
-                    html.Li("'Over 90%' allows every k with 100k/n above 90 (49–54 of 54); 'less than half' every k below 50% "
-                            "(0–26); 'nearly 90%' every k from 85% up to but not including 90% (46–48)."),
-                    html.Li("A bound is drawn as a solid bar to the lowest share it allows and a hatched bar across the rest of "
-                            "its range, labelled with the report's own words."),
+                    html.Li(
+                        "A percentage p of base n is consistent with the whole counts k where 100k/n rounds to p "
+                        "(within half a point): 96% of 54 is 52 councils."
+                    ),
+                    html.Li(
+                        "'Over 90%' allows every k with 100k/n above 90 (49–54 of 54); 'less than half' every k below 50% "
+                        "(0–26); 'nearly 90%' every k from 85% up to but not including 90% (46–48)."
+                    ),
+                    html.Li(
+                        "A bound is drawn as a solid bar to the lowest share it allows and a hatched bar across the rest of "
+                        "its range, labelled with the report's own words."
+                    ),
                     html.Li("Wilson score intervals (z = 1.96) are given for exact figures, on the count they imply."),
-                    html.Li("A figure no whole count of the base can produce is flagged, with the bases that could produce it: "
-                            "29% of 54 is impossible (15 is 27.8%, 16 is 29.6%); 52 answering would give 15 of 52 = 28.8%."),
-                    html.Li("Figure 7's 20 answers that were neither 'too ambitious' nor 'too slow' are derived (54 − 23 − 11), "
-                            "not reported, and drawn hatched grey."),
+                    html.Li(
+                        "A figure no whole count of the base can produce is flagged, with the bases that could produce it: "
+                        "29% of 54 is impossible (15 is 27.8%, 16 is 29.6%); 52 answering would give 15 of 52 = 28.8%."
+                    ),
+                    html.Li(
+                        "Figure 7's 20 answers that were neither 'too ambitious' nor 'too slow' are derived (54 − 23 − 11), "
+                        "not reported, and drawn hatched grey."
+                    ),
                 ]
             ),
             html.H3("What was lost with the report's images"),

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -55,8 +55,12 @@ LABEL_WRAP = 52
 FOOTER_WRAP = 64
 TITLE_WRAP = 44
 FLAG_MARK = "⚠"
-SOURCE_LINE = "Source: Isos Partnership for the LGA and CCN, “SEND reform: putting children and young people first” (June 2026)."
-ENCODING_LINE = "Solid: reported figure (a bound is drawn to the lowest share it allows). Hatched: the range a bound allows."
+SOURCE_LINE = (
+    "Source: Isos Partnership for the LGA and CCN, “SEND reform: putting children and young people first” (June 2026)."
+)
+ENCODING_LINE = (
+    "Solid: reported figure (a bound is drawn to the lowest share it allows). Hatched: the range a bound allows."
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(html.escape(text, quote=False), width)) if text else ""
 
 
-def row_label(row, with_category: bool, theme_labels: Optional[dict[str, str]] = None) -> str:
+def row_label(row, with_category: bool, theme_labels: dict[str, str] | None = None) -> str:
     """The label of a bar, as plain text: item, its category where a chart has several, its theme where coloured by it."""
     label = row[Col.ITEM]
     if with_category:
@@ -187,7 +191,14 @@ def hover_fields(row, label: str = "") -> list[str]:
     if isinstance(row[Col.FLAG], str):
         extra.append(f"{FLAG_MARK} {row[Col.FLAG]}")
     note = "".join("<br>" + wrap(e, 70) for e in extra)
-    return [html.escape(row[Col.REPORTED_TEXT]), counts, html.escape(row[Col.SECTION]), sentence, note, wrap(label or row[Col.ITEM], 70)]
+    return [
+        html.escape(row[Col.REPORTED_TEXT]),
+        counts,
+        html.escape(row[Col.SECTION]),
+        sentence,
+        note,
+        wrap(label or row[Col.ITEM], 70),
+    ]
 
 
 HOVER = (
@@ -237,7 +248,15 @@ def footer_text(rows: pd.DataFrame) -> str:
     return "<br>".join(wrap(line, FOOTER_WRAP) for line in lines)
 
 
-def _layout(spec: ChartSpec, rows: pd.DataFrame, subtitle: str, plot_height: float, axis_title: str, legend: bool, annotations: list[dict]) -> dict:
+def _layout(
+    spec: ChartSpec,
+    rows: pd.DataFrame,
+    subtitle: str,
+    plot_height: float,
+    axis_title: str,
+    legend: bool,
+    annotations: list[dict],
+) -> dict:
     """The layout of every chart: title, subtitle naming the selection, axis, and the footer drawn into the image."""
     footer = footer_text(rows)
     bottom = 62 + 14 * (footer.count("<br>") + 1)
@@ -245,8 +264,17 @@ def _layout(spec: ChartSpec, rows: pd.DataFrame, subtitle: str, plot_height: flo
     top = 52 + 21 * title.count("<br>") + (22 if subtitle else 0) + (30 if legend else 0)
     height = round(top + plot_height + bottom)
     footer_note = dict(
-        text=footer, xref="paper", yref="paper", x=0, y=0, yshift=-44, xanchor="left", yanchor="top",
-        align="left", showarrow=False, font=dict(size=11, color="#444"),
+        text=footer,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-44,
+        xanchor="left",
+        yanchor="top",
+        align="left",
+        showarrow=False,
+        font=dict(size=11, color="#444"),
     )
     return dict(
         title=dict(
@@ -267,7 +295,16 @@ def _layout(spec: ChartSpec, rows: pd.DataFrame, subtitle: str, plot_height: flo
         height=height,
         margin=dict(l=12, r=16, t=top, b=bottom, autoexpand=False),
         showlegend=legend,
-        legend=dict(orientation="h", x=0, xanchor="left", y=1, yanchor="bottom", font=dict(size=12), itemclick=False, itemdoubleclick=False),
+        legend=dict(
+            orientation="h",
+            x=0,
+            xanchor="left",
+            y=1,
+            yanchor="bottom",
+            font=dict(size=12),
+            itemclick=False,
+            itemdoubleclick=False,
+        ),
         hoverlabel=dict(align="left", bgcolor="white", font=dict(size=12, family=FONT)),
         xaxis=dict(
             title=dict(text=axis_title, font=dict(size=12), standoff=6),
@@ -296,7 +333,7 @@ def build_bar_figure(
     show_intervals: bool = False,
     subtitle: str = "",
     multi_category: bool = False,
-    theme_labels: Optional[dict[str, str]] = None,
+    theme_labels: dict[str, str] | None = None,
 ) -> go.Figure:
     """Horizontal bars, one per result, each labelled above: solid to the reported value, hatched across a bound's range.
 
@@ -304,7 +341,7 @@ def build_bar_figure(
     """
     records = rows.to_dict("records")
     labels = [row_label(r, multi_category, theme_labels if spec.by_theme else None) for r in records]
-    lines = [bar_annotation_lines(l, value_label(r)) for l, r in zip(labels, records)]
+    lines = [bar_annotation_lines(lab, value_label(r)) for lab, r in zip(labels, records)]
     tops, centres, y = [], [], 0.0
     for ls in lines:
         tops.append(y)
@@ -325,9 +362,15 @@ def build_bar_figure(
         if show_intervals:
             error = dict(
                 type="data",
-                array=[r[Col.WILSON_HIGH] - e[0] if pd.notna(r[Col.WILSON_HIGH]) else None for r, e in zip(sub, extents)],
-                arrayminus=[e[0] - r[Col.WILSON_LOW] if pd.notna(r[Col.WILSON_LOW]) else None for r, e in zip(sub, extents)],
-                color="#1a1a1a", thickness=1.5, width=5,
+                array=[
+                    r[Col.WILSON_HIGH] - e[0] if pd.notna(r[Col.WILSON_HIGH]) else None for r, e in zip(sub, extents)
+                ],
+                arrayminus=[
+                    e[0] - r[Col.WILSON_LOW] if pd.notna(r[Col.WILSON_LOW]) else None for r, e in zip(sub, extents)
+                ],
+                color="#1a1a1a",
+                thickness=1.5,
+                width=5,
             )
         traces.append(
             go.Bar(
@@ -355,20 +398,34 @@ def build_bar_figure(
                     name=f"{name}: range a bound allows",
                     legendgroup=key,
                     showlegend=False,
-                    marker=dict(color="white", line=dict(color=colour, width=1), pattern=dict(shape="/", fgcolor=colour, bgcolor="white", solidity=0.3)),
+                    marker=dict(
+                        color="white",
+                        line=dict(color=colour, width=1),
+                        pattern=dict(shape="/", fgcolor=colour, bgcolor="white", solidity=0.3),
+                    ),
                     customdata=[custom[j] for j in bounds],
                     hovertemplate=HOVER,
                 )
             )
     annotations = [
         dict(
-            text="<br>".join(ls), x=0, xref="paper", y=top, yref="y", xanchor="left", yanchor="top",
-            align="left", showarrow=False, font=dict(size=12.5, color="#1a1a1a"),
+            text="<br>".join(ls),
+            x=0,
+            xref="paper",
+            y=top,
+            yref="y",
+            xanchor="left",
+            yanchor="top",
+            align="left",
+            showarrow=False,
+            font=dict(size=12.5, color="#1a1a1a"),
         )
         for top, ls in zip(tops, lines)
     ]
     # The overview names each bar's theme in its label, so its colours need no legend.
-    layout = _layout(spec, rows, subtitle, plot_height, _axis_title(rows), len(groups) > 1 and not spec.by_theme, annotations)
+    layout = _layout(
+        spec, rows, subtitle, plot_height, _axis_title(rows), len(groups) > 1 and not spec.by_theme, annotations
+    )
     layout["yaxis"] = dict(range=[plot_height, 0], visible=False, fixedrange=True)
     return go.Figure(data=traces, layout=layout)
 
@@ -390,14 +447,22 @@ def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, *, subtitle: str =
                 x=[share],
                 width=0.6,
                 name=name,
-                text=[f"{r[Col.COUNT_MIN]} of {r[Col.BASE]}" + (" (derived)" if derived else f"<br>{r[Col.REPORTED_TEXT]}")],
+                text=[
+                    f"{r[Col.COUNT_MIN]} of {r[Col.BASE]}"
+                    + (" (derived)" if derived else f"<br>{r[Col.REPORTED_TEXT]}")
+                ],
                 textposition="inside",
                 insidetextanchor="middle",
                 textfont=dict(color="#1a1a1a", size=12),
                 marker=dict(
                     color="white" if derived else colour,
                     line=dict(color=colour if not derived else "#555", width=1),
-                    pattern=dict(shape="/" if derived else "", fgcolor="#8C8C8C", bgcolor="white" if derived else colour, solidity=0.3),
+                    pattern=dict(
+                        shape="/" if derived else "",
+                        fgcolor="#8C8C8C",
+                        bgcolor="white" if derived else colour,
+                        solidity=0.3,
+                    ),
                 ),
                 customdata=[hover_fields(r, name)],
                 hovertemplate=HOVER,
@@ -414,9 +479,9 @@ def build_chart(
     *,
     show_intervals: bool = False,
     subtitle: str = "",
-    theme_labels: Optional[dict[str, str]] = None,
-    all_results: Optional[pd.DataFrame] = None,
-) -> Optional[go.Figure]:
+    theme_labels: dict[str, str] | None = None,
+    all_results: pd.DataFrame | None = None,
+) -> go.Figure | None:
     """The chart ``spec`` for the (already theme-filtered) results, or None if it has nothing to draw."""
     rows = results[spec.select(results)]
     if spec.key == "overview":
@@ -442,7 +507,9 @@ def describe_rows(rows: pd.DataFrame) -> list[str]:
         if r[Col.QUALIFIER] == Qualifier.DERIVED.value:
             text = f"{r[Col.ITEM]}, {r[Col.CATEGORY]}: {counts} (derived, not reported)."
         else:
-            text = f"{r[Col.ITEM]}, {r[Col.CATEGORY]}: {r[Col.REPORTED_TEXT]}" + (f" ({counts} councils)." if counts and counts not in r[Col.REPORTED_TEXT] else ".")
+            text = f"{r[Col.ITEM]}, {r[Col.CATEGORY]}: {r[Col.REPORTED_TEXT]}" + (
+                f" ({counts} councils)." if counts and counts not in r[Col.REPORTED_TEXT] else "."
+            )
         if isinstance(r[Col.FLAG], str):
             text += " Flag: " + r[Col.FLAG]
         out.append(text)
@@ -453,6 +520,15 @@ def graph_config(spec: ChartSpec) -> dict:
     """dcc.Graph config: a 2x PNG named after the chart from the modebar, no Plotly logo, no editing."""
     return {
         "displaylogo": False,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoom2d", "pan2d", "zoomIn2d", "zoomOut2d", "autoScale2d", "resetScale2d"],
+        "modeBarButtonsToRemove": [
+            "select2d",
+            "lasso2d",
+            "zoom2d",
+            "pan2d",
+            "zoomIn2d",
+            "zoomOut2d",
+            "autoScale2d",
+            "resetScale2d",
+        ],
         "toImageButtonOptions": {"format": "png", "filename": spec.filename, "scale": 2},
     }

@@ -84,10 +84,9 @@ def _bad_callback_request(app: Dash, body: object) -> str | None:
 
 def install_request_guards(app: Dash) -> None:
     """Answer malformed requests with a 4xx before Dash sees them, and never show a traceback."""
+    from dash.exceptions import DependencyException
     from flask import jsonify, request
     from werkzeug.exceptions import HTTPException
-
-    from dash.exceptions import DependencyException
 
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import pandas as pd
 
@@ -33,8 +33,8 @@ def _token(value: object) -> str:
 @dataclass(frozen=True)
 class ChartView:
     spec: ChartSpec
-    figure: Optional[dict]  # Plotly JSON, or None when the selection leaves the chart empty
-    token: Optional[str]  # identifies the figure: equal tokens, identical figures
+    figure: dict | None  # Plotly JSON, or None when the selection leaves the chart empty
+    token: str | None  # identifies the figure: equal tokens, identical figures
     rows: pd.DataFrame
 
 
@@ -51,9 +51,9 @@ class ChartPanel:
     """One chart's outputs: hidden when ``figure`` is None."""
 
     key: str
-    token: Optional[str]
-    figure: Optional[dict]
-    graph_style: Optional[dict]
+    token: str | None
+    figure: dict | None
+    graph_style: dict | None
     alt: list
     notes: list
 
@@ -125,8 +125,12 @@ class Views:
 
         def build():
             fig = build_chart(
-                results, spec, show_intervals=show_intervals, subtitle=sub,
-                theme_labels=self.store.theme_labels, all_results=self.store.results,
+                results,
+                spec,
+                show_intervals=show_intervals,
+                subtitle=sub,
+                theme_labels=self.store.theme_labels,
+                all_results=self.store.results,
             )
             return (fig.to_plotly_json(), _token(key)) if fig is not None else (None, None)
 
@@ -141,7 +145,9 @@ class Views:
             sub = subtitle(themes, rows, self._all_rows[spec.key], store.theme_labels)
             figure, token = self._figure(spec, rows, results, show_intervals, sub)
             charts.append(ChartView(spec=spec, figure=figure, token=token, rows=rows))
-        return View(themes=themes, results=results, context=filter_by_themes(store.context, list(themes)), charts=charts)
+        return View(
+            themes=themes, results=results, context=filter_by_themes(store.context, list(themes)), charts=charts
+        )
 
     def _build_panels(self, view: View) -> Panels:
         from dashboard import components  # components imports Dash; views stays importable without it
@@ -154,8 +160,12 @@ class Views:
                 style = {"height": f"{chart.figure['layout']['height']:.0f}px"}
                 charts.append(
                     ChartPanel(
-                        chart.spec.key, chart.token, chart.figure, style,
-                        components.alt_items(chart.rows), components.flag_notes(chart.rows),
+                        chart.spec.key,
+                        chart.token,
+                        chart.figure,
+                        style,
+                        components.alt_items(chart.rows),
+                        components.flag_notes(chart.rows),
                     )
                 )
         in_view = results_in_view(view)

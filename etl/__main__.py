@@ -13,8 +13,12 @@ DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder the tables are written to (default: data/)")
-    parser.add_argument("--sources", type=Path, default=SOURCES_DIR, help="folder of YAML sources (default: etl/sources/)")
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="folder the tables are written to (default: data/)"
+    )
+    parser.add_argument(
+        "--sources", type=Path, default=SOURCES_DIR, help="folder of YAML sources (default: etl/sources/)"
+    )
     parser.add_argument(
         "--provenance",
         type=Path,

@@ -17,9 +17,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 import pyarrow as pa
 import yaml
@@ -40,14 +41,18 @@ class Issue:
     """One thing wrong with the input, located as precisely as we can."""
 
     file: str
-    line: Optional[int]
-    record: Optional[str]
-    field: Optional[str]
+    line: int | None
+    record: str | None
+    field: str | None
     reason: str
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        what = ", ".join(p for p in (f"record {self.record}" if self.record else "", f"field '{self.field}'" if self.field else "") if p)
+        what = ", ".join(
+            p
+            for p in (f"record {self.record}" if self.record else "", f"field '{self.field}'" if self.field else "")
+            if p
+        )
         return f"{where}: {what + ': ' if what else ''}{self.reason}"
 
 
@@ -133,13 +138,15 @@ def _records(data: Any, rel: str, issues: list[Issue], *, single: bool = False) 
     return data
 
 
-def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) -> Optional[BaseModel]:
+def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) -> BaseModel | None:
     """Validate one record; each pydantic error becomes an Issue naming its field."""
     line = raw.get(LINE)
     body = {k: v for k, v in raw.items() if k not in (LINE, TWICE)}
     rid = body.get("id") if isinstance(body.get("id"), str) else None
     for key in raw.get(TWICE, []):
-        issues.append(Issue(rel, line, rid, str(key), "field given twice in one record (YAML would keep only the last)"))
+        issues.append(
+            Issue(rel, line, rid, str(key), "field given twice in one record (YAML would keep only the last)")
+        )
     if raw.get(TWICE):
         return None
     try:
@@ -183,7 +190,7 @@ def _unique(records: Iterable[tuple[str, BaseModel, int | None]], issues: list[I
             seen[rec.id] = where
 
 
-def collect(sources_dir: Path = SOURCES_DIR, provenance: Optional[Path] = None) -> Dataset:
+def collect(sources_dir: Path = SOURCES_DIR, provenance: Path | None = None) -> Dataset:
     """Load and validate every source file, derive columns; raise BuildError listing every problem."""
     issues: list[Issue] = []
     root = sources_dir
@@ -214,7 +221,9 @@ def collect(sources_dir: Path = SOURCES_DIR, provenance: Optional[Path] = None) 
         if origin is None:
             continue
         if origin.id != folder.name:
-            issues.append(Issue(rel, origin_raw[0].get(LINE), origin.id, "id", f"must equal the folder name '{folder.name}'"))
+            issues.append(
+                Issue(rel, origin_raw[0].get(LINE), origin.id, "id", f"must equal the folder name '{folder.name}'")
+            )
         sources.append((rel, origin, origin_raw[0].get(LINE)))
         for fname, model in (("results.yaml", ResultIn), ("quotes.yaml", QuoteIn), ("context.yaml", ContextIn)):
             path = folder / fname
@@ -241,7 +250,9 @@ def collect(sources_dir: Path = SOURCES_DIR, provenance: Optional[Path] = None) 
     for rel, rec, line in [*results, *quotes, *context]:
         for tid in rec.themes:
             if tid not in theme_ids:
-                issues.append(Issue(rel, line, rec.id, "themes", f"unknown theme '{tid}' (known: {', '.join(sorted(theme_ids))})"))
+                issues.append(
+                    Issue(rel, line, rec.id, "themes", f"unknown theme '{tid}' (known: {', '.join(sorted(theme_ids))})")
+                )
     result_by_id = {r.id: r for _, r, _ in results}
     for rel, rec, line in results:
         src = source_by_id.get(rec.survey)
@@ -249,7 +260,9 @@ def collect(sources_dir: Path = SOURCES_DIR, provenance: Optional[Path] = None) 
             issues.append(Issue(rel, line, rec.id, "survey", f"unknown survey '{rec.survey}'"))
             continue
         if rec.base is not None and src.respondents is not None and rec.base > src.respondents:
-            issues.append(Issue(rel, line, rec.id, "base", f"base {rec.base} exceeds the survey's {src.respondents} respondents"))
+            issues.append(
+                Issue(rel, line, rec.id, "base", f"base {rec.base} exceeds the survey's {src.respondents} respondents")
+            )
         if rec.derived_from:
             _check_derived(rel, line, rec, result_by_id, issues)
     if provenance is not None:
@@ -275,7 +288,7 @@ def collect(sources_dir: Path = SOURCES_DIR, provenance: Optional[Path] = None) 
     return Dataset(rows=rows, flags=flags)
 
 
-def _check_derived(rel: str, line: Optional[int], rec: ResultIn, by_id: dict[str, ResultIn], issues: list[Issue]) -> None:
+def _check_derived(rel: str, line: int | None, rec: ResultIn, by_id: dict[str, ResultIn], issues: list[Issue]) -> None:
     """A derived count must equal the base less the counts it is derived from, all on one base."""
     parts = [by_id.get(i) for i in rec.derived_from]
     missing = [i for i, p in zip(rec.derived_from, parts) if p is None]
@@ -289,7 +302,15 @@ def _check_derived(rel: str, line: Optional[int], rec: ResultIn, by_id: dict[str
     if rec.count != expected:
         issues.append(Issue(rel, line, rec.id, "count", f"{rec.count} but base less its parts is {expected}"))
     elif abs(rec.value - 100 * expected / rec.base) > 0.01:
-        issues.append(Issue(rel, line, rec.id, "value", f"{rec.value} but {expected} of {rec.base} is {100 * expected / rec.base:.4f}%"))
+        issues.append(
+            Issue(
+                rel,
+                line,
+                rec.id,
+                "value",
+                f"{rec.value} but {expected} of {rec.base} is {100 * expected / rec.base:.4f}%",
+            )
+        )
 
 
 def _check_provenance(target: Path, sources: dict[str, Source], results, quotes, context, issues: list[Issue]) -> None:
@@ -316,7 +337,7 @@ def _check_provenance(target: Path, sources: dict[str, Source], results, quotes,
 # Save outputs. -----------------------------------------------------------------------------------------------
 
 
-def build(data_dir: Path, sources_dir: Path = SOURCES_DIR, provenance: Optional[Path] = None) -> tuple[Dataset, Path]:
+def build(data_dir: Path, sources_dir: Path = SOURCES_DIR, provenance: Path | None = None) -> tuple[Dataset, Path]:
     """Validate everything, then write all tables as one atomic build."""
     dataset = collect(sources_dir, provenance)
     return dataset, write_tables(data_dir, dataset.arrow())

@@ -10,7 +10,6 @@ All percentages are on the 0-100 scale. Conventions (also in the README and on t
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 from etl.schema import Qualifier
 
@@ -23,7 +22,7 @@ def _pct(k: int, n: int) -> float:
     return 100.0 * k / n
 
 
-def feasible_counts(value: float, qualifier: str, base: int, count: Optional[int] = None) -> Optional[tuple[int, int]]:
+def feasible_counts(value: float, qualifier: str, base: int, count: int | None = None) -> tuple[int, int] | None:
     """The range (lo, hi) of respondent counts out of ``base`` consistent with the figure, or None if none is."""
     q = Qualifier(qualifier)
     if q is Qualifier.EXACT:
@@ -86,7 +85,7 @@ def fitting_bases(value: float, max_base: int) -> list[int]:
     return [n for n in range(max_base, 0, -1) if feasible_counts(value, Qualifier.EXACT.value, n) is not None]
 
 
-def derive_result(value: float, qualifier: str, base: Optional[int], count: Optional[int]) -> dict:
+def derive_result(value: float, qualifier: str, base: int | None, count: int | None) -> dict:
     """All derived columns of one survey result, as a dict of Result fields."""
     out: dict = {
         "count_min": None,

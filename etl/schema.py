@@ -10,7 +10,7 @@ from __future__ import annotations
 import types
 import typing
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -68,19 +68,19 @@ class Source(Record):
     id: Id
     kind: SourceKind
     title: Text
-    publisher: Optional[Text] = None
+    publisher: Text | None = None
     commissioned_by: list[Text] = []
-    published: Optional[Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]] = None
-    seed_file: Optional[Text] = None
-    respondents: Optional[Annotated[int, Field(ge=1)]] = None
-    respondents_note: Optional[Text] = None
-    population: Optional[Annotated[int, Field(ge=1)]] = None
-    population_source: Optional[Text] = None
-    method: Optional[Text] = None
-    notes: Optional[Text] = None
+    published: Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
+    seed_file: Text | None = None
+    respondents: Annotated[int, Field(ge=1)] | None = None
+    respondents_note: Text | None = None
+    population: Annotated[int, Field(ge=1)] | None = None
+    population_source: Text | None = None
+    method: Text | None = None
+    notes: Text | None = None
 
     @model_validator(mode="after")
-    def _population_needs_source(self) -> "Source":
+    def _population_needs_source(self) -> Source:
         if self.population is not None and not self.population_source:
             raise ValueError("[population_source] population is given without population_source")
         if self.respondents and self.population and self.respondents > self.population:
@@ -93,8 +93,8 @@ class ResultIn(Record):
 
     id: Id
     survey: Id
-    figure: Optional[Annotated[int, Field(ge=1)]] = None
-    figure_note: Optional[Text] = None
+    figure: Annotated[int, Field(ge=1)] | None = None
+    figure_note: Text | None = None
     question: Text
     item: Text
     themes: Annotated[list[Id], Field(min_length=1)]
@@ -102,16 +102,16 @@ class ResultIn(Record):
     reported_text: Text
     value: Annotated[float, Field(ge=0, le=100)]
     qualifier: Qualifier
-    count: Optional[Annotated[int, Field(ge=0)]] = None
-    base: Optional[Annotated[int, Field(ge=1)]] = None
+    count: Annotated[int, Field(ge=0)] | None = None
+    base: Annotated[int, Field(ge=1)] | None = None
     group_bound: bool = False
     derived_from: list[Id] = []
     section: Text
-    verbatim: Optional[Text] = None
-    note: Optional[Text] = None
+    verbatim: Text | None = None
+    note: Text | None = None
 
     @model_validator(mode="after")
-    def _coherent(self) -> "ResultIn":
+    def _coherent(self) -> ResultIn:
         if self.count is not None and self.base is not None and self.count > self.base:
             raise ValueError(f"[count] count {self.count} is greater than base {self.base}")
         derived = self.qualifier == Qualifier.DERIVED.value
@@ -131,15 +131,15 @@ class ResultIn(Record):
 class Result(ResultIn):
     """A survey figure with the columns derived from it (etl.derive)."""
 
-    count_min: Optional[int] = None
-    count_max: Optional[int] = None
-    pct_low: Optional[float] = None
-    pct_high: Optional[float] = None
-    wilson_low: Optional[float] = None
-    wilson_high: Optional[float] = None
-    consistent: Optional[bool] = None
+    count_min: int | None = None
+    count_max: int | None = None
+    pct_low: float | None = None
+    pct_high: float | None = None
+    wilson_low: float | None = None
+    wilson_high: float | None = None
+    consistent: bool | None = None
     fitting_bases: list[int] = []
-    flag: Optional[str] = None
+    flag: str | None = None
 
 
 class QuoteIn(Record):
@@ -165,10 +165,10 @@ class ContextIn(Record):
     value: float
     qualifier: Qualifier
     unit: Text
-    period: Optional[Text] = None
+    period: Text | None = None
     themes: Annotated[list[Id], Field(min_length=1)]
     verbatim: Text
-    note: Optional[Text] = None
+    note: Text | None = None
 
 
 class Context(ContextIn):

@@ -136,13 +136,13 @@ def read_manifest(build: Path) -> dict:
         raise DataError(f"{build / MANIFEST}: unreadable manifest ({exc})") from exc
     tables = manifest.get("tables") if isinstance(manifest, dict) else None
     if not isinstance(tables, dict) or not all(
-        isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("rows"), int) for e in tables.values()
+        isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("rows"), int)
+        for e in tables.values()
     ):
         raise DataError(f"{build / MANIFEST}: not a manifest of this project (expected tables with rows and sha256)")
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise DataError(
-            f"{build / MANIFEST}: schema version {manifest.get('schema_version')!r}, "
-            f"this code reads {SCHEMA_VERSION!r}"
+            f"{build / MANIFEST}: schema version {manifest.get('schema_version')!r}, this code reads {SCHEMA_VERSION!r}"
         )
     return manifest
 

@@ -60,7 +60,9 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)  # the session we created: the run and everything it started
         out, err = proc.communicate(timeout=30)
-        pytest.fail(f"`python -m {' '.join(args)}` did not finish within {timeout} s\nstdout:\n{out[-3000:]}\nstderr:\n{err[-3000:]}")
+        pytest.fail(
+            f"`python -m {' '.join(args)}` did not finish within {timeout} s\nstdout:\n{out[-3000:]}\nstderr:\n{err[-3000:]}"
+        )
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 

@@ -13,9 +13,9 @@ import html
 import os
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import pytest
 
@@ -119,7 +119,9 @@ def _stop_kaleido() -> None:
 @pytest.fixture(scope="session")
 def browser():
     if _chromium_missing():  # only reached with REQUIRE_BROWSER=1: otherwise the tests are skipped
-        pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM} (apt-get install chromium)", pytrace=False)
+        pytest.fail(
+            f"REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM} (apt-get install chromium)", pytrace=False
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -329,7 +331,9 @@ class Dashboard:
         return self.page.get_by_role("group", name="Reform themes").get_by_role("checkbox", name=label, exact=True)
 
     def modebar_button(self, key: str, title: str = PNG_TITLE):
-        return self.page.locator(f'#chart-{key} .modebar-btn[data-title="{title}"], #chart-{key} .modebar-btn[title="{title}"]').first
+        return self.page.locator(
+            f'#chart-{key} .modebar-btn[data-title="{title}"], #chart-{key} .modebar-btn[title="{title}"]'
+        ).first
 
     def graph_size(self, key: str) -> tuple[float, float]:
         """The on-screen size of chart ``key``'s main SVG (its width/height attributes)."""

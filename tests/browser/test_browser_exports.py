@@ -29,7 +29,10 @@ def _modebar_png(dash, key: str, tmp_path):
 
 def test_modebar_png_download_is_named_and_twice_the_size(dash, tmp_path):
     dash.goto()
-    for key, filename in [("overview", "overview-support-for-every-proposal.png"), ("fig5", "figure-5-specialist-provision.png")]:
+    for key, filename in [
+        ("overview", "overview-support-for-every-proposal.png"),
+        ("fig5", "figure-5-specialist-provision.png"),
+    ]:
         download, data = _modebar_png(dash, key, tmp_path)
         assert download.suggested_filename == filename
         width, height = dash.png_size(data)

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'").expect
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'"
+).expect
 
 pytestmark = pytest.mark.browser
 

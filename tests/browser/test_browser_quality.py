@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'").expect
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'"
+).expect
 
 pytestmark = pytest.mark.browser
 
@@ -59,6 +61,8 @@ def test_phone_width_has_no_horizontal_scroll(dash):
 SERIOUS = ("serious", "critical")
 # The three dcc.Checklist controls of the page.
 CHECKLISTS = ["#theme-filter", "#show-intervals", "#quote-stance"]
+
+
 def _target(node) -> str:
     t = node.get("target")
     return " ".join(map(str, t)) if isinstance(t, list) else str(t)
@@ -66,7 +70,8 @@ def _target(node) -> str:
 
 def _report(violations) -> str:
     return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(_target(n) for n in v["nodes"][:10]) for v in violations
+        f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(_target(n) for n in v["nodes"][:10])
+        for v in violations
     )
 
 

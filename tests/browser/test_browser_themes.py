@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'").expect
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'"
+).expect
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +29,7 @@ def _assert_charts_show_only(dash, themes: list[str]) -> None:
         if key == "fig7":  # one stacked bar, labelled by its trace text rather than annotations
             continue
         assert labels, f"chart {key} has no bar labels"
-        stray = [l for l in labels if not any(l.startswith(item) for item in allowed)]
+        stray = [lab for lab in labels if not any(lab.startswith(item) for item in allowed)]
         assert not stray, f"chart {key} shows bars outside {themes}: {stray}"
 
 

@@ -9,8 +9,17 @@ from __future__ import annotations
 import pytest
 
 KNOWN = [
-    "inclusion", "tribunals", "funding", "standards", "early-intervention", "specialist",
-    "partnerships", "workforce", "timescales", "outcomes", "baseline",
+    "inclusion",
+    "tribunals",
+    "funding",
+    "standards",
+    "early-intervention",
+    "specialist",
+    "partnerships",
+    "workforce",
+    "timescales",
+    "outcomes",
+    "baseline",
 ]
 
 
@@ -93,7 +102,9 @@ def test_clean(js, value, expected):
     assert js("_clean", value, KNOWN) == expected
 
 
-@pytest.mark.parametrize("themes", [[], ["funding"], ["tribunals", "funding"], ["early-intervention", "baseline"], KNOWN])
+@pytest.mark.parametrize(
+    "themes", [[], ["funding"], ["tribunals", "funding"], ["early-intervention", "baseline"], KNOWN]
+)
 def test_query_round_trip(js, themes):
     """The query string of a selection parses back to that selection."""
     assert js("_parse", js("_query", themes), KNOWN) == [themes, []]

@@ -45,7 +45,10 @@ def callback_of(deps):
     def find(target: str) -> dict:
         [dep] = [d for d in deps if target in _outputs(d["output"])]
         return {
-            "output": dep["output"], "outputs": _outputs(dep["output"]), "inputs": dep["inputs"], "state": dep["state"],
+            "output": dep["output"],
+            "outputs": _outputs(dep["output"]),
+            "inputs": dep["inputs"],
+            "state": dep["state"],
             "clientside_function": dep.get("clientside_function"),
         }
 

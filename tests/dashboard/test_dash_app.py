@@ -121,8 +121,14 @@ def test_panels_callback_over_http(client, callback_of):
     body = {
         "output": cb["output"],
         "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in cb["outputs"]],
-        "inputs": [{"id": i["id"], "property": i["property"], "value": values[f"{i['id']}.{i['property']}"]} for i in cb["inputs"]],
-        "state": [{"id": s["id"], "property": s["property"], "value": values[f"{s['id']}.{s['property']}"]} for s in cb["state"]],
+        "inputs": [
+            {"id": i["id"], "property": i["property"], "value": values[f"{i['id']}.{i['property']}"]}
+            for i in cb["inputs"]
+        ],
+        "state": [
+            {"id": s["id"], "property": s["property"], "value": values[f"{s['id']}.{s['property']}"]}
+            for s in cb["state"]
+        ],
         "changedPropIds": ["theme-filter.value"],
     }
     first, second = (client.post("/_dash-update-component", json=body) for _ in range(2))
@@ -195,13 +201,19 @@ DAMAGE = [
     pytest.param(_old_schema, "0.0.1", id="old-schema"),
     pytest.param(_dangling, "does not exist", id="dangling-current"),
     pytest.param(
-        _manifest("[]"), "manifest.json", id="manifest-is-a-list",
+        _manifest("[]"),
+        "manifest.json",
+        id="manifest-is-a-list",
     ),
     pytest.param(
-        _manifest('{"schema_version": "1.0.0", "tables": []}'), "manifest.json", id="manifest-tables-a-list",
+        _manifest('{"schema_version": "1.0.0", "tables": []}'),
+        "manifest.json",
+        id="manifest-tables-a-list",
     ),
     pytest.param(
-        _no_sha, "manifest.json", id="manifest-entry-without-sha256",
+        _no_sha,
+        "manifest.json",
+        id="manifest-entry-without-sha256",
     ),
 ]
 

@@ -15,7 +15,18 @@ from dashboard.components import GRID_COLUMNS
 from etl.schema import Col
 
 KEYS = ["overview", *[f"fig{n}" for n in range(1, 9)], "baseline"]
-ALL = {"overview": 18, "fig1": 5, "fig2": 4, "fig3": 3, "fig4": 7, "fig5": 4, "fig6": 2, "fig7": 3, "fig8": 3, "baseline": 2}
+ALL = {
+    "overview": 18,
+    "fig1": 5,
+    "fig2": 4,
+    "fig3": 3,
+    "fig4": 7,
+    "fig5": 4,
+    "fig6": 2,
+    "fig7": 3,
+    "fig8": 3,
+    "baseline": 2,
+}
 FUNDING_IDS = {
     "fig4-mainstream-inclusion-fund",
     "fig4-core-funding-formula",
@@ -147,7 +158,16 @@ def test_panels_junk_intervals(panels, intervals):
 
 
 @pytest.mark.parametrize(
-    "previous", ["x", 42, [], {"themes": 42, "intervals": "yes"}, {"tokens": ["<b>"]}, {"tokens": {"overview": 7}}, {"tokens": {"overview": "forged"}}]
+    "previous",
+    [
+        "x",
+        42,
+        [],
+        {"themes": 42, "intervals": "yes"},
+        {"tokens": ["<b>"]},
+        {"tokens": {"overview": 7}},
+        {"tokens": {"overview": "forged"}},
+    ],
 )
 def test_panels_junk_previous(panels, previous):
     """A junk or unknown panel state is read as nothing drawn: every figure is sent."""

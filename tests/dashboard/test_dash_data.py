@@ -16,8 +16,17 @@ from etl.schema import Col
 
 # The page order of etl/sources/themes.yaml.
 KNOWN = (
-    "inclusion", "tribunals", "funding", "standards", "early-intervention", "specialist",
-    "partnerships", "workforce", "timescales", "outcomes", "baseline",
+    "inclusion",
+    "tribunals",
+    "funding",
+    "standards",
+    "early-intervention",
+    "specialist",
+    "partnerships",
+    "workforce",
+    "timescales",
+    "outcomes",
+    "baseline",
 )
 # The results tagged "funding" in etl/sources/isos-2026/results.yaml: four of Figure 4, one of Figure 5, Figure 8's three.
 FUNDING_IDS = {

@@ -61,7 +61,11 @@ def chart(store, specs, key, themes=(), **kwargs):
     memo = (id(store), key, tuple(themes), tuple(sorted(kwargs.items())))
     if memo not in _DRAWN:
         _DRAWN[memo] = build_chart(
-            filter_by_themes(store.results, list(themes)), specs[key], theme_labels=store.theme_labels, all_results=store.results, **kwargs
+            filter_by_themes(store.results, list(themes)),
+            specs[key],
+            theme_labels=store.theme_labels,
+            all_results=store.results,
+            **kwargs,
         )
     return _DRAWN[memo]
 
@@ -245,7 +249,7 @@ def test_one_label_per_bar(store, specs, key):
 
 
 def test_printed_count_not_repeated(store, specs):
-    """"All 54" is not followed by its count, which the report printed."""
+    """ "All 54" is not followed by its count, which the report printed."""
     [text] = [t for t in bar_annotations(chart(store, specs, "fig5")) if "INMSS" in t]
     assert "54 of 54" not in text
 
@@ -445,7 +449,10 @@ def test_overview_ranking(store, specs):
         "Reforming funding for special schools",  # over 90%: 90.7%
         "Rolling out inclusion bases",
     ]
-    assert order[-2:] == ["Changes to the law on parental preference", "A reformed role for the SEND Tribunal"]  # 81%, 80%
+    assert order[-2:] == [
+        "Changes to the law on parental preference",
+        "A reformed role for the SEND Tribunal",
+    ]  # 81%, 80%
 
 
 def test_subtitle(store, specs):

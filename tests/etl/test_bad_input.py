@@ -28,24 +28,102 @@ def test_minimal_sources_build(tiny):
 # (file, old text, new text, line anchor, record, field, a word the reason must contain)
 CASES = {
     "missing-field": (RESULTS, "  category: disagree\n", "", R2, "r-disagree", "category", "missing"),
-    "percentage-over-100": (RESULTS, "  value: 30\n", "  value: 130\n", R2, "r-disagree", "value", "less than or equal to 100"),
-    "negative-percentage": (RESULTS, "  value: 30\n", "  value: -3\n", R2, "r-disagree", "value", "greater than or equal to 0"),
-    "unknown-qualifier": (RESULTS, "  qualifier: exact\n", "  qualifier: roughly\n", R2, "r-disagree", "qualifier", "roughly"),
-    "unknown-theme": (RESULTS, "[funding, timescales]", "[funding, timetable]", R2, "r-disagree", "themes", "unknown theme"),
+    "percentage-over-100": (
+        RESULTS,
+        "  value: 30\n",
+        "  value: 130\n",
+        R2,
+        "r-disagree",
+        "value",
+        "less than or equal to 100",
+    ),
+    "negative-percentage": (
+        RESULTS,
+        "  value: 30\n",
+        "  value: -3\n",
+        R2,
+        "r-disagree",
+        "value",
+        "greater than or equal to 0",
+    ),
+    "unknown-qualifier": (
+        RESULTS,
+        "  qualifier: exact\n",
+        "  qualifier: roughly\n",
+        R2,
+        "r-disagree",
+        "qualifier",
+        "roughly",
+    ),
+    "unknown-theme": (
+        RESULTS,
+        "[funding, timescales]",
+        "[funding, timetable]",
+        R2,
+        "r-disagree",
+        "themes",
+        "unknown theme",
+    ),
     "no-theme": (RESULTS, "[funding, timescales]", "[]", R2, "r-disagree", "themes", "at least 1"),
     "bad-id": (RESULTS, R2, "- id: R Disagree", R2, "R Disagree", "id", "pattern"),
     "duplicate-id": (RESULTS, R2, "- id: r-agree", R2, "r-agree", "id", "duplicate"),
-    "unknown-field": (RESULTS, "  count: 3\n", "  count: 3\n  colour: blue\n", R2, "r-disagree", "colour", "unknown field"),
-    "base-over-respondents": (RESULTS, "  count: 3\n  base: 10\n", "  count: 3\n  base: 12\n", R2, "r-disagree", "base", "exceeds"),
-    "unknown-survey": (RESULTS, "  survey: demo\n  question: Do you agree with the plan?\n  item: The plan\n  themes: [funding, t",
-                       "  survey: other\n  question: Do you agree with the plan?\n  item: The plan\n  themes: [funding, t",
-                       R2, "r-disagree", "survey", "unknown survey"),
-    "verbatim-not-in-source": (RESULTS, "In all, 3 out of 10 disagreed.", "In all, 4 out of 10 disagreed.", R2, "r-disagree", "verbatim", "not found"),
+    "unknown-field": (
+        RESULTS,
+        "  count: 3\n",
+        "  count: 3\n  colour: blue\n",
+        R2,
+        "r-disagree",
+        "colour",
+        "unknown field",
+    ),
+    "base-over-respondents": (
+        RESULTS,
+        "  count: 3\n  base: 10\n",
+        "  count: 3\n  base: 12\n",
+        R2,
+        "r-disagree",
+        "base",
+        "exceeds",
+    ),
+    "unknown-survey": (
+        RESULTS,
+        "  survey: demo\n  question: Do you agree with the plan?\n  item: The plan\n  themes: [funding, t",
+        "  survey: other\n  question: Do you agree with the plan?\n  item: The plan\n  themes: [funding, t",
+        R2,
+        "r-disagree",
+        "survey",
+        "unknown survey",
+    ),
+    "verbatim-not-in-source": (
+        RESULTS,
+        "In all, 3 out of 10 disagreed.",
+        "In all, 4 out of 10 disagreed.",
+        R2,
+        "r-disagree",
+        "verbatim",
+        "not found",
+    ),
     "quote-not-in-source": (QUOTES, "Money is tight", "Money is short", "- id: q-one", "q-one", "text", "not found"),
-    "context-not-in-source": (CONTEXT, "worth £2 billion", "worth £3 billion", "- id: c-fund", "c-fund", "verbatim", "not found"),
+    "context-not-in-source": (
+        CONTEXT,
+        "worth £2 billion",
+        "worth £3 billion",
+        "- id: c-fund",
+        "c-fund",
+        "verbatim",
+        "not found",
+    ),
     "unknown-stance": (QUOTES, "stance: concern", "stance: angry", "- id: q-one", "q-one", "stance", "angry"),
     "origin-bad-kind": (ORIGIN, "kind: survey-report", "kind: blog", "id: demo", "demo", "kind", "blog"),
-    "malformed-yaml": (RESULTS, "  category: disagree\n", "  category: disagree: strongly\n", "category: disagree", None, None, "malformed"),
+    "malformed-yaml": (
+        RESULTS,
+        "  category: disagree\n",
+        "  category: disagree: strongly\n",
+        "category: disagree",
+        None,
+        None,
+        "malformed",
+    ),
 }
 
 
@@ -63,11 +141,42 @@ def test_one_fault_is_located(tiny, case):
 # Faults found by a model's cross-field validator: (file, old, new, line anchor, record, field, word).
 COHERENCE = {
     "count-over-base": (RESULTS, "  count: 3\n", "  count: 12\n", R2, "r-disagree", "count", "greater than"),
-    "no-verbatim": (RESULTS, '  verbatim: "In all, 3 out of 10 disagreed."\n', "", R2, "r-disagree", "verbatim", "required"),
-    "derived-without-parts": (RESULTS, "  qualifier: exact\n", "  qualifier: derived\n", R2, "r-disagree", "derived_from", "derived_from"),
-    "population-without-source": (ORIGIN, "population_source: A made-up register of twenty councils.\n", "",
-                                  "id: demo", "demo", "population_source", "population_source"),
-    "respondents-over-population": (ORIGIN, "respondents: 10\n", "respondents: 30\n", "id: demo", "demo", "respondents", "exceed"),
+    "no-verbatim": (
+        RESULTS,
+        '  verbatim: "In all, 3 out of 10 disagreed."\n',
+        "",
+        R2,
+        "r-disagree",
+        "verbatim",
+        "required",
+    ),
+    "derived-without-parts": (
+        RESULTS,
+        "  qualifier: exact\n",
+        "  qualifier: derived\n",
+        R2,
+        "r-disagree",
+        "derived_from",
+        "derived_from",
+    ),
+    "population-without-source": (
+        ORIGIN,
+        "population_source: A made-up register of twenty councils.\n",
+        "",
+        "id: demo",
+        "demo",
+        "population_source",
+        "population_source",
+    ),
+    "respondents-over-population": (
+        ORIGIN,
+        "respondents: 10\n",
+        "respondents: 30\n",
+        "id: demo",
+        "demo",
+        "respondents",
+        "exceed",
+    ),
 }
 
 
@@ -95,7 +204,12 @@ def test_origin_id_must_match_folder(tiny):
     line = tiny.line_of(ORIGIN, "id: demo")
     tiny.edit(ORIGIN, "id: demo\n", "id: demo-two\n")
     issues = tiny.issues()
-    assert (issues[0].file, issues[0].line, issues[0].record, issues[0].field) == (tiny.file(ORIGIN), line, "demo-two", "id")
+    assert (issues[0].file, issues[0].line, issues[0].record, issues[0].field) == (
+        tiny.file(ORIGIN),
+        line,
+        "demo-two",
+        "id",
+    )
     assert "folder" in issues[0].reason
     # the results of survey 'demo' then refer to an unknown survey
     assert {i.field for i in issues[1:]} <= {"survey"}
@@ -114,7 +228,12 @@ def test_bad_theme_is_located(tiny):
     tiny.edit(THEMES, "  label: Funding\n", "")
     issues = tiny.issues()
     # records that use the dropped theme are then reported too, as unknown theme 'funding'
-    assert (issues[0].file, issues[0].line, issues[0].record, issues[0].field) == (tiny.file(THEMES), line, "funding", "label")
+    assert (issues[0].file, issues[0].line, issues[0].record, issues[0].field) == (
+        tiny.file(THEMES),
+        line,
+        "funding",
+        "label",
+    )
     assert "missing" in issues[0].reason
     assert {i.field for i in issues[1:]} <= {"themes"}
 
@@ -206,7 +325,12 @@ def test_cli_reports_broken_sources(tiny, tmp_path, capsys):
     [
         pytest.param(None, None, [], id="no-flag"),
         # 35% of 10: 3/10 = 30, 4/10 = 40, neither within 0.5 of 35: one flag
-        pytest.param("  value: 30\n  qualifier: exact\n  count: 3\n", "  value: 35\n  qualifier: exact\n", ["r-disagree"], id="one-flag"),
+        pytest.param(
+            "  value: 30\n  qualifier: exact\n  count: 3\n",
+            "  value: 35\n  qualifier: exact\n",
+            ["r-disagree"],
+            id="one-flag",
+        ),
     ],
 )
 def test_cli_prints_counts_and_flags(tiny, tmp_path, capsys, old, new, flags):
@@ -225,7 +349,9 @@ def test_cli_prints_counts_and_flags(tiny, tmp_path, capsys, old, new, flags):
 
 def test_cli_rejects_missing_provenance_path(tiny, tmp_path, capsys):
     """A --provenance path that does not exist is an error before anything is built."""
-    rc = cli.main(["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--provenance", str(tmp_path / "nope")])
+    rc = cli.main(
+        ["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--provenance", str(tmp_path / "nope")]
+    )
     assert rc != 0
     assert "nope" in capsys.readouterr().err
     assert not (tmp_path / "data").exists()

@@ -51,7 +51,10 @@ def test_provenance():
     [
         pytest.param(
             rid,
-            marks=pytest.mark.xfail(strict=True, reason=f"DATA etl/sources/isos-2026/results.yaml {rid}: reported_text {REPORTED_TEXT_NOT_VERBATIM[rid]}"),
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason=f"DATA etl/sources/isos-2026/results.yaml {rid}: reported_text {REPORTED_TEXT_NOT_VERBATIM[rid]}",
+            ),
         )
         if rid in REPORTED_TEXT_NOT_VERBATIM
         else rid
@@ -162,8 +165,18 @@ def test_themes_are_known(dataset, table):
 def test_reform_themes_present(dataset):
     """The themes table has every reform theme the dashboard filters by."""
     ids = {t["id"] for t in dataset.rows["themes"]}
-    expected = {"inclusion", "tribunals", "funding", "standards", "early-intervention", "specialist",
-                "partnerships", "workforce", "timescales", "baseline"}
+    expected = {
+        "inclusion",
+        "tribunals",
+        "funding",
+        "standards",
+        "early-intervention",
+        "specialist",
+        "partnerships",
+        "workforce",
+        "timescales",
+        "baseline",
+    }
     assert expected <= ids
 
 

@@ -74,7 +74,10 @@ def test_rows_round_trip(built, table):
     dataset, _, data = built
     model = TABLES[table]
     frame = load_tables(data)[table]
-    back = [model.model_validate({k: _plain(v) for k, v in row.items()}).model_dump(mode="json") for row in frame.to_dict("records")]
+    back = [
+        model.model_validate({k: _plain(v) for k, v in row.items()}).model_dump(mode="json")
+        for row in frame.to_dict("records")
+    ]
     assert back == dataset.rows[table]
     assert len(back) > 0
 
@@ -161,7 +164,16 @@ def _garble_manifest(build: Path) -> str:
 
 @pytest.mark.parametrize(
     "damage",
-    [_truncate, _flip_byte, _delete, _manifest_version, _truncate_and_resign, _wrong_row_count, _drop_manifest_entry, _garble_manifest],
+    [
+        _truncate,
+        _flip_byte,
+        _delete,
+        _manifest_version,
+        _truncate_and_resign,
+        _wrong_row_count,
+        _drop_manifest_entry,
+        _garble_manifest,
+    ],
 )
 def test_damage_is_refused(data_copy, damage):
     """A damaged build makes load_tables raise DataError naming the damaged file."""

@@ -74,7 +74,11 @@ def test_panel_requests_never_5xx(client, callback_request, selected, intervals,
         ("empty body", dict(data="", content_type="application/json"), 400),
         ("a list, not an object", dict(json=[1, 2, 3]), 400),
         ("missing keys", dict(json={"output": "x"}), 400),
-        ("unknown output", dict(json={"output": "nope.children", "outputs": {}, "inputs": [], "changedPropIds": [], "state": []}), 400),
+        (
+            "unknown output",
+            dict(json={"output": "nope.children", "outputs": {}, "inputs": [], "changedPropIds": [], "state": []}),
+            400,
+        ),
         ("a 1 MB body", dict(data="x" * (1024 * 1024), content_type="application/json"), 413),
         ("not JSON at all", dict(data=b"\x00\xff" * 100, content_type="application/octet-stream"), 400),
     ],
@@ -83,7 +87,7 @@ def test_malformed_callback_requests_get_4xx(client, name, kwargs, status):
     """Malformed requests to Dash's callback endpoint are answered 4xx with no traceback."""
     response = client.post("/_dash-update-component", **kwargs)
     assert response.status_code == status, name
-    assert b"Traceback" not in response.data and b"File \"" not in response.data
+    assert b"Traceback" not in response.data and b'File "' not in response.data
 
 
 def test_clientside_callback_posted_to_the_server_gets_400(client, callback_request):
@@ -129,7 +133,9 @@ def test_paths_cannot_leave_the_asset_folders(client, path):
         assert secret not in body, (path, secret)
 
 
-@pytest.mark.parametrize("path", ["/", "/_dash-layout", "/_dash-dependencies", "/assets/style.css", "/download/send-survey-tables.zip"])
+@pytest.mark.parametrize(
+    "path", ["/", "/_dash-layout", "/_dash-dependencies", "/assets/style.css", "/download/send-survey-tables.zip"]
+)
 def test_security_headers_on_every_response(client, path):
     """Every response carries the CSP and the other security headers."""
     headers = client.get(path).headers

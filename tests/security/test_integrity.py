@@ -53,7 +53,9 @@ def test_build_killed_mid_write_leaves_previous_tables(tmp_path, die_after):
     themes.write_text(themes.read_text().replace("Funding\n", "Funding and money\n", 1))  # a real change
     proc = subprocess.run(
         [sys.executable, "-c", KILL_MID_WRITE, str(data), str(die_after), str(sources)],
-        cwd=ROOT, capture_output=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-500:]
     assert _snapshot(data) == before
@@ -81,7 +83,9 @@ def _damage(kind: str, build_dir: Path) -> None:
         (build_dir / MANIFEST).unlink()
 
 
-@pytest.mark.parametrize("kind", ["truncated", "one byte changed", "missing table", "manifest of another schema", "no manifest"])
+@pytest.mark.parametrize(
+    "kind", ["truncated", "one byte changed", "missing table", "manifest of another schema", "no manifest"]
+)
 def test_damaged_tables_are_caught_at_start_up(tmp_path, kind):
     """The app starts in maintenance mode, naming the problem and `make data`, and serves no numbers."""
     data = tmp_path / "data"

@@ -19,10 +19,16 @@ def app(tmp_path_factory):
 
 
 def _panel_body(app, themes, previous=None):
-    dep = next(d for d in json.loads(app.server.test_client().get("/_dash-dependencies").data) if "chart-overview.figure" in d["output"])
+    dep = next(
+        d
+        for d in json.loads(app.server.test_client().get("/_dash-dependencies").data)
+        if "chart-overview.figure" in d["output"]
+    )
     return {
         "output": dep["output"],
-        "outputs": [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in dep["output"].strip(".").split("...")],
+        "outputs": [
+            {"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in dep["output"].strip(".").split("...")
+        ],
         "inputs": [dict(dep["inputs"][0], value=themes), dict(dep["inputs"][1], value=[])],
         "changedPropIds": ["theme-filter.value"],
         "state": [dict(dep["state"][0], value=previous)],
@@ -78,8 +84,11 @@ def test_cache_is_bounded():
         import io
 
         environ = {
-            "REQUEST_METHOD": "POST", "PATH_INFO": "/_dash-update-component", "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(raw)), "wsgi.input": io.BytesIO(raw),
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/_dash-update-component",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(raw)),
+            "wsgi.input": io.BytesIO(raw),
         }
         assert b"".join(cache(environ, lambda *a: None)) == raw
     assert len(cache._entries) == 3
