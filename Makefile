@@ -8,9 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 WORKERS ?= 2
-SEEDS  ?= ../shared/seeds
-# Check every verbatim sentence against the source documents when they are present.
-PROVENANCE := $(if $(wildcard $(SEEDS)/003_f8b5f4a097df2111.txt),--provenance $(SEEDS),)
+# The documents' text every sentence is checked against: SOURCES_DIR (environment), else ../shared/seeds.
 DATA   := data/current/manifest.json
 ETL_INPUTS := $(shell find etl -name '*.py' -o -name '*.yaml')
 
@@ -29,11 +27,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install the project with its test tools
 
 $(DATA): $(STAMP) $(ETL_INPUTS)
-	$(BIN)/python -m etl $(PROVENANCE)
+	$(BIN)/python -m etl
 	@touch $(DATA)
 
 data: $(STAMP) ## Validate the sources and (re)build the Parquet tables in data/
-	$(BIN)/python -m etl $(PROVENANCE)
+	$(BIN)/python -m etl
 
 run: $(DATA) ## Build the data if missing or stale, then serve http://$(HOST):$(PORT)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard

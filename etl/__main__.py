@@ -1,48 +1,93 @@
-"""`python -m etl`: validate the sources, write the Parquet tables, print a summary."""
+"""`python -m etl`: validate the sources, check them against their documents, write the Parquet tables.
+
+The documents' text (each origin's ``seed_file``) is looked for in ``--documents``, else in the folder the
+``SOURCES_DIR`` environment variable names, else in ``../shared/seeds`` beside the repository. When none of
+these exists the tables are still built, and the summary says in one line that provenance was not checked
+(``--require-provenance``, or ``REQUIRE_PROVENANCE=1``, makes that an error: CI sets it).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from etl.build import SOURCES_DIR, BuildError, build
+from etl.build import RECORDS_DIR, BuildError, build
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT / "data"
+DEFAULT_DOCUMENTS = ROOT.parent / "shared" / "seeds"
+
+
+def documents_folders(given: list[Path] | None) -> tuple[list[Path], str | None]:
+    """(folders to check against, error): flags first, then SOURCES_DIR, then the default if it exists.
+
+    A folder asked for by flag or environment that does not exist is an error; a missing default is not.
+    """
+    if given:
+        missing = [p for p in given if not p.is_dir()]
+        return given, (f"--documents {missing[0]}: no such folder" if missing else None)
+    env = os.environ.get("SOURCES_DIR", "").strip()
+    if env:
+        path = Path(env)
+        return [path], (None if path.is_dir() else f"SOURCES_DIR={env}: no such folder")
+    return ([DEFAULT_DOCUMENTS] if DEFAULT_DOCUMENTS.is_dir() else []), None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder the tables are written to")
     parser.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help="folder the tables are written to (default: data/)"
-    )
-    parser.add_argument(
-        "--sources", type=Path, default=SOURCES_DIR, help="folder of YAML sources (default: etl/sources/)"
-    )
-    parser.add_argument(
-        "--provenance",
+        "--sources",
         type=Path,
-        metavar="PATH",
-        help="a source document, or a folder of them (e.g. ../shared/seeds): check every verbatim "
-        "sentence and quotation appears in its document",
+        action="append",
+        help="a folder of YAML sources; give it more than once to build several together (default: etl/sources)",
+    )
+    parser.add_argument(
+        "--documents",
+        type=Path,
+        action="append",
+        help="a folder of the documents' text; repeatable (default: $SOURCES_DIR, else ../shared/seeds)",
+    )
+    parser.add_argument(
+        "--require-provenance",
+        action="store_true",
+        default=os.environ.get("REQUIRE_PROVENANCE") == "1",
+        help="fail when no documents folder is found, instead of building without the check",
     )
     args = parser.parse_args(argv)
-    if args.provenance is not None and not args.provenance.exists():
-        print(f"error: --provenance {args.provenance}: no such file or folder", file=sys.stderr)
+    documents, error = documents_folders(args.documents)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if not documents and args.require_provenance:
+        print(
+            f"error: provenance is required but no documents folder was found (looked for $SOURCES_DIR and "
+            f"{DEFAULT_DOCUMENTS}); set SOURCES_DIR to the folder of the documents' text",
+            file=sys.stderr,
+        )
         return 2
     try:
-        dataset, path = build(args.data, args.sources, args.provenance)
+        dataset, path = build(args.data, args.sources or [RECORDS_DIR], documents)
     except BuildError as exc:
         print(f"error: {len(exc.issues)} problem(s) in the sources; nothing was written:", file=sys.stderr)
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
         return 1
-    print(f"Built {path.name} in {args.data}/current" + (" (provenance checked)" if args.provenance else ""))
+    print(f"Built {path.name} in {args.data}/current")
     for name, rows in dataset.rows.items():
-        print(f"  {name:<8} {len(rows):>4} records")
-    print(f"  flags    {len(dataset.flags):>4}")
+        print(f"  {name:<10} {len(rows):>4} records")
+    print(f"  flags      {len(dataset.flags):>4}")
     for flag in dataset.flags:
         print(f"    - {flag}")
+    if documents:
+        print(f"  provenance {dataset.provenance} ({', '.join(str(d) for d in documents)})")
+    else:
+        print(
+            "  provenance NOT CHECKED: no documents folder found. To check every sentence against its document, "
+            "set SOURCES_DIR to the folder of the documents' text and run `make data`."
+        )
     return 0
 
 

@@ -14,10 +14,11 @@ nothing unless there are none.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,30 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from etl import derive
-from etl.schema import TABLES, Context, ContextIn, Quote, QuoteIn, Result, ResultIn, Source, Theme
+from etl.schema import (
+    TABLES,
+    Catalogue,
+    CatalogueIn,
+    Chart,
+    ChartIn,
+    ChartKind,
+    Context,
+    ContextIn,
+    Contrast,
+    ContrastIn,
+    Qualifier,
+    Quote,
+    QuoteIn,
+    ResponseGroup,
+    Result,
+    ResultIn,
+    Source,
+    SourceKind,
+    Theme,
+)
 from etl.store import table_to_arrow, write_tables
 
-SOURCES_DIR = Path(__file__).parent / "sources"
+RECORDS_DIR = Path(__file__).parent / "sources"
 LINE = "__line__"
 TWICE = "__keys_given_twice__"
 _FIELD_TAG = re.compile(r"^(?:Value error, )?\[(\w+)\] (.*)$", re.S)
@@ -70,6 +91,7 @@ class Dataset:
 
     rows: dict[str, list[dict]]
     flags: list[str] = field(default_factory=list)
+    provenance: str = ""  # how the sentences were checked against their documents, in one line
 
     def arrow(self) -> dict[str, pa.Table]:
         return {name: table_to_arrow(name, self.rows[name]) for name in TABLES}
@@ -138,16 +160,27 @@ def _records(data: Any, rel: str, issues: list[Issue], *, single: bool = False) 
     return data
 
 
+def _plain(value: Any, twice: list[str]) -> Any:
+    """A loaded YAML value without the line marks, at any depth; keys given twice are added to ``twice``."""
+    if isinstance(value, dict):
+        twice += [str(k) for k in value.get(TWICE, [])]
+        return {k: _plain(v, twice) for k, v in value.items() if k not in (LINE, TWICE)}
+    if isinstance(value, list):
+        return [_plain(v, twice) for v in value]
+    return value
+
+
 def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) -> BaseModel | None:
     """Validate one record; each pydantic error becomes an Issue naming its field."""
     line = raw.get(LINE)
-    body = {k: v for k, v in raw.items() if k not in (LINE, TWICE)}
+    twice: list[str] = []
+    body = _plain(raw, twice)
     rid = body.get("id") if isinstance(body.get("id"), str) else None
-    for key in raw.get(TWICE, []):
+    for key in twice:
         issues.append(
             Issue(rel, line, rid, str(key), "field given twice in one record (YAML would keep only the last)")
         )
-    if raw.get(TWICE):
+    if twice:
         return None
     try:
         return model.model_validate(body)
@@ -190,26 +223,58 @@ def _unique(records: Iterable[tuple[str, BaseModel, int | None]], issues: list[I
             seen[rec.id] = where
 
 
-def collect(sources_dir: Path = SOURCES_DIR, provenance: Path | None = None) -> Dataset:
-    """Load and validate every source file, derive columns; raise BuildError listing every problem."""
-    issues: list[Issue] = []
-    root = sources_dir
+def _as_list(paths: Path | Sequence[Path] | None) -> list[Path]:
+    if paths is None:
+        return []
+    return [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
 
-    # Load inputs.
-    themes_path = sources_dir / "themes.yaml"
-    if not themes_path.exists():
-        raise BuildError([Issue(_rel(themes_path, root), None, None, None, "missing: the theme list is required")])
-    themes: list[tuple[str, Theme, int | None]] = []
-    rel = _rel(themes_path, root)
-    for raw in _records(load_yaml(themes_path, root, issues), rel, issues):
-        if (t := _validate(Theme, raw, rel, issues)) is not None:
-            themes.append((rel, t, raw.get(LINE)))
 
-    sources: list[tuple[str, Source, int | None]] = []
-    results: list[tuple[str, ResultIn, int | None]] = []
-    quotes: list[tuple[str, Quote, int | None]] = []
-    context: list[tuple[str, Context, int | None]] = []
-    folders = sorted(p for p in sources_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+@dataclass
+class _Loaded:
+    """Validated records as loaded, each with the file and line it came from."""
+
+    themes: list[tuple[str, Theme, int | None]] = field(default_factory=list)
+    groups: list[tuple[str, ResponseGroup, int | None]] = field(default_factory=list)
+    sources: list[tuple[str, Source, int | None]] = field(default_factory=list)
+    # (file, record, line, id of the folder's document)
+    results: list[tuple[str, ResultIn, int | None, str]] = field(default_factory=list)
+    quotes: list[tuple[str, Quote, int | None]] = field(default_factory=list)
+    context: list[tuple[str, Context, int | None]] = field(default_factory=list)
+    catalogues: list[_LoadedCatalogue] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _LoadedCatalogue:
+    rel: str
+    catalogue: CatalogueIn
+    line: int | None
+    survey: str
+    chart_lines: list[int | None]
+    contrast_lines: list[int | None]
+
+
+def _load_list(
+    path: Path, root: Path, model: type[BaseModel], issues: list[Issue]
+) -> list[tuple[str, BaseModel, int | None]]:
+    rel = _rel(path, root)
+    out = []
+    for raw in _records(load_yaml(path, root, issues), rel, issues):
+        if (rec := _validate(model, raw, rel, issues)) is not None:
+            out.append((rel, rec, raw.get(LINE)))
+    return out
+
+
+def _load_root(root: Path, first: bool, loaded: _Loaded, issues: list[Issue]) -> None:
+    """Read one sources folder: its shared lists (themes, response groups) and one folder per document."""
+    themes_path = root / "themes.yaml"
+    if themes_path.exists():
+        loaded.themes += _load_list(themes_path, root, Theme, issues)
+    elif first:
+        issues.append(Issue(_rel(themes_path, root), None, None, None, "missing: the theme list is required"))
+    groups_path = root / "response-groups.yaml"
+    if groups_path.exists():
+        loaded.groups += _load_list(groups_path, root, ResponseGroup, issues)
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     for folder in folders:
         origin_path = folder / "origin.yaml"
         rel = _rel(origin_path, root)
@@ -224,37 +289,88 @@ def collect(sources_dir: Path = SOURCES_DIR, provenance: Path | None = None) -> 
             issues.append(
                 Issue(rel, origin_raw[0].get(LINE), origin.id, "id", f"must equal the folder name '{folder.name}'")
             )
-        sources.append((rel, origin, origin_raw[0].get(LINE)))
+        loaded.sources.append((rel, origin, origin_raw[0].get(LINE)))
         for fname, model in (("results.yaml", ResultIn), ("quotes.yaml", QuoteIn), ("context.yaml", ContextIn)):
             path = folder / fname
             if not path.exists():
                 continue
-            frel = _rel(path, root)
-            for raw in _records(load_yaml(path, root, issues), frel, issues):
-                rec = _validate(model, raw, frel, issues)
-                if rec is None:
-                    continue
-                line = raw.get(LINE)
+            for frel, rec, line in _load_list(path, root, model, issues):
                 if model is ResultIn:
-                    results.append((frel, rec, line))
+                    loaded.results.append((frel, rec, line, origin.id))
                 elif model is QuoteIn:
-                    quotes.append((frel, Quote(**rec.model_dump(), source=origin.id), line))
+                    loaded.quotes.append((frel, Quote(**rec.model_dump(), source=origin.id), line))
                 else:
-                    context.append((frel, Context(**rec.model_dump(), source=origin.id), line))
+                    loaded.context.append((frel, Context(**rec.model_dump(), source=origin.id), line))
+        charts_path = folder / "charts.yaml"
+        if charts_path.exists():
+            _load_catalogue(charts_path, root, origin.id, loaded, issues)
+
+
+def _load_catalogue(path: Path, root: Path, survey: str, loaded: _Loaded, issues: list[Issue]) -> None:
+    """One charts.yaml: each chart and contrast validated on its own, so an error names its line."""
+    rel = _rel(path, root)
+    data = _records(load_yaml(path, root, issues), rel, issues, single=True)
+    if not data:
+        issues.append(Issue(rel, None, None, None, "empty: a catalogue needs a tagline and at least one chart"))
+        return
+    raw = data[0]
+    parts: dict[str, list] = {}
+    lines: dict[str, list[int | None]] = {}
+    for key, model in (("charts", ChartIn), ("contrasts", ContrastIn)):
+        given = raw.get(key, [])
+        if not isinstance(given, list) or not all(isinstance(x, dict) for x in given):
+            issues.append(Issue(rel, raw.get(LINE), None, key, "expected a list of mappings"))
+            return
+        parts[key] = [_validate(model, item, rel, issues) for item in given]
+        lines[key] = [item.get(LINE) for item in given]
+    if any(p is None for ps in parts.values() for p in ps):
+        return
+    top = {k: v for k, v in raw.items() if k not in ("charts", "contrasts")}
+    top["charts"] = [c.model_dump() for c in parts["charts"]]
+    top["contrasts"] = [c.model_dump() for c in parts["contrasts"]]
+    if (cat := _validate(CatalogueIn, top, rel, issues)) is not None:
+        loaded.catalogues.append(_LoadedCatalogue(rel, cat, raw.get(LINE), survey, lines["charts"], lines["contrasts"]))
+
+
+def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequence[Path] | None = None) -> Dataset:
+    """Load and validate every source file under ``sources`` (one folder or several, read in order), derive
+    columns, resolve the chart catalogues; raise BuildError listing every problem.
+
+    ``documents`` are the folders holding the documents' text (``seed_file``): every sentence and quotation
+    is checked against the document of the folder it lives in. Without them provenance is not checked, and
+    ``Dataset.provenance`` says so.
+    """
+    issues: list[Issue] = []
+    roots = _as_list(sources)
+    loaded = _Loaded()
+
+    # Load inputs.
+    for i, root in enumerate(roots):
+        if not root.is_dir():
+            issues.append(Issue(str(root), None, None, None, "missing: no such sources folder"))
+            continue
+        _load_root(root, i == 0, loaded, issues)
+    if issues and not (loaded.themes or loaded.sources):
+        raise BuildError(issues)
 
     # Process data: cross-record checks.
+    themes, sources_, results = loaded.themes, loaded.sources, loaded.results
     theme_ids = {t.id for _, t, _ in themes}
-    source_by_id = {s.id: s for _, s, _ in sources}
-    for group in (themes, sources, results, quotes, context):
+    source_by_id = {s.id: s for _, s, _ in sources_}
+    for group in (themes, loaded.groups, sources_, [r[:3] for r in results], loaded.quotes, loaded.context):
         _unique(group, issues)
-    for rel, rec, line in [*results, *quotes, *context]:
+    group_of = _check_groups(loaded.groups, issues)
+    for rel, rec, line in [*(r[:3] for r in results), *loaded.quotes, *loaded.context]:
         for tid in rec.themes:
             if tid not in theme_ids:
-                issues.append(
-                    Issue(rel, line, rec.id, "themes", f"unknown theme '{tid}' (known: {', '.join(sorted(theme_ids))})")
-                )
-    result_by_id = {r.id: r for _, r, _ in results}
-    for rel, rec, line in results:
+                known = ", ".join(sorted(theme_ids))
+                issues.append(Issue(rel, line, rec.id, "themes", f"unknown theme '{tid}' (known: {known})"))
+    result_by_id = {r.id: r for _, r, _, _ in results}
+    for rel, rec, line, _ in results:
+        if rec.category not in group_of:
+            issues.append(
+                Issue(rel, line, rec.id, "category", f"'{rec.category}' is in no response group (response-groups.yaml)")
+            )
         src = source_by_id.get(rec.survey)
         if src is None:
             issues.append(Issue(rel, line, rec.id, "survey", f"unknown survey '{rec.survey}'"))
@@ -265,27 +381,167 @@ def collect(sources_dir: Path = SOURCES_DIR, provenance: Path | None = None) -> 
             )
         if rec.derived_from:
             _check_derived(rel, line, rec, result_by_id, issues)
-    if provenance is not None:
-        _check_provenance(provenance, source_by_id, results, quotes, context, issues)
+    provenance = _check_provenance(_as_list(documents), loaded, issues)
 
     if issues:
         raise BuildError(issues)
 
     flags: list[str] = []
     result_rows = []
-    for _, rec, _ in results:
+    for _, rec, _, folder in results:
         derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count)
         if derived["flag"]:
             flags.append(f"{rec.id}: {derived['flag']}")
-        result_rows.append(Result(**rec.model_dump(), **derived).model_dump(mode="json"))
+        row = Result(**rec.model_dump(), **derived, source=folder, group=group_of[rec.category])
+        result_rows.append(row.model_dump(mode="json"))
+    catalogues, charts, contrasts = _resolve_catalogues(loaded, source_by_id, result_rows, issues)
+    if issues:
+        raise BuildError(issues)
     rows = {
         "themes": [t.model_dump(mode="json") for _, t, _ in themes],
-        "sources": [s.model_dump(mode="json") for _, s, _ in sources],
+        "groups": [g.model_dump(mode="json") for _, g, _ in loaded.groups],
+        "sources": [s.model_dump(mode="json") for _, s, _ in sources_],
         "results": result_rows,
-        "quotes": [q.model_dump(mode="json") for _, q, _ in quotes],
-        "context": [c.model_dump(mode="json") for _, c, _ in context],
+        "quotes": [q.model_dump(mode="json") for _, q, _ in loaded.quotes],
+        "context": [c.model_dump(mode="json") for _, c, _ in loaded.context],
+        "catalogues": catalogues,
+        "charts": charts,
+        "contrasts": contrasts,
     }
-    return Dataset(rows=rows, flags=flags)
+    return Dataset(rows=rows, flags=flags, provenance=provenance)
+
+
+def _check_groups(groups: list[tuple[str, ResponseGroup, int | None]], issues: list[Issue]) -> dict[str, str]:
+    """Category -> group id; a category in two groups, or a colour used twice, is an error."""
+    group_of: dict[str, str] = {}
+    colour_of: dict[str, str] = {}
+    for rel, g, line in groups:
+        colour = g.colour.lower()
+        if colour in colour_of:
+            reason = f"colour {g.colour} is already group '{colour_of[colour]}': one colour, one meaning"
+            issues.append(Issue(rel, line, g.id, "colour", reason))
+        colour_of[colour] = g.id
+        for cat in g.categories:
+            if cat in group_of:
+                issues.append(Issue(rel, line, g.id, "categories", f"'{cat}' is already in group '{group_of[cat]}'"))
+            group_of.setdefault(cat, g.id)
+    return group_of
+
+
+def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: list[dict], issues: list[Issue]):
+    """The catalogue, chart and contrast rows, each chart's selector resolved to result ids in drawing order."""
+    by_id = {r["id"]: r for r in results}
+    catalogues, charts, contrasts = [], [], []
+    defaults = [c for c in loaded.catalogues if c.catalogue.default]
+    for c in defaults[1:]:
+        issues.append(Issue(c.rel, c.line, c.survey, "default", "more than one survey is marked default"))
+    if not defaults and len(loaded.catalogues) > 1:
+        for c in loaded.catalogues:
+            issues.append(
+                Issue(c.rel, c.line, c.survey, "default", "several surveys have charts: mark one 'default: true'")
+            )
+    for entry in loaded.catalogues:
+        rel, cat, line, survey = entry.rel, entry.catalogue, entry.line, entry.survey
+        src = sources[survey]
+        if src.kind != SourceKind.SURVEY_REPORT.value:
+            issues.append(
+                Issue(rel, line, survey, None, "charts.yaml belongs in a survey's folder (kind survey-report)")
+            )
+            continue
+        missing = [f for f in ("respondent_singular", "respondent_plural", "citation") if not getattr(src, f)]
+        if missing:
+            reason = f"a survey with charts needs {', '.join(missing)} in its origin.yaml"
+            issues.append(Issue(rel, line, survey, missing[0], reason))
+            continue
+        default = cat.default or len(loaded.catalogues) == 1
+        unknown = [d for d in cat.context_from if d not in sources]
+        if unknown:
+            issues.append(Issue(rel, line, survey, "context_from", f"unknown document(s): {', '.join(unknown)}"))
+        context_from = [survey, *(d for d in cat.context_from if d != survey)]
+        row = Catalogue(survey=survey, default=default, tagline=cat.tagline, context_from=context_from)
+        catalogues.append(row.model_dump(mode="json"))
+        slugs: set[str] = set()
+        for pos, (chart, cline) in enumerate(zip(cat.charts, entry.chart_lines)):
+            if chart.slug in slugs:
+                issues.append(Issue(rel, cline, chart.slug, "slug", "two charts of this survey have this slug"))
+            slugs.add(chart.slug)
+            ids = _select(rel, cline, survey, chart, results, by_id, sources, issues)
+            if not ids:
+                continue
+            row = Chart(
+                survey=survey,
+                slug=chart.slug,
+                position=pos,
+                figure=chart.figure,
+                title=chart.title,
+                subtitle=chart.subtitle or by_id[ids[0]]["question"],
+                kind=chart.kind,
+                select_ids=chart.select.ids,
+                select_figure=chart.select.figure,
+                select_category=chart.select.category,
+                select_compare_key=chart.select.compare_key,
+                result_ids=ids,
+                axis_label=chart.axis_label or f"% of responding {src.respondent_plural}",
+                note=chart.note,
+            )
+            charts.append(row.model_dump(mode="json"))
+        for pos, (c, cline) in enumerate(zip(cat.contrasts, entry.contrast_lines)):
+            unknown = [i for i in (c.left, c.right) if i not in by_id]
+            if unknown:
+                issues.append(Issue(rel, cline, None, "contrasts", f"unknown result(s): {', '.join(unknown)}"))
+                continue
+            contrasts.append(Contrast(**c.model_dump(), survey=survey, position=pos).model_dump(mode="json"))
+    return catalogues, charts, contrasts
+
+
+def _select(
+    rel, line, survey: str, chart: ChartIn, results: list[dict], by_id: dict, sources: dict, issues: list[Issue]
+) -> list[str]:
+    """The ids of the results ``chart`` draws, in drawing order; an Issue when the selection is wrong or empty."""
+    sel = chart.select
+
+    def problem(reason: str) -> list[str]:
+        issues.append(Issue(rel, line, chart.slug, "select", reason))
+        return []
+
+    unknown = [i for i in sel.ids if i not in by_id]
+    if unknown:
+        return problem(f"unknown result(s): {', '.join(unknown)}")
+    if sel.ids:
+        pool = [by_id[i] for i in sel.ids]
+    elif sel.compare_key:
+        pool = [r for r in results if r["compare_key"] in sel.compare_key]
+    else:
+        pool = [r for r in results if r["survey"] == survey]
+    rows = [
+        r
+        for r in pool
+        if (sel.figure is None or r["figure"] == sel.figure)
+        and (not sel.category or r["category"] in sel.category)
+        and (not sel.compare_key or r["compare_key"] in sel.compare_key)
+    ]
+    if not rows:
+        return problem("selects no results")
+    if chart.kind == ChartKind.RANKED.value:
+        rows = sorted(rows, key=lambda r: (-_shown_share(r), r["item"]))
+    elif chart.kind == ChartKind.WAVES.value:
+        if len({r["survey"] for r in rows}) < 2 or any(r["compare_key"] is None for r in rows):
+            return problem("a waves chart compares results of two or more surveys that share a compare_key")
+        order = list(dict.fromkeys(r["compare_key"] for r in rows))
+        # each key's waves together, oldest survey first
+        rows = sorted(rows, key=lambda r: (order.index(r["compare_key"]), sources[r["survey"]].published or ""))
+    elif chart.kind == ChartKind.STACKED.value and (
+        len({(r["question"], r["base"]) for r in rows}) != 1 or rows[0]["base"] is None
+    ):
+        return problem("a stacked chart draws the answers to one question, all on one stated base")
+    return [r["id"] for r in rows]
+
+
+def _shown_share(row: dict) -> float:
+    """The share a bar is drawn solid to: the figure, or the lowest share a bound allows."""
+    if row["qualifier"] in (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value):
+        return row["value"]
+    return row["pct_low"] if row["pct_low"] is not None else row["value"]
 
 
 def _check_derived(rel: str, line: int | None, rec: ResultIn, by_id: dict[str, ResultIn], issues: list[Issue]) -> None:
@@ -302,42 +558,63 @@ def _check_derived(rel: str, line: int | None, rec: ResultIn, by_id: dict[str, R
     if rec.count != expected:
         issues.append(Issue(rel, line, rec.id, "count", f"{rec.count} but base less its parts is {expected}"))
     elif abs(rec.value - 100 * expected / rec.base) > 0.01:
-        issues.append(
-            Issue(
-                rel,
-                line,
-                rec.id,
-                "value",
-                f"{rec.value} but {expected} of {rec.base} is {100 * expected / rec.base:.4f}%",
-            )
-        )
+        exact = 100 * expected / rec.base
+        issues.append(Issue(rel, line, rec.id, "value", f"{rec.value} but {expected} of {rec.base} is {exact:.4f}%"))
 
 
-def _check_provenance(target: Path, sources: dict[str, Source], results, quotes, context, issues: list[Issue]) -> None:
-    """Every verbatim sentence and quotation must appear in its source document under ``target``.
+def document_sha256(path: Path) -> str:
+    """The sha256 of a document's file, as ``document_sha256`` in origin.yaml records it."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
-    ``target`` is a folder of seed documents or one document; records whose document is not there are skipped.
+
+def _check_provenance(folders: list[Path], loaded: _Loaded, issues: list[Issue]) -> str:
+    """Check every sentence and quotation against the document of the folder it lives in; return a summary line.
+
+    A document whose sha256 differs from its origin's ``document_sha256`` is reported once, as another
+    version, and its records are not compared sentence by sentence.
     """
+    if not folders:
+        return "not checked: no documents folder (set SOURCES_DIR to the folder of the documents' text)"
     texts: dict[str, str] = {}
-    for src in sources.values():
+    for rel, src, line in loaded.sources:
         if not src.seed_file:
             continue
-        path = target / src.seed_file if target.is_dir() else target
-        if path.name == src.seed_file and path.exists():
-            texts[src.id] = normalise_text(path.read_text(encoding="utf-8"))
-    checks = [(rel, line, r.id, "verbatim", r.survey, r.verbatim) for rel, r, line in results if r.verbatim]
-    checks += [(rel, line, q.id, "text", q.source, q.text) for rel, q, line in quotes]
-    checks += [(rel, line, c.id, "verbatim", c.source, c.verbatim) for rel, c, line in context]
+        found = next((f / src.seed_file for f in folders if (f / src.seed_file).is_file()), None)
+        if found is None:
+            where = ", ".join(str(f) for f in folders)
+            issues.append(
+                Issue(rel, line, src.id, "seed_file", f"{src.seed_file} is not in the documents folder ({where})")
+            )
+            continue
+        digest = document_sha256(found)
+        if digest != src.document_sha256:
+            reason = (
+                f"{src.seed_file} is another version of the document than the one its records were checked "
+                f"against (sha256 {digest[:12]}…, expected {src.document_sha256[:12]}…): check the records "
+                "against this version, then set document_sha256 to its sha256"
+            )
+            issues.append(Issue(rel, line, src.id, "document_sha256", reason))
+            continue
+        texts[src.id] = normalise_text(found.read_text(encoding="utf-8"))
+    checks = [
+        (rel, line, r.id, "verbatim", folder, r.verbatim) for rel, r, line, folder in loaded.results if r.verbatim
+    ]
+    checks += [(rel, line, q.id, "text", q.source, q.text) for rel, q, line in loaded.quotes]
+    checks += [(rel, line, c.id, "verbatim", c.source, c.verbatim) for rel, c, line in loaded.context]
+    seed = {s.id: s.seed_file for _, s, _ in loaded.sources}
     for rel, line, rid, fname, src_id, text in checks:
         doc = texts.get(src_id)
         if doc is not None and normalise_text(text) not in doc:
-            issues.append(Issue(rel, line, rid, fname, f"not found in {sources[src_id].seed_file}"))
+            issues.append(Issue(rel, line, rid, fname, f"not found in {seed[src_id]}, the document of its folder"))
+    return f"checked: {len(checks)} sentences and quotations against {len(texts)} documents"
 
 
 # Save outputs. -----------------------------------------------------------------------------------------------
 
 
-def build(data_dir: Path, sources_dir: Path = SOURCES_DIR, provenance: Path | None = None) -> tuple[Dataset, Path]:
+def build(
+    data_dir: Path, sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequence[Path] | None = None
+) -> tuple[Dataset, Path]:
     """Validate everything, then write all tables as one atomic build."""
-    dataset = collect(sources_dir, provenance)
+    dataset = collect(sources, documents)
     return dataset, write_tables(data_dir, dataset.arrow())

@@ -15,10 +15,13 @@ from typing import Annotated
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 class Qualifier(str, Enum):
@@ -63,28 +66,40 @@ class Theme(Record):
 
 
 class Source(Record):
-    """The origin of a published document: who, what, when, and for surveys who answered."""
+    """The origin of a published document: what it is, who published it and when, how to cite it, where to
+    find it, the exact text its records were checked against, and, for a survey, who answered."""
 
     id: Id
     kind: SourceKind
     title: Text
+    short_title: Text | None = None  # a few words, for menus and card footers
     publisher: Text | None = None
     commissioned_by: list[Text] = []
     published: Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
-    seed_file: Text | None = None
+    citation: Text | None = None  # the line charts and exports carry ("Source: <citation>.")
+    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
+    seed_file: Text | None = None  # the document's text, by file name, in the documents folder
+    document_sha256: Sha256 | None = None  # of that file: another version is reported as such
     respondents: Annotated[int, Field(ge=1)] | None = None
     respondents_note: Text | None = None
+    respondent_singular: Text | None = None  # "council"
+    respondent_plural: Text | None = None  # "councils"
+    respondent_group: Text | None = None  # who answered, in a few words: "English local authorities"
     population: Annotated[int, Field(ge=1)] | None = None
     population_source: Text | None = None
     method: Text | None = None
     notes: Text | None = None
 
     @model_validator(mode="after")
-    def _population_needs_source(self) -> Source:
+    def _coherent(self) -> Source:
         if self.population is not None and not self.population_source:
             raise ValueError("[population_source] population is given without population_source")
         if self.respondents and self.population and self.respondents > self.population:
             raise ValueError("[respondents] respondents exceed population")
+        if (self.respondent_singular is None) != (self.respondent_plural is None):
+            raise ValueError("[respondent_plural] give both respondent_singular and respondent_plural, or neither")
+        if self.seed_file and not self.document_sha256:
+            raise ValueError("[document_sha256] a seed_file needs the sha256 of the text it was checked against")
         return self
 
 
@@ -105,6 +120,7 @@ class ResultIn(Record):
     count: Annotated[int, Field(ge=0)] | None = None
     base: Annotated[int, Field(ge=1)] | None = None
     group_bound: bool = False
+    compare_key: Id | None = None  # results of different surveys with one key are compared side by side
     derived_from: list[Id] = []
     section: Text
     verbatim: Text | None = None
@@ -131,6 +147,8 @@ class ResultIn(Record):
 class Result(ResultIn):
     """A survey figure with the columns derived from it (etl.derive)."""
 
+    source: Id  # the document the figure was taken from (its folder), which may not be the survey's report
+    group: Id  # the response group of its category (response-groups.yaml): colour and comparison
     count_min: int | None = None
     count_max: int | None = None
     pct_low: float | None = None
@@ -175,13 +193,114 @@ class Context(ContextIn):
     source: Id
 
 
+class ResponseGroup(Record):
+    """A group of response categories that means one thing on every chart, and its one colour."""
+
+    id: Id
+    label: Text
+    colour: Colour
+    categories: Annotated[list[Text], Field(min_length=1)]
+
+
+# The chart catalogue: etl/sources/<survey>/charts.yaml, one per survey. ------------------------------------
+
+
+class ChartKind(str, Enum):
+    """How a chart draws its results."""
+
+    RANKED = "ranked"  # bars ordered by the share they show, largest first
+    BARS = "bars"  # bars in the order the results are selected, labelled by item (and category)
+    STACKED = "stacked"  # one bar: the answers to one question, stacked to its base
+    WAVES = "waves"  # the same or a comparable question in two or more surveys, side by side
+
+
+class Selector(Record):
+    """Which results a chart draws: every condition given must hold. Without ``ids`` or ``compare_key`` only
+    the catalogue's own survey is searched; ``ids`` also fixes the order."""
+
+    ids: list[Id] = []
+    figure: Annotated[int, Field(ge=1)] | None = None
+    category: list[Text] = []
+    compare_key: list[Id] = []
+
+    @model_validator(mode="after")
+    def _something(self) -> Selector:
+        if not (self.ids or self.figure is not None or self.category or self.compare_key):
+            raise ValueError("[select] give at least one of ids, figure, category, compare_key")
+        return self
+
+
+class ChartIn(Record):
+    slug: Slug
+    figure: Annotated[int, Field(ge=1)] | None = None  # the report's figure number, where it has one
+    title: Text  # short and plain: "How confident councils are about funding"
+    subtitle: Text | None = None  # the report's question wording; default: the first result's question
+    kind: ChartKind
+    select: Selector
+    axis_label: Text | None = None  # default: "% of responding <plural>"
+    note: Text | None = None  # shown under the chart and in its sources
+
+
+class ContrastIn(Record):
+    """Two results set side by side on the landing page: "<left> <left_text> <joiner> <right> <right_text>"."""
+
+    left: Id
+    left_text: Text
+    joiner: Text = "but"
+    right: Id
+    right_text: Text
+
+
+class CatalogueIn(Record):
+    default: bool = False  # the survey the page opens on
+    tagline: Text  # one line under the page title
+    context_from: list[Id] = []  # documents whose context figures the page shows (always its own folder's)
+    contrasts: list[ContrastIn] = []
+    charts: Annotated[list[ChartIn], Field(min_length=1)]
+
+
+class Catalogue(Record):
+    survey: Id
+    default: bool
+    tagline: Text
+    context_from: list[Id]  # its own folder first
+
+
+class Chart(Record):
+    """One chart of a survey, with the results it draws resolved at build time (in drawing order)."""
+
+    survey: Id
+    slug: Slug
+    position: int
+    figure: int | None = None
+    title: Text
+    subtitle: Text
+    kind: ChartKind
+    select_ids: list[Id] = []
+    select_figure: int | None = None
+    select_category: list[Text] = []
+    select_compare_key: list[Id] = []
+    result_ids: list[Id]
+    axis_label: Text
+    note: Text | None = None
+
+
+class Contrast(ContrastIn):
+    survey: Id
+    position: int
+
+
 # Table name -> row model. The order is the order of the build summary.
 TABLES: dict[str, type[Record]] = {
     "themes": Theme,
+    "groups": ResponseGroup,
     "sources": Source,
     "results": Result,
     "quotes": Quote,
     "context": Context,
+    "catalogues": Catalogue,
+    "charts": Chart,
+    "contrasts": Contrast,
 }
 
 
@@ -231,6 +350,30 @@ class Col:
     SEED_FILE = "seed_file"
     METHOD = "method"
     KIND = "kind"
+    SHORT_TITLE = "short_title"
+    CITATION = "citation"
+    URL = "url"
+    DOCUMENT_SHA256 = "document_sha256"
+    RESPONDENTS_NOTE = "respondents_note"
+    RESPONDENT_SINGULAR = "respondent_singular"
+    RESPONDENT_PLURAL = "respondent_plural"
+    RESPONDENT_GROUP = "respondent_group"
+    COMPARE_KEY = "compare_key"
+    GROUP = "group"
+    COLOUR = "colour"
+    CATEGORIES = "categories"
+    DEFAULT = "default"
+    TAGLINE = "tagline"
+    SLUG = "slug"
+    POSITION = "position"
+    SUBTITLE = "subtitle"
+    RESULT_IDS = "result_ids"
+    AXIS_LABEL = "axis_label"
+    LEFT = "left"
+    LEFT_TEXT = "left_text"
+    JOINER = "joiner"
+    RIGHT = "right"
+    RIGHT_TEXT = "right_text"
 
 
 _SCALARS: dict[type, pa.DataType] = {
