@@ -4,103 +4,200 @@ strings give an empty state or a notice, never an exception."""
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
+from urllib.parse import parse_qs
 
-from dashboard import components, ids
-from dashboard.data import Store, clean_themes, filter_quotes
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
+
+from dashboard import components, ids, landing
+from dashboard.data import Store, Survey, clean_themes, filter_by_themes, filter_quotes, parse_themes
 from dashboard.export import ExportUnavailable, zip_charts
-from dashboard.views import CONTEXT, CONTRASTS, Views
+from dashboard.views import Views
 
 HIDDEN = {"display": "none"}
+SHOWN: dict = {}
 
 
 def _on(value: object) -> bool:
     return isinstance(value, (list, tuple)) and "on" in value
 
 
-def selection_summary(store: Store, themes: list[str], n_results: int) -> str:
-    names = ", ".join(store.theme_labels[t] for t in themes) if themes else "all themes"
-    return f"Showing {names}: {n_results} survey result{'s' if n_results != 1 else ''}."
+def _survey(store: Store, value: object) -> Survey:
+    return store.survey(value)
 
 
-def _drawn(store_data: object, keys: list[str]) -> dict[str, str]:
-    """The figure token each chart holds in the browser, from the panel-state store ({} on first load)."""
-    tokens = store_data.get("tokens") if isinstance(store_data, dict) else None
-    if not isinstance(tokens, dict):
+def _query(search: object) -> dict[str, list[str]]:
+    return parse_qs(search.lstrip("?")[:2000]) if isinstance(search, str) else {}
+
+
+def render_page(store: Store, views: Views, survey_id: object, search: object) -> tuple:
+    """The whole page of the survey the address names, for the themes in the address: (children, panel state)."""
+    survey = _survey(store, survey_id)
+    query = _query(search)
+    themes, unknown = parse_themes(query.get("theme", []), survey.theme_ids)
+    intervals = query.get("intervals", [""])[0] == "on"
+    view = views.get(survey, tuple(themes), intervals)
+    notice = ""
+    if unknown:
+        notice = f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Showing the rest."
+    quotes_in_view = filter_by_themes(store.survey_quotes(survey), themes)
+    children = landing.survey_page(
+        store,
+        views.labels,
+        view,
+        intervals,
+        notice,
+        components.quote_list(quotes_in_view, store.theme_labels),
+        len(quotes_in_view),
+    )
+    overview = view.chart(components.overview_spec(survey).slug)
+    return children, {"survey": survey.id, "tokens": {"overview": overview.token}}
+
+
+def _drawn(state: object, survey: Survey) -> dict[str, str]:
+    """The figure tokens the browser holds, from the panel-state store, if they are for this survey."""
+    if not isinstance(state, dict) or state.get("survey") != survey.id or not isinstance(state.get("tokens"), dict):
         return {}
-    return {k: tokens[k] for k in keys if isinstance(tokens.get(k), str)}
+    return {k: v for k, v in state["tokens"].items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def update_panels(store: Store, views: Views, selected: object, intervals: object, drawn: object = None) -> tuple:
-    """Every chart, its text alternative and note, the contrasts, context and summary for a selection.
+def update_panels(
+    store: Store, views: Views, selected: object, intervals: object, survey_id: object, state: object
+) -> tuple:
+    """The overview chart (sent only when the browser does not hold it already), the chart cards, contrasts,
+    which sections show, and the summary, for a selection."""
+    survey = _survey(store, survey_id)
+    themes, _ = clean_themes(selected, survey.theme_ids)
+    view = views.get(survey, tuple(themes), _on(intervals))
+    labels = views.labels
+    overview_spec = components.overview_spec(survey)
+    overview = view.chart(overview_spec.slug)
+    tokens = _drawn(state, survey)
+    if overview.figure is None or tokens.get("overview") == overview.token:
+        figure, style = no_update, no_update
+    else:
+        figure, style = overview.figure, {"height": f"{overview.height}px"}
+        tokens["overview"] = overview.token
+    visible = {c.spec.slug for c in view.charts if c.figure}
+    slugs = _card_slugs(survey, overview_spec.slug)
+    in_view = set(view.results["id"])
+    contrasts = components.contrasts_in_view(survey, in_view)
+    has_quotes = not filter_by_themes(store.survey_quotes(survey), themes).empty
+    sections = {
+        "overview": bool(contrasts or overview.figure),
+        "charts": bool(visible - {overview_spec.slug}),
+        "quotations": has_quotes,
+        "context": not view.context.empty,
+    }
+    return (
+        figure,
+        style,
+        SHOWN if overview.figure else HIDDEN,
+        components.question_line(overview_spec, overview.filtered),
+        components.chart_key(overview.rows, labels),
+        components.chart_footer(overview.rows, overview_spec, labels),
+        components.alt_items(overview.rows, labels),
+        landing.chart_href(survey, store, overview_spec.slug, tuple(themes)),
+        [SHOWN if s in visible else HIDDEN for s in slugs],
+        [landing.chart_href(survey, store, s, tuple(themes)) for s in slugs],
+        components.contrasts(store, survey, in_view, labels),
+        SHOWN if contrasts else HIDDEN,
+        *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
+        *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
+        components.summary_text(store, view),
+        {"survey": survey.id, "tokens": tokens},
+    )
 
-    A chart is sent only when the browser does not already hold that exact figure (its token); a chart the
-    selection empties is only hidden, keeping its figure, so switching back redraws nothing.
-    """
-    themes, _ = clean_themes(selected, store.theme_ids)
-    panels = views.panels(tuple(themes), _on(intervals))
-    tokens = _drawn(drawn, [c.key for c in panels.charts] + list(panels.shared_tokens))
-    out: list = []
-    for chart in panels.charts:
-        if chart.figure is None:
-            out += [no_update, no_update, HIDDEN, no_update, no_update]
-        elif tokens.get(chart.key) == chart.token:
-            out += [no_update, no_update, {}, no_update, no_update]
-        else:
-            out += [chart.figure, chart.graph_style, {}, chart.alt, chart.notes]
-            tokens[chart.key] = chart.token
-    for key, value in ((CONTRASTS, panels.contrasts), (CONTEXT, panels.context)):
-        token = panels.shared_tokens[key]
-        out.append(no_update if tokens.get(key) == token else value)
-        tokens[key] = token
-    out += [selection_summary(store, themes, panels.n_results), {"tokens": tokens}]
-    return tuple(out)
+
+def _card_slugs(survey: Survey, overview: str) -> list[str]:
+    """The slugs of the chart cards on the page, in the order Dash lists their outputs (the layout's)."""
+    for group in ctx.outputs_list or []:
+        if isinstance(group, list) and group and group[0]["id"].get("type") == ids.CARD:
+            return [o["id"]["slug"] for o in group]
+    return [c.slug for c in survey.charts if c.slug != overview]
 
 
-def update_table(store: Store, views: Views, clicks: object, selected: object) -> tuple:
-    """The data table of the results in view, created only once asked for (it loads AG Grid's code)."""
+def update_quotes(
+    store: Store, selected: object, stances: object, search: object, more: object, survey_id: object
+) -> tuple:
+    """The quotations for the selection (the first few, or all once asked), how many, and the "show all" button."""
+    survey = _survey(store, survey_id)
+    themes, _ = clean_themes(selected, survey.theme_ids)
+    pool = store.survey_quotes(survey)
+    quotes = filter_quotes(pool, themes, stances, search)
+    show_all = isinstance(more, int) and more % 2 == 1
+    limit = None if show_all else components.QUOTES_SHOWN
+    shown = len(quotes) if show_all else min(len(quotes), components.QUOTES_SHOWN)
+    button = "Show fewer quotations" if show_all else f"Show all {len(quotes)} quotations"
+    return (
+        components.quote_list(quotes, store.theme_labels, limit),
+        f"Showing {shown} of {len(quotes)} quotations that match ({len(pool)} in all).",
+        button,
+        SHOWN if len(quotes) > components.QUOTES_SHOWN else HIDDEN,
+    )
+
+
+def update_context(store: Store, selected: object, more: object, survey_id: object) -> tuple:
+    survey = _survey(store, survey_id)
+    themes, _ = clean_themes(selected, survey.theme_ids)
+    context = filter_by_themes(store.survey_context(survey), themes)
+    show_all = isinstance(more, int) and more % 2 == 1
+    cards = components.context_cards(context, store, None if show_all else components.CONTEXT_SHOWN)
+    button = "Show fewer context figures" if show_all else f"Show all {len(context)} context figures"
+    return cards, button, SHOWN if len(context) > components.CONTEXT_SHOWN else HIDDEN
+
+
+def update_table(store: Store, views: Views, clicks: object, selected: object, survey_id: object) -> tuple:
+    """The table of the results in view, made only once asked for."""
     if not isinstance(clicks, int) or clicks < 1:
-        return [], {}
-    themes, _ = clean_themes(selected, store.theme_ids)
-    return [components.results_grid(views.get(tuple(themes), False).results)], HIDDEN
+        return [], no_update
+    survey = _survey(store, survey_id)
+    themes, _ = clean_themes(selected, survey.theme_ids)
+    view = views.get(survey, tuple(themes), False)
+    caption = f"{components.summary_text(store, view)} Each row is one figure as the report states it."
+    return [components.results_table(view.results, caption)], HIDDEN
 
 
-def update_quotes(store: Store, selected: object, stances: object, search: object) -> tuple:
-    """The quotations for the selection, and how many of how many are shown."""
-    themes, _ = clean_themes(selected, store.theme_ids)
-    quotes = filter_quotes(store.quotes, themes, stances, search)
-    total = len(store.quotes)
-    return components.quote_list(quotes, store.theme_labels), f"Showing {len(quotes)} of {total} quotations."
+def download_csv(store: Store, views: Views, n_clicks: object, selected: object, survey_id: object):
+    """The results in view, as CSV."""
+    from dashboard.downloads import results_csv
 
-
-def download_csv(store: Store, views: Views, n_clicks: object, selected: object, intervals: object):
-    """Exactly the rows and columns of the data table in view, as CSV."""
     if not isinstance(n_clicks, int) or n_clicks < 1:
         return no_update
-    themes, _ = clean_themes(selected, store.theme_ids)
-    frame = components.grid_frame(views.get(tuple(themes), _on(intervals)).results)
-    name = "send-survey-results" + ("-" + "-".join(themes) if themes else "") + ".csv"
-    return dcc.send_data_frame(frame.to_csv, name, index=False)
+    survey = _survey(store, survey_id)
+    themes, _ = clean_themes(selected, survey.theme_ids)
+    rows = views.get(survey, tuple(themes), False).results
+    name = f"{survey.id}-results" + ("-" + "-".join(themes) if themes else "") + ".csv"
+    return dcc.send_bytes(results_csv(store, rows), name)
 
 
 def export_charts(
-    store: Store, views: Views, png_clicks: object, svg_clicks: object, selected: object, intervals: object
+    store: Store,
+    views: Views,
+    png_clicks: object,
+    svg_clicks: object,
+    selected: object,
+    intervals: object,
+    survey_id: object,
 ):
-    """A zip of every chart in view, rendered on the server, or a message saying why it cannot be."""
+    """A zip of every chart in view, rendered on the server with title, base and source, or why it cannot be."""
     fmt = "svg" if ctx.triggered_id == ids.EXPORT_SVG_BUTTON else "png"
     clicks = svg_clicks if fmt == "svg" else png_clicks
     if not isinstance(clicks, int) or clicks < 1:
         return no_update, no_update
-    themes, _ = clean_themes(selected, store.theme_ids)
-    view = views.get(tuple(themes), _on(intervals))
-    charts = [(c.spec.filename, c.figure) for c in view.charts if c.figure is not None]
+    survey = _survey(store, survey_id)
+    themes, _ = clean_themes(selected, survey.theme_ids)
+    charts = []
+    for spec in survey.charts:
+        chart = views.chart(survey, spec, tuple(themes), _on(intervals), "export")
+        if chart.figure is not None:
+            charts.append((spec.filename, chart.figure))
     if not charts:
         return no_update, "No chart is in view to export."
     try:
         data = zip_charts(charts, fmt)
     except ExportUnavailable as exc:
         return no_update, str(exc)
-    name = "send-survey-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
+    name = f"{survey.id}-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
     return dcc.send_bytes(
         data, name
     ), f"Downloaded {len(charts)} chart{'s' if len(charts) != 1 else ''} as {fmt.upper()}."
@@ -108,63 +205,87 @@ def export_charts(
 
 def register(app: Dash, store: Store, views: Views) -> list[str]:
     """Wire the plain functions above to the page; return the outputs whose responses may be cached."""
-    # Address <-> checkboxes runs in the browser (assets/dashboard.js): no round trip holds the panels back.
+    app.clientside_callback(
+        ClientsideFunction(namespace="send", function_name="pickSurvey"),
+        Output(ids.SURVEY, "data"),
+        Input(ids.URL, "search"),
+        State(ids.SURVEYS, "data"),
+        State(ids.SURVEY, "data"),
+    )
+    page_outputs = [Output(ids.PAGE, "children"), Output(ids.PANEL_STATE, "data")]
+    app.callback(*page_outputs, Input(ids.SURVEY, "data"), State(ids.URL, "search"))(
+        lambda survey, search: render_page(store, views, survey, search)
+    )
+    # Address <-> checkboxes runs in the browser: no round trip holds the panels back.
     app.clientside_callback(
         ClientsideFunction(namespace="send", function_name="syncUrl"),
-        Output(ids.URL, "search"),
+        Output(ids.PAGE_URL, "search"),
         Output(ids.THEMES, "value"),
         Output(ids.THEME_NOTICE, "children"),
-        Input(ids.URL, "search"),
+        Input(ids.PAGE_URL, "search"),
         Input(ids.THEMES, "value"),
         State(ids.THEME_IDS, "data"),
+        State(ids.SURVEYS, "data"),
     )
-
-    panel_outputs = []
-    for spec in views.specs:
-        panel_outputs += [
-            Output(ids.graph(spec.key), "figure"),
-            Output(ids.graph(spec.key), "style"),
-            Output(ids.card(spec.key), "style"),
-            Output(ids.alt_text(spec.key), "children"),
-            Output(ids.chart_note(spec.key), "children"),
-        ]
-    panel_outputs += [
+    panel_outputs = [
+        Output(ids.OVERVIEW_GRAPH, "figure"),
+        Output(ids.OVERVIEW_GRAPH, "style"),
+        Output(ids.OVERVIEW_CARD, "style"),
+        Output(ids.OVERVIEW_QUESTION, "children"),
+        Output(ids.OVERVIEW_KEY, "children"),
+        Output(ids.OVERVIEW_FOOTER, "children"),
+        Output(ids.OVERVIEW_ALT, "children"),
+        Output(ids.OVERVIEW_LINK, "href"),
+        Output({"type": ids.CARD, "slug": ALL}, "style"),
+        Output({"type": ids.CARD_LINK, "slug": ALL}, "href"),
         Output(ids.CONTRASTS, "children"),
-        Output(ids.CONTEXT, "children"),
+        Output(ids.CONTRASTS, "style"),
+        *[Output(s, "style") for s in landing.HIDEABLE],
+        *[Output(f"nav-{s}", "style") for s in landing.HIDEABLE],
         Output(ids.SELECTION_SUMMARY, "children"),
-        Output(ids.PANEL_STATE, "data"),
+        Output(ids.PANEL_STATE, "data", allow_duplicate=True),
     ]
     app.callback(
         *panel_outputs,
         Input(ids.THEMES, "value"),
         Input(ids.SHOW_INTERVALS, "value"),
+        State(ids.SURVEY, "data"),
         State(ids.PANEL_STATE, "data"),
-    )(lambda selected, intervals, previous: update_panels(store, views, selected, intervals, previous))
-
-    cacheable = [_output_key(panel_outputs)]
-
+        prevent_initial_call=True,
+    )(lambda selected, intervals, survey, state: update_panels(store, views, selected, intervals, survey, state))
+    app.callback(
+        Output(ids.QUOTES, "children"),
+        Output(ids.QUOTE_COUNT, "children"),
+        Output(ids.QUOTES_MORE, "children"),
+        Output(ids.QUOTES_MORE, "style"),
+        Input(ids.THEMES, "value"),
+        Input(ids.QUOTE_STANCE, "value"),
+        Input(ids.QUOTE_SEARCH, "value"),
+        Input(ids.QUOTES_MORE, "n_clicks"),
+        State(ids.SURVEY, "data"),
+    )(lambda selected, stances, search, more, survey: update_quotes(store, selected, stances, search, more, survey))
+    app.callback(
+        Output(ids.CONTEXT, "children"),
+        Output(ids.CONTEXT_MORE, "children"),
+        Output(ids.CONTEXT_MORE, "style"),
+        Input(ids.THEMES, "value"),
+        Input(ids.CONTEXT_MORE, "n_clicks"),
+        State(ids.SURVEY, "data"),
+    )(lambda selected, more, survey: update_context(store, selected, more, survey))
     app.callback(
         Output(ids.TABLE, "children"),
         Output(ids.SHOW_TABLE_BUTTON, "style"),
         Input(ids.SHOW_TABLE_BUTTON, "n_clicks"),
         Input(ids.THEMES, "value"),
-    )(lambda clicks, selected: update_table(store, views, clicks, selected))
-    app.callback(
-        Output(ids.QUOTES, "children"),
-        Output(ids.QUOTE_COUNT, "children"),
-        Input(ids.THEMES, "value"),
-        Input(ids.QUOTE_STANCE, "value"),
-        Input(ids.QUOTE_SEARCH, "value"),
-    )(lambda selected, stances, search: update_quotes(store, selected, stances, search))
-
+        State(ids.SURVEY, "data"),
+    )(lambda clicks, selected, survey: update_table(store, views, clicks, selected, survey))
     app.callback(
         Output(ids.DOWNLOAD_CSV, "data"),
         Input(ids.DOWNLOAD_CSV_BUTTON, "n_clicks"),
         State(ids.THEMES, "value"),
-        State(ids.SHOW_INTERVALS, "value"),
+        State(ids.SURVEY, "data"),
         prevent_initial_call=True,
-    )(lambda n, selected, intervals: download_csv(store, views, n, selected, intervals))
-
+    )(lambda n, selected, survey: download_csv(store, views, n, selected, survey))
     app.callback(
         Output(ids.EXPORT_DOWNLOAD, "data"),
         Output(ids.EXPORT_STATUS, "children"),
@@ -172,15 +293,12 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         Input(ids.EXPORT_SVG_BUTTON, "n_clicks"),
         State(ids.THEMES, "value"),
         State(ids.SHOW_INTERVALS, "value"),
+        State(ids.SURVEY, "data"),
         prevent_initial_call=True,
         running=[
             (Output(ids.EXPORT_PNG_BUTTON, "disabled"), True, False),
             (Output(ids.EXPORT_SVG_BUTTON, "disabled"), True, False),
         ],
-    )(lambda png, svg, selected, intervals: export_charts(store, views, png, svg, selected, intervals))
-    return cacheable
-
-
-def _output_key(outputs: list[Output]) -> str:
-    """Dash's name for a multi-output callback, as it appears in a request's "output" field."""
-    return ".." + "...".join(f"{o.component_id}.{o.component_property}" for o in outputs) + ".."
+    )(lambda png, svg, selected, intervals, survey: export_charts(store, views, png, svg, selected, intervals, survey))
+    cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_GRAPH}.figure")
+    return [key for key in app.callback_map if any(part in key for part in cached)]

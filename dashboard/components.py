@@ -1,164 +1,263 @@
-"""Layout pieces: pure functions from data to Dash components. User text is only ever passed as
-component children (React escapes it), never as HTML."""
+"""Layout pieces of the landing page: pure functions from data to Dash components. User and data text is only
+ever passed as component children (React escapes it), never as HTML."""
 
 from __future__ import annotations
 
-import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.data import Store, count_label
-from dashboard.figures import ChartSpec, describe_rows, graph_config
-from etl.schema import Col
+from dashboard.data import ChartSpec, Store, Survey, count_label, format_published, records
+from dashboard.figures import (
+    GRAPH_CONFIG,
+    Labels,
+    describe_rows,
+    extent,
+    footer_lines,
+    is_derived,
+    key_items,
+    notes_of,
+    question_line,
+)
+from dashboard.views import ChartView, View
+from etl.schema import Col, Qualifier
 
-# Editorial pairings of the report's own contrasts; the numbers always come from the results table.
-CONTRASTS = [
-    (
-        "fig3-individual-support-plans",
-        "welcome Individual Support Plans",
-        "fig1-local-government-role",
-        "expect a clear, achievable role for local government",
-    ),
-    (
-        "fig6-own-capacity",
-        "are confident in their own capacity to deliver",
-        "fig6-partner-capacity",
-        "are confident in their local partners' capacity",
-    ),
-    (
-        "fig1-early-intervention",
-        "expect a stronger focus on early intervention",
-        "fig1-partnership-working",
-        "expect more effective partnership working",
-    ),
-    (
-        "fig8-funding-post-legislation",
-        "are confident of funding after legislation",
-        "fig8-funding-next-three-years",
-        "are confident of funding over the next three years",
-    ),
-    (
-        "fig1-better-outcomes",
-        "in 2026 expect better outcomes for children with SEND",
-        "baseline-system-working-well",
-        "in 2023/24 disagreed that the system was working well",
-    ),
-]
 STANCES = [("welcomes", "Welcomes"), ("concern", "Concern"), ("mixed", "Mixed")]
-GRID_COLUMNS = [
-    (Col.FIGURE, "Figure", 90),
-    (Col.ITEM, "Item", 240),
-    (Col.CATEGORY, "Response", 170),
-    (Col.REPORTED_TEXT, "Reported", 150),
-    (Col.QUALIFIER, "Qualifier", 110),
-    ("counts", "Councils", 120),
-    (Col.BASE, "Base", 80),
-    ("wilson", "Wilson 95% (sampling only)", 190),
-    (Col.SECTION, "Report section", 260),
-    (Col.VERBATIM, "Sentence in the report", 480),
-    (Col.FLAG, "Flag", 300),
-    (Col.ID, "Record id", 220),
-]
+QUOTES_SHOWN = 6
+CONTEXT_SHOWN = 6
+CARD_ROWS = 4
 
 
-def headline(store: Store) -> html.Div:
-    """The survey in one line: who answered, out of how many, in which report."""
-    src = store.source("isos-2026")
-    n, pop = int(src[Col.RESPONDENTS]), int(src[Col.POPULATION])
+def overview_spec(survey: Survey) -> ChartSpec:
+    """The chart the landing page draws in full: the survey's first ranked chart, else its first chart."""
+    return next((c for c in survey.charts if c.kind == "ranked"), survey.charts[0])
+
+
+# Header. ---------------------------------------------------------------------------------------------------
+
+
+def headline(survey: Survey) -> html.Div:
+    """The survey in two lines: who answered, out of how many, and the report (linked where it has an address)."""
+    src = survey.source
+    n, pop = src[Col.RESPONDENTS], src[Col.POPULATION]
+    figure = [html.Strong(f"{n} {survey.plural}"), " responded"]
+    if n and pop:
+        figure += [f", out of {pop} ({round(100 * n / pop)}%)"]
+    if src[Col.RESPONDENT_GROUP]:
+        figure += [f": {src[Col.RESPONDENT_GROUP]}"]
+    by = src[Col.PUBLISHER] or ""
+    if src["commissioned_by"]:
+        by += " for the " + " and the ".join(src["commissioned_by"])
+    title = html.A(src[Col.TITLE], href=src[Col.URL]) if src[Col.URL] else html.Cite(src[Col.TITLE])
     return html.Div(
         className="headline",
         children=[
-            html.P(
-                className="headline-figure",
-                children=[
-                    html.Strong(f"{n} of England's {pop} local authorities"),
-                    f" responded ({round(100 * n / pop)}%).",
-                ],
-            ),
+            html.P(survey.tagline, className="tagline"),
+            html.P(className="headline-figure", children=[*figure, "."]),
             html.P(
                 className="headline-source",
-                children=[
-                    html.Cite(src[Col.TITLE]),
-                    f". {src[Col.PUBLISHER]} for the {' and the '.join(src['commissioned_by'])}, June 2026.",
-                ],
+                children=[title, f". {by}, {format_published(src[Col.PUBLISHED])}." if by else "."],
             ),
         ],
     )
 
 
-def theme_filter(store: Store) -> html.Fieldset:
-    """Native checkboxes: keyboard-usable, and no aria-hidden focusable input as in dcc.Dropdown."""
+def survey_nav(store: Store, survey: Survey) -> html.Nav | None:
+    """Links to every survey with charts, when there is more than one."""
+    if len(store.surveys) < 2:
+        return None
+    items = []
+    for s in store.surveys.values():
+        name = s.source[Col.SHORT_TITLE] or s.source[Col.TITLE]
+        href = "/" + ("" if s.id == store.default_survey else f"?survey={s.id}")
+        current = {"aria-current": "page"} if s.id == survey.id else {}
+        items.append(html.Li(html.A(name, href=href, className="survey-link", **current)))
+    return html.Nav(
+        className="survey-nav", **{"aria-label": "Surveys"}, children=[html.Span("Survey: "), html.Ul(items)]
+    )
+
+
+SECTIONS = [
+    ("overview", "Overview"),
+    ("charts", "Charts"),
+    ("quotations", "Quotations"),
+    ("context", "Context"),
+    ("about", "About the data"),
+    ("data", "Data"),
+]
+
+
+def contents_nav(visible: dict[str, bool]) -> html.Nav:
+    """Links to every section of the page; a section the selection hides has its link hidden too."""
+    return html.Nav(
+        className="contents",
+        **{"aria-label": "On this page"},
+        children=html.Ul(
+            [
+                html.Li(
+                    html.A(label, href=f"#{anchor}"),
+                    id=f"nav-{anchor}",
+                    style={} if visible.get(anchor, True) else {"display": "none"},
+                )
+                for anchor, label in SECTIONS
+            ]
+        ),
+    )
+
+
+# Filters. --------------------------------------------------------------------------------------------------
+
+
+def theme_filter(store: Store, survey: Survey, selected: list[str]) -> html.Fieldset:
+    """Checkboxes in a fieldset named by its legend (dbc.Checklist: native inputs with their labels)."""
     return html.Fieldset(
         className="filter",
         children=[
             html.Legend("Reform themes"),
-            html.P("None ticked shows every theme.", className="hint", id="theme-hint"),
-            dcc.Checklist(
+            html.P("None ticked shows every theme.", className="hint"),
+            dbc.Checklist(
                 id=ids.THEMES,
-                options=[{"label": store.theme_labels[t], "value": t} for t in store.theme_ids],
-                value=[],
-                className="checklist",
-                inputClassName="check-input",
-                labelClassName="check-label",
+                options=[{"label": store.theme_labels[t], "value": t} for t in survey.theme_ids],
+                value=selected,
+                className="pills",
+                inputClassName="pill-input",
+                labelClassName="pill-label",
             ),
         ],
     )
 
 
-def interval_toggle() -> html.Fieldset:
+def interval_toggle(on: bool) -> html.Fieldset:
     return html.Fieldset(
         className="filter",
         children=[
             html.Legend("Uncertainty"),
-            dcc.Checklist(
+            dbc.Checklist(
                 id=ids.SHOW_INTERVALS,
                 options=[{"label": "Show Wilson 95% intervals on exact figures", "value": "on"}],
-                value=[],
-                className="checklist single",
-                inputClassName="check-input",
-                labelClassName="check-label",
+                value=["on"] if on else [],
+                className="pills single",
+                inputClassName="pill-input",
+                labelClassName="pill-label",
             ),
         ],
     )
 
 
-def chart_card(spec: ChartSpec) -> html.Section:
-    """A chart with its text alternative and notes; hidden when the selection leaves it empty."""
-    return html.Section(
-        id=ids.card(spec.key),
-        className=f"card chart-card chart-{spec.key}",
-        **{"aria-label": spec.title},
-        children=[
-            dcc.Graph(
-                id=ids.graph(spec.key),
-                config=graph_config(spec),
-                responsive=True,
-                className="graph",
-                style={"height": "420px"},
-            ),
-            html.Div(id=ids.chart_note(spec.key), className="chart-note"),
-            html.Details(
-                className="alt-text",
-                children=[html.Summary("The numbers in this chart, as text"), html.Ul(id=ids.alt_text(spec.key))],
-            ),
-        ],
-    )
+# Charts. ---------------------------------------------------------------------------------------------------
 
 
-def alt_items(rows: pd.DataFrame) -> list[html.Li]:
-    return [html.Li(t) for t in describe_rows(rows)]
-
-
-def flag_notes(rows: pd.DataFrame) -> list:
-    """Visible explanation of every consistency flag among the rows."""
+def chart_key(rows: pd.DataFrame, labels: Labels) -> list:
+    """The colour key of a chart, as HTML: one swatch per response group, and the hatch of a bound."""
     return [
-        html.P([html.Strong("⚠ Consistency flag: "), flag], className="flag-note", role="note")
-        for flag in rows[Col.FLAG].dropna()
+        html.Li([html.Span(className="swatch" + (" hatched" if hatched else ""), style={"--swatch": colour}), label])
+        for label, colour, hatched in key_items(rows, labels)
     ]
 
 
-def _side(row: pd.Series | None, phrase: str) -> html.Div:
+def chart_footer(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list:
+    """Source, base, how to read the bars, the chart's note and its flags, as paragraphs."""
+    out = []
+    for line in footer_lines(rows, spec, labels):
+        cls = "flag-note" if line.startswith("⚠") else "chart-footnote"
+        out.append(html.P(line, className=cls, **({"role": "note"} if cls == "flag-note" else {})))
+    return out
+
+
+def alt_items(rows: pd.DataFrame, labels: Labels) -> list:
+    return [html.Li(t) for t in describe_rows(rows, labels)]
+
+
+def overview_card(chart: ChartView, labels: Labels, href: str) -> html.Section:
+    """The survey's overview chart, drawn in full, with its title, question, key and sources as text."""
+    spec = chart.spec
+    return html.Section(
+        id=ids.OVERVIEW_CARD,
+        className="card chart-card",
+        style={} if chart.figure else {"display": "none"},
+        **{"aria-labelledby": "overview-title"},
+        children=[
+            html.H3(html.A(spec.title, href=href, id=ids.OVERVIEW_LINK), id="overview-title", className="chart-title"),
+            html.P(question_line(spec, chart.filtered), id=ids.OVERVIEW_QUESTION, className="chart-question"),
+            html.Ul(chart_key(chart.rows, labels), id=ids.OVERVIEW_KEY, className="chart-key"),
+            dcc.Graph(
+                id=ids.OVERVIEW_GRAPH,
+                figure=chart.figure or {},
+                config=GRAPH_CONFIG,
+                className="graph",
+                style={"height": f"{chart.height}px"},
+            ),
+            html.Div(chart_footer(chart.rows, spec, labels), id=ids.OVERVIEW_FOOTER, className="chart-footer"),
+            html.Details(
+                className="alt-text",
+                children=[
+                    html.Summary("The numbers in this chart, as text"),
+                    html.Ul(alt_items(chart.rows, labels), id=ids.OVERVIEW_ALT),
+                ],
+            ),
+        ],
+    )
+
+
+def _mini_bar(row: dict, labels: Labels) -> html.Span:
+    """A small bar in CSS: solid to the share shown, hatched across a bound's range, grey hatched if derived."""
+    solid, lo, hi = extent(row)
+    colour = labels.colour(row[Col.GROUP])
+    derived = is_derived(row)
+    return html.Span(
+        className="mini-bar",
+        **{"aria-hidden": "true"},
+        children=[
+            html.Span(
+                className="mini-solid" + (" hatched" if derived else ""),
+                style={"width": f"{solid:.1f}%", "--swatch": colour},
+            ),
+            html.Span(className="mini-range hatched", style={"width": f"{max(0.0, hi - lo):.1f}%", "--swatch": colour})
+            if hi > lo
+            else None,
+        ],
+    )
+
+
+def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, href: str) -> html.Article:
+    """A card linking to a chart's page: its figure number, title, question, and its first few figures."""
+    rows = records(store.chart_rows(spec))
+    shown = rows[:CARD_ROWS]
+    items = [
+        html.Li(
+            [
+                html.Span(
+                    f"{r[Col.ITEM]}" + (f" — {r[Col.CATEGORY]}" if len({x[Col.CATEGORY] for x in rows}) > 1 else ""),
+                    className="mini-label",
+                ),
+                _mini_bar(r, labels),
+                html.Span(
+                    r[Col.REPORTED_TEXT] if not is_derived(r) else f"{count_label(r)} (derived)", className="mini-value"
+                ),
+            ]
+        )
+        for r in shown
+    ]
+    more = len(rows) - len(shown)
+    return html.Article(
+        id=ids.card(spec.slug),
+        className="chart-tile",
+        style={} if visible else {"display": "none"},
+        children=[
+            html.P(spec.eyebrow or "\u00a0", className="eyebrow"),
+            html.H3(html.A(spec.title, href=href, id=ids.card_link(spec.slug), className="tile-link")),
+            html.P(spec.subtitle, className="tile-question"),
+            html.Ul(items, className="mini-chart"),
+            html.P(f"and {more} more" if more > 0 else "", className="tile-more"),
+        ],
+    )
+
+
+# Contrasts, quotations, context. ------------------------------------------------------------------------------
+
+
+def _side(row: dict | None, phrase: str, plural: str) -> html.Div:
     if row is None:
         return html.Div(className="contrast-side", children=[html.P("—", className="contrast-figure")])
     counts = count_label(row)
@@ -167,39 +266,37 @@ def _side(row: pd.Series | None, phrase: str) -> html.Div:
         children=[
             html.P(row[Col.REPORTED_TEXT], className="contrast-figure"),
             html.P(phrase, className="contrast-phrase"),
-            html.P(f"{counts} councils" if counts and pd.isna(row[Col.COUNT]) else "", className="contrast-count"),
+            html.P(f"{counts} {plural}" if counts and row[Col.COUNT] is None else "", className="contrast-count"),
         ],
         title=row[Col.VERBATIM] or "",
     )
 
 
-def contrasts_in_view(in_view: set[str]) -> list[tuple[str, str]]:
-    """The (left, right) result ids of the contrasts that touch the results in view."""
-    return [(left, right) for left, _, right, _ in CONTRASTS if left in in_view or right in in_view]
+def contrasts_in_view(survey: Survey, in_view: set[str]) -> list[dict]:
+    """The survey's key contrasts whose either side is in the current selection."""
+    return [c for c in survey.contrasts if c[Col.LEFT] in in_view or c[Col.RIGHT] in in_view]
 
 
-def contrasts(results: pd.DataFrame, in_view: set[str]) -> list[html.Div]:
-    """The report's key contrasts whose either side is in the current selection."""
-    by_id = results.set_index(Col.ID)
-    shown = set(contrasts_in_view(in_view))
-    cards = []
-    for left, left_phrase, right, right_phrase in CONTRASTS:
-        if (left, right) not in shown:
-            continue
-        lrow = by_id.loc[left] if left in by_id.index else None
-        rrow = by_id.loc[right] if right in by_id.index else None
-        cards.append(
-            html.Div(
-                className="contrast",
-                children=[_side(lrow, left_phrase), html.P("but", className="contrast-but"), _side(rrow, right_phrase)],
-            )
+def contrasts(store: Store, survey: Survey, in_view: set[str], labels: Labels) -> list:
+    by_id = {r[Col.ID]: r for r in records(store.results)}
+    cards = [
+        html.Div(
+            className="contrast",
+            children=[
+                _side(by_id.get(c[Col.LEFT]), c[Col.LEFT_TEXT], labels.plural(by_id[c[Col.LEFT]][Col.SURVEY])),
+                html.P(c[Col.JOINER], className="contrast-but"),
+                _side(by_id.get(c[Col.RIGHT]), c[Col.RIGHT_TEXT], labels.plural(by_id[c[Col.RIGHT]][Col.SURVEY])),
+            ],
         )
-    return cards or [html.P("None of the report's key contrasts falls in the selected themes.", className="empty")]
+        for c in contrasts_in_view(survey, in_view)
+    ]
+    return cards or [html.P("None of the key contrasts falls in the selected themes.", className="empty")]
 
 
-def quote_list(quotes: pd.DataFrame, theme_labels: dict[str, str]) -> list:
+def quote_list(quotes: pd.DataFrame, theme_labels: dict[str, str], limit: int | None = QUOTES_SHOWN) -> list:
     if quotes.empty:
         return [html.P("No quotation matches these filters.", className="empty")]
+    shown = records(quotes)[:limit] if limit else records(quotes)
     return [
         html.Figure(
             className=f"quote stance-{q[Col.STANCE]}",
@@ -213,120 +310,161 @@ def quote_list(quotes: pd.DataFrame, theme_labels: dict[str, str]) -> list:
                 ),
             ],
         )
-        for _, q in quotes.iterrows()
+        for q in shown
     ]
 
 
-def context_cards(context: pd.DataFrame, store: Store) -> list:
+def context_cards(context: pd.DataFrame, store: Store, limit: int | None = CONTEXT_SHOWN) -> list:
     if context.empty:
         return [html.P("No context figure is tagged with these themes.", className="empty")]
-    titles = dict(zip(store.sources[Col.ID], store.sources[Col.TITLE]))
-    published = dict(zip(store.sources[Col.ID], store.sources[Col.PUBLISHED]))
-    return [
-        html.Div(
-            className="context-card",
-            children=[
-                html.P(c[Col.REPORTED_TEXT], className="context-figure"),
-                html.P(
-                    c[Col.LABEL] + (f" ({c[Col.PERIOD]})" if isinstance(c[Col.PERIOD], str) else ""),
-                    className="context-label",
-                ),
-                html.P(
-                    [
-                        html.Cite(titles.get(c[Col.SOURCE], c[Col.SOURCE])),
-                        f", {published.get(c[Col.SOURCE]) or 'undated'}",
-                    ],
-                    className="context-source",
-                ),
-                html.Details([html.Summary("Sentence"), html.P(c[Col.VERBATIM])]),
-            ],
+    shown = records(context)[:limit] if limit else records(context)
+    out = []
+    for c in shown:
+        src = store.sources[c[Col.SOURCE]]
+        name = src[Col.SHORT_TITLE] or src[Col.TITLE]
+        label = c[Col.LABEL]
+        if c[Col.PERIOD] and f"({c[Col.PERIOD]})" not in label:
+            label += f" ({c[Col.PERIOD]})"
+        out.append(
+            html.Div(
+                className="context-card",
+                children=[
+                    html.P(c[Col.REPORTED_TEXT], className="context-figure"),
+                    html.P(label, className="context-label"),
+                    html.P(
+                        [html.A(name, href=src[Col.URL]) if src[Col.URL] else name],
+                        className="context-source",
+                    ),
+                    html.Details([html.Summary("The sentence"), html.P(c[Col.VERBATIM])]),
+                ],
+            )
         )
-        for _, c in context.iterrows()
-    ]
-
-
-def results_grid(results: pd.DataFrame) -> dag.AgGrid:
-    """The data table (AG Grid) of the results in view, with provenance columns."""
-    return dag.AgGrid(
-        id=ids.GRID,
-        columnDefs=[{"field": f, "headerName": h, "width": w, "tooltipField": f} for f, h, w in GRID_COLUMNS],
-        rowData=grid_rows(results),
-        defaultColDef={"sortable": True, "resizable": True, "filter": True},
-        dashGridOptions={"domLayout": "normal", "ensureDomOrder": True},
-        style={"height": "480px", "width": "100%"},
-        className="ag-theme-alpine",
-    )
-
-
-def grid_rows(results: pd.DataFrame) -> list[dict]:
-    """The results in view as the data table shows them (and as the CSV download exports them)."""
-    return grid_frame(results).to_dict("records")
-
-
-def grid_frame(results: pd.DataFrame) -> pd.DataFrame:
-    df = results.copy()
-    df["counts"] = [count_label(r) for _, r in df.iterrows()]
-    df["wilson"] = [
-        f"{r[Col.WILSON_LOW]:.1f}–{r[Col.WILSON_HIGH]:.1f}%" if pd.notna(r[Col.WILSON_LOW]) else ""
-        for _, r in df.iterrows()
-    ]
-    df["themes"] = [", ".join(t) for t in df[Col.THEMES]]
-    cols = [c for c, _, _ in GRID_COLUMNS] + ["themes", Col.SURVEY]
-    out = df[cols].astype(object).where(df[cols].notna(), None)
     return out
 
 
-def about_panel(store: Store) -> html.Div:
-    src = store.source("isos-2026")
-    n, pop = int(src[Col.RESPONDENTS]), int(src[Col.POPULATION])
+# The table of results in view, and the about panel. ---------------------------------------------------------
+
+
+TABLE_COLUMNS = [
+    ("Item", Col.ITEM),
+    ("Response", Col.CATEGORY),
+    ("Reported", Col.REPORTED_TEXT),
+    ("Respondents it allows", "counts"),
+    ("Base", Col.BASE),
+    ("Wilson 95% (sampling only)", "wilson"),
+    ("Notes", "notes"),
+    ("Report section", Col.SECTION),
+]
+
+
+def table_cells(row: dict) -> dict:
+    """The text of each column of a results table for one row."""
+    wilson = ""
+    if row[Col.WILSON_LOW] is not None and not is_derived(row) and row[Col.QUALIFIER] in (
+        Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value
+    ):  # fmt: skip
+        wilson = f"{row[Col.WILSON_LOW]:.1f}–{row[Col.WILSON_HIGH]:.1f}%"
+    notes = notes_of(row) + ([f"⚠ {row[Col.FLAG]}"] if row[Col.FLAG] else [])
+    return {
+        **{f: ("" if row.get(f) is None else str(row[f])) for _, f in TABLE_COLUMNS if f in row},
+        "counts": count_label(row),
+        "wilson": wilson,
+        "notes": " ".join(notes),
+    }
+
+
+def results_table(rows: pd.DataFrame, caption: str) -> html.Table:
+    """The results as an HTML table (headers scoped, a caption), one row per reported figure."""
+    return html.Table(
+        className="results-table",
+        children=[
+            html.Caption(caption),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h, _ in TABLE_COLUMNS])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(cells[f], scope="row") if f == Col.ITEM else html.Td(cells[f])
+                            for _, f in TABLE_COLUMNS
+                        ]
+                    )
+                    for cells in (table_cells(r) for r in records(rows))
+                ]
+            ),
+        ],
+    )
+
+
+def _examples(store: Store, survey: Survey) -> list:
+    """The derivation rules, each with an example from this survey's own results where it has one."""
+    rows = records(store.results[store.results[Col.SURVEY] == survey.id])
+    plural = survey.plural
+
+    def first(test):
+        return next((r for r in rows if test(r)), None)
+
+    items = [
+        "A percentage p of base n is consistent with the whole counts k where 100k/n rounds to p (within half a point)."
+    ]
+    exact = first(lambda r: r[Col.QUALIFIER] == Qualifier.EXACT.value and r[Col.BASE] and r[Col.COUNT_MIN] is not None)
+    if exact:
+        items[0] += f" Here, {exact[Col.REPORTED_TEXT]} of {exact[Col.BASE]} is {count_label(exact)} {plural}."
+    bound = first(lambda r: r[Col.QUALIFIER] in ("over", "less_than", "nearly") and r[Col.COUNT_MIN] is not None)
+    rule = (
+        "A bound allows every count it describes: “over p%” every k with 100k/n above p, “less than p%” every k "
+        "below it, “nearly p%” every k from p − 5 up to but not including p."
+    )
+    if bound:
+        rule += f" Here, “{bound[Col.REPORTED_TEXT]}” of {bound[Col.BASE]} allows {count_label(bound)}."
+    items += [
+        rule,
+        "A bound is drawn as a solid bar to the lowest share it allows and a hatched bar across the rest of its range, "
+        "labelled with the report's own words.",
+        "Wilson score intervals (z = 1.96) are given for exact figures, on the count they imply; never for bounds or "
+        "derived shares.",
+    ]
+    flagged = first(lambda r: r[Col.FLAG])
+    if flagged:
+        items.append(f"A figure that no whole count of its base can produce is flagged: {flagged[Col.FLAG]}")
+    derived = first(is_derived)
+    if derived:
+        items.append(f"A share the report does not give is derived and drawn hatched grey: {derived[Col.NOTE]}")
+    return [html.Li(t) for t in items]
+
+
+def about_panel(store: Store, survey: Survey) -> html.Div:
+    src = survey.source
+    n, pop = src[Col.RESPONDENTS], src[Col.POPULATION]
+    base = [f"{n} {survey.plural} answered"]
+    if pop:
+        base.append(
+            f", out of {pop}: a response rate of {100 * n / pop:.0f}%. Population: {src[Col.POPULATION_SOURCE]}"
+        )
+    base.append(
+        f". Each {survey.singular} is worth {100 / n:.2f} percentage points, so the dashboard shows counts beside "
+        "percentages wherever the base allows."
+    )
     return html.Div(
         className="about",
         children=[
             html.H3("How the survey was done"),
-            html.P(src[Col.METHOD]),
+            html.P(src[Col.METHOD] or "The report does not describe its method."),
+            html.P(src[Col.RESPONDENTS_NOTE]) if src[Col.RESPONDENTS_NOTE] else None,
             html.H3("The base and the response rate"),
-            html.P(
-                f"{n} local authorities answered, out of the {pop} in England with SEND duties: a response rate of "
-                f"{100 * n / pop:.0f}%. Each council is worth {100 / n:.2f} percentage points, so the dashboard shows counts "
-                f"beside percentages wherever the base allows. Population: {src[Col.POPULATION_SOURCE]}"
-            ),
+            html.P("".join(base)),
             html.H3("What the numbers can carry"),
             html.P(
-                "Councils chose whether to respond, so the 54 are not a random sample of the 153. The Wilson 95% intervals "
-                "show sampling uncertainty only: they say nothing about how councils that did not respond would have answered."
+                f"{survey.plural.capitalize()} chose whether to respond, so those who did are not a random sample. "
+                "The Wilson 95% intervals show sampling uncertainty only: they say nothing about how those who did "
+                "not respond would have answered."
             ),
-            html.H3("How bounds, counts, intervals and flags are derived"),
-            html.Ul(
-                [
-                    html.Li(
-                        "A percentage p of base n is consistent with the whole counts k where 100k/n rounds to p "
-                        "(within half a point): 96% of 54 is 52 councils."
-                    ),
-                    html.Li(
-                        "'Over 90%' allows every k with 100k/n above 90 (49–54 of 54); 'less than half' every k below 50% "
-                        "(0–26); 'nearly 90%' every k from 85% up to but not including 90% (46–48)."
-                    ),
-                    html.Li(
-                        "A bound is drawn as a solid bar to the lowest share it allows and a hatched bar across the rest of "
-                        "its range, labelled with the report's own words."
-                    ),
-                    html.Li("Wilson score intervals (z = 1.96) are given for exact figures, on the count they imply."),
-                    html.Li(
-                        "A figure no whole count of the base can produce is flagged, with the bases that could produce it: "
-                        "29% of 54 is impossible (15 is 27.8%, 16 is 29.6%); 52 answering would give 15 of 52 = 28.8%."
-                    ),
-                    html.Li(
-                        "Figure 7's 20 answers that were neither 'too ambitious' nor 'too slow' are derived (54 − 23 − 11), "
-                        "not reported, and drawn hatched grey."
-                    ),
-                ]
-            ),
-            html.H3("What was lost with the report's images"),
-            html.P(
-                "Figures 1–8 of the report were images and did not survive. Only the numbers stated in its text remain, so "
-                "most charts here show fewer bars than the originals, and the seven mainstream-inclusion proposals of "
-                "Figure 4 share a single reported bound ('over 80%' for all seven). Where the report does not name the "
-                "figure a number belongs to, the hover and the data table say so."
-            ),
+            html.H3("How counts, bounds, intervals and flags are derived"),
+            html.Ul(_examples(store, survey)),
         ],
     )
+
+
+def summary_text(store: Store, view: View) -> str:
+    names = ", ".join(store.theme_labels[t] for t in view.themes) if view.themes else "all themes"
+    n = len(view.results)
+    return f"Showing {names}: {n} survey result{'s' if n != 1 else ''}."

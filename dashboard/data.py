@@ -1,29 +1,108 @@
-"""The tables, loaded once through the shared schema, and pure functions that filter them."""
+"""The tables, loaded once through the shared schema; the surveys and their chart catalogues; pure filters.
+
+Nothing here knows a survey by name: which surveys there are, which is the default, what each chart draws
+and what its respondents are called all come from the tables (``etl/sources/<survey>/charts.yaml`` and
+``origin.yaml``, built by ``python -m etl``).
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from etl.schema import Col
 from etl.store import DataError, Tables, load_tables
 
 DATA_DIR = Path(os.environ.get("SEND_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
-MAIN_SURVEY = "isos-2026"
 MAX_SEARCH = 200  # characters of quotation search text we use
+MAX_QUERY_VALUES = 50  # theme names looked at in one query string
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart of a survey's catalogue (a row of the ``charts`` table)."""
+
+    survey: str
+    slug: str
+    position: int
+    figure: int | None
+    title: str
+    subtitle: str
+    kind: str
+    result_ids: tuple[str, ...]
+    axis_label: str
+    note: str | None
+
+    @property
+    def key(self) -> str:
+        return self.slug
+
+    @property
+    def filename(self) -> str:
+        """The file name of its exports, without extension."""
+        return f"figure-{self.figure}-{self.slug}" if self.figure else self.slug
+
+    @property
+    def eyebrow(self) -> str:
+        """The line above its title: the report's figure number, where it has one."""
+        return f"Figure {self.figure}" if self.figure else ""
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A survey with a chart catalogue: its origin, its charts and contrasts, and the themes it touches."""
+
+    id: str
+    source: Mapping
+    default: bool
+    tagline: str
+    context_from: tuple[str, ...]
+    charts: tuple[ChartSpec, ...]
+    contrasts: tuple[Mapping, ...]
+    theme_ids: tuple[str, ...]
+
+    @property
+    def singular(self) -> str:
+        return self.source[Col.RESPONDENT_SINGULAR]
+
+    @property
+    def plural(self) -> str:
+        return self.source[Col.RESPONDENT_PLURAL]
+
+    def chart(self, slug: str) -> ChartSpec | None:
+        return next((c for c in self.charts if c.slug == slug), None)
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts: missing values as None (never NaN or pd.NA), list columns as lists."""
+    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return None if _missing(value) else value
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, (list, tuple, dict, str, np.ndarray)) and bool(pd.isna(value)))
 
 
 @dataclass(frozen=True)
 class Store:
-    """Everything the page shows, read once at start-up."""
+    """Everything the pages show, read once at start-up."""
 
     tables: Tables
     theme_ids: tuple[str, ...]
     theme_labels: dict[str, str]
+    groups: dict[str, dict]  # response group id -> its row (label, colour)
+    sources: dict[str, dict]  # document id -> its origin row
+    surveys: dict[str, Survey]  # the surveys with charts, the default first
 
     @property
     def results(self) -> pd.DataFrame:
@@ -38,28 +117,112 @@ class Store:
         return self.tables["context"]
 
     @property
-    def sources(self) -> pd.DataFrame:
-        return self.tables["sources"]
-
-    @property
     def themes(self) -> pd.DataFrame:
         return self.tables["themes"]
 
-    def source(self, source_id: str) -> pd.Series:
-        return self.sources.set_index(Col.ID).loc[source_id]
+    @property
+    def default_survey(self) -> str:
+        return next(iter(self.surveys))
+
+    def survey(self, survey_id: object) -> Survey:
+        """The survey ``survey_id`` names, or the default one for anything else."""
+        return (
+            self.surveys.get(survey_id)
+            if isinstance(survey_id, str) and survey_id in self.surveys
+            else (self.surveys[self.default_survey])
+        )
+
+    def survey_results(self, survey: Survey) -> pd.DataFrame:
+        """Every result the survey's page can show: its own, and those its charts draw from other surveys."""
+        drawn = {i for c in survey.charts for i in c.result_ids}
+        r = self.results
+        return r[(r[Col.SURVEY] == survey.id) | r[Col.ID].isin(drawn)]
+
+    def survey_quotes(self, survey: Survey) -> pd.DataFrame:
+        return self.quotes[self.quotes[Col.SOURCE] == survey.id]
+
+    def survey_context(self, survey: Survey) -> pd.DataFrame:
+        return self.context[self.context[Col.SOURCE].isin(survey.context_from)]
+
+    def chart_rows(self, chart: ChartSpec, results: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The rows ``chart`` draws, in drawing order, among ``results`` (default: all)."""
+        pool = self.results if results is None else results
+        indexed = pool.set_index(Col.ID, drop=False)
+        return indexed.loc[[i for i in chart.result_ids if i in indexed.index]].reset_index(drop=True)
 
 
 def load_store(data_dir: Path = DATA_DIR) -> Store:
     """Load and check every table; DataError says what is wrong."""
     tables = load_tables(data_dir)
     themes = tables["themes"]
-    if MAIN_SURVEY not in set(tables["sources"][Col.ID]):
-        raise DataError(f"{data_dir}: the sources table has no survey '{MAIN_SURVEY}'")
+    sources = {s[Col.ID]: s for s in records(tables["sources"])}
+    catalogues = records(tables["catalogues"])
+    if not catalogues:
+        raise DataError("the build holds no survey with a chart catalogue (etl/sources/<survey>/charts.yaml)")
+    charts = records(tables["charts"].sort_values([Col.SURVEY, Col.POSITION]))
+    contrasts = records(tables["contrasts"].sort_values([Col.SURVEY, Col.POSITION]))
+    theme_order = list(themes[Col.ID])
+    surveys = {}
+    for cat in sorted(catalogues, key=lambda c: not c[Col.DEFAULT]):
+        sid = cat[Col.SURVEY]
+        specs = tuple(_chart_spec(c) for c in charts if c[Col.SURVEY] == sid)
+        context_from = tuple(cat["context_from"])
+        drawn = {i for c in specs for i in c.result_ids}
+        r, q, x = tables["results"], tables["quotes"], tables["context"]
+        used = {
+            t
+            for df in (
+                r[(r[Col.SURVEY] == sid) | r[Col.ID].isin(drawn)],
+                q[q[Col.SOURCE] == sid],
+                x[x[Col.SOURCE].isin(context_from)],
+            )
+            for ts in df[Col.THEMES]
+            for t in ts
+        }
+        surveys[sid] = Survey(
+            id=sid,
+            source=sources[sid],
+            default=bool(cat[Col.DEFAULT]),
+            tagline=cat[Col.TAGLINE],
+            context_from=context_from,
+            charts=specs,
+            contrasts=tuple(c for c in contrasts if c[Col.SURVEY] == sid),
+            theme_ids=tuple(t for t in theme_order if t in used),
+        )
     return Store(
         tables=tables,
-        theme_ids=tuple(themes[Col.ID]),
+        theme_ids=tuple(theme_order),
         theme_labels=dict(zip(themes[Col.ID], themes[Col.LABEL])),
+        groups={g[Col.ID]: g for g in records(tables["groups"])},
+        sources=sources,
+        surveys=surveys,
     )
+
+
+def _chart_spec(row: dict) -> ChartSpec:
+    return ChartSpec(
+        survey=row[Col.SURVEY],
+        slug=row[Col.SLUG],
+        position=row[Col.POSITION],
+        figure=row[Col.FIGURE],
+        title=row[Col.TITLE],
+        subtitle=row[Col.SUBTITLE],
+        kind=row[Col.KIND],
+        result_ids=tuple(row[Col.RESULT_IDS]),
+        axis_label=row[Col.AXIS_LABEL],
+        note=row[Col.NOTE],
+    )
+
+
+# Query strings: ?survey=<id>&theme=a,b (also ?theme=a&theme=b), as the browser script parses them. ---------
+
+
+def parse_themes(values: Iterable[str], known: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Theme names from a query string (comma-separated, repeatable) as (known ids in page order, unknown)."""
+    names = []
+    for value in list(values)[:MAX_QUERY_VALUES]:
+        names += [n.strip().lower() for n in str(value)[:2000].split(",") if n.strip()]
+    return clean_themes(names, known)
 
 
 def clean_themes(value: object, known: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -78,6 +241,22 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def query_string(survey: Survey, store: Store, themes: Iterable[str] = (), intervals: bool = False) -> str:
+    """The query that reproduces a view: ``?survey=`` only when not the default, ``?theme=`` when filtered."""
+    parts = []
+    if survey.id != store.default_survey:
+        parts.append(f"survey={survey.id}")
+    themes = list(themes)
+    if themes:
+        parts.append("theme=" + ",".join(themes))
+    if intervals:
+        parts.append("intervals=on")
+    return ("?" + "&".join(parts)) if parts else ""
+
+
+# Filters. -----------------------------------------------------------------------------------------------
+
+
 def _has_theme(series: pd.Series, themes: list[str]) -> pd.Series:
     wanted = set(themes)
     return series.map(lambda ts: bool(wanted.intersection(ts)))
@@ -90,20 +269,40 @@ def filter_by_themes(df: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
     return df[_has_theme(df[Col.THEMES], themes)]
 
 
+def clean_text(value: object) -> str:
+    """A text input as text we can search with: at most MAX_SEARCH characters, lone surrogates replaced."""
+    if not isinstance(value, str):
+        return ""
+    return value.strip()[:MAX_SEARCH].encode("utf-8", "replace").decode("utf-8")
+
+
 def filter_quotes(df: pd.DataFrame, themes: list[str], stances: object, search: object) -> pd.DataFrame:
     """Quotations for the themes, with one of ``stances`` (all when empty), containing ``search``."""
     out = filter_by_themes(df, themes)
     if isinstance(stances, (list, tuple)) and stances:
         out = out[out[Col.STANCE].isin([s for s in stances if isinstance(s, str)])]
-    if isinstance(search, str) and search.strip():
-        needle = search.strip()[:MAX_SEARCH].casefold()
-        out = out[out[Col.TEXT].str.casefold().str.contains(needle, regex=False)]
+    needle = clean_text(search).casefold()
+    if needle:
+        out = out[out[Col.TEXT].map(lambda t: needle in t.casefold())]
     return out
 
 
-def count_label(row: pd.Series) -> str:
+def count_label(row: Mapping) -> str:
     """The respondent counts a figure allows, e.g. "52 of 54" or "49–54 of 54"; "" when not derivable."""
     lo, hi, base = row[Col.COUNT_MIN], row[Col.COUNT_MAX], row[Col.BASE]
-    if pd.isna(base) or pd.isna(lo):
+    if _missing(base) or _missing(lo):
         return ""
     return f"{lo} of {base}" if lo == hi else f"{lo}–{hi} of {base}"
+
+
+def format_published(value: str | None) -> str:
+    """An ISO date or month ("2026-06", "2024-09-05", "2024") as people write it ("June 2026")."""
+    if not value:
+        return "undated"
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December"]  # fmt: skip
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = months[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"

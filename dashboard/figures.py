@@ -1,377 +1,404 @@
-"""Figure builders: DataFrame in, ``go.Figure`` out. No Dash imports, no I/O.
+"""Figure builders: rows in, ``go.Figure`` out. No Dash imports, no I/O, no survey known by name.
 
-Encoding rules (the README's "Honest encoding"):
+What a chart says comes from its catalogue entry (``ChartSpec``) and from the origin of each row's survey
+(``Labels``): the respondent noun, the citation, who answered. Encoding rules (the README's "Reading the
+charts"):
 - an exact figure is a solid bar at the reported value; its Wilson interval can be drawn as an error bar;
 - a bound ("over 90%", "less than half") is a solid bar to the lowest share it allows, then a hatched bar
   across the whole range it allows, labelled with the words the report printed;
-- a derived share (not reported) is hatched grey and says "derived" in its label and hover;
-- every bar's hover gives the reported text, the counts it allows, the report section and the sentence.
+- a share the report does not give, derived from the others, is hatched in its group's grey;
+- colour is the response group (positive, negative, ...) and means the same on every chart; a key says so;
+- every bar's hover gives the reported text, the respondents it allows, the section and the sentence.
+
+Three frames: ``page`` draws the bars alone (the page around it carries title, key and sources as HTML);
+``embed`` and ``export`` also draw the title, question, key and footer into the figure, so the chart says
+what it shows, its base and its source wherever it goes. Text is wrapped by measured width
+(``dashboard.textfit``): labels to fit a 375 px phone, an export's header and footer to its 1100 px width.
 """
 
 from __future__ import annotations
 
 import html
-import textwrap
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.data import MAIN_SURVEY, count_label
+from dashboard.data import ChartSpec, count_label, records
+from dashboard.textfit import wrap as fit
 from etl.schema import Col, Qualifier
 
-# Okabe & Ito's colour-blind-safe palette, then Paul Tol's muted scheme for the remaining themes.
-THEME_COLOURS = {
-    "inclusion": "#0072B2",
-    "tribunals": "#D55E00",
-    "funding": "#009E73",
-    "standards": "#CC79A7",
-    "early-intervention": "#E69F00",
-    "specialist": "#56B4E9",
-    "partnerships": "#882255",
-    "workforce": "#332288",
-    "timescales": "#117733",
-    "outcomes": "#44AA99",
-    "baseline": "#666666",
-}
-CATEGORY_COLOURS = {
-    "positive or somewhat positive": "#0072B2",
-    "agree": "#0072B2",
-    "confident": "#0072B2",
-    "negative": "#D55E00",
-    "not confident": "#D55E00",
-    "disagree": "#D55E00",
-    "too ambitious": "#E69F00",
-    "too slow": "#56B4E9",
-    "not reported": "#8C8C8C",
-}
-DEFAULT_COLOUR = "#0072B2"
-FONT = "Arial, Helvetica, sans-serif"
+Frame = Literal["page", "embed", "export"]
+FONT = "Arial, Helvetica, 'Liberation Sans', sans-serif"
+INK = "#1a1a1a"
+MUTED = "#4a4a4a"
+LABEL_SIZE = 12.5
+LABEL_PX = 290  # bar labels: fit the plot area of a 375 px phone
 LINE_PX = 16  # one line of bar label
 BAR_PX = 20
 GAP_PX = 14
-LABEL_WRAP = 52
-FOOTER_WRAP = 64
-TITLE_WRAP = 44
+EXPORT_WIDTH = 1100
+TEXT_PX = {"page": 290, "embed": 300, "export": 1000}  # title, question, key and footer text
 FLAG_MARK = "⚠"
-SOURCE_LINE = (
-    "Source: Isos Partnership for the LGA and CCN, “SEND reform: putting children and young people first” (June 2026)."
-)
-ENCODING_LINE = (
-    "Solid: reported figure (a bound is drawn to the lowest share it allows). Hatched: the range a bound allows."
-)
+SOLID_QUALIFIERS = (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value)
 
 
 @dataclass(frozen=True)
-class ChartSpec:
-    """One chart of the page: which results it draws and what it is called."""
+class Labels:
+    """What a figure needs besides its rows: each survey's origin, the response groups, the theme names."""
 
-    key: str
-    title: str
-    filename: str
-    select: Callable[[pd.DataFrame], pd.Series]
-    stacked: bool = False
-    by_theme: bool = False
+    sources: Mapping[str, Mapping]
+    groups: Mapping[str, Mapping]
+    theme_labels: Mapping[str, str]
 
+    def plural(self, survey: str) -> str:
+        return self.sources[survey][Col.RESPONDENT_PLURAL] or "respondents"
 
-def _figure(n: int) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda df: df[Col.FIGURE] == n
-
-
-def _question(results: pd.DataFrame, n: int) -> str:
-    rows = results[results[Col.FIGURE] == n]
-    return rows[Col.QUESTION].iloc[0] if len(rows) else ""
+    def colour(self, group: str) -> str:
+        return self.groups[group][Col.COLOUR]
 
 
-FIGURE_SLUGS = {
-    1: "what-the-reforms-will-lead-to",
-    2: "national-standards",
-    3: "statutory-plans",
-    4: "mainstream-inclusion",
-    5: "specialist-provision",
-    6: "confidence-in-capacity",
-    7: "timescales",
-    8: "confidence-in-funding",
-}
+def labels_of(store) -> Labels:
+    return Labels(store.sources, store.groups, store.theme_labels)
 
 
-def chart_specs(results: pd.DataFrame) -> list[ChartSpec]:
-    """The page's charts in order: the ranked overview, Figures 1-8, the 2023/24 comparison."""
-    specs = [
-        ChartSpec(
-            key="overview",
-            title="Support for every reform proposal, ranked",
-            filename="overview-support-for-every-proposal",
-            select=lambda df: (df[Col.SURVEY] == MAIN_SURVEY) & (df[Col.CATEGORY] == "positive or somewhat positive"),
-            by_theme=True,
-        )
-    ]
-    for n, slug in FIGURE_SLUGS.items():
-        specs.append(
-            ChartSpec(
-                key=f"fig{n}",
-                title=f"Figure {n} · {_question(results, n)}",
-                filename=f"figure-{n}-{slug}",
-                select=_figure(n),
-                stacked=(n == 7),
-            )
-        )
-    specs.append(
-        ChartSpec(
-            key="baseline",
-            title="2023/24 survey · Views of the current SEND system",
-            filename="baseline-2023-24-survey",
-            select=lambda df: df[Col.SURVEY] != MAIN_SURVEY,
-        )
-    )
-    return specs
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
 
 
-def wrap(text: str, width: int) -> str:
-    """Plain text wrapped with <br> for Plotly, with markup characters escaped."""
-    return "<br>".join(textwrap.wrap(html.escape(text, quote=False), width)) if text else ""
+def _lines(text: str, px: float, size: float, bold: bool = False) -> list[str]:
+    return [esc(line) for line in fit(text, px, size, bold)] if text else []
 
 
-def row_label(row, with_category: bool, theme_labels: dict[str, str] | None = None) -> str:
-    """The label of a bar, as plain text: item, its category where a chart has several, its theme where coloured by it."""
+# What each bar says. -------------------------------------------------------------------------------------
+
+
+def is_derived(row: Mapping) -> bool:
+    return row[Col.QUALIFIER] == Qualifier.DERIVED.value
+
+
+def extent(row: Mapping) -> tuple[float, float, float]:
+    """(solid end, range start, range end) in percent: a bound's range is hatched beyond its solid part."""
+    if row[Col.QUALIFIER] in SOLID_QUALIFIERS:
+        return row[Col.VALUE], row[Col.VALUE], row[Col.VALUE]
+    if is_derived(row):
+        return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_LOW]
+    return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_HIGH]
+
+
+def row_label(row: Mapping, spec: ChartSpec, labels: Labels, with_category: bool) -> str:
+    """The label above a bar, as plain text: the item, its category where the chart has several, its theme
+    on a ranked chart, its survey on a comparison of waves."""
     label = row[Col.ITEM]
-    if with_category:
+    if spec.kind == "waves":
+        label = f"{labels.sources[row[Col.SURVEY]][Col.SHORT_TITLE] or row[Col.SURVEY]}: {label}"
+    if with_category or spec.kind == "waves":
         label += f" — {row[Col.CATEGORY]}"
-    if theme_labels is not None:
-        label += f" · {theme_labels.get(row[Col.THEMES][0], row[Col.THEMES][0])}"
+    if spec.kind == "ranked":
+        label += " · " + labels.theme_labels.get(row[Col.THEMES][0], row[Col.THEMES][0])
     return label
 
 
-def value_label(row) -> str:
+def value_label(row: Mapping) -> str:
     """The figure beside a bar: what the report printed, and the counts it allows."""
     counts = count_label(row)
-    text = row[Col.REPORTED_TEXT]
-    if row[Col.QUALIFIER] == Qualifier.DERIVED.value:
+    if is_derived(row):
         return f"{counts} (derived, not reported)"
-    printed = pd.notna(row[Col.COUNT]) and (
+    text = row[Col.REPORTED_TEXT]
+    printed = row[Col.COUNT] is not None and (
         f"{row[Col.COUNT]} out of" in text or row[Col.QUALIFIER] == Qualifier.ALL.value
     )
     if counts and not printed:  # a count the report printed ("11 out of the 54", "All 54") is not repeated
         text = f"{text} · {counts}"
-    if isinstance(row[Col.FLAG], str):
-        text += f" {FLAG_MARK} no count of {row[Col.BASE]} fits"
+    if row[Col.FLAG]:
+        text += f" {FLAG_MARK} see note"
     return text
 
 
-def bar_annotation_lines(label: str, value: str) -> list[str]:
-    """The lines written above a bar: the wrapped label, then the figure in bold."""
-    lines = textwrap.wrap(label, LABEL_WRAP) or [""]
-    escaped = [html.escape(line, quote=False) for line in lines]
-    bold = f"<b>{html.escape(value, quote=False)}</b>"
-    if len(lines[-1]) + len(value) + 3 <= LABEL_WRAP + 8:
-        escaped[-1] += " — " + bold
-    else:
-        escaped.append(bold)
-    return escaped
-
-
-def hover_fields(row, label: str = "") -> list[str]:
-    """customdata for a bar's hover: reported text, counts, section, sentence, note, label."""
-    if count_label(row):
-        counts = count_label(row)
-    elif pd.notna(row[Col.BASE]):
-        counts = f"none of 0–{row[Col.BASE]} gives the printed figure (see the flag)"
-    else:
-        counts = "not derivable (base not stated)"
-    if row[Col.QUALIFIER] == Qualifier.DERIVED.value:
-        sentence = wrap(row[Col.NOTE] or "Not reported by the survey; derived.", 70)
-    else:
-        sentence = "“" + wrap(row[Col.VERBATIM], 70) + "”"
-    extra = []
+def notes_of(row: Mapping) -> list[str]:
+    """Every note that says how a record was placed, labelled or derived: shown in hovers, tables and CSVs."""
+    out = []
     if row[Col.GROUP_BOUND]:
-        extra.append("Reported only as a bound for a group of proposals.")
-    if isinstance(row[Col.FIGURE_NOTE], str):
-        extra.append(row[Col.FIGURE_NOTE])
-    if isinstance(row[Col.FLAG], str):
-        extra.append(f"{FLAG_MARK} {row[Col.FLAG]}")
-    note = "".join("<br>" + wrap(e, 70) for e in extra)
+        out.append("Reported only as one bound for a group of items, not for this item alone.")
+    for field in (Col.FIGURE_NOTE, Col.NOTE):
+        if row[field]:
+            out.append(row[field])
+    return out
+
+
+def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
+    """customdata of a bar's hover: label, reported text, respondents, section, sentence, notes."""
+    plural = labels.plural(row[Col.SURVEY])
+    if count_label(row):
+        counts = f"{count_label(row)} {plural}"
+    elif row[Col.BASE] is not None:
+        counts = f"no whole number of the {row[Col.BASE]} gives the printed figure (see the note)"
+    else:
+        counts = "not derivable: the number who answered is not stated"
+    if is_derived(row):
+        sentence = "<br>".join(_lines(row[Col.NOTE] or "Not reported; derived from the other answers.", 330, 12))
+    else:
+        sentence = "“" + "<br>".join(_lines(row[Col.VERBATIM], 330, 12)) + "”"
+    extra = [*notes_of(row)] + ([f"{FLAG_MARK} {row[Col.FLAG]}"] if row[Col.FLAG] else [])
+    note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in extra)
     return [
-        html.escape(row[Col.REPORTED_TEXT]),
-        counts,
-        html.escape(row[Col.SECTION]),
+        "<br>".join(_lines(label, 330, 12, bold=True)),
+        esc(row[Col.REPORTED_TEXT]),
+        esc(counts),
+        esc(row[Col.SECTION]),
         sentence,
         note,
-        wrap(label or row[Col.ITEM], 70),
+        esc(plural.capitalize()),
     ]
 
 
 HOVER = (
-    "<b>%{customdata[5]}</b><br>Reported: %{customdata[0]}<br>Councils: %{customdata[1]}"
-    "<br>Section: %{customdata[2]}<br>%{customdata[3]}%{customdata[4]}<extra></extra>"
+    "<b>%{customdata[0]}</b><br>Reported: %{customdata[1]}<br>%{customdata[6]}: %{customdata[2]}"
+    "<br>Section: %{customdata[3]}<br>%{customdata[4]}%{customdata[5]}<extra></extra>"
 )
 
 
-def _extent(row) -> tuple[float, float, float]:
-    """(solid end, range start, range end) in percent for one row."""
-    q = row[Col.QUALIFIER]
-    if q in (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value, Qualifier.DERIVED.value):
-        value = row[Col.VALUE] if q != Qualifier.DERIVED.value else row[Col.PCT_LOW]
-        return value, value, value
-    return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_HIGH]
+# What travels with a chart: key, base, source, notes. --------------------------------------------------------
 
 
-def _colour(row, by_theme: bool) -> str:
-    if by_theme:
-        return THEME_COLOURS.get(row[Col.THEMES][0], DEFAULT_COLOUR)
-    return CATEGORY_COLOURS.get(row[Col.CATEGORY], DEFAULT_COLOUR)
+def key_items(rows: pd.DataFrame, labels: Labels) -> list[tuple[str, str, bool]]:
+    """(label, colour, hatched) of every response group in the rows, then the hatch of a bound if any."""
+    items = []
+    for group in dict.fromkeys(rows[Col.GROUP]):
+        g = labels.groups[group]
+        derived = rows[rows[Col.GROUP] == group][Col.QUALIFIER].eq(Qualifier.DERIVED.value).all()
+        items.append((g[Col.LABEL], g[Col.COLOUR], bool(derived)))
+    if any(extent(r)[2] > extent(r)[1] for r in records(rows)):
+        items.append(("Hatched: the range a bound allows", MUTED, True))
+    return items
 
 
-def _solid_marker(colour: str, derived: list[bool]) -> dict:
-    """Solid fill, except derived (unreported) bars, which are hatched on white."""
-    if not any(derived):
-        return dict(color=colour, line=dict(color=colour, width=1))
-    fills = ["white" if d else colour for d in derived]
-    return dict(
-        color=fills,
-        line=dict(color=colour, width=1),
-        pattern=dict(shape=["/" if d else "" for d in derived], fgcolor=colour, bgcolor=fills, solidity=0.35),
-    )
+def base_line(rows: pd.DataFrame, labels: Labels) -> str:
+    """Who answered and how many, per survey in the rows: "Base: 54 councils (English local authorities)."."""
+    parts = []
+    for survey in dict.fromkeys(rows[Col.SURVEY]):
+        src = labels.sources[survey]
+        bases = sorted({int(b) for b in rows[rows[Col.SURVEY] == survey][Col.BASE].dropna()})
+        who = src[Col.RESPONDENT_GROUP] or src[Col.RESPONDENT_PLURAL]
+        if bases:
+            text = f"{' or '.join(str(b) for b in bases)} {labels.plural(survey)} responding ({who})"
+        else:
+            text = f"{who}; the number who answered is not stated"
+        parts.append((src[Col.SHORT_TITLE] or survey, text))
+    if len(parts) == 1:
+        return f"Base: {parts[0][1]}."
+    return "Bases: " + "; ".join(f"{name}: {text}" for name, text in parts) + "."
 
 
-def _bases_line(rows: pd.DataFrame) -> str:
-    bases = sorted({int(b) for b in rows[Col.BASE].dropna()})
-    if not bases:
-        return "Base: not stated in the report (respondents across local authorities, schools and parents)."
-    return "Base: n = " + ", ".join(str(b) for b in bases) + " responding local authorities."
+def source_line(rows: pd.DataFrame, labels: Labels) -> str:
+    citations = list(dict.fromkeys(labels.sources[s][Col.CITATION] or s for s in rows[Col.SURVEY]))
+    return ("Source: " if len(citations) == 1 else "Sources: ") + "; ".join(citations) + "."
 
 
-def footer_text(rows: pd.DataFrame) -> str:
-    """Source, base, how to read the bars, and any consistency flag: travels with an exported chart."""
-    lines = [SOURCE_LINE, _bases_line(rows), ENCODING_LINE]
+def encoding_line(rows: pd.DataFrame) -> str:
+    recs = records(rows)
+    parts = ["Solid: the share reported."]
+    if any(extent(r)[2] > extent(r)[1] for r in recs):
+        parts.append("A bound (“over 90%”) is solid to the lowest share it allows and hatched across its range.")
+    if any(is_derived(r) for r in recs):
+        parts.append("Hatched grey: not reported, derived from the other answers.")
+    return " ".join(parts)
+
+
+def footer_lines(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list[str]:
+    """Source, base, how to read the bars, the chart's note and every consistency flag, in that order."""
+    lines = [source_line(rows, labels), base_line(rows, labels), encoding_line(rows)]
+    if spec.note:
+        lines.append(f"Note: {spec.note}")
     lines += [f"{FLAG_MARK} {flag}" for flag in rows[Col.FLAG].dropna()]
-    return "<br>".join(wrap(line, FOOTER_WRAP) for line in lines)
+    return lines
 
 
-def _layout(
+def question_line(spec: ChartSpec, filtered: str = "", numbered: bool = True) -> str:
+    """The line under the title: the figure number (unless the page shows it already), the report's
+    question, and any theme filter."""
+    text = " · ".join(p for p in (spec.eyebrow if numbered else "", spec.subtitle) if p)
+    return text + (f" ({filtered})" if filtered else "")
+
+
+# Layout. ---------------------------------------------------------------------------------------------------
+
+
+def _text_block(lines: list[str], top: float, margin: float, size: float, colour: str, bold: bool = False) -> dict:
+    """An annotation holding ``lines``, its top ``top`` px below the top of the figure, whose top margin is
+    ``margin`` px (annotations are placed from the plot area's top edge, which is the margin's bottom)."""
+    text = "<br>".join(f"<b>{line}</b>" if bold else line for line in lines)
+    return dict(
+        text=text, x=0, xref="paper", xanchor="left", y=1, yref="paper", yanchor="top", yshift=margin - top,
+        align="left", showarrow=False, font=dict(size=size, color=colour),
+    )  # fmt: skip
+
+
+def _key_text(items: list[tuple[str, str, bool]], px: float) -> list[str]:
+    """The key as lines of coloured squares and labels, wrapped between items."""
+    lines, current, width = [], [], 0.0
+    for label, colour, hatched in items:
+        glyph = "▨" if hatched else "■"
+        w = (len(label) + 4) * 6.6
+        if current and width + w > px:
+            lines.append("   ".join(current))
+            current, width = [], 0.0
+        current.append(f'<span style="color:{colour}">{glyph}</span> {esc(label)}')
+        width += w
+    if current:
+        lines.append("   ".join(current))
+    return lines
+
+
+def layout(
     spec: ChartSpec,
     rows: pd.DataFrame,
-    subtitle: str,
+    labels: Labels,
     plot_height: float,
-    axis_title: str,
-    legend: bool,
+    frame: Frame,
+    filtered: str,
     annotations: list[dict],
 ) -> dict:
-    """The layout of every chart: title, subtitle naming the selection, axis, and the footer drawn into the image."""
-    footer = footer_text(rows)
-    bottom = 62 + 14 * (footer.count("<br>") + 1)
-    title = wrap(spec.title, TITLE_WRAP)
-    top = 52 + 21 * title.count("<br>") + (22 if subtitle else 0) + (30 if legend else 0)
+    """Margins, axis and (framed) the header and footer drawn into the image."""
+    px = TEXT_PX[frame]
+    axis_lines = _lines(spec.axis_label, LABEL_PX, 12)
+    bottom_axis = 34 + 15 * len(axis_lines)
+    notes: list[dict] = []
+    top = 8
+    bottom = bottom_axis
+    if frame != "page":
+        title = _lines(spec.title, px, 17, bold=True)
+        question = _lines(question_line(spec, filtered), px, 12.5)
+        key = _key_text(key_items(rows, labels), px)
+        at_question = 10 + 22 * len(title)
+        at_key = at_question + 17 * len(question) + 6
+        top = at_key + 17 * len(key) + 10
+        notes.append(_text_block(title, 10, top, 17, INK, bold=True))
+        notes.append(_text_block(question, at_question, top, 12.5, MUTED))
+        notes.append(_text_block(key, at_key, top, 12.5, INK))
+        foot = [line for text in footer_lines(rows, spec, labels) for line in _lines(text, px, 11)]
+        notes.append(
+            dict(
+                text="<br>".join(foot),
+                x=0,
+                xref="paper",
+                xanchor="left",
+                y=0,
+                yref="paper",
+                yanchor="top",
+                yshift=-(bottom_axis + 6),
+                align="left",
+                showarrow=False,
+                font=dict(size=11, color=MUTED),
+            )  # fmt: skip
+        )
+        bottom = bottom_axis + 14 + 15 * len(foot)
     height = round(top + plot_height + bottom)
-    footer_note = dict(
-        text=footer,
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-44,
-        xanchor="left",
-        yanchor="top",
-        align="left",
-        showarrow=False,
-        font=dict(size=11, color="#444"),
-    )
     return dict(
-        title=dict(
-            text=title,
-            subtitle=dict(text=html.escape(subtitle)) if subtitle else None,
-            x=0,
-            xref="paper",
-            xanchor="left",
-            y=1 - 12 / height,
-            yref="container",
-            yanchor="top",
-            font=dict(size=16),
-        ),
-        font=dict(family=FONT, size=13, color="#1a1a1a"),
+        template="none",  # every style is set here; plotly.py's default template only adds weight
+        font=dict(family=FONT, size=13, color=INK),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        barmode="stack" if spec.stacked else "overlay",
+        barmode="stack" if spec.kind == "stacked" else "overlay",
         height=height,
-        margin=dict(l=12, r=16, t=top, b=bottom, autoexpand=False),
-        showlegend=legend,
-        legend=dict(
-            orientation="h",
-            x=0,
-            xanchor="left",
-            y=1,
-            yanchor="bottom",
-            font=dict(size=12),
-            itemclick=False,
-            itemdoubleclick=False,
-        ),
+        margin=dict(l=16, r=20, t=top, b=bottom, autoexpand=False),
+        showlegend=False,
         hoverlabel=dict(align="left", bgcolor="white", font=dict(size=12, family=FONT)),
         xaxis=dict(
-            title=dict(text=axis_title, font=dict(size=12), standoff=6),
+            title=dict(text="<br>".join(axis_lines), font=dict(size=12), standoff=6),
             range=[0, 100],
             tickvals=[0, 25, 50, 75, 100],
-            ticksuffix="%",
+            ticktext=["0%", "25%", "50%", "75%", "100%"],
             gridcolor="#e5e5e5",
             zeroline=True,
             zerolinecolor="#999",
             fixedrange=True,
+            automargin=False,
         ),
-        annotations=[*annotations, footer_note],
-        meta=dict(key=spec.key, filename=spec.filename),
+        annotations=[*annotations, *notes],
+        meta=dict(key=spec.slug, survey=spec.survey, filename=spec.filename, frame=frame),
     )
 
 
-def _axis_title(rows: pd.DataFrame) -> str:
-    cats = list(dict.fromkeys(rows[Col.CATEGORY]))
-    return "% of responding councils: " + " / ".join(cats)
+def _label_block(lines: list[str], top: float) -> dict:
+    return dict(
+        text="<br>".join(lines), x=0, xref="paper", y=top, yref="y", xanchor="left", yanchor="top",
+        align="left", showarrow=False, font=dict(size=LABEL_SIZE, color=INK),
+    )  # fmt: skip
+
+
+def bar_annotation_lines(label: str, value: str) -> list[str]:
+    """The lines written above a bar: the wrapped label, then the figure in bold (on the label's last line
+    when it fits)."""
+    lines = _lines(label, LABEL_PX, LABEL_SIZE) or [""]
+    bold = f"<b>{esc(value)}</b>"
+    joined = fit(label, LABEL_PX, LABEL_SIZE)[-1:] or [""]
+    if fit(f"{joined[0]} — {value}", LABEL_PX, LABEL_SIZE, bold=True) == [f"{joined[0]} — {value}"]:
+        lines[-1] += " — " + bold
+    else:
+        lines += [f"<b>{line}</b>" for line in _lines(value, LABEL_PX, LABEL_SIZE, bold=True)]
+    return lines
+
+
+def _marker(colour: str, hatched: bool, solidity: float = 0.35) -> dict:
+    if not hatched:
+        return dict(color=colour, line=dict(color=colour, width=1))
+    return dict(
+        color="white",
+        line=dict(color=colour, width=1),
+        pattern=dict(shape="/", fgcolor=colour, bgcolor="white", solidity=solidity),
+    )
 
 
 def build_bar_figure(
     rows: pd.DataFrame,
     spec: ChartSpec,
+    labels: Labels,
     *,
     show_intervals: bool = False,
-    subtitle: str = "",
+    filtered: str = "",
+    frame: Frame = "page",
     multi_category: bool = False,
-    theme_labels: dict[str, str] | None = None,
 ) -> go.Figure:
-    """Horizontal bars, one per result, each labelled above: solid to the reported value, hatched across a bound's range.
+    """Horizontal bars, one per row, each labelled above: solid to the reported value, hatched across a bound.
 
     The y axis is in pixels (row i starts at ``tops[i]``), so labels of any length sit exactly above their bar.
     """
-    records = rows.to_dict("records")
-    labels = [row_label(r, multi_category, theme_labels if spec.by_theme else None) for r in records]
-    lines = [bar_annotation_lines(lab, value_label(r)) for lab, r in zip(labels, records)]
+    recs = records(rows)
+    texts = [row_label(r, spec, labels, multi_category) for r in recs]
+    lines = [bar_annotation_lines(t, value_label(r)) for t, r in zip(texts, recs)]
     tops, centres, y = [], [], 0.0
     for ls in lines:
         tops.append(y)
         centres.append(y + LINE_PX * len(ls) + 4 + BAR_PX / 2)
         y += LINE_PX * len(ls) + 4 + BAR_PX + GAP_PX
-    plot_height = y
-    groups: dict[str, list[int]] = {}
-    for i, r in enumerate(records):
-        groups.setdefault(r[Col.THEMES][0] if spec.by_theme else r[Col.CATEGORY], []).append(i)
     traces: list = []
-    for key, idx in groups.items():
-        sub = [records[i] for i in idx]
-        colour = _colour(sub[0], spec.by_theme)
-        name = theme_labels.get(key, key) if (spec.by_theme and theme_labels) else key
-        extents = [_extent(r) for r in sub]
-        custom = [hover_fields(r, labels[i]) for r, i in zip(sub, idx)]
+    for group in dict.fromkeys(r[Col.GROUP] for r in recs):
+        idx = [i for i, r in enumerate(recs) if r[Col.GROUP] == group]
+        sub = [recs[i] for i in idx]
+        colour = labels.colour(group)
+        extents = [extent(r) for r in sub]
+        custom = [hover_fields(r, texts[i], labels) for r, i in zip(sub, idx)]
         error = None
         if show_intervals:
             error = dict(
                 type="data",
-                array=[
-                    r[Col.WILSON_HIGH] - e[0] if pd.notna(r[Col.WILSON_HIGH]) else None for r, e in zip(sub, extents)
-                ],
-                arrayminus=[
-                    e[0] - r[Col.WILSON_LOW] if pd.notna(r[Col.WILSON_LOW]) else None for r, e in zip(sub, extents)
-                ],
-                color="#1a1a1a",
-                thickness=1.5,
-                width=5,
+                array=[r[Col.WILSON_HIGH] - e[0] if r[Col.WILSON_HIGH] is not None else None for r, e in zip(sub, extents)],
+                arrayminus=[e[0] - r[Col.WILSON_LOW] if r[Col.WILSON_LOW] is not None else None for r, e in zip(sub, extents)],
+                color=INK, thickness=1.5, width=5,
+            )  # fmt: skip
+        derived = [is_derived(r) for r in sub]
+        marker = _marker(colour, False)
+        if any(derived):
+            fills = ["white" if d else colour for d in derived]
+            marker = dict(
+                color=fills,
+                line=dict(color=colour, width=1),
+                pattern=dict(shape=["/" if d else "" for d in derived], fgcolor=colour, bgcolor=fills, solidity=0.35),
             )
+        name = labels.groups[group][Col.LABEL]
         traces.append(
             go.Bar(
                 orientation="h",
@@ -379,12 +406,11 @@ def build_bar_figure(
                 x=[e[0] for e in extents],
                 width=BAR_PX,
                 name=name,
-                legendgroup=key,
-                marker=_solid_marker(colour, [r[Col.QUALIFIER] == Qualifier.DERIVED.value for r in sub]),
+                marker=marker,
                 customdata=custom,
                 hovertemplate=HOVER,
                 error_x=error,
-            )
+            )  # fmt: skip
         )
         bounds = [j for j, e in enumerate(extents) if e[2] > e[1]]
         if bounds:
@@ -396,139 +422,97 @@ def build_bar_figure(
                     base=[extents[j][1] for j in bounds],
                     width=BAR_PX,
                     name=f"{name}: range a bound allows",
-                    legendgroup=key,
-                    showlegend=False,
-                    marker=dict(
-                        color="white",
-                        line=dict(color=colour, width=1),
-                        pattern=dict(shape="/", fgcolor=colour, bgcolor="white", solidity=0.3),
-                    ),
+                    marker=_marker(colour, True, 0.3),
                     customdata=[custom[j] for j in bounds],
                     hovertemplate=HOVER,
                 )
             )
-    annotations = [
-        dict(
-            text="<br>".join(ls),
-            x=0,
-            xref="paper",
-            y=top,
-            yref="y",
-            xanchor="left",
-            yanchor="top",
-            align="left",
-            showarrow=False,
-            font=dict(size=12.5, color="#1a1a1a"),
-        )
-        for top, ls in zip(tops, lines)
-    ]
-    # The overview names each bar's theme in its label, so its colours need no legend.
-    layout = _layout(
-        spec, rows, subtitle, plot_height, _axis_title(rows), len(groups) > 1 and not spec.by_theme, annotations
-    )
-    layout["yaxis"] = dict(range=[plot_height, 0], visible=False, fixedrange=True)
-    return go.Figure(data=traces, layout=layout)
+    notes = [_label_block(ls, top) for top, ls in zip(tops, lines)]
+    lay = layout(spec, rows, labels, y, frame, filtered, notes)
+    lay["yaxis"] = dict(range=[y, 0], visible=False, fixedrange=True)
+    return go.Figure(data=traces, layout=lay)
 
 
-def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, *, subtitle: str = "") -> go.Figure:
-    """One stacked bar of a single question's answers (Figure 7): reported parts and the derived remainder."""
-    traces: list = []
-    order = {"too ambitious": 0, "not reported": 1, "too slow": 2}
-    rows = rows.sort_values(Col.CATEGORY, key=lambda s: s.map(lambda c: order.get(c, 9)), kind="stable")
-    for r in rows.to_dict("records"):
-        derived = r[Col.QUALIFIER] == Qualifier.DERIVED.value
-        colour = _colour(r, False)
-        share = 100 * r[Col.COUNT_MIN] / r[Col.BASE] if pd.notna(r[Col.COUNT_MIN]) else r[Col.VALUE]
-        name = r[Col.CATEGORY] + (" (derived)" if derived else "")
+def build_stacked_figure(
+    rows: pd.DataFrame, spec: ChartSpec, labels: Labels, *, filtered: str = "", frame: Frame = "page"
+) -> go.Figure:
+    """One bar of a single question's answers, stacked to its base, with a labelled line per answer above it.
+
+    Answers are never labelled inside their segment (a narrow one would make the text unreadably small).
+    """
+    recs = records(rows)
+    lines, y = [], 0.0
+    for r in recs:
+        text = f"{r[Col.CATEGORY]}: {value_label(r)}"
+        glyph = "▨" if is_derived(r) else "■"
+        wrapped = _lines(text, LABEL_PX - 16, LABEL_SIZE)
+        wrapped[0] = f'<span style="color:{labels.colour(r[Col.GROUP])}">{glyph}</span> ' + wrapped[0]
+        lines.append((y, wrapped))
+        y += LINE_PX * len(wrapped) + 4
+    centre = y + 6 + 14
+    traces = []
+    for r in recs:
+        colour = labels.colour(r[Col.GROUP])
+        share = 100 * r[Col.COUNT_MIN] / r[Col.BASE] if r[Col.COUNT_MIN] is not None else r[Col.VALUE]
         traces.append(
             go.Bar(
                 orientation="h",
-                y=[0],
+                y=[centre],
                 x=[share],
-                width=0.6,
-                name=name,
-                text=[
-                    f"{r[Col.COUNT_MIN]} of {r[Col.BASE]}"
-                    + (" (derived)" if derived else f"<br>{r[Col.REPORTED_TEXT]}")
-                ],
-                textposition="inside",
-                insidetextanchor="middle",
-                textfont=dict(color="#1a1a1a", size=12),
-                marker=dict(
-                    color="white" if derived else colour,
-                    line=dict(color=colour if not derived else "#555", width=1),
-                    pattern=dict(
-                        shape="/" if derived else "",
-                        fgcolor="#8C8C8C",
-                        bgcolor="white" if derived else colour,
-                        solidity=0.3,
-                    ),
-                ),
-                customdata=[hover_fields(r, name)],
+                width=28,
+                name=r[Col.CATEGORY],
+                marker=_marker(colour, is_derived(r), 0.3),
+                customdata=[hover_fields(r, f"{r[Col.ITEM]} — {r[Col.CATEGORY]}", labels)],
                 hovertemplate=HOVER,
-            )
+            )  # fmt: skip
         )
-    layout = _layout(spec, rows, subtitle, 90, "% of responding councils (stacked to n = 54)", True, [])
-    layout["yaxis"] = dict(visible=False, fixedrange=True, range=[-0.5, 0.5])
-    return go.Figure(data=traces, layout=layout)
+    plot_height = centre + 14 + GAP_PX
+    notes = [_label_block(ls, top) for top, ls in lines]
+    lay = layout(spec, rows, labels, plot_height, frame, filtered, notes)
+    lay["yaxis"] = dict(range=[plot_height, 0], visible=False, fixedrange=True)
+    return go.Figure(data=traces, layout=lay)
 
 
 def build_chart(
-    results: pd.DataFrame,
+    rows: pd.DataFrame,
     spec: ChartSpec,
+    labels: Labels,
     *,
     show_intervals: bool = False,
-    subtitle: str = "",
-    theme_labels: dict[str, str] | None = None,
-    all_results: pd.DataFrame | None = None,
+    filtered: str = "",
+    frame: Frame = "page",
+    multi_category: bool | None = None,
 ) -> go.Figure | None:
-    """The chart ``spec`` for the (already theme-filtered) results, or None if it has nothing to draw."""
-    rows = results[spec.select(results)]
-    if spec.key == "overview":
-        rows = rows.assign(_rank=rows.apply(lambda r: _extent(r)[0], axis=1)).sort_values(
-            ["_rank", Col.ITEM], ascending=[False, True], kind="stable"
-        )
+    """The chart ``spec`` for its (already theme-filtered) rows in drawing order, or None if there are none.
+
+    ``multi_category`` (default: whether ``rows`` has several categories) puts the category in each label;
+    pass the answer for the chart's full rows so a filtered chart labels its bars as the whole one does.
+    """
     if rows.empty:
         return None
-    if spec.stacked:
-        return build_stacked_figure(rows, spec, subtitle=subtitle)
-    full = all_results if all_results is not None else results
-    multi = full[spec.select(full)][Col.CATEGORY].nunique() > 1
+    if spec.kind == "stacked":
+        return build_stacked_figure(rows, spec, labels, filtered=filtered, frame=frame)
+    multi = rows[Col.CATEGORY].nunique() > 1 if multi_category is None else multi_category
     return build_bar_figure(
-        rows, spec, show_intervals=show_intervals, subtitle=subtitle, multi_category=multi, theme_labels=theme_labels
+        rows, spec, labels, show_intervals=show_intervals, filtered=filtered, frame=frame, multi_category=multi
     )
 
 
-def describe_rows(rows: pd.DataFrame) -> list[str]:
+def describe_rows(rows: pd.DataFrame, labels: Labels) -> list[str]:
     """A text alternative for a chart: one sentence per bar, stating its numbers."""
     out = []
-    for _, r in rows.iterrows():
+    for r in records(rows):
         counts = count_label(r)
-        if r[Col.QUALIFIER] == Qualifier.DERIVED.value:
-            text = f"{r[Col.ITEM]}, {r[Col.CATEGORY]}: {counts} (derived, not reported)."
+        plural = labels.plural(r[Col.SURVEY])
+        if is_derived(r):
+            text = f"{r[Col.ITEM]}, {r[Col.CATEGORY]}: {counts} {plural} (derived, not reported)."
         else:
-            text = f"{r[Col.ITEM]}, {r[Col.CATEGORY]}: {r[Col.REPORTED_TEXT]}" + (
-                f" ({counts} councils)." if counts and counts not in r[Col.REPORTED_TEXT] else "."
-            )
-        if isinstance(r[Col.FLAG], str):
-            text += " Flag: " + r[Col.FLAG]
+            text = f"{r[Col.ITEM]}, {r[Col.CATEGORY]}: {r[Col.REPORTED_TEXT]}"
+            text += f" ({counts} {plural})." if counts and counts not in r[Col.REPORTED_TEXT] else "."
+        if r[Col.FLAG]:
+            text += " Note: " + r[Col.FLAG]
         out.append(text)
     return out
 
 
-def graph_config(spec: ChartSpec) -> dict:
-    """dcc.Graph config: a 2x PNG named after the chart from the modebar, no Plotly logo, no editing."""
-    return {
-        "displaylogo": False,
-        "modeBarButtonsToRemove": [
-            "select2d",
-            "lasso2d",
-            "zoom2d",
-            "pan2d",
-            "zoomIn2d",
-            "zoomOut2d",
-            "autoScale2d",
-            "resetScale2d",
-        ],
-        "toImageButtonOptions": {"format": "png", "filename": spec.filename, "scale": 2},
-    }
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "displaylogo": False}

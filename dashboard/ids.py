@@ -1,6 +1,10 @@
 """Component ids, defined once: layout, callbacks and browser tests all import them from here."""
 
-URL = "url"
+URL = "url"  # the address, as the shell sees it (picks the survey)
+PAGE_URL = "page-url"  # the address, as the survey's page sees it (syncs the themes)
+SURVEY = "survey"  # the survey shown (dcc.Store), chosen from ?survey= in the browser
+SURVEYS = "survey-ids"  # {"ids": [...], "default": ...} (dcc.Store)
+PAGE = "page"  # the survey's landing page, rendered by a callback when the survey changes
 PANEL_STATE = "panel-state"
 THEME_IDS = "theme-ids"
 THEMES = "theme-filter"
@@ -8,13 +12,22 @@ THEME_NOTICE = "theme-notice"
 SELECTION_SUMMARY = "selection-summary"
 SHOW_INTERVALS = "show-intervals"
 CONTRASTS = "contrasts"
-CHARTS = "charts"
+OVERVIEW_CARD = "overview-card"
+OVERVIEW_GRAPH = "overview-graph"
+OVERVIEW_QUESTION = "overview-question"
+OVERVIEW_KEY = "overview-key"
+OVERVIEW_FOOTER = "overview-footer"
+OVERVIEW_ALT = "overview-alt"
+OVERVIEW_LINK = "overview-link"
+CHART_CARDS = "chart-cards"
+NO_CHARTS = "no-charts"
 QUOTE_STANCE = "quote-stance"
 QUOTE_SEARCH = "quote-search"
 QUOTE_COUNT = "quote-count"
 QUOTES = "quote-list"
+QUOTES_MORE = "quotes-more"
 CONTEXT = "context-list"
-GRID = "results-grid"
+CONTEXT_MORE = "context-more"
 TABLE = "results-table"
 SHOW_TABLE_BUTTON = "show-table-button"
 DOWNLOAD_CSV_BUTTON = "download-csv-button"
@@ -24,22 +37,15 @@ EXPORT_SVG_BUTTON = "export-svg-button"
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
 
-
-def graph(key: str) -> str:
-    """Id of the dcc.Graph that draws chart ``key``."""
-    return f"chart-{key}"
+CARD = "chart-card"  # pattern-matching type: {"type": CARD, "slug": ...}
+CARD_LINK = "chart-link"
 
 
-def card(key: str) -> str:
-    """Id of the card that holds chart ``key`` (hidden when the selection leaves it empty)."""
-    return f"card-{key}"
+def card(slug: str) -> dict:
+    """Id of the landing page's card of chart ``slug`` (hidden when the selection leaves it empty)."""
+    return {"type": CARD, "slug": slug}
 
 
-def alt_text(key: str) -> str:
-    """Id of the text alternative of chart ``key``."""
-    return f"alt-{key}"
-
-
-def chart_note(key: str) -> str:
-    """Id of the note under chart ``key`` (consistency flags)."""
-    return f"note-{key}"
+def card_link(slug: str) -> dict:
+    """Id of the link from that card to the chart's page (it carries the selection)."""
+    return {"type": CARD_LINK, "slug": slug}

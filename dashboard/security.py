@@ -12,11 +12,13 @@ import os
 
 from dash import Dash
 
+EMBED_PREFIX = "/embed/"  # the routes any site may frame
 
-def content_security_policy(app: Dash) -> str:
-    """The CSP header value for this app's page."""
+
+def content_security_policy(app: Dash, embed: bool = False) -> str:
+    """The CSP header value for this app's pages; an embed route may be framed by any site."""
     hashes = " ".join(app.csp_hashes())  # already quoted: 'sha256-...'
-    frame_ancestors = os.environ.get("FRAME_ANCESTORS", "").strip() or "'none'"
+    frame_ancestors = "*" if embed else (os.environ.get("FRAME_ANCESTORS", "").strip() or "'none'")
     return "; ".join(
         [
             "default-src 'self'",
@@ -41,12 +43,17 @@ def install_security(app: Dash) -> None:
 
     @server.after_request
     def _headers(response):
+        from flask import request
+
         if "csp" not in state:  # the inline scripts are known only once the app is fully set up
             state["csp"] = content_security_policy(app)
-        response.headers["Content-Security-Policy"] = state["csp"]
+            state["embed"] = content_security_policy(app, embed=True)
+        embed = request.path.startswith(EMBED_PREFIX)
+        response.headers["Content-Security-Policy"] = state["embed" if embed else "csp"]
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        response.headers["X-Frame-Options"] = "DENY" if "'none'" in state["csp"] else "SAMEORIGIN"
+        if not embed:  # an embed may be framed anywhere; everything else only as frame-ancestors says
+            response.headers["X-Frame-Options"] = "DENY" if "'none'" in state["csp"] else "SAMEORIGIN"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         return response

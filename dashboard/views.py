@@ -1,10 +1,9 @@
-"""What the page shows for a selection: pure, and cached (the data never changes while serving).
+"""What the pages show for a selection (survey, themes, intervals): pure, and cached, since the data never
+changes while serving.
 
-Two caches, both bounded:
-- per chart, the figure for a given set of rows: two selections that leave a chart with the same rows
-  share one figure object and one *token*, so the browser, which remembers the token it drew, is not
-  sent (and does not redraw) a chart that has not changed;
-- per selection, the View and the Dash outputs built from it (``Panels``).
+Figures are cached per chart and row set: two selections that leave a chart with the same rows share one
+figure and one *token*, so the browser, which remembers the token it drew, is not sent (and does not redraw)
+a chart that has not changed, and a rendered image can be cached under its token.
 """
 
 from __future__ import annotations
@@ -17,67 +16,45 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard.data import Store, filter_by_themes
-from dashboard.figures import ChartSpec, build_chart, chart_specs
+from dashboard.data import ChartSpec, Store, Survey, filter_by_themes
+from dashboard.figures import Frame, build_chart, labels_of
 from etl.schema import Col
 
-CACHE_SIZE = 512  # entries per cache; every single-theme view and many combinations fit
-CONTRASTS = "_contrasts"  # token keys of the shared panels (chart keys never start with "_")
-CONTEXT = "_context"
+CACHE_SIZE = 512  # entries per cache: every single-theme view of every survey and many combinations fit
 
 
-def _token(value: object) -> str:
+def token_of(value: object) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
 class ChartView:
+    """One chart for a selection: its rows in drawing order, and its figure (None when no row is left)."""
+
     spec: ChartSpec
-    figure: dict | None  # Plotly JSON, or None when the selection leaves the chart empty
-    token: str | None  # identifies the figure: equal tokens, identical figures
     rows: pd.DataFrame
+    figure: dict | None  # Plotly JSON
+    token: str | None  # equal tokens, identical figures
+    filtered: str  # "Filtered to: …" when the selection leaves out some of its rows, else ""
+
+    @property
+    def height(self) -> int:
+        return int(self.figure["layout"]["height"]) if self.figure else 0
 
 
 @dataclass(frozen=True)
 class View:
+    survey: Survey
     themes: tuple[str, ...]
-    results: pd.DataFrame
+    results: pd.DataFrame  # the survey's results in the selection
     context: pd.DataFrame
-    charts: list[ChartView]
+    charts: tuple[ChartView, ...]  # page frame
+
+    def chart(self, slug: str) -> ChartView | None:
+        return next((c for c in self.charts if c.spec.slug == slug), None)
 
 
-@dataclass(frozen=True)
-class ChartPanel:
-    """One chart's outputs: hidden when ``figure`` is None."""
-
-    key: str
-    token: str | None
-    figure: dict | None
-    graph_style: dict | None
-    alt: list
-    notes: list
-
-
-@dataclass(frozen=True)
-class Panels:
-    """The callback outputs of one selection, built once."""
-
-    charts: list[ChartPanel]
-    contrasts: list
-    context: list
-    n_results: int
-    shared_tokens: dict  # token of the contrasts and of the context cards, like a chart's
-
-
-def subtitle(themes: tuple[str, ...], rows: pd.DataFrame, all_rows: pd.DataFrame, labels: dict[str, str]) -> str:
-    """Names the selected themes a chart is filtered to, so an exported chart says it is a subset; "" if it is whole."""
-    if not themes or len(rows) == len(all_rows):
-        return ""
-    present = {t for ts in rows[Col.THEMES] for t in ts}
-    return "Filtered to: " + ", ".join(labels[t] for t in themes if t in present)
-
-
-class _LRU:
+class LRU:
     """A small thread-safe LRU of computed values."""
 
     def __init__(self, size: int):
@@ -102,90 +79,65 @@ class _LRU:
 
 
 class Views:
-    """Builds and caches the View and Panels of each (themes, intervals) selection for one Store."""
+    """Builds and caches the View of each selection, and each chart's figure in each frame, for one Store."""
 
     def __init__(self, store: Store):
         self.store = store
-        self.specs = chart_specs(store.results)
-        self._all_rows = {spec.key: store.results[spec.select(store.results)] for spec in self.specs}
-        self._views = _LRU(CACHE_SIZE)
-        self._panels = _LRU(CACHE_SIZE)
-        self._figures = _LRU(CACHE_SIZE)
+        self.labels = labels_of(store)
+        self._full = {
+            (s.id, c.slug): store.chart_rows(c) for s in store.surveys.values() for c in s.charts
+        }  # each chart's rows without a filter
+        self._multi = {k: rows[Col.CATEGORY].nunique() > 1 for k, rows in self._full.items()}
+        self._views = LRU(CACHE_SIZE)
+        self._figures = LRU(CACHE_SIZE)
 
-    def get(self, themes: tuple[str, ...], show_intervals: bool) -> View:
-        return self._views.get((themes, show_intervals), lambda: self._build(themes, show_intervals))
+    def get(self, survey: Survey, themes: tuple[str, ...] = (), intervals: bool = False) -> View:
+        return self._views.get((survey.id, themes, intervals), lambda: self._build(survey, themes, intervals))
 
-    def panels(self, themes: tuple[str, ...], show_intervals: bool) -> Panels:
-        """The Dash outputs of a selection, cached beside its View."""
-        return self._panels.get((themes, show_intervals), lambda: self._build_panels(self.get(themes, show_intervals)))
+    def chart(
+        self,
+        survey: Survey,
+        spec: ChartSpec,
+        themes: tuple[str, ...] = (),
+        intervals: bool = False,
+        frame: Frame = "page",
+    ) -> ChartView:
+        """One chart for a selection, in any frame."""
+        results = filter_by_themes(self.store.survey_results(survey), list(themes))
+        rows = self.store.chart_rows(spec, results)
+        return self._chart_view(spec, rows, themes, intervals, frame)
 
-    def _figure(self, spec: ChartSpec, rows: pd.DataFrame, results: pd.DataFrame, show_intervals: bool, sub: str):
-        """(figure JSON, token) for a chart drawing exactly ``rows``; shared by every selection that does."""
-        key = (spec.key, tuple(rows[Col.ID]), show_intervals, sub)
+    def filter_note(self, spec: ChartSpec, rows: pd.DataFrame, themes: tuple[str, ...]) -> str:
+        """Names the selected themes a chart is filtered to, so a chart that shows a subset says so."""
+        if not themes or len(rows) == len(self._full[(spec.survey, spec.slug)]):
+            return ""
+        present = {t for ts in rows[Col.THEMES] for t in ts}
+        return "Filtered to: " + ", ".join(self.store.theme_labels[t] for t in themes if t in present)
+
+    def _chart_view(self, spec: ChartSpec, rows: pd.DataFrame, themes, intervals: bool, frame: Frame) -> ChartView:
+        filtered = self.filter_note(spec, rows, themes)
+        key = (spec.survey, spec.slug, tuple(rows[Col.ID]), intervals, frame, filtered)
 
         def build():
             fig = build_chart(
-                results,
-                spec,
-                show_intervals=show_intervals,
-                subtitle=sub,
-                theme_labels=self.store.theme_labels,
-                all_results=self.store.results,
-            )
-            return (fig.to_plotly_json(), _token(key)) if fig is not None else (None, None)
+                rows, spec, self.labels, show_intervals=intervals, filtered=filtered, frame=frame,
+                multi_category=self._multi[(spec.survey, spec.slug)],
+            )  # fmt: skip
+            return (fig.to_plotly_json(), token_of(key)) if fig is not None else (None, None)
 
-        return self._figures.get(key, build)
+        figure, token = self._figures.get(key, build)
+        return ChartView(spec=spec, rows=rows, figure=figure, token=token, filtered=filtered)
 
-    def _build(self, themes: tuple[str, ...], show_intervals: bool) -> View:
+    def _build(self, survey: Survey, themes: tuple[str, ...], intervals: bool) -> View:
         store = self.store
-        results = filter_by_themes(store.results, list(themes))
-        charts = []
-        for spec in self.specs:
-            rows = results[spec.select(results)]
-            sub = subtitle(themes, rows, self._all_rows[spec.key], store.theme_labels)
-            figure, token = self._figure(spec, rows, results, show_intervals, sub)
-            charts.append(ChartView(spec=spec, figure=figure, token=token, rows=rows))
+        results = filter_by_themes(store.survey_results(survey), list(themes))
+        charts = tuple(
+            self._chart_view(spec, store.chart_rows(spec, results), themes, intervals, "page") for spec in survey.charts
+        )
         return View(
-            themes=themes, results=results, context=filter_by_themes(store.context, list(themes)), charts=charts
-        )
-
-    def _build_panels(self, view: View) -> Panels:
-        from dashboard import components  # components imports Dash; views stays importable without it
-
-        charts = []
-        for chart in view.charts:
-            if chart.figure is None:
-                charts.append(ChartPanel(chart.spec.key, None, None, None, [], []))
-            else:
-                style = {"height": f"{chart.figure['layout']['height']:.0f}px"}
-                charts.append(
-                    ChartPanel(
-                        chart.spec.key,
-                        chart.token,
-                        chart.figure,
-                        style,
-                        components.alt_items(chart.rows),
-                        components.flag_notes(chart.rows),
-                    )
-                )
-        in_view = results_in_view(view)
-        return Panels(
+            survey=survey,
+            themes=themes,
+            results=results,
+            context=filter_by_themes(store.survey_context(survey), list(themes)),
             charts=charts,
-            contrasts=components.contrasts(self.store.results, in_view),
-            context=components.context_cards(view.context, self.store),
-            n_results=len(view.results),
-            shared_tokens={
-                CONTRASTS: _token(sorted(components.contrasts_in_view(in_view))),
-                CONTEXT: _token(list(view.context[Col.ID])),
-            },
         )
-
-
-def all_charts(store: Store, themes: tuple[str, ...] = (), show_intervals: bool = False) -> list[tuple[str, dict]]:
-    """(file name, figure) of every chart drawn for a selection."""
-    view = Views(store).get(themes, show_intervals)
-    return [(c.spec.filename, c.figure) for c in view.charts if c.figure is not None]
-
-
-def results_in_view(view: View) -> set[str]:
-    return set(view.results[Col.ID])

@@ -1,8 +1,9 @@
-/* Clientside callbacks of the SEND Reform Survey Dashboard.
+/* Clientside callbacks of the landing page (the Dash app).
  *
- * syncUrl keeps the theme checkboxes and the address's ?theme= in step, in both directions, without a
- * round trip to the server (so the panel callback is not held back behind it). Unknown themes are dropped
- * and named in a notice; the notice is returned as a string child, which React renders as text.
+ * pickSurvey reads ?survey= from the address into the survey store (unchanged: no update, so the page is
+ * not rendered again when only the themes change). syncUrl keeps the theme checkboxes and ?theme= in step,
+ * both ways, with no round trip to the server. Unknown themes or surveys are dropped from the address and
+ * named in a notice, returned as a string child (React renders it as text).
  * The helpers are exposed on window.dash_clientside.send for the browser tests.
  */
 (function () {
@@ -34,12 +35,14 @@
     return [known.filter(function (t) { return wanted[t]; }), unknown];
   }
 
+  function params(search) {
+    return new URLSearchParams(typeof search === "string" ? search.slice(0, MAX_QUERY).replace(/^\?/, "") : "");
+  }
+
   // "?theme=a,b&theme=c" -> clean(["a", "b", "c"]); names are trimmed and lower-cased.
   function parse(search, known) {
-    if (typeof search !== "string" || !search) return [[], []];
-    var params = new URLSearchParams(search.slice(0, MAX_QUERY).replace(/^\?/, ""));
     var names = [];
-    params.getAll("theme").forEach(function (value) {
+    params(search).getAll("theme").forEach(function (value) {
       value.split(",").forEach(function (name) {
         name = name.trim().toLowerCase();
         if (name) names.push(name);
@@ -48,76 +51,69 @@
     return clean(names, known);
   }
 
-  function query(themes) {
-    return themes.length ? "?theme=" + themes.join(",") : "";
+  // The survey the address names: [id, unknown name or null]; the default when it names none or an unknown one.
+  function surveyOf(search, surveys) {
+    var wanted = params(search).get("survey");
+    var ids = (surveys && surveys.ids) || [];
+    if (wanted && ids.indexOf(wanted) >= 0) return [wanted, null];
+    return [surveys && surveys["default"], wanted ? shorten(wanted) : null];
   }
 
-  function notice(unknown) {
-    if (!unknown.length) return [];
-    return ["Ignored unknown theme" + (unknown.length > 1 ? "s" : "") + ": " + unknown.join(", ") + ". Showing the rest."];
+  function query(survey, surveys, themes) {
+    var parts = [];
+    if (survey && surveys && survey !== surveys["default"]) parts.push("survey=" + encodeURIComponent(survey));
+    if (themes.length) parts.push("theme=" + themes.join(","));
+    return parts.length ? "?" + parts.join("&") : "";
   }
 
-  function syncUrl(search, selected, known) {
+  function notice(unknown, unknownSurvey) {
+    var out = [];
+    if (unknownSurvey) out.push("Unknown survey: " + unknownSurvey + ". Showing the default survey.");
+    if (unknown.length) {
+      out.push("Ignored unknown theme" + (unknown.length > 1 ? "s" : "") + ": " + unknown.join(", ") + ". Showing the rest.");
+    }
+    return out.length ? [out.join(" ")] : [];
+  }
+
+  function pickSurvey(search, surveys, current) {
+    var id = surveyOf(search, surveys)[0];
+    return id === current ? window.dash_clientside.no_update : id;
+  }
+
+  function same(a, b) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every(function (x, i) { return x === b[i]; });
+  }
+
+  function syncUrl(search, selected, known, surveys) {
     var dc = window.dash_clientside;
     known = Array.isArray(known) ? known : [];
     var triggered = (dc.callback_context && dc.callback_context.triggered) || [];
     var fromBoxes = triggered.some(function (t) { return t.prop_id === "theme-filter.value"; });
+    var survey = surveyOf(search, surveys);
     if (fromBoxes) {
       var chosen = clean(selected, known);
-      var q = query(chosen[0]);
-      return [q !== (search || "") ? q : dc.no_update, dc.no_update, notice(chosen[1])];
+      var q = query(survey[0], surveys, chosen[0]);
+      return [q !== (search || "") ? q : dc.no_update, dc.no_update, notice(chosen[1], null)];
     }
     var parsed = parse(search, known);
-    // An unknown theme is dropped from the address too, so a shared link is the view shown.
-    return [parsed[1].length ? query(parsed[0]) : dc.no_update, parsed[0], notice(parsed[1])];
+    // An unknown theme or survey is dropped from the address too, so a shared link is the view shown.
+    var rewrite = parsed[1].length || survey[1];
+    return [
+      rewrite ? query(survey[0], surveys, parsed[0]) : dc.no_update,
+      same(parsed[0], selected) ? dc.no_update : parsed[0],
+      notice(parsed[1], survey[1]),
+    ];
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    send: { syncUrl: syncUrl, _clean: clean, _parse: parse, _query: query, _notice: notice },
+    send: {
+      syncUrl: syncUrl,
+      pickSurvey: pickSurvey,
+      _clean: clean,
+      _parse: parse,
+      _query: query,
+      _notice: notice,
+      _surveyOf: surveyOf,
+    },
   });
-})();
-
-/* Accessibility mend for Dash 4's dcc.Checklist. It renders a role="listbox" with no accessible name
- * whose role="option" labels wrap native checkboxes: axe-core flags both (aria-input-field-name,
- * nested-interactive, serious). The native checkboxes inside a <fieldset> with a <legend> already carry
- * the right semantics, so the ARIA list roles are removed and the group is named by its legend. React
- * leaves the attributes alone afterwards: it diffs against its own virtual DOM, where they never change.
- */
-(function () {
-  "use strict";
-  var counter = 0;
-
-  function mend(root) {
-    var lists = root.querySelectorAll ? root.querySelectorAll('.checklist[role="listbox"], .checklist [role="listbox"]') : [];
-    Array.prototype.forEach.call(lists, function (list) {
-      list.setAttribute("role", "group");
-      list.removeAttribute("aria-multiselectable");
-      var legend = list.closest("fieldset") && list.closest("fieldset").querySelector("legend");
-      if (legend) {
-        if (!legend.id) legend.id = "checklist-legend-" + ++counter;
-        list.setAttribute("aria-labelledby", legend.id);
-      }
-    });
-    var options = root.querySelectorAll ? root.querySelectorAll('.checklist [role="option"]') : [];
-    Array.prototype.forEach.call(options, function (option) {
-      option.removeAttribute("role");
-      option.removeAttribute("aria-selected");
-    });
-  }
-
-  function start() {
-    mend(document);
-    new MutationObserver(function (records) {
-      records.forEach(function (r) {
-        if (r.type === "attributes") {
-          if (r.target.getAttribute("role") === "option" || r.target.getAttribute("role") === "listbox") mend(r.target.parentNode || document);
-        } else {
-          r.addedNodes.forEach(function (n) { if (n.nodeType === 1) mend(n.parentNode || n); });
-        }
-      });
-    }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["role", "aria-selected"] });
-  }
-
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
 })();

@@ -1,0 +1,100 @@
+/* The chart and embed pages (dashboard/pages.py): draw the figure, make the tab links ARIA tabs, copy buttons.
+ *
+ * The page works without this script: the tabs are links to ?tab=…, and the figure's numbers are in the
+ * Table tab and the text alternative. With it, tabs switch in place (arrow keys, Home and End move between
+ * them, as the WAI-ARIA tabs pattern asks) and the address follows, so a copied link opens the same tab.
+ * Not loaded by the Dash landing page (app.py's assets_ignore).
+ */
+(function () {
+  "use strict";
+
+  function draw() {
+    var el = document.getElementById("plot");
+    var data = el && document.getElementById(el.getAttribute("data-figure"));
+    if (!el || !data || !window.Plotly) return;
+    var fig = JSON.parse(data.textContent);
+    var config = { displayModeBar: false, responsive: true, displaylogo: false };
+    window.Plotly.newPlot(el, fig.data, fig.layout, config);
+  }
+
+  function tabs() {
+    var list = document.querySelector('[role="tablist"]');
+    if (!list) return;
+    var links = Array.prototype.slice.call(list.querySelectorAll('[role="tab"]'));
+
+    function select(link, focus) {
+      links.forEach(function (other) {
+        var on = other === link;
+        other.setAttribute("aria-selected", on ? "true" : "false");
+        if (on) other.removeAttribute("tabindex");
+        else other.setAttribute("tabindex", "-1");
+        var panel = document.getElementById(other.getAttribute("aria-controls"));
+        if (panel) panel.hidden = !on;
+      });
+      if (focus) link.focus();
+      if (window.history && window.history.replaceState) window.history.replaceState(null, "", link.href);
+      if (link.id === "tab-chart" && window.Plotly) {
+        var plot = document.getElementById("plot");
+        if (plot && plot.data) window.Plotly.Plots.resize(plot);
+      }
+    }
+
+    links.forEach(function (link, i) {
+      link.addEventListener("click", function (e) {
+        e.preventDefault();
+        select(link, false);
+      });
+      link.addEventListener("keydown", function (e) {
+        var next = null;
+        if (e.key === "ArrowRight") next = links[(i + 1) % links.length];
+        else if (e.key === "ArrowLeft") next = links[(i - 1 + links.length) % links.length];
+        else if (e.key === "Home") next = links[0];
+        else if (e.key === "End") next = links[links.length - 1];
+        else if (e.key === " " || e.key === "Spacebar") next = link;
+        if (next) {
+          e.preventDefault();
+          select(next, true);
+        }
+      });
+    });
+  }
+
+  function copies() {
+    var status = document.querySelector(".copy-status");
+    var share = document.getElementById("share-url");
+    if (share) share.value = window.location.href; // the address as the reader sees it (behind any proxy)
+    var embed = document.getElementById("embed-code");
+    if (embed) embed.value = embed.value.replace(/src="https?:\/\/[^/"]+/, 'src="' + window.location.origin);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.getAttribute("data-copy"));
+        if (!source) return;
+        var done = function () {
+          if (status) status.textContent = button.textContent.replace(/^Copy /, "Copied the ").replace(/^Copied the link$/, "Copied the link") + ".";
+        };
+        source.select();
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(source.value).then(done, function () {
+            if (status) status.textContent = "Select the text and copy it with Ctrl+C (Cmd+C on a Mac).";
+          });
+        } else {
+          try {
+            document.execCommand("copy");
+            done();
+          } catch (err) {
+            if (status) status.textContent = "Select the text and copy it with Ctrl+C (Cmd+C on a Mac).";
+          }
+        }
+      });
+    });
+  }
+
+  function start() {
+    draw();
+    tabs();
+    copies();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

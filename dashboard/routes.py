@@ -1,0 +1,73 @@
+"""The server routes beside the Dash page: chart pages, embeds, a chart's downloads, the tables zip.
+
+``/chart/<slug>`` and ``/embed/<slug>`` take ``?survey=`` (default: the default survey), ``?theme=a,b``
+(repeatable), ``?intervals=on`` and, for the chart page, ``?tab=table|sources``. ``/chart/<slug>.png``,
+``.svg`` and ``.csv`` download the same view: the images carry the chart's title, question, key, base and
+source line (the "export" frame), the CSV its rows.
+"""
+
+from __future__ import annotations
+
+from dash import Dash
+from flask import Response, request
+
+from dashboard import pages
+from dashboard.data import Store
+from dashboard.downloads import results_csv, tables_zip
+from dashboard.export import ExportUnavailable, render
+from dashboard.views import Views
+
+HTML = "text/html; charset=utf-8"
+TABLES_ZIP = "send-survey-tables.zip"
+
+
+def register(app: Dash, store: Store, views: Views, assets: pages.Assets) -> None:
+    server = app.server
+
+    def base_url() -> str:
+        return request.host_url
+
+    def missing(reason: str) -> Response:
+        return Response(pages.not_found_page(store, reason, assets), status=404, mimetype="text/html")
+
+    @server.route("/chart/<slug>")
+    def _chart(slug: str):
+        req = pages.parse_request(store, slug, request.args)
+        if isinstance(req, str):
+            return missing(req)
+        return Response(pages.chart_page(store, views, req, assets, base_url()), content_type=HTML)
+
+    @server.route("/embed/<slug>")
+    def _embed(slug: str):
+        req = pages.parse_request(store, slug, request.args)
+        if isinstance(req, str):
+            return missing(req)
+        return Response(pages.embed_page(store, views, req, assets, base_url()), content_type=HTML)
+
+    @server.route("/chart/<slug>.<any(png, svg, csv):fmt>")
+    def _chart_file(slug: str, fmt: str):
+        req = pages.parse_request(store, slug, request.args)
+        if isinstance(req, str):
+            return missing(req)
+        name = req.spec.filename + ("-" + "-".join(req.themes) if req.themes else "")
+        disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+        if fmt == "csv":
+            rows = views.chart(req.survey, req.spec, req.themes, req.intervals).rows
+            return Response(results_csv(store, rows), mimetype="text/csv", headers=disposition)
+        chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "export")
+        if chart.figure is None:
+            return missing("None of this chart's figures is tagged with the selected themes.")
+        try:
+            data = render(chart.figure, fmt)
+        except ExportUnavailable as exc:
+            return Response(str(exc), status=503, mimetype="text/plain", headers={"Retry-After": "30"})
+        mimetype = "image/png" if fmt == "png" else "image/svg+xml"
+        return Response(data, mimetype=mimetype, headers=disposition)
+
+    @server.route(f"/download/{TABLES_ZIP}")
+    def _tables_zip():
+        return Response(
+            tables_zip(store),
+            mimetype="application/zip",
+            headers={"Content-Disposition": f"attachment; filename={TABLES_ZIP}"},
+        )
