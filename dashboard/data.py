@@ -8,6 +8,7 @@ and what its respondents are called all come from the tables (``etl/sources/<sur
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from etl.store import DataError, Tables, load_tables
 DATA_DIR = Path(os.environ.get("SEND_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 MAX_SEARCH = 200  # characters of quotation search text we use
 MAX_QUERY_VALUES = 50  # theme names looked at in one query string
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -270,10 +272,11 @@ def filter_by_themes(df: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
 
 
 def clean_text(value: object) -> str:
-    """A text input as text we can search with: at most MAX_SEARCH characters, lone surrogates replaced."""
+    """A text input as text we can search with: at most MAX_SEARCH characters, and each lone surrogate (which
+    no encoder accepts) replaced by U+FFFD, so it is searched for as text and matches nothing."""
     if not isinstance(value, str):
         return ""
-    return value.strip()[:MAX_SEARCH].encode("utf-8", "replace").decode("utf-8")
+    return _SURROGATE.sub("\ufffd", value.strip()[:MAX_SEARCH])
 
 
 def filter_quotes(df: pd.DataFrame, themes: list[str], stances: object, search: object) -> pd.DataFrame:
@@ -288,7 +291,7 @@ def filter_quotes(df: pd.DataFrame, themes: list[str], stances: object, search: 
 
 
 def count_label(row: Mapping) -> str:
-    """The respondent counts a figure allows, e.g. "52 of 54" or "49–54 of 54"; "" when not derivable."""
+    """The respondent counts a figure allows, e.g. "9 of 10" or "6–10 of 10"; "" when not derivable."""
     lo, hi, base = row[Col.COUNT_MIN], row[Col.COUNT_MAX], row[Col.BASE]
     if _missing(base) or _missing(lo):
         return ""
@@ -296,7 +299,7 @@ def count_label(row: Mapping) -> str:
 
 
 def format_published(value: str | None) -> str:
-    """An ISO date or month ("2026-06", "2024-09-05", "2024") as people write it ("June 2026")."""
+    """An ISO date, month or year ("1999-12", "1999-12-31", "1999") as people write it ("December 1999")."""
     if not value:
         return "undated"
     months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

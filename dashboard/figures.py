@@ -110,7 +110,7 @@ def value_label(row: Mapping) -> str:
     printed = row[Col.COUNT] is not None and (
         f"{row[Col.COUNT]} out of" in text or row[Col.QUALIFIER] == Qualifier.ALL.value
     )
-    if counts and not printed:  # a count the report printed ("11 out of the 54", "All 54") is not repeated
+    if counts and not printed:  # a count the report printed ("3 out of the 10", "All 10") is not repeated
         text = f"{text} · {counts}"
     if row[Col.FLAG]:
         text += f" {FLAG_MARK} see note"
@@ -176,7 +176,7 @@ def key_items(rows: pd.DataFrame, labels: Labels) -> list[tuple[str, str, bool]]
 
 
 def base_line(rows: pd.DataFrame, labels: Labels) -> str:
-    """Who answered and how many, per survey in the rows: "Base: 54 councils (English local authorities)."."""
+    """Who answered and how many, per survey in the rows: "Base: 10 <plural> responding (<respondent group>)."."""
     parts = []
     for survey in dict.fromkeys(rows[Col.SURVEY]):
         src = labels.sources[survey]

@@ -1,302 +1,234 @@
-"""dashboard.callbacks as plain functions, and sync_url (which reads dash.ctx) through the app's callback endpoint."""
+"""dashboard.callbacks as plain functions: the survey's page, the panels of a selection, quotations, context,
+the table and the CSV; and the registered callbacks as the browser sees them."""
 
 from __future__ import annotations
 
-import html
 import io
-import re
+import json
 
 import pandas as pd
 import pytest
 from dash import no_update
 
-from dashboard import callbacks
-from dashboard.components import GRID_COLUMNS
+from dashboard import callbacks, ids, landing
 from etl.schema import Col
 
-KEYS = ["overview", *[f"fig{n}" for n in range(1, 9)], "baseline"]
-ALL = {
-    "overview": 18,
-    "fig1": 5,
-    "fig2": 4,
-    "fig3": 3,
-    "fig4": 7,
-    "fig5": 4,
-    "fig6": 2,
-    "fig7": 3,
-    "fig8": 3,
-    "baseline": 2,
-}
-FUNDING_IDS = {
-    "fig4-mainstream-inclusion-fund",
-    "fig4-core-funding-formula",
-    "fig4-early-years-funding",
-    "fig4-pooled-partnership-funding",
-    "fig5-special-school-funding",
-    "fig8-funding-next-three-years",
-    "fig8-funding-post-legislation",
-    "fig8-funding-post-legislation-not-confident",
-}
+OVERVIEW = "support-for-every-proposal"
+CARDS = [
+    "what-the-reforms-will-lead-to",
+    "national-standards",
+    "statutory-plans",
+    "mainstream-inclusion",
+    "specialist-provision",
+    "confidence-in-capacity",
+    "timescales",
+    "confidence-in-funding",
+    "then-and-now",
+]
 HIDDEN = {"display": "none"}
 
 
-def squash(text: str) -> str:
-    """Hover text without markup or whitespace, so wrapping never matters."""
-    return re.sub(r"\s+", "", html.unescape(text.replace("<br>", " ")))
+def text_of(component) -> str:
+    """Every string in a Dash component tree, joined: what a reader of the page sees."""
+    return json.dumps(
+        component.to_plotly_json() if hasattr(component, "to_plotly_json") else component,
+        default=lambda c: c.to_plotly_json(),
+    )
 
 
 @pytest.fixture(scope="module")
-def panels(store, views, callback_of):
-    """update_panels(selected, intervals, previous) as {"id.property": value}, by the registered outputs."""
-    outputs = callback_of("chart-overview.figure")["outputs"]
+def panels(store, views, deps):
+    """update_panels(selected, intervals, state) as {"id.property": value}, by the registered outputs."""
+    [dep] = [d for d in deps if "overview-graph.figure" in d["output"]]
+    names = [n.split("@")[0] for n in dep["output"].strip(".").split("...")]  # "x.data@<hash>": a duplicate output
 
-    def run(selected, intervals=(), previous=None) -> dict:
-        out = callbacks.update_panels(store, views, selected, intervals, previous)
-        assert len(out) == len(outputs)
-        return dict(zip(outputs, out))
+    def run(selected, intervals=(), state=None) -> dict:
+        out = callbacks.update_panels(store, views, selected, intervals, None, state)
+        assert len(out) == len(names)
+        return dict(zip(names, out))
 
     return run
 
 
-def solid_bars(figure: dict) -> int:
-    """How many bars a figure draws (hatched range traces, which have a base, not counted again)."""
-    return sum(len(tr["customdata"]) for tr in figure["data"] if "base" not in tr)
+def card_styles(out: dict) -> dict[str, dict]:
+    [key] = [k for k in out if k.startswith("{") and '"chart-card"' in k and k.endswith(".style")]
+    return dict(zip(CARDS, out[key]))
+
+
+def card_hrefs(out: dict) -> dict[str, str]:
+    [key] = [k for k in out if '"chart-link"' in k]
+    return dict(zip(CARDS, out[key]))
+
+
+# The survey's page. --------------------------------------------------------------------------------------------
+
+
+def test_render_page_default(store, views):
+    """Without ?survey= the default survey's page is rendered, its overview drawn and its token remembered."""
+    children, state = callbacks.render_page(store, views, None, "")
+    assert state["survey"] == store.default_survey and state["tokens"]["overview"]
+    page = text_of(children)
+    assert "What English local authorities think of the 2026 SEND reforms." in page
+    assert '"id": "overview-graph"' in page and '"id": "theme-filter"' in page
+    for slug in CARDS:
+        assert f'"/chart/{slug}"' in page
+
+
+def test_render_page_reads_themes_from_the_address(store, views):
+    """?theme= chooses the checkboxes and what is drawn; an unknown theme is named in the notice."""
+    children, _ = callbacks.render_page(store, views, store.default_survey, "?theme=tribunals,bogus")
+    page = text_of(children)
+    assert '"value": ["tribunals"]' in page
+    assert "Ignored unknown theme: bogus. Showing the rest." in page
+    assert "Showing Tribunals and disputes: 1 survey result." in page
+
+
+@pytest.mark.parametrize("survey", ["nope", 42, None, ["x"], {"a": 1}])
+def test_render_page_unknown_survey_is_the_default(store, views, survey):
+    _, state = callbacks.render_page(store, views, survey, "?survey=nope")
+    assert state["survey"] == store.default_survey
 
 
 # update_panels ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "themes, shown, n_results",
+    "themes, cards, n_results",
     [
-        ([], ALL, 35),
-        (["tribunals"], {"overview": 1}, 1),
-        (["funding"], {"overview": 5, "fig4": 4, "fig5": 1, "fig8": 3}, 8),
-        (["timescales"], {"fig6": 2, "fig7": 3}, 5),
-        (["tribunals", "baseline"], {"overview": 1, "baseline": 2}, 3),
+        ([], set(CARDS), 35),
+        (["tribunals"], set(), 1),
+        (["funding"], {"mainstream-inclusion", "specialist-provision", "confidence-in-funding"}, 8),
+        (["timescales"], {"confidence-in-capacity", "timescales"}, 5),
+        (["baseline"], {"then-and-now"}, 2),
     ],
 )
-def test_panels_show_the_selection(panels, themes, shown, n_results):
-    """Charts the selection fills show its bars (figure and text alternative); the others are hidden."""
+def test_panels_show_the_selection(panels, themes, cards, n_results):
+    """Cards of charts the selection fills show; the others are hidden; the summary counts the results."""
     out = panels(themes)
-    for key in KEYS:
-        card = out[f"card-{key}.style"]
-        if key in shown:
-            assert card.get("display") != "none", key
-            assert solid_bars(out[f"chart-{key}.figure"]) == shown[key], key
-            assert len(out[f"alt-{key}.children"]) == shown[key], key
-        else:
-            assert card == HIDDEN, key
-            assert out[f"chart-{key}.figure"] in (no_update, {}), key
-    assert out["selection-summary.children"].endswith(f"{n_results} survey result{'s' if n_results != 1 else ''}.")
+    shown = {k for k, style in card_styles(out).items() if style != HIDDEN}
+    assert shown == cards
+    assert out["selection-summary.children"].endswith(f": {n_results} survey result{'s' if n_results != 1 else ''}.")
 
 
-@pytest.mark.parametrize("themes", [["tribunals"], ["funding"], ["timescales"]])
-def test_panels_draw_only_the_theme(store, panels, themes):
-    """Every bar drawn, and every data-table row, belongs to a result tagged with a chosen theme."""
-    tagged = store.results[store.results[Col.THEMES].map(lambda ts: bool(set(themes) & set(ts)))]
-    sentences = {squash(f"“{html.escape(v, quote=False)}”") for v in tagged[Col.VERBATIM].dropna()}
-    out = panels(themes)
-    figures = [out[f"chart-{k}.figure"] for k in KEYS if out[f"card-{k}.style"] != HIDDEN]
-    assert figures
-    for fig in figures:
-        for tr in fig["data"]:
-            for cd in tr["customdata"]:
-                assert squash(cd[3]) in sentences or cd[3].startswith("Not reported")
-    assert {r[Col.ID] for r in table_rows(store, themes)} == set(tagged[Col.ID])
+def test_card_links_carry_the_selection(panels):
+    """Each card links to its chart's page with the themes chosen, so the chart opens as filtered."""
+    assert card_hrefs(panels(["funding", "tribunals"]))["timescales"] == "/chart/timescales?theme=tribunals,funding"
+    assert card_hrefs(panels([]))["timescales"] == "/chart/timescales"
 
 
-def test_panels_tribunals(store, panels):
-    """Tribunals: the overview's one bar is the tribunal proposal, and the page says so."""
+def test_empty_sections_are_hidden(panels):
+    """Tribunals fill no chart card: the Charts section and its link in the contents are hidden."""
     out = panels(["tribunals"])
-    [trace] = out["chart-overview.figure"]["data"]
-    assert [cd[5] for cd in trace["customdata"]] == ["A reformed role for the SEND Tribunal · Tribunals and disputes"]
-    assert [r[Col.ID] for r in table_rows(store, ["tribunals"])] == ["tribunal-reformed-role"]
-    assert out["selection-summary.children"] == "Showing Tribunals and disputes: 1 survey result."
-    assert len(out["context-list.children"]) == 1
+    assert out["charts.style"] == HIDDEN and out["nav-charts.style"] == HIDDEN
+    assert out["overview.style"] != HIDDEN and out["quotations.style"] != HIDDEN
 
 
-@pytest.mark.parametrize("themes, n", [([], 5), (["funding"], 1), (["tribunals"], 0)])
-def test_panels_contrasts(panels, themes, n):
-    """The report's five key contrasts, those touching the selection, or a note that none does."""
-    contrasts = panels(themes)["contrasts.children"]
-    assert sum(getattr(c, "className", "") == "contrast" for c in contrasts) == n
-    if n == 0:
-        assert "None of the report's key contrasts" in contrasts[0].children
-
-
-def test_panels_funding_grid(store):
-    """The data table for funding holds exactly the eight funding results."""
-    rows = table_rows(store, ["funding"])
-    assert {r[Col.ID] for r in rows} == FUNDING_IDS and len(rows) == 8
-
-
-@pytest.mark.parametrize(
-    "selected, summary",
-    [
-        (["nope"], "Showing all themes: 35 survey results."),
-        ("tribunals", "Showing Tribunals and disputes: 1 survey result."),
-        (42, "Showing all themes: 35 survey results."),
-        (None, "Showing all themes: 35 survey results."),
-        ({"a": 1}, "Showing all themes: 35 survey results."),
-        (["<script>alert(1)</script>"], "Showing all themes: 35 survey results."),
-        ([f"junk-{i}" for i in range(10_000)], "Showing all themes: 35 survey results."),
-        (["tribunals"] * 10_000, "Showing Tribunals and disputes: 1 survey result."),
-        ([["tribunals"], {"t": 1}, 3.5, None], "Showing all themes: 35 survey results."),
-    ],
-)
-def test_panels_junk_selection(panels, selected, summary):
-    """Any theme value gives the full set of outputs, treating junk as no choice."""
-    assert panels(selected)["selection-summary.children"] == summary
-
-
-@pytest.mark.parametrize("intervals", ["on", 1, None, {"on": True}, [None], ["off"]])
-def test_panels_junk_intervals(panels, intervals):
-    """A junk interval toggle leaves the intervals off."""
-    fig = panels([], intervals=intervals)["chart-fig3.figure"]
-    assert all("array" not in tr.get("error_x", {}) for tr in fig["data"])
-
-
-@pytest.mark.parametrize(
-    "previous",
-    [
-        "x",
-        42,
-        [],
-        {"themes": 42, "intervals": "yes"},
-        {"tokens": ["<b>"]},
-        {"tokens": {"overview": 7}},
-        {"tokens": {"overview": "forged"}},
-    ],
-)
-def test_panels_junk_previous(panels, previous):
-    """A junk or unknown panel state is read as nothing drawn: every figure is sent."""
-    out = panels(["tribunals"], previous=previous)
-    assert out["chart-overview.figure"]["data"]
-
-
-def test_panels_intervals(panels):
-    """With the toggle on, Figure 3's exact bars carry Wilson error bars."""
-    [trace] = panels([], intervals=["on"])["chart-fig3.figure"]["data"]
-    assert len(trace["error_x"]["array"]) == 3 and None not in trace["error_x"]["array"]
-
-
-def test_panels_same_selection_not_resent(panels):
-    """A figure the browser already holds is not sent again; its card still is shown or hidden."""
+def test_overview_sent_only_when_changed(panels):
+    """The overview is not sent again when the browser holds its token already."""
     first = panels(["funding"])
-    out = panels(["funding"], previous=first["panel-state.data"])
-    assert out["chart-fig4.figure"] is no_update
-    assert out["card-fig4.style"] != HIDDEN and out["card-fig1.style"] == HIDDEN
+    assert first["overview-graph.figure"] is not no_update
+    again = panels(["funding"], state=first["panel-state.data"])
+    assert again["overview-graph.figure"] is no_update
+    other = panels(["tribunals"], state=first["panel-state.data"])
+    assert other["overview-graph.figure"] is not no_update
 
 
-def test_panels_back_to_all_redraws_only_what_changed(panels):
-    """All -> funding -> all: charts funding hid keep their figure, so only the charts it filtered are re-sent."""
-    everything = panels([])
-    funding = panels(["funding"], previous=everything["panel-state.data"])
-    back = panels([], previous=funding["panel-state.data"])
-    resent = {k for k in KEYS if back[f"chart-{k}.figure"] is not no_update}
-    # funding filtered the overview, Figure 4 and Figure 5 (Figure 8 is all funding, so it was unchanged)
-    assert resent == {"overview", "fig4", "fig5"}
-    assert funding["chart-fig8.figure"] is no_update
-    assert all(back[f"card-{k}.style"] != HIDDEN for k in KEYS)
+@pytest.mark.parametrize("state", [None, 42, "x", {"tokens": 5}, {"survey": "other", "tokens": {"overview": "t"}}])
+def test_panels_junk_state(panels, state):
+    """Any stored state is answered with every output (junk state means: send everything)."""
+    assert panels([], state=state)["overview-graph.figure"] is not no_update
 
 
-def table_rows(store, themes) -> list[dict]:
-    """The data table's rows for a selection, as update_table builds them after the table is asked for."""
-    from dashboard.views import Views
-
-    [grid], button_style = callbacks.update_table(store, Views(store), 1, themes)
-    assert button_style == HIDDEN
-    return grid.rowData
+def test_contrasts_follow_the_selection(panels):
+    """Funding shows the one contrast on funding; tribunals show none, and the block is hidden."""
+    funding = panels(["funding"])
+    assert text_of(funding["contrasts.children"]).count('"contrast"') == 1
+    assert panels(["tribunals"])["contrasts.style"] == HIDDEN
 
 
-@pytest.mark.parametrize("clicks", [None, 0, "1", [1]])
-def test_table_waits_for_a_click(store, views, clicks):
-    """The data table (and AG Grid's code) is not created until asked for."""
-    assert callbacks.update_table(store, views, clicks, []) == ([], {})
-
-
-# update_quotes ------------------------------------------------------------------------------------------------
+# Quotations and context. -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "selected, stances, search, n",
+    "selected, stances, search, more, shown, total",
     [
-        ([], [], "", 50),
-        (None, None, None, 50),
-        (42, 42, 42, 50),
-        (["tribunals"], [], "", 4),
-        ("tribunals", [], "", 4),
-        (["bogus"], [], "", 50),
-        ([], ["concern"], "", 30),
-        ([], ["welcomes", "mixed"], None, 20),
-        (["tribunals"], ["welcomes"], "", 2),
-        ([], [], "TRIBUNAL", 5),
-        ([], [], ".*(", 0),
-        ([], [], "<script>", 0),
+        ([], [], "", 0, 6, 50),
+        ([], [], "", 1, 50, 50),
+        ([], [], "", 2, 6, 50),
+        (["tribunals"], [], "", 0, 4, 4),
+        ([], ["mixed"], "", 0, 3, 3),
+        ([], [], "tribunal", 0, 5, 5),
+        ([], [], "\ud800", 0, 0, 0),
+        ("junk", 42, {"a": 1}, "x", 6, 50),
     ],
 )
-def test_update_quotes(store, selected, stances, search, n):
-    """The quotations shown, and "Showing N of 50 quotations."."""
-    items, count = callbacks.update_quotes(store, selected, stances, search)
-    assert count == f"Showing {n} of 50 quotations."
-    if n:
-        assert len(items) == n
-    else:
-        assert [i.children for i in items] == ["No quotation matches these filters."]
+def test_update_quotes(store, selected, stances, search, more, shown, total):
+    """Six quotations, or all once asked; the count line says how many match."""
+    quotes, count, button, style = callbacks.update_quotes(store, selected, stances, search, more, None)
+    assert count == f"Showing {shown} of {total} quotations that match (50 in all)."
+    assert len([q for q in quotes if "quote" in (getattr(q, "className", "") or "")]) == shown
+    assert (style == HIDDEN) == (total <= 6)
 
 
 def test_quote_text_is_plain_children(store):
-    """A quotation is passed to the page as a plain string child (React escapes it), never as HTML."""
-    items, _ = callbacks.update_quotes(store, ["tribunals"], [], "")
-    for figure in items:
-        blockquote = figure.children[0]
-        assert type(blockquote).__name__ == "Blockquote" and isinstance(blockquote.children, str)
+    """A quotation is rendered as a text child, never as markup."""
+    quotes, *_ = callbacks.update_quotes(store, [], [], "", 1, None)
+    assert all(isinstance(q.children[0].children, str) for q in quotes)
 
 
-# download_csv --------------------------------------------------------------------------------------------------
+def test_update_context(store):
+    """Six context figures, or all once asked."""
+    cards, button, style = callbacks.update_context(store, [], 0, None)
+    assert len(cards) == 6 and button.startswith("Show all ")
+    cards, button, _ = callbacks.update_context(store, [], 1, None)
+    assert len(cards) > 6 and button == "Show fewer context figures"
 
 
-@pytest.mark.parametrize(
-    "selected, ids, filename",
-    [
-        (["funding"], FUNDING_IDS, "send-survey-results-funding.csv"),
-        (["tribunals"], {"tribunal-reformed-role"}, "send-survey-results-tribunals.csv"),
-        ("bogus", None, "send-survey-results.csv"),
-    ],
-)
-def test_download_csv(store, views, selected, ids, filename):
-    """The CSV holds exactly the rows of the data table in view, with its columns."""
-    sent = callbacks.download_csv(store, views, 1, selected, [])
-    assert sent["filename"] == filename and sent["base64"] is False
-    frame = pd.read_csv(io.StringIO(sent["content"]))
-    assert list(frame.columns) == [c for c, _, _ in GRID_COLUMNS] + ["themes", Col.SURVEY]
-    if ids is None:
-        assert len(frame) == 35
-    else:
-        assert set(frame[Col.ID]) == ids and len(frame) == len(ids)
+# Table and CSV. --------------------------------------------------------------------------------------------------
 
 
-def test_download_csv_counts(store, views):
-    """The CSV's counts column says what each figure allows: 49–54 of 54 for "over 90%"."""
-    frame = pd.read_csv(io.StringIO(callbacks.download_csv(store, views, 3, ["funding"], [])["content"]))
-    counts = dict(zip(frame[Col.ID], frame["counts"]))
-    assert counts["fig5-special-school-funding"] == "49–54 of 54"
-    assert counts["fig8-funding-post-legislation"] == "24 of 54"  # 44% of 54: 24 is 44.4%
+@pytest.mark.parametrize("clicks", [None, 0, -1, "1", 1.5, [1]])
+def test_table_waits_for_a_click(store, views, clicks):
+    assert callbacks.update_table(store, views, clicks, [], None) == ([], no_update)
 
 
-@pytest.mark.parametrize("clicks", [None, 0, -1, "1", 1.0, [1]])
+def test_table_of_funding(store, views):
+    """Asked for, the table lists the results in view, one row each, and the button hides."""
+    [table], style = callbacks.update_table(store, views, 1, ["funding"], None)
+    assert style == HIDDEN
+    rows = table.children[2].children
+    assert len(rows) == 8
+
+
+def test_download_csv(store, views):
+    """The CSV has one row per result in view, with the survey, question and sentence."""
+    sent = callbacks.download_csv(store, views, 1, ["funding"], None)
+    assert sent["filename"] == "isos-2026-results-funding.csv"
+    frame = pd.read_csv(io.BytesIO(__import__("base64").b64decode(sent["content"])))
+    assert len(frame) == 8 and set(frame[Col.SURVEY]) == {"isos-2026"}
+    assert frame[Col.VERBATIM].notna().all()
+
+
+@pytest.mark.parametrize("clicks", [None, 0, "1"])
 def test_download_csv_needs_a_click(store, views, clicks):
-    """No download without a real click count."""
-    assert callbacks.download_csv(store, views, clicks, ["funding"], []) is no_update
+    assert callbacks.download_csv(store, views, clicks, [], None) is no_update
 
 
-# the address <-> checkboxes sync runs in the browser (assets/dashboard.js; tested in tests/browser) --------------
+# Registration. --------------------------------------------------------------------------------------------------
 
 
-def test_sync_is_clientside(callback_of):
-    """The URL sync is a clientside callback: the panels never wait for a round trip behind it."""
-    cb = callback_of("url.search")
-    assert cb["outputs"] == ["url.search", "theme-filter.value", "theme-notice.children"]
-    assert [f"{i['id']}.{i['property']}" for i in cb["inputs"]] == ["url.search", "theme-filter.value"]
-    assert cb["clientside_function"] == {"namespace": "send", "function_name": "syncUrl"}
+def test_sync_and_survey_pick_are_clientside(deps):
+    """The address sync and the survey pick run in the browser; the page render and panels on the server."""
+    by_output = {d["output"]: d for d in deps}
+    clientside = {o for o, d in by_output.items() if d.get("clientside_function")}
+    assert f"{ids.SURVEY}.data" in clientside
+    assert any(f"{ids.PAGE_URL}.search" in o for o in clientside)
+    assert not any("overview-graph.figure" in o or "page.children" in o for o in clientside)
+
+
+def test_hideable_sections_exist(store, views):
+    """Every section the panels may hide is on the page, with its link in the contents."""
+    children, _ = callbacks.render_page(store, views, None, "")
+    page = text_of(children)
+    for anchor in landing.HIDEABLE:
+        assert f'"id": "{anchor}"' in page and f'"id": "nav-{anchor}"' in page

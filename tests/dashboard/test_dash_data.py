@@ -1,4 +1,4 @@
-"""dashboard.data: the ?theme= query, untrusted theme inputs, theme and quotation filters, count labels."""
+"""dashboard.data: the surveys and catalogues, the query string, untrusted inputs, filters, count labels."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import pandas as pd
 import pytest
 
 from dashboard.data import (
-    MAIN_SURVEY,
+    clean_text,
     clean_themes,
     count_label,
     filter_by_themes,
     filter_quotes,
+    format_published,
+    parse_themes,
+    records,
 )
 from etl.schema import Col
 
@@ -44,6 +47,94 @@ FUNDING_IDS = {
 def test_store_theme_order(store):
     """The store's theme ids are themes.yaml's, in page order."""
     assert store.theme_ids == KNOWN
+
+
+def test_default_survey_and_its_catalogue(store, survey):
+    """The real data has one survey with charts, the default, its charts in catalogue order."""
+    assert list(store.surveys) == [store.default_survey] == [survey.id]
+    assert survey.default
+    assert survey.singular == "council" and survey.plural == "councils"
+    assert [c.figure for c in survey.charts] == [None, 1, 2, 3, 4, 5, 6, 7, 8, None]
+    assert len({c.slug for c in survey.charts}) == len(survey.charts)
+    assert survey.chart("timescales").kind == "stacked"
+    assert survey.chart("nope") is None
+
+
+def test_survey_themes_are_those_it_uses(store, survey):
+    """The themes a survey's page filters by are those its results, quotations and context use, in page order."""
+    used = set()
+    for df in (store.survey_results(survey), store.survey_quotes(survey), store.survey_context(survey)):
+        used |= {t for ts in df[Col.THEMES] for t in ts}
+    assert survey.theme_ids == tuple(t for t in KNOWN if t in used)
+
+
+def test_unknown_survey_is_the_default(store):
+    """Anything but a known survey id gives the default survey."""
+    for value in ("nope", None, 42, ["x"], ""):
+        assert store.survey(value).id == store.default_survey
+
+
+def test_chart_rows_follow_the_catalogue(store, survey):
+    """A chart's rows come in its catalogue order (Figure 7: the derived share between the two reported)."""
+    rows = store.chart_rows(survey.chart("timescales"))
+    assert list(rows[Col.ID]) == ["fig7-too-ambitious", "fig7-not-reported", "fig7-too-slow"]
+
+
+def test_survey_results_include_compared_waves(store, survey):
+    """The survey's page can show the 2023/24 results its comparison chart draws, and no other survey's."""
+    surveys = set(store.survey_results(survey)[Col.SURVEY])
+    assert surveys == {"isos-2026", "isos-2024"}
+    assert len(store.survey_results(survey)) == 35
+
+
+def test_records_are_plain(store):
+    """records() gives None for missing values and lists for list columns, never NaN, NA or arrays."""
+    row = next(r for r in records(store.results) if r[Col.ID] == "baseline-system-fair")
+    assert row[Col.BASE] is None and row[Col.COUNT] is None and row[Col.FLAG] is None
+    assert isinstance(row[Col.THEMES], list)
+
+
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        (["tribunals,funding"], (["tribunals", "funding"], [])),
+        (["funding", "tribunals"], (["tribunals", "funding"], [])),
+        (["Funding , TRIBUNALS"], (["tribunals", "funding"], [])),
+        (["funding,bogus"], (["funding"], ["bogus"])),
+        ([""], ([], [])),
+        ([], ([], [])),
+        (["funding"] * 1000, (["funding"], [])),
+        (["x" * 100_000], ([], ["x" * 39 + "…"])),
+    ],
+)
+def test_parse_themes(values, expected):
+    """?theme= values, comma-separated and repeatable, as known themes in page order and unknown names."""
+    assert parse_themes(values, KNOWN) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("2026-06", "June 2026"), ("2024-09-05", "5 September 2024"), ("2024", "2024"), (None, "undated")],
+)
+def test_format_published(value, expected):
+    assert format_published(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("tribunal", "tribunal"),
+        ("  x  ", "x"),
+        ("\ud800", "\ufffd"),
+        ("a\udfffb", "a\ufffdb"),
+        (42, ""),
+        (None, ""),
+        ("y" * 500, "y" * 200),
+    ],
+)
+def test_clean_text(value, expected):
+    """Search text is cut to 200 characters, and a lone surrogate (which no encoder accepts) becomes U+FFFD."""
+    assert clean_text(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -97,7 +188,7 @@ def test_filter_by_no_theme_is_everything(store):
     """No theme chosen keeps every row: 33 results of the 2026 survey and 2 of the 2023/24 one."""
     out = filter_by_themes(store.results, [])
     assert len(out) == 35
-    assert (out[Col.SURVEY] == MAIN_SURVEY).sum() == 33
+    assert (out[Col.SURVEY] == "isos-2026").sum() == 33
 
 
 # Counts from etl/sources/isos-2026/quotes.yaml: 50 quotations, 30 concern, 17 welcomes, 3 mixed; 4 tagged
@@ -127,6 +218,8 @@ def test_filter_by_no_theme_is_everything(store):
         ([], [], "   ", 50),
         ([], [], 42, 50),
         ([], [], "x" * 100_000, 0),
+        ([], [], "\ud800", 0),
+        ([], [], "tribunal\ud800", 0),
     ],
 )
 def test_filter_quotes(store, themes, stances, search, n):
@@ -153,12 +246,13 @@ def test_filter_quotes(store, themes, stances, search, n):
         ("baseline-system-fair", ""),  # base not stated
     ],
 )
-def test_count_label(by_id, record, label):
+def test_count_label(store, record, label):
     """The counts a figure allows, as "k of n" or "lo–hi of n"; "" when none can be derived."""
-    assert count_label(by_id.loc[record]) == label
+    row = next(r for r in records(store.results) if r[Col.ID] == record)
+    assert count_label(row) == label
 
 
 def test_count_label_without_base():
     """A row with no base has no count label, even if counts were somehow filled."""
-    row = pd.Series({Col.COUNT_MIN: 3, Col.COUNT_MAX: 5, Col.BASE: pd.NA})
-    assert count_label(row) == ""
+    assert count_label({Col.COUNT_MIN: 3, Col.COUNT_MAX: 5, Col.BASE: None}) == ""
+    assert count_label(pd.Series({Col.COUNT_MIN: 3, Col.COUNT_MAX: 5, Col.BASE: pd.NA})) == ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import math
 import re
@@ -12,14 +11,28 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.data import filter_by_themes
-from dashboard.figures import HOVER, build_bar_figure, build_chart, graph_config, value_label
+from dashboard.data import filter_by_themes, records
+from dashboard.figures import HOVER, LABEL_PX, LABEL_SIZE, build_chart, labels_of, value_label
+from dashboard.textfit import text_width
 from etl.schema import Col
 
 N = 54
 Z = 1.959963984540054
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = ["overview", *[f"fig{n}" for n in range(1, 9)], "baseline"]
+KEYS = [
+    "support-for-every-proposal",
+    "what-the-reforms-will-lead-to",
+    "national-standards",
+    "statutory-plans",
+    "mainstream-inclusion",
+    "specialist-provision",
+    "confidence-in-capacity",
+    "timescales",
+    "confidence-in-funding",
+    "then-and-now",
+]
+FIG = {n: KEYS[n] for n in range(1, 9)}
+OVERVIEW, WAVES = KEYS[0], KEYS[9]
 FIG5_SENTENCE = (
     "All 54 local authorities that responded were positive or somewhat positive about the impact of legislation to "
     "manage the INMSS market, over 90% were supportive of proposals for reforming funding for special schools and "
@@ -45,7 +58,7 @@ def wilson(k: int, n: int = N) -> tuple[float, float]:
 
 def plain(text: str) -> str:
     """Plotly label text as a reader sees it: no <br> or <b>, entities decoded."""
-    return html.unescape(re.sub(r"</?b>", "", text.replace("<br>", " ")))
+    return html.unescape(re.sub(r"<[^>]+>", "", text.replace("<br>", " ")))
 
 
 def squash(text: str) -> str:
@@ -56,16 +69,16 @@ def squash(text: str) -> str:
 _DRAWN: dict = {}
 
 
-def chart(store, specs, key, themes=(), **kwargs):
-    """build_chart for ``key`` on the results of ``themes`` (all when empty), as the views call it; built once per call."""
-    memo = (id(store), key, tuple(themes), tuple(sorted(kwargs.items())))
+def chart(store, key, themes=(), frame="page", **kwargs):
+    """The chart ``key`` of the default survey on the results of ``themes`` (all when empty), built once."""
+    memo = (id(store), key, tuple(themes), frame, tuple(sorted(kwargs.items())))
     if memo not in _DRAWN:
+        survey = store.survey(store.default_survey)
+        spec = survey.chart(key)
+        full = store.chart_rows(spec)
+        rows = store.chart_rows(spec, filter_by_themes(store.results, list(themes)))
         _DRAWN[memo] = build_chart(
-            filter_by_themes(store.results, list(themes)),
-            specs[key],
-            theme_labels=store.theme_labels,
-            all_results=store.results,
-            **kwargs,
+            rows, spec, labels_of(store), frame=frame, multi_category=full[Col.CATEGORY].nunique() > 1, **kwargs
         )
     return _DRAWN[memo]
 
@@ -75,7 +88,7 @@ def bars(fig) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for tr in fig.data:
         for i, cd in enumerate(tr.customdata):
-            entry = out.setdefault(plain(cd[5]), {"range": None, "error": None, "custom": cd})
+            entry = out.setdefault(plain(cd[0]), {"range": None, "error": None, "custom": cd})
             if tr.base is None:
                 entry["solid"], entry["y"] = tr.x[i], tr.y[i]
                 if tr.error_x.array is not None:
@@ -98,63 +111,77 @@ def bar_annotations(fig) -> list[str]:
 
 
 def footer(fig) -> str:
-    """The plain text of the footer annotation (source, base, encoding, flags)."""
-    [text] = [a.text for a in fig.layout.annotations if a.yref == "paper"]
+    """The plain text of a framed figure's footer annotation (source, base, encoding, notes, flags)."""
+    [text] = [a.text for a in fig.layout.annotations if a.yref == "paper" and a.y == 0]
     return plain(text)
 
 
-# The specs: keys, file names, titles. ------------------------------------------------------------------
+def header(fig) -> list[str]:
+    """The plain texts of a framed figure's title, question and key annotations, top to bottom."""
+    return [plain(a.text) for a in fig.layout.annotations if a.yref == "paper" and a.y == 1]
 
 
-def test_chart_keys(specs):
-    """The page's charts, in order: the overview, Figures 1-8, the 2023/24 baseline."""
-    assert list(specs) == KEYS
+# The catalogue: keys, file names, titles. -------------------------------------------------------------------
+
+
+def test_chart_keys(survey):
+    """The survey's charts, in catalogue order: the ranked overview, Figures 1-8, the comparison of waves."""
+    assert [c.slug for c in survey.charts] == KEYS
 
 
 @pytest.mark.parametrize(
     "key, filename",
     [
-        ("overview", "overview-support-for-every-proposal"),
-        ("fig1", "figure-1-what-the-reforms-will-lead-to"),
-        ("fig2", "figure-2-national-standards"),
-        ("fig3", "figure-3-statutory-plans"),
-        ("fig4", "figure-4-mainstream-inclusion"),
-        ("fig5", "figure-5-specialist-provision"),
-        ("fig6", "figure-6-confidence-in-capacity"),
-        ("fig7", "figure-7-timescales"),
-        ("fig8", "figure-8-confidence-in-funding"),
-        ("baseline", "baseline-2023-24-survey"),
+        (OVERVIEW, "support-for-every-proposal"),
+        (FIG[1], "figure-1-what-the-reforms-will-lead-to"),
+        (FIG[7], "figure-7-timescales"),
+        (FIG[8], "figure-8-confidence-in-funding"),
+        (WAVES, "then-and-now"),
     ],
 )
-def test_chart_filenames(specs, key, filename):
+def test_chart_filenames(survey, key, filename):
     """Each chart's export name says what it is, never Plotly's "newplot"."""
-    assert specs[key].filename == filename
+    assert survey.chart(key).filename == filename
 
 
-def test_filenames_unique_and_safe(specs):
-    """File names are distinct, lower-case slugs."""
-    names = [s.filename for s in specs.values()]
+def test_filenames_unique_and_safe(survey):
+    names = [c.filename for c in survey.charts]
     assert len(set(names)) == len(names)
-    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", n) and "newplot" not in n for n in names)
+    assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", n) for n in names)
 
 
 @pytest.mark.parametrize(
-    "key, title",
+    "key, title, question",
     [
-        ("fig1", "Figure 1 · I believe that the SEND reforms will lead to....."),
-        ("fig2", "Figure 2 · How positive LAs feel about key proposals"),
-        ("fig3", "Figure 3 · How positive local authorities feel about key proposals"),
-        ("fig5", "Figure 5 · How positive LAs feel about key proposals"),
-        ("fig6", "Figure 6 · Confidence in the capacity to deliver reforms"),
-        ("fig7", "Figure 7 · Timescales for implementation"),
-        ("fig8", "Figure 8 · Confidence in the capacity to deliver reforms"),
-        ("baseline", "2023/24 survey · Views of the current SEND system"),
+        (
+            FIG[1],
+            "What councils believe the reforms will lead to",
+            "Figure 1 · I believe that the SEND reforms will lead to…",
+        ),
+        (
+            FIG[6],
+            "How confident councils are in the capacity to deliver",
+            "Figure 6 · Confidence in the capacity to deliver reforms",
+        ),
+        (
+            FIG[8],
+            "How confident councils are about funding",
+            "Figure 8 · Confidence in the capacity to deliver reforms",
+        ),
+        (FIG[7], "Whether councils think the timescales are right", "Figure 7 · Timescales for implementation"),
     ],
 )
-def test_chart_titles(store, specs, key, title):
-    """Titles carry the report's question wording, on the spec and (wrapped) on the figure."""
-    assert specs[key].title == title
-    assert plain(chart(store, specs, key).layout.title.text) == title
+def test_framed_titles(store, key, title, question):
+    """A framed chart draws its short title, then the figure number and the report's question, then its key."""
+    texts = header(chart(store, key, frame="export"))
+    assert texts[0] == title and texts[1] == question
+    assert len(texts) == 3
+
+
+def test_page_frame_draws_no_header_or_footer(store):
+    """On a page the HTML carries title, key and sources: the figure draws only bars, labels and axis."""
+    fig = chart(store, FIG[8])
+    assert all(a.yref == "y" for a in fig.layout.annotations)
 
 
 # Bounds are ranges, never plain bars at the bound's value. ---------------------------------------------------
@@ -163,24 +190,24 @@ def test_chart_titles(store, specs, key, title):
 @pytest.mark.parametrize(
     "key, label, solid, rng",
     [
-        ("fig5", "Reforming funding for special schools", pct(49), (pct(49), 100)),  # over 90%: 49-54
-        ("fig5", "Rolling out inclusion bases", pct(49), (pct(49), 100)),
-        ("fig5", "Nationally defined specialist provision packages", pct(46), (pct(46), pct(48))),  # nearly 90%: 46-48
-        ("fig5", "Legislation to manage the INMSS market", 100, None),  # All 54
-        ("fig6", "Our local partners have the capacity", 0, (0, pct(26))),  # less than half: 0-26
-        ("fig6", "Our council has the capacity", 87, None),
-        ("fig3", "Introduction of Individual Support Plans", 96, None),
-        ("fig4", "Experts at Hand offer", pct(44), (pct(44), 100)),  # over 80%: 44-54
-        ("fig8", "Statutory duties and transition within the funding envelope, next three years", 0, (0, pct(13))),
-        ("fig1", "A stronger focus on early intervention", pct(49), (pct(49), 100)),
-        ("fig2", "National Inclusion Standards — negative", 0, None),  # None
-        ("baseline", "The current SEND system is working well", 97, (97, 100)),  # over 97%, base not stated
-        ("baseline", "The current SEND system is fair and equitable", 96, None),
+        (FIG[5], "Reforming funding for special schools", pct(49), (pct(49), 100)),  # over 90%: 49-54
+        (FIG[5], "Rolling out inclusion bases", pct(49), (pct(49), 100)),
+        (FIG[5], "Nationally defined specialist provision packages", pct(46), (pct(46), pct(48))),  # nearly 90%
+        (FIG[5], "Legislation to manage the INMSS market", 100, None),  # All 54
+        (FIG[6], "Our local partners have the capacity", 0, (0, pct(26))),  # less than half: 0-26
+        (FIG[6], "Our council has the capacity", 87, None),
+        (FIG[3], "Introduction of Individual Support Plans", 96, None),
+        (FIG[4], "Experts at Hand offer", pct(44), (pct(44), 100)),  # over 80%: 44-54
+        (FIG[8], "Statutory duties and transition within the funding envelope, next three years", 0, (0, pct(13))),
+        (FIG[1], "A stronger focus on early intervention", pct(49), (pct(49), 100)),
+        (FIG[2], "National Inclusion Standards — negative", 0, None),  # None
+        (WAVES, "Isos survey for the LGA and CCN, 2023/24: The current SEND system is working well", 97, (97, 100)),
+        (WAVES, "Isos survey for the LGA and CCN, 2023/24: The current SEND system is fair", 96, None),
     ],
 )
-def test_bar_extent(store, specs, key, label, solid, rng):
+def test_bar_extent(store, key, label, solid, rng):
     """A bound is solid to the lowest share it allows, then hatched across its range; an exact figure is one bar."""
-    b = bar(chart(store, specs, key), label)
+    b = bar(chart(store, key), label)
     assert b["solid"] == pytest.approx(solid)
     if rng is None:
         assert b["range"] is None
@@ -189,9 +216,9 @@ def test_bar_extent(store, specs, key, label, solid, rng):
         assert b["range_y"] == b["y"]
 
 
-def test_fig5_traces(store, specs):
+def test_fig5_traces(store):
     """Figure 5 is one solid trace and one hatched range trace over the three bounds."""
-    fig = chart(store, specs, "fig5")
+    fig = chart(store, FIG[5])
     solid, rng = fig.data
     assert solid.x == pytest.approx((100, pct(49), pct(49), pct(46)))
     assert rng.base == pytest.approx((pct(49), pct(49), pct(46)))
@@ -200,21 +227,34 @@ def test_fig5_traces(store, specs):
     assert fig.layout.barmode == "overlay"
 
 
-@pytest.mark.parametrize("key", ["fig2", "fig3"])
-def test_exact_only_chart_has_no_range(store, specs, key):
+@pytest.mark.parametrize("key", [FIG[2], FIG[3]])
+def test_exact_only_chart_has_no_range(store, key):
     """A chart of exact figures (and "None") draws no hatched range trace."""
-    assert all(tr.base is None for tr in chart(store, specs, key).data)
+    assert all(tr.base is None for tr in chart(store, key).data)
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_range_traces_are_hatched(store, specs, key):
+def test_range_traces_are_hatched(store, key):
     """Every trace with a base is a hatched range; no solid trace of reported figures is hatched."""
-    fig = chart(store, specs, key)
+    fig = chart(store, key)
     for tr in fig.data:
         if tr.base is not None:
             assert tr.marker.pattern.shape == "/"
-        elif key != "fig7":
+        elif key != FIG[7]:
             assert tr.marker.pattern.shape in (None, "")
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_colour_is_the_response_group(store, key):
+    """Every bar is coloured by its response group's one colour (never by theme)."""
+    groups = {g["label"]: g["colour"] for g in store.groups.values()}
+    for tr in chart(store, key).data:
+        group = tr.name.split(":")[0] if key != FIG[7] else None
+        colour = tr.marker.line.color
+        if group:
+            assert colour == groups[group], (tr.name, colour)
+        else:
+            assert colour in groups.values()
 
 
 # Labels above the bars. -------------------------------------------------------------------------------------
@@ -223,74 +263,73 @@ def test_range_traces_are_hatched(store, specs, key):
 @pytest.mark.parametrize(
     "key, item, value",
     [
-        ("fig5", "Legislation to manage the INMSS market", "All 54"),
-        ("fig5", "Reforming funding for special schools", "over 90% · 49–54 of 54"),
-        ("fig5", "Nationally defined specialist provision packages", "nearly 90% · 46–48 of 54"),
-        ("fig6", "Our local partners have the capacity to deliver the reforms", "less than half · 0–26 of 54"),
-        ("fig3", "Introduction of Individual Support Plans", "96% · 52 of 54"),
-        ("fig1", "More effective partnership working", "57% · 31 of 54"),
-        ("fig8", FLAGGED, "29% ⚠ no count of 54 fits"),
-        ("baseline", "The current SEND system is fair and equitable", "96%"),
+        (FIG[5], "Legislation to manage the INMSS market", "All 54"),
+        (FIG[5], "Reforming funding for special schools", "over 90% · 49–54 of 54"),
+        (FIG[5], "Nationally defined specialist provision packages", "nearly 90% · 46–48 of 54"),
+        (FIG[6], "Our local partners have the capacity to deliver the reforms", "less than half · 0–26 of 54"),
+        (FIG[3], "Introduction of Individual Support Plans", "96% · 52 of 54"),
+        (FIG[1], "More effective partnership working", "57% · 31 of 54"),
+        (FIG[8], FLAGGED, "29% ⚠ see note"),
+        (WAVES, "Isos survey for the LGA and CCN, 2023/24: The current SEND system is fair", "96%"),
     ],
 )
-def test_bar_label(store, specs, key, item, value):
+def test_bar_label(store, key, item, value):
     """The text above each bar is its item, then in bold what the report printed and the counts it allows."""
-    texts = [t for t in bar_annotations(chart(store, specs, key)) if squash(t).startswith(squash(item))]
+    texts = [t for t in bar_annotations(chart(store, key)) if squash(t).startswith(squash(item))]
     assert len(texts) == 1
-    assert texts[0].endswith(f"<b>{value}</b>")
+    assert squash(texts[0]).endswith(squash(value))
+    assert texts[0].rstrip().endswith("</b>")
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_one_label_per_bar(store, specs, key):
-    """Every row of a chart has one label above its bar (Figure 7's stacked bar is labelled inside)."""
-    fig = chart(store, specs, key)
-    rows = store.results[specs[key].select(store.results)]
-    assert len(bar_annotations(fig)) == (0 if key == "fig7" else len(rows))
+def test_one_label_per_bar(store, survey, key):
+    """Every row of a chart has one label above its bar (Figure 7: one line per answer above its one bar)."""
+    assert len(bar_annotations(chart(store, key))) == len(survey.chart(key).result_ids)
 
 
-def test_printed_count_not_repeated(store, specs):
-    """ "All 54" is not followed by its count, which the report printed."""
-    [text] = [t for t in bar_annotations(chart(store, specs, "fig5")) if "INMSS" in t]
+@pytest.mark.parametrize("key", KEYS)
+def test_labels_fit_a_phone(store, key):
+    """Every line of every label, measured in the chart's font, fits the 290 px a 375 px phone leaves."""
+    for text in bar_annotations(chart(store, key)):
+        for line in text.split("<br>"):
+            words = html.unescape(re.sub(r"<[^>]+>", "", line))
+            assert text_width(words, LABEL_SIZE, bold="<b>" in line) <= LABEL_PX + 12, words
+
+
+def test_printed_count_not_repeated(store):
+    """ "All 54" and "11 out of the 54" are not followed by their count, which the report printed."""
+    [text] = [t for t in bar_annotations(chart(store, FIG[5])) if "INMSS" in t]
     assert "54 of 54" not in text
+    [slow] = [t for t in bar_annotations(chart(store, FIG[7])) if "too slow" in t]
+    assert "11 of 54" not in slow
 
 
-def test_derived_label(by_id):
+def test_derived_label(store):
     """A derived share says so in its label."""
-    assert value_label(by_id.loc["fig7-not-reported"]) == "20 of 54 (derived, not reported)"
-
-
-def test_derived_bar_outside_stack(store, specs):
-    """Drawn as plain bars, Figure 7's derived remainder is hatched and labelled derived."""
-    spec = dataclasses.replace(specs["fig7"], stacked=False)
-    rows = store.results[spec.select(store.results)]
-    fig = build_bar_figure(rows, spec, multi_category=True)
-    [text] = [t for t in bar_annotations(fig) if "not reported" in t]
-    assert "(derived, not reported)" in text
-    [trace] = [tr for tr in fig.data if tr.name == "not reported"]
-    assert trace.marker.pattern.shape == ("/",)
-    assert trace.x == pytest.approx((pct(20),))
+    row = next(r for r in records(store.results) if r[Col.ID] == "fig7-not-reported")
+    assert value_label(row) == "20 of 54 (derived, not reported)"
 
 
 # Hover. ---------------------------------------------------------------------------------------------------------
 
 
-def test_fig5_hover(store, specs):
-    """Figure 5's hover gives reported text, counts, section and the verbatim sentence of each bar."""
-    fig = chart(store, specs, "fig5")
-    got = {tuple(cd[:3]) + (squash(cd[3]),) for tr in fig.data for cd in tr.customdata}
+def test_fig5_hover(store):
+    """Figure 5's hover gives reported text, councils, section and the verbatim sentence of each bar."""
+    fig = chart(store, FIG[5])
+    got = {tuple(cd[1:4]) + (squash(cd[4]), cd[6]) for tr in fig.data for cd in tr.customdata}
     sentence = squash(f"“{FIG5_SENTENCE}”")
     assert got == {
-        ("All 54", "54 of 54", FIG5_SECTION, sentence),
-        ("over 90%", "49–54 of 54", FIG5_SECTION, sentence),
-        ("nearly 90%", "46–48 of 54", FIG5_SECTION, sentence),
+        ("All 54", "54 of 54 councils", FIG5_SECTION, sentence, "Councils"),
+        ("over 90%", "49–54 of 54 councils", FIG5_SECTION, sentence, "Councils"),
+        ("nearly 90%", "46–48 of 54 councils", FIG5_SECTION, sentence, "Councils"),
     }
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_every_bar_has_hover(store, specs, key):
-    """Every bar trace of every chart has six hover fields per bar, the sentence being one of its rows'."""
-    fig = chart(store, specs, key)
-    rows = store.results[specs[key].select(store.results)]
+def test_every_bar_has_hover(store, survey, key):
+    """Every bar of every chart has its hover fields, the sentence being one of its rows'."""
+    fig = chart(store, key)
+    rows = store.chart_rows(survey.chart(key))
     sentences = {squash(f"“{html.escape(v, quote=False)}”") for v in rows[Col.VERBATIM].dropna()}
     sections = set(rows[Col.SECTION])
     reported = {html.escape(t) for t in rows[Col.REPORTED_TEXT]}
@@ -298,19 +337,41 @@ def test_every_bar_has_hover(store, specs, key):
         assert tr.hovertemplate == HOVER
         assert len(tr.customdata) == len(tr.x)
         for cd in tr.customdata:
-            assert len(cd) == 6 and cd[0] in reported and cd[1] and cd[2] in sections
-            assert squash(cd[3]) in sentences or cd[3].startswith("Not reported")
+            assert len(cd) == 7 and cd[1] in reported and cd[2] and cd[3] in sections
+            assert squash(cd[4]) in sentences or plain(cd[4]).startswith("Not reported")
 
 
-def test_flagged_hover_does_not_deny_the_base(store, specs):
+def test_flagged_hover_does_not_deny_the_base(store):
     """The impossible 29% of 54 does not claim in its hover that its base was not stated."""
-    assert "base not stated" not in bar(chart(store, specs, "fig8"), FLAGGED)["custom"][1]
+    assert "not stated" not in bar(chart(store, FIG[8]), FLAGGED)["custom"][2]
 
 
-def test_baseline_hover_counts(store, specs):
-    """A figure without a stated base says its counts cannot be derived."""
-    fig = chart(store, specs, "baseline")
-    assert {cd[1] for tr in fig.data for cd in tr.customdata} == {"not derivable (base not stated)"}
+def test_waves_hover_names_each_survey_respondents(store):
+    """The 2023/24 bars count "respondents" and cannot be counted; the 2026 bars count councils."""
+    fig = chart(store, WAVES)
+    nouns = {plain(cd[0]).split(":")[0]: (cd[6], cd[2]) for tr in fig.data for cd in tr.customdata}
+    assert nouns["Isos survey for the LGA and CCN, 2023/24"] == (
+        "Respondents",
+        "not derivable: the number who answered is not stated",
+    )
+    assert nouns["LGA/CCN survey of councils, 2026"][0] == "Councils"
+
+
+@pytest.mark.parametrize(
+    "rid, note",
+    [
+        ("fig4-experts-at-hand", "Reported only as one bound for a group of items"),
+        ("fig1-partnership-working", "The report does not name the figure for this number"),
+        ("fig3-parental-preference", "The report says 'supportive'"),
+    ],
+)
+def test_judgement_calls_show_in_the_hover(store, rid, note):
+    """The notes on how a record was placed or labelled are in the hover of its bar."""
+    row = next(r for r in records(store.results) if r[Col.ID] == rid)
+    survey = store.survey(store.default_survey)
+    key = next(c.slug for c in survey.charts if rid in c.result_ids and c.kind == "bars")
+    hovers = [cd for tr in chart(store, key).data for cd in tr.customdata if plain(cd[0]).startswith(row[Col.ITEM])]
+    assert hovers and all(squash(note) in squash(cd[5]) for cd in hovers)
 
 
 # Wilson intervals. ----------------------------------------------------------------------------------------------
@@ -319,126 +380,138 @@ def test_baseline_hover_counts(store, specs):
 @pytest.mark.parametrize(
     "key, label, value, k",
     [
-        ("fig3", "Introduction of Individual Support Plans", 96, 52),
-        ("fig3", "Changes to the threshold for EHCPs", 89, 48),
-        ("fig3", "Changes to the law on parental preference", 81, 44),
-        ("fig6", "Our council has the capacity", 87, 47),
-        ("fig5", "Legislation to manage the INMSS market", 100, 54),
-        ("fig1", "A clear, achievable role for local government", 37, 20),
+        (FIG[3], "Introduction of Individual Support Plans", 96, 52),
+        (FIG[3], "Changes to the threshold for EHCPs", 89, 48),
+        (FIG[3], "Changes to the law on parental preference", 81, 44),
+        (FIG[6], "Our council has the capacity", 87, 47),
+        (FIG[5], "Legislation to manage the INMSS market", 100, 54),
+        (FIG[1], "A clear, achievable role for local government", 37, 20),
     ],
 )
-def test_wilson_error_bars(store, specs, key, label, value, k):
+def test_wilson_error_bars(store, key, label, value, k):
     """With intervals on, an exact bar's error bar runs from its Wilson low to its Wilson high."""
     low, high = wilson(k)
-    b = bar(chart(store, specs, key, show_intervals=True), label)
+    b = bar(chart(store, key, show_intervals=True), label)
     assert b["error"] == pytest.approx((high - value, value - low), abs=1e-9)
 
 
 @pytest.mark.parametrize(
     "key, label",
     [
-        ("fig5", "Reforming funding for special schools"),
-        ("fig5", "Nationally defined specialist provision packages"),
-        ("fig6", "Our local partners have the capacity"),
-        ("baseline", "The current SEND system is fair and equitable"),  # exact, but no base
+        (FIG[5], "Reforming funding for special schools"),
+        (FIG[5], "Nationally defined specialist provision packages"),
+        (FIG[6], "Our local partners have the capacity"),
+        (WAVES, "Isos survey for the LGA and CCN, 2023/24: The current SEND system is fair"),  # exact, but no base
     ],
 )
-def test_no_wilson_on_bounds(store, specs, key, label):
+def test_no_wilson_on_bounds(store, key, label):
     """Bounds, and figures without a base, get no error bar even with intervals on."""
-    assert bar(chart(store, specs, key, show_intervals=True), label)["error"] == (None, None)
+    assert bar(chart(store, key, show_intervals=True), label)["error"] == (None, None)
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_no_error_bars_without_toggle(store, specs, key):
+def test_no_error_bars_without_toggle(store, key):
     """Without the toggle no trace has an error bar."""
-    assert all(tr.error_x.array is None for tr in chart(store, specs, key).data)
+    assert all(tr.error_x.array is None for tr in chart(store, key).data)
 
 
 # Figure 7: one stacked bar. ---------------------------------------------------------------------------------------
 
 
-def test_fig7_stacked(store, specs):
+def test_fig7_stacked(store):
     """Figure 7 stacks 23 too ambitious, 20 not reported (derived) and 11 too slow to the 54 councils."""
-    fig = chart(store, specs, "fig7")
+    fig = chart(store, FIG[7])
     assert fig.layout.barmode == "stack"
-    assert [tr.name for tr in fig.data] == ["too ambitious", "not reported (derived)", "too slow"]
+    assert [tr.name for tr in fig.data] == ["too ambitious", "not reported", "too slow"]
     assert [tr.x[0] for tr in fig.data] == pytest.approx([pct(23), pct(20), pct(11)])
     assert sum(tr.x[0] for tr in fig.data) == pytest.approx(100)
-    assert [plain(tr.text[0]) for tr in fig.data] == [
-        "23 of 54 43%",
-        "20 of 54 (derived)",
-        "11 of 54 11 out of the 54 respondents (20%)",
+    assert all(tr.text is None for tr in fig.data)  # nothing written inside a segment, however narrow
+    assert [plain(t) for t in bar_annotations(fig)] == [
+        "■ too ambitious: 43% · 23 of 54",
+        "▨ not reported: 20 of 54 (derived, not reported)",
+        "■ too slow: 11 out of the 54 respondents (20%)",
     ]
 
 
-def test_fig7_derived_hover_and_hatch(store, specs):
-    """The derived remainder is hatched and its hover says it was not reported."""
-    derived = chart(store, specs, "fig7").data[1]
+def test_fig7_derived_hover_and_hatch(store):
+    """The derived remainder is hatched grey and its hover says it was not reported."""
+    derived = chart(store, FIG[7]).data[1]
     assert derived.marker.pattern.shape == "/"
-    hover = plain(derived.customdata[0][3])
+    assert derived.marker.line.color == store.groups["not-reported"]["colour"]
+    hover = plain(derived.customdata[0][4])
     assert hover.startswith("Not reported") and "54 - 23 - 11 = 20" in hover
 
 
-# Flags and footers. ------------------------------------------------------------------------------------------------
+# Keys, flags and footers. ----------------------------------------------------------------------------------------------
 
 
-def test_flag_in_label_and_footer(store, specs):
+@pytest.mark.parametrize(
+    "key, items",
+    [
+        (FIG[2], ["Positive", "Negative"]),
+        (FIG[7], ["Too ambitious", "Not reported (derived)", "Too slow"]),
+        (FIG[5], ["Positive", "Hatched: the range a bound allows"]),
+        (WAVES, ["Negative", "Positive", "Hatched: the range a bound allows"]),
+    ],
+)
+def test_key(store, key, items):
+    """Every framed chart's key names the response groups it shows, and the hatch when it draws a bound."""
+    texts = header(chart(store, key, frame="export"))
+    assert [i.strip() for i in re.split(r"[■▨]", texts[2]) if i.strip()] == items
+
+
+def test_flag_in_label_and_footer(store):
     """The impossible 29% of 54 carries ⚠ in its label and its explanation in the footer."""
-    fig = chart(store, specs, "fig8")
+    fig = chart(store, FIG[8], frame="export")
     flagged = [t for t in bar_annotations(fig) if "⚠" in t]
     assert len(flagged) == 1 and squash(flagged[0]).startswith(squash(FLAGGED))
     assert squash("⚠ 29% cannot come from 54 respondents") in squash(footer(fig))
 
 
-@pytest.mark.parametrize("key", [k for k in KEYS if k != "fig8"])
-def test_no_flag_elsewhere(store, specs, key):
+@pytest.mark.parametrize("key", [k for k in KEYS if k != FIG[8]])
+def test_no_flag_elsewhere(store, key):
     """No other chart shows a consistency flag."""
-    fig = chart(store, specs, key)
+    fig = chart(store, key, frame="export")
     assert "⚠" not in footer(fig) and not any("⚠" in t for t in bar_annotations(fig))
 
 
-@pytest.mark.parametrize("key, base", [*[(k, "n = 54") for k in KEYS if k != "baseline"], ("baseline", "not stated")])
-def test_footer(store, specs, key, base):
-    """Every chart's footer names the source, the base and how to read the bars."""
-    text = footer(chart(store, specs, key))
-    assert text.startswith("Source: Isos Partnership for the LGA and CCN")
-    assert base in text
-    assert ("n = 54" in text) == (key != "baseline")
-    assert "Hatched: the range a bound allows" in text
+@pytest.mark.parametrize("key", [k for k in KEYS if k != WAVES])
+def test_footer(store, key):
+    """Every framed chart's footer names the source, the base with its noun and who answered."""
+    text = footer(chart(store, key, frame="export"))
+    assert text.startswith("Source: Isos Partnership for the LGA and CCN, “SEND reform")
+    assert "Base: 54 councils responding (English local authorities)." in text
+    assert "Solid: the share reported." in text
 
 
-# Theme filtering, meta and config. ------------------------------------------------------------------------------
+def test_waves_footer_states_both_respondent_groups(store):
+    """The comparison names both surveys' sources and their different respondents."""
+    text = footer(chart(store, WAVES, frame="export"))
+    assert text.startswith("Sources: ")
+    assert "2023/24: local authorities, schools and parents; the number who answered is not stated" in text
+    assert "2026: 54 councils responding (English local authorities)" in text
+    assert "different questions and different respondents" in text
 
 
-@pytest.mark.parametrize("key", [k for k in KEYS if k != "overview"])
-def test_tribunals_leave_figures_empty(store, specs, key):
+# Theme filtering, meta. ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", [k for k in KEYS if k != OVERVIEW])
+def test_tribunals_leave_figures_empty(store, key):
     """The tribunal result is in no figure, so every figure is empty (None) for that theme."""
-    assert chart(store, specs, key, themes=["tribunals"]) is None
+    assert chart(store, key, themes=["tribunals"]) is None
 
 
-def test_overview_of_tribunals(store, specs):
+def test_overview_of_tribunals(store):
     """The overview filtered to tribunals has exactly one bar, the tribunal proposal at 80%."""
-    fig = chart(store, specs, "overview", themes=["tribunals"])
+    fig = chart(store, OVERVIEW, themes=["tribunals"])
     assert len(fig.data) == 1 and fig.data[0].x == (80,)
-    assert plain(fig.data[0].customdata[0][5]) == "A reformed role for the SEND Tribunal · Tribunals and disputes"
+    assert plain(fig.data[0].customdata[0][0]) == "A reformed role for the SEND Tribunal · Tribunals and disputes"
 
 
-def test_overview_of_funding(store, specs):
-    """The overview filtered to funding ranks its five positive results."""
-    fig = chart(store, specs, "overview", themes=["funding"])
-    order = [k.split(" · ")[0] for k, _ in sorted(bars(fig).items(), key=lambda kv: kv[1]["y"])]
-    assert order == [
-        "Reforming funding for special schools",
-        "Early years SEND funding and inclusion fund",
-        "High needs funding routed through mainstream core budgets",
-        "Schools pooling SEND funding in local partnerships",
-        "£1.6 billion mainstream inclusion fund",
-    ]
-
-
-def test_overview_ranking(store, specs):
+def test_overview_ranking(store):
     """The overview ranks all 18 positive results by the lowest share each allows, ties by name."""
-    fig = chart(store, specs, "overview")
+    fig = chart(store, OVERVIEW)
     order = [k.split(" · ")[0] for k, _ in sorted(bars(fig).items(), key=lambda kv: kv[1]["y"])]
     assert len(order) == 18
     assert order[:6] == [
@@ -449,27 +522,20 @@ def test_overview_ranking(store, specs):
         "Reforming funding for special schools",  # over 90%: 90.7%
         "Rolling out inclusion bases",
     ]
-    assert order[-2:] == [
-        "Changes to the law on parental preference",
-        "A reformed role for the SEND Tribunal",
-    ]  # 81%, 80%
+    assert order[-2:] == ["Changes to the law on parental preference", "A reformed role for the SEND Tribunal"]
 
 
-def test_subtitle(store, specs):
-    """A filtered chart says which themes it shows, so an exported chart says it is a subset."""
-    fig = chart(store, specs, "overview", themes=["tribunals"], subtitle="Themes shown: Tribunals & disputes")
-    assert fig.layout.title.subtitle.text == "Themes shown: Tribunals &amp; disputes"
+def test_filtered_chart_says_so(store):
+    """A filtered framed chart says which themes it shows, so an exported chart says it is a subset."""
+    fig = chart(store, OVERVIEW, themes=["tribunals"], frame="export", filtered="Filtered to: Tribunals & disputes")
+    assert "(Filtered to: Tribunals & disputes)" in header(fig)[1]
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_meta_and_config(store, specs, key):
-    """The figure's meta and the Graph config name the file after the chart: a 2x PNG."""
-    spec = specs[key]
-    fig = chart(store, specs, key)
-    assert fig.layout.meta == {"key": key, "filename": spec.filename}
-    config = graph_config(spec)
-    assert config["toImageButtonOptions"] == {"format": "png", "scale": 2, "filename": spec.filename}
-    assert config["displaylogo"] is False
+def test_meta(store, survey, key):
+    """The figure's meta names the chart, its survey and its file name."""
+    fig = chart(store, key)
+    assert fig.layout.meta == {"key": key, "survey": survey.id, "filename": survey.chart(key).filename, "frame": "page"}
 
 
 def test_figures_import_no_express_or_dash():

@@ -1,0 +1,150 @@
+"""The chart pages (/chart/<slug>), embeds (/embed/<slug>) and a chart's CSV, through Flask's test client."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+
+import factory
+import pandas as pd
+import pytest
+
+from etl.schema import Col
+
+SLUGS = [
+    "support-for-every-proposal",
+    "what-the-reforms-will-lead-to",
+    "national-standards",
+    "statutory-plans",
+    "mainstream-inclusion",
+    "specialist-provision",
+    "confidence-in-capacity",
+    "timescales",
+    "confidence-in-funding",
+    "then-and-now",
+]
+
+
+def csp(response) -> dict[str, list[str]]:
+    parts = [p.split() for p in response.headers["Content-Security-Policy"].split(";") if p.strip()]
+    return {p[0]: p[1:] for p in parts}
+
+
+def figure_of(page: str) -> dict:
+    [data] = re.findall(r'<script type="application/json" id="plot-data">(.*?)</script>', page, re.S)
+    return json.loads(data)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_chart_has_a_page(client, store, survey, slug):
+    """Each chart's page has its title, the tabs Chart | Table | Sources, its figure, table and sentences."""
+    response = client.get(f"/chart/{slug}")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    spec = survey.chart(slug)
+    assert f'<h1 class="chart-title">{html.escape(spec.title, quote=False)}</h1>' in page
+    assert re.findall(r'role="tab" id="tab-(\w+)"', page) == ["chart", "table", "sources"]
+    assert 'aria-selected="true"' in page and page.count('role="tabpanel"') == 3
+    rows = store.chart_rows(spec)
+    assert len(figure_of(page)["layout"]["annotations"]) == len(rows)
+    assert page.count("<tr>") == len(rows) + 1  # the header row and one per figure
+    for verbatim in rows[Col.VERBATIM].dropna():
+        assert html.escape(verbatim) in page
+
+
+def test_chart_page_downloads_share_and_embed(client):
+    """The page offers PNG, SVG and CSV of its view, its own address, and an iframe of its embed."""
+    page = client.get("/chart/confidence-in-funding?theme=funding").get_data(as_text=True)
+    for fmt in ("png", "svg", "csv"):
+        assert f'href="/chart/confidence-in-funding.{fmt}?theme=funding"' in page
+    assert 'value="http://localhost/chart/confidence-in-funding?theme=funding"' in page
+    iframe = html.unescape(re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    assert iframe.startswith('<iframe src="http://localhost/embed/confidence-in-funding?theme=funding"')
+    assert 'title="How confident councils are about funding"' in iframe
+
+
+def test_tab_in_the_address_opens_it(client):
+    """?tab=sources opens the Sources tab (the tabs work without JavaScript, as links)."""
+    page = client.get("/chart/timescales?tab=sources").get_data(as_text=True)
+    assert re.search(r'id="tab-sources"[^>]*aria-selected="true"', page)
+    assert re.search(r'id="panel-sources"[^>]*tabindex="0">', page)
+    assert re.search(r'id="panel-chart"[^>]*hidden>', page)
+
+
+def test_chart_page_filters_and_names_unknown_themes(client):
+    """A theme filter keeps its rows; an unknown theme is named in a notice."""
+    page = client.get("/chart/specialist-provision?theme=funding,bogus").get_data(as_text=True)
+    assert len(figure_of(page)["layout"]["annotations"]) == 1
+    assert "Ignored unknown theme: bogus. Showing the rest." in page
+    assert "(Filtered to: Funding)" in page
+
+
+def test_chart_page_with_no_rows_left(client):
+    """A theme that leaves a chart empty says so, rather than drawing an empty chart."""
+    page = client.get("/chart/timescales?theme=tribunals").get_data(as_text=True)
+    assert "None of this chart's figures is tagged with the selected themes." in page
+    assert 'id="plot-data"' not in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/chart/nope", "/chart/timescales?survey=nope", "/embed/nope", "/chart/nope.png", "/chart/Timescales"]
+)
+def test_unknown_chart_is_a_404_listing_the_charts(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert 'href="/chart/timescales"' in response.get_data(as_text=True)
+
+
+def test_markup_in_the_address_is_text(client):
+    """Whatever the address carries is escaped on the page."""
+    page = client.get('/chart/timescales?theme=<script>alert(1)</script>"&tab=<b>').get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+
+
+def test_embed_is_the_chart_alone(client):
+    """The embed draws the framed chart: title, question, key and footer are inside the figure."""
+    response = client.get("/embed/confidence-in-funding")
+    page = response.get_data(as_text=True)
+    annotations = figure_of(page)["layout"]["annotations"]
+    texts = re.sub(r"<[^>]+>", "", " ".join(a["text"] for a in annotations).replace("<br>", " "))
+    assert "How confident councils are about funding" in texts
+    assert "Source: Isos Partnership for the LGA and CCN" in texts and "Base: 54 councils responding" in texts
+    assert 'role="tablist"' not in page and "Copy link" not in page
+    assert 'href="http://localhost/chart/confidence-in-funding"' in page
+
+
+def test_embed_may_be_framed_anywhere_and_nothing_else(client):
+    """Embeds allow any frame ancestor and send no X-Frame-Options; every other route keeps 'none'."""
+    embed = client.get("/embed/timescales")
+    assert csp(embed)["frame-ancestors"] == ["*"] and "X-Frame-Options" not in embed.headers
+    for path in ["/", "/chart/timescales", "/chart/timescales.csv", "/_dash-layout", "/healthz", "/chart/nope"]:
+        response = client.get(path)
+        assert csp(response)["frame-ancestors"] == ["'none'"], path
+        assert response.headers["X-Frame-Options"] == "DENY", path
+
+
+def test_frame_ancestors_setting_applies_to_pages_not_embeds(data_dir):
+    """FRAME_ANCESTORS opens the pages to the named sites; embeds stay open to all."""
+    client = factory.make_app(data_dir, frame_ancestors="https://example.org").server.test_client()
+    assert csp(client.get("/chart/timescales"))["frame-ancestors"] == ["https://example.org"]
+    assert csp(client.get("/embed/timescales"))["frame-ancestors"] == ["*"]
+
+
+def test_chart_csv(client):
+    """A chart's CSV holds its rows in view, with survey, question, counts and sentence."""
+    response = client.get("/chart/specialist-provision.csv?theme=funding")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="figure-5-specialist-provision-funding.csv"' in response.headers["Content-Disposition"]
+    frame = pd.read_csv(io.BytesIO(response.data))
+    assert list(frame[Col.ID]) == ["fig5-special-school-funding"]
+    assert frame.loc[0, "counts"] == "49–54 of 54"
+
+
+def test_chart_pages_load_no_dash(client):
+    """A chart page is plain HTML: plotly.js basic and one small script, no Dash renderer."""
+    page = client.get("/chart/timescales").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert [s.split("?")[0] for s in scripts] == ["/assets/vendor/plotly-basic-4.1.1.min.js", "/assets/chart-page.js"]
+    assert "_dash" not in page
