@@ -196,7 +196,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     for t, name in TABS:
         chosen_tab = t == req.tab
         tab_items.append(
-            f'<li><a role="tab" id="tab-{t}" href="{path}{req.query(store, tab=t)}" aria-controls="panel-{t}" '
+            f'<li role="presentation"><a role="tab" id="tab-{t}" href="{path}{req.query(store, tab=t)}" aria-controls="panel-{t}" '
             f'aria-selected="{str(chosen_tab).lower()}"{"" if chosen_tab else NOT_TABBABLE}>{name}</a></li>'
         )
     tabs = "".join(tab_items)

@@ -30,6 +30,7 @@ def js(browser, live_server):
     page = context.new_page()
     page.goto("/")
     page.wait_for_selector("#theme-filter input[type=checkbox]")
+    page.wait_for_function("() => window.dash_clientside && window.dash_clientside.send")
 
     def call(name: str, *args):
         return page.evaluate(f"args => window.dash_clientside.send.{name}(...args)", list(args))
@@ -107,10 +108,46 @@ def test_clean(js, value, expected):
 )
 def test_query_round_trip(js, themes):
     """The query string of a selection parses back to that selection."""
-    assert js("_parse", js("_query", themes), KNOWN) == [themes, []]
+    assert js("_parse", js("_query", None, SURVEYS, themes), KNOWN) == [themes, []]
 
 
-@pytest.mark.parametrize("unknown, notice", [([], []), (["x"], ["Ignored unknown theme: x. Showing the rest."])])
-def test_notice(js, unknown, notice):
-    """Unknown themes are named in a notice returned as a text child (React escapes it)."""
-    assert js("_notice", unknown) == notice
+SURVEYS = {"ids": ["a", "b"], "default": "a"}
+
+
+@pytest.mark.parametrize(
+    "survey, themes, query",
+    [("a", [], ""), ("a", ["funding"], "?theme=funding"), ("b", [], "?survey=b"), ("b", ["x", "y"], "?survey=b&theme=x,y")],
+)
+def test_query_keeps_the_survey(js, survey, themes, query):
+    """The default survey is not written into the address; any other is, before the themes."""
+    assert js("_query", survey, SURVEYS, themes) == query
+
+
+@pytest.mark.parametrize(
+    "search, expected",
+    [
+        ("", ["a", None]),
+        ("?survey=b", ["b", None]),
+        ("?survey=b&theme=funding", ["b", None]),
+        ("?survey=nope", ["a", "nope"]),
+        ("?survey=" + "z" * 100, ["a", "z" * 39 + "…"]),
+        (None, ["a", None]),
+        (42, ["a", None]),
+    ],
+)
+def test_survey_of(js, search, expected):
+    """The address names a known survey, or gives the default and the unknown name for the notice."""
+    assert js("_surveyOf", search, SURVEYS) == expected
+
+
+@pytest.mark.parametrize(
+    "unknown, survey, notice",
+    [
+        ([], None, []),
+        (["x"], None, ["Ignored unknown theme: x. Showing the rest."]),
+        ([], "nope", ["Unknown survey: nope. Showing the default survey."]),
+    ],
+)
+def test_notice(js, unknown, survey, notice):
+    """Unknown themes and surveys are named in a notice returned as a text child (React escapes it)."""
+    assert js("_notice", unknown, survey) == notice

@@ -1,0 +1,114 @@
+"""A chart's own page and its embed in a real browser: tabs, copy link, framing by another site, downloads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import png_size, serve, wait_chart
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_tabs_switch_by_click_and_keyboard(page, recorder):
+    page.goto("/chart/timescales")
+    wait_chart(page)
+    tabs = page.get_by_role("tab")
+    expect(tabs).to_have_count(3)
+    chart, table, sources = (page.get_by_role("tab", name=n) for n in ("Chart", "Table", "Sources"))
+    expect(chart).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel")).to_have_count(1)  # the other two are hidden
+
+    table.click()
+    expect(table).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-table")).to_be_visible()
+    expect(page.locator("#panel-chart")).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"/chart/timescales\?tab=table$"))
+
+    table.focus()
+    page.keyboard.press("ArrowRight")
+    expect(sources).to_be_focused()
+    expect(sources).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-sources")).to_contain_text("11 out of the 54 respondents (20%) felt that timescales were too slow")
+    page.keyboard.press("Home")
+    expect(chart).to_be_focused()
+    expect(page.locator("#panel-chart")).to_be_visible()
+    page.keyboard.press("End")
+    expect(sources).to_be_focused()
+    assert recorder.errors == []
+
+
+def test_copy_link_copies_the_address(browser, live_server, recorder):
+    from conftest import new_page
+
+    ctx, page = new_page(browser, live_server, recorder, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page.goto("/chart/confidence-in-funding?theme=funding")
+        wait_chart(page)
+        page.get_by_role("button", name="Copy link").click()
+        expect(page.locator(".copy-status")).to_have_text("Copied the link.")
+        assert page.evaluate("navigator.clipboard.readText()") == f"{live_server}/chart/confidence-in-funding?theme=funding"
+        page.get_by_role("button", name="Copy embed code").click()
+        code = page.evaluate("navigator.clipboard.readText()")
+        assert code.startswith(f'<iframe src="{live_server}/embed/confidence-in-funding?theme=funding"')
+    finally:
+        ctx.close()
+
+
+def _framing_site(target: str) -> tuple[str, callable]:
+    """Another origin (its own server and port) whose page frames ``target``."""
+
+    def app(environ, start_response):
+        body = f'<!DOCTYPE html><html lang="en"><body><iframe id="f" src="{target}" width="700" height="700"></iframe></body></html>'
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body.encode()]
+
+    return serve(app)
+
+
+def test_embed_renders_when_framed_by_another_site(page, live_server):
+    """An embed framed by a page of another origin draws its chart."""
+    other, stop = _framing_site(f"{live_server}/embed/timescales")
+    try:
+        assert other.split(":")[-1] != live_server.split(":")[-1]
+        page.goto(other)
+        frame = page.frame_locator("#f")
+        expect(frame.locator("#plot .main-svg").first).to_be_visible()
+        expect(frame.locator("#plot")).to_contain_text(re.compile(r"Whether councils think the\s*timescales are right"))
+        expect(frame.locator("#plot")).to_contain_text("Source: Isos Partnership")
+    finally:
+        stop()
+
+
+def test_chart_page_refuses_to_be_framed(page, live_server):
+    """A chart page (not an embed) framed by another origin is blocked by frame-ancestors 'none'."""
+    other, stop = _framing_site(f"{live_server}/chart/timescales")
+    try:
+        page.goto(other)
+        page.wait_for_function("() => document.getElementById('f')")
+        frame = next(f for f in page.frames if f != page.main_frame)
+        frame.wait_for_load_state()
+        assert "Whether councils think" not in (frame.content() or "")
+    finally:
+        stop()
+
+
+def test_downloads_png_svg_csv(page, tmp_path):
+    """The chart page's downloads: a PNG at twice the export width, an SVG that carries its source line, a CSV."""
+    page.goto("/chart/confidence-in-funding")
+    wait_chart(page)
+    got = {}
+    for label in ("PNG (2×)", "SVG", "CSV"):
+        with page.expect_download() as info:
+            page.get_by_role("link", name=re.compile(rf"^Download {re.escape(label)} of ")).click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        got[label] = path
+    assert got["PNG (2×)"].name == "figure-8-confidence-in-funding.png"
+    assert png_size(got["PNG (2×)"].read_bytes())[0] == 2200
+    svg = got["SVG"].read_text(encoding="utf-8")
+    assert "Isos Partnership for the LGA and CCN" in svg and "How confident councils are about funding" in svg
+    assert got["CSV"].read_text(encoding="utf-8").count("\n") == 4

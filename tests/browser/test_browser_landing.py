@@ -1,0 +1,127 @@
+"""The landing page in a real browser: themes and the address, back and forward, quotations, page length."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import DESKTOP, PHONE
+
+expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+
+pytestmark = pytest.mark.browser
+TRIBUNAL_ITEM = "A reformed role for the SEND Tribunal"
+ALL_CARDS = {
+    "what-the-reforms-will-lead-to",
+    "national-standards",
+    "statutory-plans",
+    "mainstream-inclusion",
+    "specialist-provision",
+    "confidence-in-capacity",
+    "timescales",
+    "confidence-in-funding",
+    "then-and-now",
+}
+
+
+def test_tribunals_checkbox_filters_the_page(landing, recorder):
+    landing.goto()
+    page = landing.page
+    assert landing.visible_cards() == ALL_CARDS
+    box = landing.theme("Tribunals and disputes")
+    box.click()
+    expect(box).to_be_checked()
+    expect(page).to_have_url(re.compile(r"/\?theme=tribunals$"))
+    landing.wait(["tribunals"])
+    labels = landing.overview_labels()
+    assert len(labels) == 1 and labels[0].startswith(TRIBUNAL_ITEM), labels
+    svg = page.locator("#overview-graph .annotation-text").all_text_contents()
+    assert any(TRIBUNAL_ITEM in t for t in svg), svg
+    # No chart card has a tribunal result: the section and its link in the contents are hidden, not bare.
+    expect(page.locator("#charts")).to_be_hidden()
+    expect(page.locator("#nav-charts")).to_be_hidden()
+    expect(page.locator("#overview-link")).to_have_attribute("href", "/chart/support-for-every-proposal?theme=tribunals")
+    assert recorder.errors == []
+
+
+def test_address_opens_a_selection_and_back_restores_it(landing):
+    landing.goto("?theme=funding,specialist", ["funding", "specialist"])
+    page = landing.page
+    expect(landing.theme("Funding")).to_be_checked()
+    expect(landing.theme("Specialist provision")).to_be_checked()
+    assert landing.visible_cards() == {"mainstream-inclusion", "specialist-provision", "confidence-in-funding", "statutory-plans"}
+    link = page.locator('[id=\'{"slug":"timescales","type":"chart-link"}\']')
+    expect(link).to_have_attribute("href", "/chart/timescales?theme=funding,specialist")
+
+    landing.theme("Funding").click()
+    expect(page).to_have_url(re.compile(r"\?theme=specialist$"))
+    landing.wait(["specialist"])
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?theme=funding,specialist$"))
+    landing.wait(["funding", "specialist"])
+    expect(landing.theme("Funding")).to_be_checked()
+
+
+def test_unknown_theme_in_the_address_gives_a_notice(landing, recorder):
+    landing.goto("?theme=funding,bogus", ["funding"])
+    expect(landing.page.locator("#theme-notice")).to_have_text("Ignored unknown theme: bogus. Showing the rest.")
+    expect(landing.page).to_have_url(re.compile(r"\?theme=funding$"))
+    assert recorder.errors == []
+
+
+def test_keyboard_toggles_a_theme(landing):
+    landing.goto()
+    box = landing.theme("Funding")
+    box.focus()
+    landing.page.keyboard.press("Space")
+    expect(box).to_be_checked()
+    landing.wait(["funding"])
+    # The focused pill is visibly outlined (its label, since the input itself is visually hidden).
+    outline = landing.page.evaluate(
+        "() => getComputedStyle(document.activeElement.nextElementSibling).outlineStyle"
+    )
+    assert outline != "none"
+
+
+def test_quotations_show_six_then_all(landing):
+    landing.goto()
+    page = landing.page
+    expect(page.locator("#quote-list figure")).to_have_count(6)
+    page.get_by_role("button", name=re.compile(r"^Show all 50 quotations$")).click()
+    expect(page.locator("#quote-list figure")).to_have_count(50)
+    page.get_by_label("Search the quotations").fill("tribunal")
+    expect(page.locator("#quote-count")).to_have_text("Showing 5 of 5 quotations that match (50 in all).")
+    page.get_by_role("group", name="Stance").get_by_role("checkbox", name="Concern").check()
+    expect(page.locator("#quote-list figure.stance-concern")).to_have_count(
+        page.locator("#quote-list figure").count()
+    )
+
+
+@pytest.mark.parametrize("viewport, limit", [(DESKTOP, 6_000), (PHONE, 15_000)], ids=["1400px", "375px"])
+def test_landing_page_is_short(browser, live_server, store, recorder, viewport, limit):
+    """The default page is at most 6,000 px tall at 1400 px wide and 15,000 px at 375 px."""
+    from conftest import Landing, new_page
+
+    ctx, page = new_page(browser, live_server, recorder, viewport=viewport)
+    try:
+        Landing(page, store).goto()
+        height = page.evaluate("document.documentElement.scrollHeight")
+        assert height <= limit, f"{height}px tall at {viewport['width']}px"
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    finally:
+        ctx.close()
+
+
+def test_first_load_fetches_no_ag_grid(landing, recorder):
+    landing.goto()
+    assert not [u for u in recorder.requests if "ag_grid" in u or "ag-grid" in u]
+
+
+def test_table_opens_as_html(landing):
+    landing.goto("?theme=funding", ["funding"])
+    page = landing.page
+    page.get_by_role("button", name="Show the table of results in view").click()
+    table = page.get_by_role("table")
+    expect(table.locator("tbody tr")).to_have_count(8)
+    expect(table.get_by_role("columnheader", name="Respondents it allows")).to_be_visible()
