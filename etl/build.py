@@ -602,11 +602,22 @@ def _check_provenance(folders: list[Path], loaded: _Loaded, issues: list[Issue])
     checks += [(rel, line, q.id, "text", q.source, q.text) for rel, q, line in loaded.quotes]
     checks += [(rel, line, c.id, "verbatim", c.source, c.verbatim) for rel, c, line in loaded.context]
     seed = {s.id: s.seed_file for _, s, _ in loaded.sources}
+    compared = 0
+    unchecked: dict[str, int] = {}  # folder -> sentences not compared: its origin names no seed_file
     for rel, line, rid, fname, src_id, text in checks:
         doc = texts.get(src_id)
-        if doc is not None and normalise_text(text) not in doc:
+        if doc is None:
+            if not seed.get(src_id):
+                unchecked[src_id] = unchecked.get(src_id, 0) + 1
+            continue
+        compared += 1
+        if normalise_text(text) not in doc:
             issues.append(Issue(rel, line, rid, fname, f"not found in {seed[src_id]}, the document of its folder"))
-    return f"checked: {len(checks)} sentences and quotations against {len(texts)} documents"
+    summary = f"checked: {compared} sentences and quotations against {len({seed[s] for s in texts})} documents"
+    if unchecked:
+        folders = ", ".join(f"{n} in {s}" for s, n in sorted(unchecked.items()))
+        summary += f"; NOT checked: {folders} (no seed_file in its origin.yaml)"
+    return summary
 
 
 # Save outputs. -----------------------------------------------------------------------------------------------
