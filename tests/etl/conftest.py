@@ -1,16 +1,20 @@
-"""Shared fixtures for the ETL tests: a tiny valid sources folder, its seed document, and helpers to break them."""
+"""Shared fixtures for the ETL tests: a tiny valid sources folder, its two documents, and helpers to break them."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
+from etl import __main__ as cli
 from etl.build import BuildError, Issue, collect
+from tests.fixtures import real_documents
 
 SEED_FILE = "demo-seed.txt"
+PRESS_FILE = "press-seed.txt"
 
-# The one source document every verbatim sentence and quotation below is taken from.
+# The survey's document: every sentence and quotation of the folder demo/ is taken from it.
 SEED_TEXT = """\
 Demo survey of ten councils.
 Over half agreed with the plan. In all, 3 out of 10 disagreed.
@@ -18,8 +22,21 @@ Over half agreed with the plan. In all, 3 out of 10 disagreed.
 The fund is worth £2 billion over three years.
 """
 
-# A minimal valid sources folder: two themes, one survey with two results, one quote, one context fact.
-# Every line that a bad-input test edits is unique within its file.
+# A press release about the same survey: the sentence of press/results.yaml is here, and only here.
+PRESS_TEXT = """\
+Press release on the demo survey.
+Seven in ten councils said the timetable was unrealistic.
+"""
+
+
+def sha256(text: str) -> str:
+    """The sha256 of a document written as UTF-8, as origin.yaml's document_sha256 records it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# A minimal valid sources folder: two themes, three response groups, one survey (two results, one quotation,
+# one context fact, a chart catalogue with a stacked chart, a bars chart and a contrast) and a press release
+# whose one result names the survey. Every line that a bad-input test edits is unique within its file.
 MINIMAL: dict[str, str] = {
     "themes.yaml": """\
 - id: funding
@@ -29,13 +46,32 @@ MINIMAL: dict[str, str] = {
   label: Timescales
   description: Whether the timetable is right.
 """,
+    "response-groups.yaml": """\
+- id: positive
+  label: Positive
+  colour: "#0072B2"
+  categories: [agree]
+- id: negative
+  label: Negative
+  colour: "#D55E00"
+  categories: [disagree]
+- id: not-reported
+  label: Not reported
+  colour: "#8C8C8C"
+  categories: ["not reported"]
+""",
     "demo/origin.yaml": f"""\
 # A made-up survey of ten councils.
 id: demo
 kind: survey-report
 title: Demo survey
+citation: A made-up survey of ten councils (2026)
 seed_file: {SEED_FILE}
+document_sha256: {sha256(SEED_TEXT)}
 respondents: 10
+respondent_singular: council
+respondent_plural: councils
+respondent_group: made-up councils
 population: 20
 population_source: A made-up register of twenty councils.
 """,
@@ -85,10 +121,98 @@ population_source: A made-up register of twenty councils.
   themes: [funding]
   verbatim: "The fund is worth £2 billion over three years."
 """,
+    "demo/charts.yaml": """\
+tagline: A made-up survey of ten councils.
+contrasts:
+  - left: r-agree
+    left_text: agree with the plan
+    right: r-press
+    right_text: find the timetable unrealistic
+charts:
+  - slug: the-plan
+    title: What councils think of the plan
+    kind: stacked
+    select: {ids: [r-agree, r-disagree]}
+  - slug: disagreement
+    title: What councils disagree with
+    kind: bars
+    select: {category: [disagree]}
+""",
+    "press/origin.yaml": f"""\
+id: press
+kind: statement
+title: Demo press release
+seed_file: {PRESS_FILE}
+document_sha256: {sha256(PRESS_TEXT)}
+""",
+    "press/results.yaml": """\
+- id: r-press
+  survey: demo
+  question: Is the timetable realistic?
+  item: The timetable
+  themes: [timescales]
+  category: disagree
+  reported_text: "Seven in ten"
+  value: 70
+  qualifier: exact
+  count: 7
+  base: 10
+  section: Press release
+  verbatim: "Seven in ten councils said the timetable was unrealistic."
+""",
 }
 
 # The record counts of MINIMAL, per table, in the order of etl.schema.TABLES.
-MINIMAL_COUNTS = {"themes": 2, "sources": 1, "results": 2, "quotes": 1, "context": 1}
+MINIMAL_COUNTS = {
+    "themes": 2,
+    "groups": 3,
+    "sources": 2,
+    "results": 3,
+    "quotes": 1,
+    "context": 1,
+    "catalogues": 1,
+    "charts": 2,
+    "contrasts": 1,
+}
+
+# A second survey with its own document and catalogue, for the tests that need two (Tiny.add_survey).
+OTHER_TEXT = "Other survey of ten councils.\nHalf agreed with the other plan.\n"
+OTHER: dict[str, str] = {
+    "other/origin.yaml": f"""\
+id: other
+kind: survey-report
+title: Other survey
+citation: Another made-up survey (2026)
+seed_file: other-seed.txt
+document_sha256: {sha256(OTHER_TEXT)}
+respondents: 10
+respondent_singular: council
+respondent_plural: councils
+""",
+    "other/results.yaml": """\
+- id: o-agree
+  survey: other
+  question: Do you agree with the other plan?
+  item: The other plan
+  themes: [funding]
+  category: agree
+  reported_text: "Half"
+  value: 50
+  qualifier: exact
+  base: 10
+  section: Findings
+  verbatim: "Half agreed with the other plan."
+""",
+    "other/charts.yaml": """\
+default: false
+tagline: Another made-up survey.
+charts:
+  - slug: the-other-plan
+    title: What councils think of the other plan
+    kind: bars
+    select: {category: [agree]}
+""",
+}
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:
@@ -115,13 +239,13 @@ def snapshot(folder: Path) -> dict[str, object]:
 
 
 class Tiny:
-    """A minimal valid sources folder in tmp_path, its seed folder, and ways to break it."""
+    """A minimal valid sources folder in tmp_path, its documents folder, and ways to break them."""
 
     counts = MINIMAL_COUNTS
 
     def __init__(self, root: Path):
         self.sources = write_tree(root / "sources", MINIMAL)
-        self.seeds = write_tree(root / "seeds", {SEED_FILE: SEED_TEXT})
+        self.seeds = write_tree(root / "seeds", {SEED_FILE: SEED_TEXT, PRESS_FILE: PRESS_TEXT})
 
     def file(self, rel: str) -> str:
         """The name an Issue gives the source file ``rel``: relative to the sources folder's parent."""
@@ -133,6 +257,14 @@ class Tiny:
         text = path.read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
         path.write_text(text.replace(old, new), encoding="utf-8")
+
+    def add_survey(self, charts: str | None = None) -> None:
+        """Add the second survey ``other`` (and its document); ``charts`` replaces its charts.yaml."""
+        files = dict(OTHER)
+        if charts is not None:
+            files["other/charts.yaml"] = charts
+        write_tree(self.sources, files)
+        write_tree(self.seeds, {"other-seed.txt": OTHER_TEXT})
 
     def line_of(self, rel: str, needle: str) -> int:
         """The 1-based number of the one line of source file ``rel`` that contains ``needle``."""
@@ -150,7 +282,7 @@ class Tiny:
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Tiny:
-    """A fresh minimal valid sources folder (and seed folder) in tmp_path."""
+    """A fresh minimal valid sources folder (and documents folder) in tmp_path."""
     return Tiny(tmp_path)
 
 
@@ -158,3 +290,20 @@ def tiny(tmp_path: Path) -> Tiny:
 def snapshot_fixture():
     """The ``snapshot(folder)`` helper: file bytes and symlink targets under a folder."""
     return snapshot
+
+
+@pytest.fixture(scope="session")
+def documents() -> list[Path]:
+    """The folders of the real documents' text, found as `python -m etl` finds them; [] when absent.
+
+    With REQUIRE_PROVENANCE=1 (CI) absent documents fail every test that uses this, rather than skip.
+    """
+    return real_documents()
+
+
+@pytest.fixture
+def cli_env(monkeypatch, tmp_path):
+    """`python -m etl` as on a machine without documents: no SOURCES_DIR, no REQUIRE_PROVENANCE, no default."""
+    monkeypatch.delenv("SOURCES_DIR", raising=False)
+    monkeypatch.delenv("REQUIRE_PROVENANCE", raising=False)
+    monkeypatch.setattr(cli, "DEFAULT_DOCUMENTS", tmp_path / "no-shared-seeds")
