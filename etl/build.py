@@ -175,7 +175,8 @@ def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) 
     line = raw.get(LINE)
     twice: list[str] = []
     body = _plain(raw, twice)
-    rid = body.get("id") if isinstance(body.get("id"), str) else None
+    # the record's name in the issue: its id, or a chart's slug
+    rid = next((body[k] for k in ("id", "slug") if isinstance(body.get(k), str)), None)
     for key in twice:
         issues.append(
             Issue(rel, line, rid, str(key), "field given twice in one record (YAML would keep only the last)")
@@ -432,28 +433,30 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
     """The catalogue, chart and contrast rows, each chart's selector resolved to result ids in drawing order."""
     by_id = {r["id"]: r for r in results}
     catalogues, charts, contrasts = [], [], []
-    defaults = [c for c in loaded.catalogues if c.catalogue.default]
+    surveys = []  # a charts.yaml in another document's folder is refused, and counts for nothing below
+    for c in loaded.catalogues:
+        if sources[c.survey].kind == SourceKind.SURVEY_REPORT.value:
+            surveys.append(c)
+        else:
+            reason = "charts.yaml belongs in a survey's folder (kind survey-report)"
+            issues.append(Issue(c.rel, c.line, c.survey, None, reason))
+    defaults = [c for c in surveys if c.catalogue.default]
     for c in defaults[1:]:
         issues.append(Issue(c.rel, c.line, c.survey, "default", "more than one survey is marked default"))
-    if not defaults and len(loaded.catalogues) > 1:
-        for c in loaded.catalogues:
+    if not defaults and len(surveys) > 1:
+        for c in surveys:
             issues.append(
                 Issue(c.rel, c.line, c.survey, "default", "several surveys have charts: mark one 'default: true'")
             )
-    for entry in loaded.catalogues:
+    for entry in surveys:
         rel, cat, line, survey = entry.rel, entry.catalogue, entry.line, entry.survey
         src = sources[survey]
-        if src.kind != SourceKind.SURVEY_REPORT.value:
-            issues.append(
-                Issue(rel, line, survey, None, "charts.yaml belongs in a survey's folder (kind survey-report)")
-            )
-            continue
         missing = [f for f in ("respondent_singular", "respondent_plural", "citation") if not getattr(src, f)]
         if missing:
             reason = f"a survey with charts needs {', '.join(missing)} in its origin.yaml"
             issues.append(Issue(rel, line, survey, missing[0], reason))
             continue
-        default = cat.default or len(loaded.catalogues) == 1
+        default = cat.default or len(surveys) == 1
         unknown = [d for d in cat.context_from if d not in sources]
         if unknown:
             issues.append(Issue(rel, line, survey, "context_from", f"unknown document(s): {', '.join(unknown)}"))
