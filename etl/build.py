@@ -127,9 +127,9 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_yaml(path: Path, root: Path, issues: list[Issue]) -> Any:
-    """Parse one YAML file; a syntax error becomes an Issue with its line."""
-    rel = _rel(path, root)
+def load_yaml(path: Path, base: Path, issues: list[Issue]) -> Any:
+    """Parse one YAML file; a syntax error becomes an Issue with its line (the file named relative to ``base``)."""
+    rel = _rel(path, base)
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
@@ -140,11 +140,33 @@ def load_yaml(path: Path, root: Path, issues: list[Issue]) -> Any:
     return None
 
 
-def _rel(path: Path, root: Path) -> str:
+def _rel(path: Path, base: Path) -> str:
+    """How an issue names a file: its path below ``base`` (see _bases)."""
     try:
-        return str(path.relative_to(root.parent))
+        return str(path.absolute().relative_to(base))
     except ValueError:
         return str(path)
+
+
+def _bases(roots: list[Path]) -> list[Path]:
+    """The folder each root's file names are given relative to: its parent ("sources/isos-2026/results.yaml"),
+    or as far up as it takes to tell apart roots of the same name ("etl/sources/...", "fixtures/sources/...")."""
+    full = [r.absolute() for r in roots]
+    depth = [1] * len(full)
+
+    def name(i: int) -> tuple[str, ...]:
+        return full[i].parts[-depth[i] :]
+
+    while True:
+        seen: dict[tuple[str, ...], list[int]] = {}
+        for i in range(len(full)):
+            seen.setdefault(name(i), []).append(i)
+        alike = [i for same in seen.values() if len(same) > 1 for i in same if depth[i] < len(full[i].parts)]
+        if not alike:
+            break
+        for i in alike:
+            depth[i] += 1
+    return [f.parents[d - 1] if d <= len(f.parents) else Path(f.anchor) for f, d in zip(full, depth)]
 
 
 def _records(data: Any, rel: str, issues: list[Issue], *, single: bool = False) -> list[dict]:
@@ -255,34 +277,35 @@ class _LoadedCatalogue:
 
 
 def _load_list(
-    path: Path, root: Path, model: type[BaseModel], issues: list[Issue]
+    path: Path, base: Path, model: type[BaseModel], issues: list[Issue]
 ) -> list[tuple[str, BaseModel, int | None]]:
-    rel = _rel(path, root)
+    rel = _rel(path, base)
     out = []
-    for raw in _records(load_yaml(path, root, issues), rel, issues):
+    for raw in _records(load_yaml(path, base, issues), rel, issues):
         if (rec := _validate(model, raw, rel, issues)) is not None:
             out.append((rel, rec, raw.get(LINE)))
     return out
 
 
-def _load_root(root: Path, first: bool, loaded: _Loaded, issues: list[Issue]) -> None:
-    """Read one sources folder: its shared lists (themes, response groups) and one folder per document."""
+def _load_root(root: Path, base: Path, first: bool, loaded: _Loaded, issues: list[Issue]) -> None:
+    """Read one sources folder: its shared lists (themes, response groups) and one folder per document; issues
+    name files relative to ``base``."""
     themes_path = root / "themes.yaml"
     if themes_path.exists():
-        loaded.themes += _load_list(themes_path, root, Theme, issues)
+        loaded.themes += _load_list(themes_path, base, Theme, issues)
     elif first:
-        issues.append(Issue(_rel(themes_path, root), None, None, None, "missing: the theme list is required"))
+        issues.append(Issue(_rel(themes_path, base), None, None, None, "missing: the theme list is required"))
     groups_path = root / "response-groups.yaml"
     if groups_path.exists():
-        loaded.groups += _load_list(groups_path, root, ResponseGroup, issues)
+        loaded.groups += _load_list(groups_path, base, ResponseGroup, issues)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     for folder in folders:
         origin_path = folder / "origin.yaml"
-        rel = _rel(origin_path, root)
+        rel = _rel(origin_path, base)
         if not origin_path.exists():
             issues.append(Issue(rel, None, None, None, "missing: every source folder needs an origin.yaml"))
             continue
-        origin_raw = _records(load_yaml(origin_path, root, issues), rel, issues, single=True)
+        origin_raw = _records(load_yaml(origin_path, base, issues), rel, issues, single=True)
         origin = _validate(Source, origin_raw[0], rel, issues) if origin_raw else None
         if origin is None:
             continue
@@ -295,7 +318,7 @@ def _load_root(root: Path, first: bool, loaded: _Loaded, issues: list[Issue]) ->
             path = folder / fname
             if not path.exists():
                 continue
-            for frel, rec, line in _load_list(path, root, model, issues):
+            for frel, rec, line in _load_list(path, base, model, issues):
                 if model is ResultIn:
                     loaded.results.append((frel, rec, line, origin.id))
                 elif model is QuoteIn:
@@ -304,13 +327,13 @@ def _load_root(root: Path, first: bool, loaded: _Loaded, issues: list[Issue]) ->
                     loaded.context.append((frel, Context(**rec.model_dump(), source=origin.id), line))
         charts_path = folder / "charts.yaml"
         if charts_path.exists():
-            _load_catalogue(charts_path, root, origin.id, loaded, issues)
+            _load_catalogue(charts_path, base, origin.id, loaded, issues)
 
 
-def _load_catalogue(path: Path, root: Path, survey: str, loaded: _Loaded, issues: list[Issue]) -> None:
+def _load_catalogue(path: Path, base: Path, survey: str, loaded: _Loaded, issues: list[Issue]) -> None:
     """One charts.yaml: each chart and contrast validated on its own, so an error names its line."""
-    rel = _rel(path, root)
-    data = _records(load_yaml(path, root, issues), rel, issues, single=True)
+    rel = _rel(path, base)
+    data = _records(load_yaml(path, base, issues), rel, issues, single=True)
     if not data:
         issues.append(Issue(rel, None, None, None, "empty: a catalogue needs a tagline and at least one chart"))
         return
@@ -346,11 +369,11 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
     loaded = _Loaded()
 
     # Load inputs.
-    for i, root in enumerate(roots):
+    for i, (root, base) in enumerate(zip(roots, _bases(roots))):
         if not root.is_dir():
             issues.append(Issue(str(root), None, None, None, "missing: no such sources folder"))
             continue
-        _load_root(root, i == 0, loaded, issues)
+        _load_root(root, base, i == 0, loaded, issues)
     if issues and not (loaded.themes or loaded.sources):
         raise BuildError(issues)
 
