@@ -413,7 +413,8 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
     flags: list[str] = []
     result_rows = []
     for _, rec, _, folder in results:
-        derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count)
+        noun = source_by_id[rec.survey].respondent_plural or "respondents"
+        derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count, noun=noun)
         if derived["flag"]:
             flags.append(f"{rec.id}: {derived['flag']}")
         row = Result(**rec.model_dump(), **derived, source=folder, group=group_of[rec.category])
