@@ -441,6 +441,15 @@ def test_cli_prints_counts_and_flags(tiny, tmp_path, capsys, cli_env, old, new, 
     assert (tmp_path / "data" / "current" / "manifest.json").exists()
 
 
+def test_flag_names_the_surveys_respondents(tiny):
+    """A flag names the respondents in the survey's own noun (respondent_plural), not "councils"."""
+    tiny.edit(ORIGIN, "respondent_plural: councils", "respondent_plural: schools")
+    tiny.edit(RESULTS, "  value: 30\n  qualifier: exact\n  count: 3\n", "  value: 35\n  qualifier: exact\n")
+    (flag,) = collect(tiny.sources, tiny.seeds).flags
+    assert flag.startswith("r-disagree: 35% cannot come from 10 respondents: no whole number of schools out of 10")
+    assert "councils" not in flag
+
+
 def test_cli_rejects_missing_documents_path(tiny, tmp_path, capsys, cli_env):
     """A --documents folder that does not exist is an error before anything is built."""
     rc = cli.main(
