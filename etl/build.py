@@ -399,6 +399,10 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
         if src is None:
             issues.append(Issue(rel, line, rec.id, "survey", f"unknown survey '{rec.survey}'"))
             continue
+        if src.kind != SourceKind.SURVEY_REPORT.value:
+            reason = f"'{rec.survey}' is a {src.kind}, not a survey (its origin.yaml's kind is not survey-report)"
+            issues.append(Issue(rel, line, rec.id, "survey", reason))
+            continue
         if rec.base is not None and src.respondents is not None and rec.base > src.respondents:
             issues.append(
                 Issue(rel, line, rec.id, "base", f"base {rec.base} exceeds the survey's {src.respondents} respondents")

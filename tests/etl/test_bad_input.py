@@ -158,6 +158,16 @@ CASES = {
         "verbatim",
         "not found in demo-seed.txt",
     ),
+    # a result names the survey it is a figure of: a press release is not one
+    "survey-is-not-a-survey": (
+        PRESS_RESULTS,
+        "  survey: demo\n",
+        "  survey: press\n",
+        "- id: r-press",
+        "r-press",
+        "survey",
+        "'press' is a statement, not a survey",
+    ),
     # response groups: one colour, one meaning; a category in one group only
     "group-colour-used-twice": (
         GROUPS,
