@@ -252,3 +252,19 @@ def test_cli_builds_both(tmp_path, capsys, monkeypatch):
     assert re.search(r"^  catalogues\s+2 records$", out, re.M)
     assert re.findall(r"^    - ([a-z0-9-]+): ", out, re.M) == ["fig8-funding-post-legislation-not-confident"]
     assert re.search(r"^  provenance checked: \d+ sentences and quotations against 7 documents", out, re.M)
+
+
+def test_readme_quotes_the_fixture_exactly():
+    """Every YAML block of the README's "Adding a survey" is an exact excerpt of a fixture file, and the sha256sum
+    it shows is that of the fixture's document: the walkthrough stays true to its worked example."""
+    from etl.build import document_sha256
+
+    root = FIXTURE_SOURCES.parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Adding a survey") : readme.index("## Reading the charts")]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    files = [p.read_text(encoding="utf-8") for p in FIXTURE_SOURCES.rglob("*.yaml")]
+    assert len(blocks) == 11
+    assert [b.splitlines()[0] for b in blocks if not any(b in text for text in files)] == []
+    sums = re.findall(r"^([0-9a-f]{64})  (tests/fixtures/documents/\S+)$", section, re.M)
+    assert sums and all(digest == document_sha256(root / path) for digest, path in sums)
