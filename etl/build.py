@@ -1,12 +1,14 @@
 """Build the tables: load the YAML sources, validate and derive, then write Parquet atomically.
 
-Sources live in ``etl/sources/``::
+Sources live in ``etl/sources/`` (and any further sources folder given, read after it)::
 
-    themes.yaml                  the theme ids every record refers to
-    <source-id>/origin.yaml      who published what, when; for surveys, who answered
-    <source-id>/results.yaml     survey figures (optional)
+    themes.yaml                  the theme ids every record refers to (required in the first folder)
+    response-groups.yaml         every result category's group, and the group's one colour
+    <source-id>/origin.yaml      who published what, when; its document and sha256; for surveys, who answered
+    <source-id>/results.yaml     survey figures, each naming its survey (optional)
     <source-id>/quotes.yaml      respondents' quotations (optional)
     <source-id>/context.yaml     quantitative context facts (optional)
+    <source-id>/charts.yaml      a survey's chart catalogue (optional)
 
 Every problem found is collected as an ``Issue`` naming file, line, record and field; the build writes
 nothing unless there are none.
