@@ -1,12 +1,14 @@
 """Build the tables: load the YAML sources, validate and derive, then write Parquet atomically.
 
-Sources live in ``etl/sources/``::
+Sources live in ``etl/sources/`` (and any further sources folder given, read after it)::
 
-    themes.yaml                  the theme ids every record refers to
-    <source-id>/origin.yaml      who published what, when; for surveys, who answered
-    <source-id>/results.yaml     survey figures (optional)
+    themes.yaml                  the theme ids every record refers to (required in the first folder)
+    response-groups.yaml         every result category's group, and the group's one colour
+    <source-id>/origin.yaml      who published what, when; its document and sha256; for surveys, who answered
+    <source-id>/results.yaml     survey figures, each naming its survey (optional)
     <source-id>/quotes.yaml      respondents' quotations (optional)
     <source-id>/context.yaml     quantitative context facts (optional)
+    <source-id>/charts.yaml      a survey's chart catalogue (optional)
 
 Every problem found is collected as an ``Issue`` naming file, line, record and field; the build writes
 nothing unless there are none.
@@ -127,9 +129,9 @@ _LineLoader.yaml_implicit_resolvers = {
 }
 
 
-def load_yaml(path: Path, root: Path, issues: list[Issue]) -> Any:
-    """Parse one YAML file; a syntax error becomes an Issue with its line."""
-    rel = _rel(path, root)
+def load_yaml(path: Path, base: Path, issues: list[Issue]) -> Any:
+    """Parse one YAML file; a syntax error becomes an Issue with its line (the file named relative to ``base``)."""
+    rel = _rel(path, base)
     try:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
@@ -140,11 +142,33 @@ def load_yaml(path: Path, root: Path, issues: list[Issue]) -> Any:
     return None
 
 
-def _rel(path: Path, root: Path) -> str:
+def _rel(path: Path, base: Path) -> str:
+    """How an issue names a file: its path below ``base`` (see _bases)."""
     try:
-        return str(path.relative_to(root.parent))
+        return str(path.absolute().relative_to(base))
     except ValueError:
         return str(path)
+
+
+def _bases(roots: list[Path]) -> list[Path]:
+    """The folder each root's file names are given relative to: its parent ("sources/isos-2026/results.yaml"),
+    or as far up as it takes to tell apart roots of the same name ("etl/sources/...", "fixtures/sources/...")."""
+    full = [r.absolute() for r in roots]
+    depth = [1] * len(full)
+
+    def name(i: int) -> tuple[str, ...]:
+        return full[i].parts[-depth[i] :]
+
+    while True:
+        seen: dict[tuple[str, ...], list[int]] = {}
+        for i in range(len(full)):
+            seen.setdefault(name(i), []).append(i)
+        alike = [i for same in seen.values() if len(same) > 1 for i in same if depth[i] < len(full[i].parts)]
+        if not alike:
+            break
+        for i in alike:
+            depth[i] += 1
+    return [f.parents[d - 1] if d <= len(f.parents) else Path(f.anchor) for f, d in zip(full, depth)]
 
 
 def _records(data: Any, rel: str, issues: list[Issue], *, single: bool = False) -> list[dict]:
@@ -175,7 +199,8 @@ def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) 
     line = raw.get(LINE)
     twice: list[str] = []
     body = _plain(raw, twice)
-    rid = body.get("id") if isinstance(body.get("id"), str) else None
+    # the record's name in the issue: its id, or a chart's slug
+    rid = next((body[k] for k in ("id", "slug") if isinstance(body.get(k), str)), None)
     for key in twice:
         issues.append(
             Issue(rel, line, rid, str(key), "field given twice in one record (YAML would keep only the last)")
@@ -254,34 +279,35 @@ class _LoadedCatalogue:
 
 
 def _load_list(
-    path: Path, root: Path, model: type[BaseModel], issues: list[Issue]
+    path: Path, base: Path, model: type[BaseModel], issues: list[Issue]
 ) -> list[tuple[str, BaseModel, int | None]]:
-    rel = _rel(path, root)
+    rel = _rel(path, base)
     out = []
-    for raw in _records(load_yaml(path, root, issues), rel, issues):
+    for raw in _records(load_yaml(path, base, issues), rel, issues):
         if (rec := _validate(model, raw, rel, issues)) is not None:
             out.append((rel, rec, raw.get(LINE)))
     return out
 
 
-def _load_root(root: Path, first: bool, loaded: _Loaded, issues: list[Issue]) -> None:
-    """Read one sources folder: its shared lists (themes, response groups) and one folder per document."""
+def _load_root(root: Path, base: Path, first: bool, loaded: _Loaded, issues: list[Issue]) -> None:
+    """Read one sources folder: its shared lists (themes, response groups) and one folder per document; issues
+    name files relative to ``base``."""
     themes_path = root / "themes.yaml"
     if themes_path.exists():
-        loaded.themes += _load_list(themes_path, root, Theme, issues)
+        loaded.themes += _load_list(themes_path, base, Theme, issues)
     elif first:
-        issues.append(Issue(_rel(themes_path, root), None, None, None, "missing: the theme list is required"))
+        issues.append(Issue(_rel(themes_path, base), None, None, None, "missing: the theme list is required"))
     groups_path = root / "response-groups.yaml"
     if groups_path.exists():
-        loaded.groups += _load_list(groups_path, root, ResponseGroup, issues)
+        loaded.groups += _load_list(groups_path, base, ResponseGroup, issues)
     folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
     for folder in folders:
         origin_path = folder / "origin.yaml"
-        rel = _rel(origin_path, root)
+        rel = _rel(origin_path, base)
         if not origin_path.exists():
             issues.append(Issue(rel, None, None, None, "missing: every source folder needs an origin.yaml"))
             continue
-        origin_raw = _records(load_yaml(origin_path, root, issues), rel, issues, single=True)
+        origin_raw = _records(load_yaml(origin_path, base, issues), rel, issues, single=True)
         origin = _validate(Source, origin_raw[0], rel, issues) if origin_raw else None
         if origin is None:
             continue
@@ -294,7 +320,7 @@ def _load_root(root: Path, first: bool, loaded: _Loaded, issues: list[Issue]) ->
             path = folder / fname
             if not path.exists():
                 continue
-            for frel, rec, line in _load_list(path, root, model, issues):
+            for frel, rec, line in _load_list(path, base, model, issues):
                 if model is ResultIn:
                     loaded.results.append((frel, rec, line, origin.id))
                 elif model is QuoteIn:
@@ -303,13 +329,13 @@ def _load_root(root: Path, first: bool, loaded: _Loaded, issues: list[Issue]) ->
                     loaded.context.append((frel, Context(**rec.model_dump(), source=origin.id), line))
         charts_path = folder / "charts.yaml"
         if charts_path.exists():
-            _load_catalogue(charts_path, root, origin.id, loaded, issues)
+            _load_catalogue(charts_path, base, origin.id, loaded, issues)
 
 
-def _load_catalogue(path: Path, root: Path, survey: str, loaded: _Loaded, issues: list[Issue]) -> None:
+def _load_catalogue(path: Path, base: Path, survey: str, loaded: _Loaded, issues: list[Issue]) -> None:
     """One charts.yaml: each chart and contrast validated on its own, so an error names its line."""
-    rel = _rel(path, root)
-    data = _records(load_yaml(path, root, issues), rel, issues, single=True)
+    rel = _rel(path, base)
+    data = _records(load_yaml(path, base, issues), rel, issues, single=True)
     if not data:
         issues.append(Issue(rel, None, None, None, "empty: a catalogue needs a tagline and at least one chart"))
         return
@@ -345,11 +371,11 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
     loaded = _Loaded()
 
     # Load inputs.
-    for i, root in enumerate(roots):
+    for i, (root, base) in enumerate(zip(roots, _bases(roots))):
         if not root.is_dir():
             issues.append(Issue(str(root), None, None, None, "missing: no such sources folder"))
             continue
-        _load_root(root, i == 0, loaded, issues)
+        _load_root(root, base, i == 0, loaded, issues)
     if issues and not (loaded.themes or loaded.sources):
         raise BuildError(issues)
 
@@ -375,6 +401,10 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
         if src is None:
             issues.append(Issue(rel, line, rec.id, "survey", f"unknown survey '{rec.survey}'"))
             continue
+        if src.kind != SourceKind.SURVEY_REPORT.value:
+            reason = f"'{rec.survey}' is a {src.kind}, not a survey (its origin.yaml's kind is not survey-report)"
+            issues.append(Issue(rel, line, rec.id, "survey", reason))
+            continue
         if rec.base is not None and src.respondents is not None and rec.base > src.respondents:
             issues.append(
                 Issue(rel, line, rec.id, "base", f"base {rec.base} exceeds the survey's {src.respondents} respondents")
@@ -389,7 +419,8 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
     flags: list[str] = []
     result_rows = []
     for _, rec, _, folder in results:
-        derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count)
+        noun = source_by_id[rec.survey].respondent_plural or "respondents"
+        derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count, noun=noun)
         if derived["flag"]:
             flags.append(f"{rec.id}: {derived['flag']}")
         row = Result(**rec.model_dump(), **derived, source=folder, group=group_of[rec.category])
@@ -432,28 +463,30 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
     """The catalogue, chart and contrast rows, each chart's selector resolved to result ids in drawing order."""
     by_id = {r["id"]: r for r in results}
     catalogues, charts, contrasts = [], [], []
-    defaults = [c for c in loaded.catalogues if c.catalogue.default]
+    surveys = []  # a charts.yaml in another document's folder is refused, and counts for nothing below
+    for c in loaded.catalogues:
+        if sources[c.survey].kind == SourceKind.SURVEY_REPORT.value:
+            surveys.append(c)
+        else:
+            reason = "charts.yaml belongs in a survey's folder (kind survey-report)"
+            issues.append(Issue(c.rel, c.line, c.survey, None, reason))
+    defaults = [c for c in surveys if c.catalogue.default]
     for c in defaults[1:]:
         issues.append(Issue(c.rel, c.line, c.survey, "default", "more than one survey is marked default"))
-    if not defaults and len(loaded.catalogues) > 1:
-        for c in loaded.catalogues:
+    if not defaults and len(surveys) > 1:
+        for c in surveys:
             issues.append(
                 Issue(c.rel, c.line, c.survey, "default", "several surveys have charts: mark one 'default: true'")
             )
-    for entry in loaded.catalogues:
+    for entry in surveys:
         rel, cat, line, survey = entry.rel, entry.catalogue, entry.line, entry.survey
         src = sources[survey]
-        if src.kind != SourceKind.SURVEY_REPORT.value:
-            issues.append(
-                Issue(rel, line, survey, None, "charts.yaml belongs in a survey's folder (kind survey-report)")
-            )
-            continue
         missing = [f for f in ("respondent_singular", "respondent_plural", "citation") if not getattr(src, f)]
         if missing:
             reason = f"a survey with charts needs {', '.join(missing)} in its origin.yaml"
             issues.append(Issue(rel, line, survey, missing[0], reason))
             continue
-        default = cat.default or len(loaded.catalogues) == 1
+        default = cat.default or len(surveys) == 1
         unknown = [d for d in cat.context_from if d not in sources]
         if unknown:
             issues.append(Issue(rel, line, survey, "context_from", f"unknown document(s): {', '.join(unknown)}"))
@@ -602,11 +635,22 @@ def _check_provenance(folders: list[Path], loaded: _Loaded, issues: list[Issue])
     checks += [(rel, line, q.id, "text", q.source, q.text) for rel, q, line in loaded.quotes]
     checks += [(rel, line, c.id, "verbatim", c.source, c.verbatim) for rel, c, line in loaded.context]
     seed = {s.id: s.seed_file for _, s, _ in loaded.sources}
+    compared = 0
+    unchecked: dict[str, int] = {}  # folder -> sentences not compared: its origin names no seed_file
     for rel, line, rid, fname, src_id, text in checks:
         doc = texts.get(src_id)
-        if doc is not None and normalise_text(text) not in doc:
+        if doc is None:
+            if not seed.get(src_id):
+                unchecked[src_id] = unchecked.get(src_id, 0) + 1
+            continue
+        compared += 1
+        if normalise_text(text) not in doc:
             issues.append(Issue(rel, line, rid, fname, f"not found in {seed[src_id]}, the document of its folder"))
-    return f"checked: {len(checks)} sentences and quotations against {len(texts)} documents"
+    summary = f"checked: {compared} sentences and quotations against {len({seed[s] for s in texts})} documents"
+    if unchecked:
+        folders = ", ".join(f"{n} in {s}" for s, n in sorted(unchecked.items()))
+        summary += f"; NOT checked: {folders} (no seed_file in its origin.yaml)"
+    return summary
 
 
 # Save outputs. -----------------------------------------------------------------------------------------------

@@ -85,8 +85,11 @@ def fitting_bases(value: float, max_base: int) -> list[int]:
     return [n for n in range(max_base, 0, -1) if feasible_counts(value, Qualifier.EXACT.value, n) is not None]
 
 
-def derive_result(value: float, qualifier: str, base: int | None, count: int | None) -> dict:
-    """All derived columns of one survey result, as a dict of Result fields."""
+def derive_result(
+    value: float, qualifier: str, base: int | None, count: int | None, *, noun: str = "respondents"
+) -> dict:
+    """All derived columns of one survey result, as a dict of Result fields; ``noun`` names the survey's
+    respondents in a flag ("councils", "schools")."""
     out: dict = {
         "count_min": None,
         "count_max": None,
@@ -121,9 +124,9 @@ def derive_result(value: float, qualifier: str, base: int | None, count: int | N
         out["wilson_low"], out["wilson_high"] = wilson_interval(value / 100 * base, base)
         shown = ", ".join(str(b) for b in bases[:5])
         out["flag"] = (
-            f"{value:g}% cannot come from {base} respondents: no whole number of councils out of {base} "
+            f"{value:g}% cannot come from {base} respondents: no whole number of {noun} out of {base} "
             f"rounds to {value:g}%. Bases that fit, largest first: {shown}. The likely cause is item "
-            f"non-response (some councils did not answer this question); the interval uses {value:g}% of {base}."
+            f"non-response (some {noun} did not answer this question); the interval uses {value:g}% of {base}."
         )
     else:
         out["flag"] = f"No count out of {base} fits '{qualifier}' {value:g}%."

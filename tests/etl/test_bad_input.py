@@ -14,7 +14,9 @@ RESULTS = "demo/results.yaml"
 QUOTES = "demo/quotes.yaml"
 CONTEXT = "demo/context.yaml"
 THEMES = "themes.yaml"
+GROUPS = "response-groups.yaml"
 ORIGIN = "demo/origin.yaml"
+PRESS_RESULTS = "press/results.yaml"
 R2 = "- id: r-disagree"  # the start line of the record most cases break
 
 
@@ -23,6 +25,7 @@ def test_minimal_sources_build(tiny):
     dataset = collect(tiny.sources, tiny.seeds)
     assert {name: len(rows) for name, rows in dataset.rows.items()} == tiny.counts
     assert dataset.flags == []
+    assert dataset.provenance == "checked: 5 sentences and quotations against 2 documents"
 
 
 # (file, old text, new text, line anchor, record, field, a word the reason must contain)
@@ -114,7 +117,6 @@ CASES = {
         "not found",
     ),
     "unknown-stance": (QUOTES, "stance: concern", "stance: angry", "- id: q-one", "q-one", "stance", "angry"),
-    "origin-bad-kind": (ORIGIN, "kind: survey-report", "kind: blog", "id: demo", "demo", "kind", "blog"),
     "malformed-yaml": (
         RESULTS,
         "  category: disagree\n",
@@ -123,6 +125,67 @@ CASES = {
         None,
         None,
         "malformed",
+    ),
+    # every result's category is in one response group (response-groups.yaml)
+    "unknown-category": (
+        RESULTS,
+        "  category: disagree\n",
+        "  category: neutral\n",
+        R2,
+        "r-disagree",
+        "category",
+        "no response group",
+    ),
+    # provenance per document: each sentence is checked against the document of the folder it lives in, and
+    # the reason names that document. r-press names survey demo but lives in press/: a sentence of the
+    # survey's own report is "not found" there ...
+    "sentence-of-the-survey-report-in-the-press-folder": (
+        PRESS_RESULTS,
+        "Seven in ten councils said the timetable was unrealistic.",
+        "Over half agreed with the plan.",
+        "- id: r-press",
+        "r-press",
+        "verbatim",
+        "not found in press-seed.txt",
+    ),
+    # ... and the press release's sentence is "not found" in the survey's folder
+    "sentence-of-the-press-release-in-the-survey-folder": (
+        RESULTS,
+        "In all, 3 out of 10 disagreed.",
+        "Seven in ten councils said the timetable was unrealistic.",
+        R2,
+        "r-disagree",
+        "verbatim",
+        "not found in demo-seed.txt",
+    ),
+    # a result names the survey it is a figure of: a press release is not one
+    "survey-is-not-a-survey": (
+        PRESS_RESULTS,
+        "  survey: demo\n",
+        "  survey: press\n",
+        "- id: r-press",
+        "r-press",
+        "survey",
+        "'press' is a statement, not a survey",
+    ),
+    # response groups: one colour, one meaning; a category in one group only
+    "group-colour-used-twice": (
+        GROUPS,
+        '  colour: "#D55E00"',
+        '  colour: "#0072b2"',  # the positive group's colour, in lower case
+        "- id: negative",
+        "negative",
+        "colour",
+        "already group 'positive'",
+    ),
+    "category-in-two-groups": (
+        GROUPS,
+        "  categories: [disagree]",
+        "  categories: [disagree, agree]",
+        "- id: negative",
+        "negative",
+        "categories",
+        "'agree' is already in group 'positive'",
     ),
 }
 
@@ -136,6 +199,29 @@ def test_one_fault_is_located(tiny, case):
     issues = tiny.issues()
     assert [(i.file, i.line, i.record, i.field) for i in issues] == [(tiny.file(rel), line, record, field)]
     assert word.lower() in issues[0].reason.lower()
+
+
+@pytest.mark.parametrize(
+    "old, new, field, word",
+    [
+        pytest.param('  colour: "#D55E00"', "  colour: orange", "colour", "pattern", id="colour-not-hex"),
+        pytest.param("  categories: [disagree]", "  categories: []", "categories", "at least 1", id="no-categories"),
+        pytest.param("  label: Negative\n", "", "label", "missing", id="no-label"),
+    ],
+)
+def test_invalid_group_is_located(tiny, old, new, field, word):
+    """An invalid response group is reported first, on its line; its categories are then in no group."""
+    tiny.edit(GROUPS, old, new)
+    issues = tiny.issues()
+    assert (issues[0].file, issues[0].line, issues[0].record, issues[0].field) == (
+        tiny.file(GROUPS),
+        tiny.line_of(GROUPS, "- id: negative"),
+        "negative",
+        field,
+    )
+    assert word in issues[0].reason
+    # the two results answering 'disagree' then have a category in no group
+    assert [(i.record, i.field) for i in issues[1:]] == [("r-disagree", "category"), ("r-press", "category")]
 
 
 # Faults found by a model's cross-field validator: (file, old, new, line anchor, record, field, word).
@@ -159,24 +245,6 @@ COHERENCE = {
         "derived_from",
         "derived_from",
     ),
-    "population-without-source": (
-        ORIGIN,
-        "population_source: A made-up register of twenty councils.\n",
-        "",
-        "id: demo",
-        "demo",
-        "population_source",
-        "population_source",
-    ),
-    "respondents-over-population": (
-        ORIGIN,
-        "respondents: 10\n",
-        "respondents: 30\n",
-        "id: demo",
-        "demo",
-        "respondents",
-        "exceed",
-    ),
 }
 
 
@@ -197,6 +265,39 @@ def test_coherence_fault_names_the_field(tiny, case):
     rel, old, new, _anchor, _record, field, _word = COHERENCE[case]
     tiny.edit(rel, old, new)
     assert [i.field for i in tiny.issues()] == [field]
+
+
+# Faults in the survey's origin.yaml: (old, new, field, a word the reason must contain). The folder's records
+# are not loaded without a valid origin, so the press release's result, which names the survey, is reported
+# as naming an unknown survey: that one consequence and nothing else.
+ORIGIN_CASES = {
+    "bad-kind": ("kind: survey-report", "kind: blog", "kind", "blog"),
+    "population-without-source": (
+        "population_source: A made-up register of twenty councils.\n",
+        "",
+        "population_source",
+        "population_source",
+    ),
+    "respondents-over-population": ("respondents: 10\n", "respondents: 30\n", "respondents", "exceed"),
+    "one-respondent-noun": ("respondent_plural: councils\n", "", "respondent_plural", "both"),
+    "seed-file-without-sha256": ("document_sha256: ", "# document_sha256: ", "document_sha256", "sha256"),
+    "sha256-not-hex": ("document_sha256: ", "document_sha256: x", "document_sha256", "pattern"),
+    "url-not-https": ("title: Demo survey\n", "title: Demo survey\nurl: http://example.org/\n", "url", "pattern"),
+}
+
+
+@pytest.mark.parametrize("case", list(ORIGIN_CASES))
+def test_origin_fault_is_located(tiny, case):
+    """An origin fault is reported on the origin's line, naming the source and the field."""
+    old, new, field, word = ORIGIN_CASES[case]
+    line = tiny.line_of(ORIGIN, "id: demo")
+    tiny.edit(ORIGIN, old, new)
+    issues = tiny.issues()
+    assert [(i.file, i.line, i.record, i.field) for i in issues] == [
+        (tiny.file(ORIGIN), line, "demo", field),
+        (tiny.file(PRESS_RESULTS), tiny.line_of(PRESS_RESULTS, "- id: r-press"), "r-press", "survey"),
+    ]
+    assert word in issues[0].reason
 
 
 def test_origin_id_must_match_folder(tiny):
@@ -263,9 +364,12 @@ def test_every_error_is_reported_in_one_run(tiny):
 
 
 def test_missing_themes_file(tiny):
-    """Without themes.yaml the build stops with an issue naming it."""
+    """Without themes.yaml the build stops with an issue naming it (then every theme is unknown)."""
     (tiny.sources / THEMES).unlink()
-    assert [(i.file, i.field) for i in tiny.issues()] == [(tiny.file(THEMES), None)]
+    issues = tiny.issues()
+    assert [(i.file, i.field) for i in issues[:1]] == [(tiny.file(THEMES), None)]
+    assert "required" in issues[0].reason
+    assert {i.field for i in issues[1:]} == {"themes"}
 
 
 def test_missing_origin(tiny):
@@ -307,11 +411,11 @@ def test_failed_first_build_writes_nothing(tiny, tmp_path):
     assert not (tmp_path / "data").exists()
 
 
-def test_cli_reports_broken_sources(tiny, tmp_path, capsys):
+def test_cli_reports_broken_sources(tiny, tmp_path, capsys, cli_env):
     """`python -m etl` on broken sources returns non-zero and prints file, field and reason to stderr."""
     tiny.edit(RESULTS, "  value: 30\n", "  value: 130\n")
     line = tiny.line_of(RESULTS, R2)
-    rc = cli.main(["--data", str(tmp_path / "data"), "--sources", str(tiny.sources)])
+    rc = cli.main(["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--documents", str(tiny.seeds)])
     err = capsys.readouterr().err
     assert rc != 0
     assert f"{tiny.file(RESULTS)}:{line}" in err
@@ -333,11 +437,11 @@ def test_cli_reports_broken_sources(tiny, tmp_path, capsys):
         ),
     ],
 )
-def test_cli_prints_counts_and_flags(tiny, tmp_path, capsys, old, new, flags):
+def test_cli_prints_counts_and_flags(tiny, tmp_path, capsys, cli_env, old, new, flags):
     """`python -m etl` on valid sources returns 0 and prints each table's record count and the flags."""
     if old is not None:
         tiny.edit(RESULTS, old, new)
-    rc = cli.main(["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--provenance", str(tiny.seeds)])
+    rc = cli.main(["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--documents", str(tiny.seeds)])
     out = capsys.readouterr().out
     assert rc == 0
     for name, count in tiny.counts.items():
@@ -347,11 +451,20 @@ def test_cli_prints_counts_and_flags(tiny, tmp_path, capsys, old, new, flags):
     assert (tmp_path / "data" / "current" / "manifest.json").exists()
 
 
-def test_cli_rejects_missing_provenance_path(tiny, tmp_path, capsys):
-    """A --provenance path that does not exist is an error before anything is built."""
+def test_flag_names_the_surveys_respondents(tiny):
+    """A flag names the respondents in the survey's own noun (respondent_plural), not "councils"."""
+    tiny.edit(ORIGIN, "respondent_plural: councils", "respondent_plural: schools")
+    tiny.edit(RESULTS, "  value: 30\n  qualifier: exact\n  count: 3\n", "  value: 35\n  qualifier: exact\n")
+    (flag,) = collect(tiny.sources, tiny.seeds).flags
+    assert flag.startswith("r-disagree: 35% cannot come from 10 respondents: no whole number of schools out of 10")
+    assert "councils" not in flag
+
+
+def test_cli_rejects_missing_documents_path(tiny, tmp_path, capsys, cli_env):
+    """A --documents folder that does not exist is an error before anything is built."""
     rc = cli.main(
-        ["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--provenance", str(tmp_path / "nope")]
+        ["--data", str(tmp_path / "data"), "--sources", str(tiny.sources), "--documents", str(tmp_path / "nope")]
     )
     assert rc != 0
-    assert "nope" in capsys.readouterr().err
+    assert "--documents" in capsys.readouterr().err
     assert not (tmp_path / "data").exists()

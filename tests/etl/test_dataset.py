@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
 
-from etl.build import SOURCES_DIR, build, collect
+from etl.build import RECORDS_DIR, build
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 REPORT = "003_f8b5f4a097df2111.txt"
 
 # reported_text that is not a substring of its verbatim sentence, as found in etl/sources (see the reason).
@@ -20,15 +18,16 @@ REPORTED_TEXT_NOT_VERBATIM: dict[str, str] = {}
 def _result_ids() -> list[str]:
     """The ids of every result record in the sources, read straight from the YAML (no build needed)."""
     ids = []
-    for path in sorted(SOURCES_DIR.glob("*/results.yaml")):
+    for path in sorted(RECORDS_DIR.glob("*/results.yaml")):
         ids += [r["id"] for r in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
     return ids
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
-    """The real sources built once into tmp_path."""
-    data, _ = build(tmp_path_factory.mktemp("data"))
+def dataset(tmp_path_factory, documents):
+    """The real sources built once into tmp_path, checked against the documents when they are present (and
+    failing, not skipping, when REQUIRE_PROVENANCE=1 and they are not: see the ``documents`` fixture)."""
+    data, _ = build(tmp_path_factory.mktemp("data"), RECORDS_DIR, documents or None)
     return data
 
 
@@ -38,12 +37,14 @@ def results(dataset) -> dict[str, dict]:
     return {r["id"]: r for r in dataset.rows["results"]}
 
 
-def test_provenance():
-    """Every verbatim sentence and quotation is found in its source document."""
-    if not (SEEDS / REPORT).exists():
-        pytest.skip(f"source documents not found at {SEEDS}: provenance check skipped")
-    dataset = collect(provenance=SEEDS)
-    assert len(dataset.rows["results"]) > 0
+def test_provenance(dataset, documents):
+    """Every verbatim sentence and quotation was found in the document of its folder, each document the version
+    its origin's sha256 names (the build raises otherwise)."""
+    if not documents:
+        pytest.skip("the documents were not found ($SOURCES_DIR, ../shared/seeds): provenance not checked")
+    checked = sum(len(dataset.rows[t]) for t in ("quotes", "context"))
+    checked += sum(1 for r in dataset.rows["results"] if r["verbatim"])
+    assert dataset.provenance == f"checked: {checked} sentences and quotations against 5 documents"
 
 
 @pytest.mark.parametrize(
@@ -203,3 +204,189 @@ def test_survey_source(dataset):
 def test_no_white_paper_quotation_as_quote(dataset, phrase):
     """No council quotation is one of the White Paper's own sentences the report quotes."""
     assert [q["id"] for q in dataset.rows["quotes"] if phrase.lower() in q["text"].lower()] == []
+
+
+# The charts of isos-2026 (etl/sources/isos-2026/charts.yaml), in page order: (slug, kind, result ids in drawing
+# order). A ranked chart is ordered by the share each bar is drawn solid to (the figure, or the lowest share a
+# bound allows), then by item; a waves chart keeps each compare_key's waves together, oldest survey first.
+ISOS_2026_CHARTS = [
+    (
+        "support-for-every-proposal",
+        "ranked",
+        [
+            "fig5-inmss-legislation",  # All 54: 100%
+            "fig2-national-inclusion-standards",  # 98%: 53 of 54
+            "fig3-individual-support-plans",  # 96%: 52 of 54
+            "local-area-inspection-review",  # 94%: 51 of 54
+            "fig5-special-school-funding",  # over 90%: from 49 of 54 (90.7%); same as the next, by item
+            "fig5-inclusion-bases",
+            "fig3-ehcp-threshold",  # 89%: 48 of 54 (88.9%), by item before the next
+            "fig2-code-of-practice",
+            "fig5-specialist-packages",  # nearly 90%: from 46 of 54 (85.2%)
+            "fig4-inclusion-accountability",  # over 80% (seven items): from 44 of 54 (81.5%), by item
+            "fig4-early-years-funding",
+            "fig4-experts-at-hand",
+            "fig4-core-funding-formula",
+            "fig4-pooled-partnership-funding",
+            "fig4-mainstream-inclusion-fund",
+            "fig4-national-training",
+            "fig3-parental-preference",  # 81%
+            "tribunal-reformed-role",  # 80%
+        ],
+    ),
+    (
+        "what-the-reforms-will-lead-to",
+        "bars",
+        [
+            "fig1-early-intervention",
+            "fig1-better-outcomes",
+            "fig1-fairer-consistent",
+            "fig1-partnership-working",
+            "fig1-local-government-role",
+        ],
+    ),
+    (
+        "national-standards",
+        "bars",
+        [
+            "fig2-national-inclusion-standards",
+            "fig2-code-of-practice",
+            "fig2-national-inclusion-standards-negative",
+            "fig2-code-of-practice-negative",
+        ],
+    ),
+    ("statutory-plans", "bars", ["fig3-individual-support-plans", "fig3-ehcp-threshold", "fig3-parental-preference"]),
+    (
+        "mainstream-inclusion",
+        "bars",
+        [
+            "fig4-experts-at-hand",
+            "fig4-mainstream-inclusion-fund",
+            "fig4-national-training",
+            "fig4-core-funding-formula",
+            "fig4-early-years-funding",
+            "fig4-pooled-partnership-funding",
+            "fig4-inclusion-accountability",
+        ],
+    ),
+    (
+        "specialist-provision",
+        "bars",
+        ["fig5-inmss-legislation", "fig5-special-school-funding", "fig5-inclusion-bases", "fig5-specialist-packages"],
+    ),
+    ("confidence-in-capacity", "bars", ["fig6-own-capacity", "fig6-partner-capacity"]),
+    ("timescales", "stacked", ["fig7-too-ambitious", "fig7-not-reported", "fig7-too-slow"]),
+    (
+        "confidence-in-funding",
+        "bars",
+        [
+            "fig8-funding-next-three-years",
+            "fig8-funding-post-legislation",
+            "fig8-funding-post-legislation-not-confident",
+        ],
+    ),
+    (
+        "then-and-now",
+        "waves",
+        ["baseline-system-working-well", "fig1-better-outcomes", "baseline-system-fair", "fig1-fairer-consistent"],
+    ),
+]
+
+
+def test_isos_2026_charts_resolve(dataset):
+    """Each chart of the 2026 survey draws exactly the expected results, in the expected order."""
+    charts = [(c["slug"], c["kind"], c["result_ids"]) for c in dataset.rows["charts"] if c["survey"] == "isos-2026"]
+    assert charts == ISOS_2026_CHARTS
+    assert [c["position"] for c in dataset.rows["charts"]] == list(range(len(ISOS_2026_CHARTS)))
+
+
+def test_isos_2026_chart_labels(dataset):
+    """Every chart has a title, a subtitle (its own, or its first result's question) and an axis label in the
+    survey's noun, "councils"; the waves chart, over two surveys, says "each survey's respondents"."""
+    charts = {c["slug"]: c for c in dataset.rows["charts"]}
+    assert all(c["title"] and c["subtitle"] for c in charts.values())
+    assert {s: c["axis_label"] for s, c in charts.items() if "councils" not in c["axis_label"]} == {
+        "then-and-now": "% of each survey's respondents"
+    }
+    assert charts["statutory-plans"]["axis_label"] == "% of responding councils"  # the default: none given
+
+
+def test_the_catalogue(dataset):
+    """One catalogue, the 2026 survey's, the default, showing context from its own folder and four documents."""
+    assert dataset.rows["catalogues"] == [
+        {
+            "survey": "isos-2026",
+            "default": True,
+            "tagline": "What English local authorities think of the 2026 SEND reforms.",
+            "context_from": [
+                "isos-2026",
+                "lga-2024-debate-briefing",
+                "news-2023-improvement-plan",
+                "news-2023-council-reaction",
+                "contact-2023-statement",
+            ],
+        }
+    ]
+    known = {s["id"] for s in dataset.rows["sources"]}
+    assert set(dataset.rows["catalogues"][0]["context_from"]) <= known
+
+
+def test_contrasts(dataset, results):
+    """The report's five contrasts, in order, each between two known results."""
+    pairs = [(c["left"], c["right"]) for c in dataset.rows["contrasts"]]
+    assert pairs == [
+        ("fig3-individual-support-plans", "fig1-local-government-role"),
+        ("fig6-own-capacity", "fig6-partner-capacity"),
+        ("fig1-early-intervention", "fig1-partnership-working"),
+        ("fig8-funding-post-legislation", "fig8-funding-next-three-years"),
+        ("fig1-better-outcomes", "baseline-system-working-well"),
+    ]
+    assert {c["survey"] for c in dataset.rows["contrasts"]} == {"isos-2026"}
+    assert [c["position"] for c in dataset.rows["contrasts"]] == list(range(5))
+
+
+def test_every_result_has_a_group(dataset, results):
+    """Every result's category is in exactly one response group, and every group has its own colour."""
+    groups = {g["id"]: g for g in dataset.rows["groups"]}
+    assert [r["id"] for r in results.values() if r["group"] not in groups] == []
+    assert all(r["category"] in groups[r["group"]]["categories"] for r in results.values())
+    colours = [g["colour"].lower() for g in groups.values()]
+    assert len(colours) == len(set(colours))
+    expected = {"positive", "negative", "too-ambitious", "too-slow", "not-reported"}
+    assert {r["group"] for r in results.values()} == expected
+
+
+def test_every_result_comes_from_its_survey_folder(results):
+    """Every real result lives in the folder of the survey it names (no result is published elsewhere yet)."""
+    assert {(r["survey"], r["source"]) for r in results.values()} == {
+        ("isos-2026", "isos-2026"),
+        ("isos-2024", "isos-2024"),
+    }
+
+
+def test_2023_24_survey_respondents(dataset, results):
+    """The 2023/24 survey's respondents are "respondents" across local authorities, schools and parents (not
+    councils), its base is not stated, and its two results answer 'disagree' (group negative)."""
+    src = {s["id"]: s for s in dataset.rows["sources"]}["isos-2024"]
+    assert (src["respondent_singular"], src["respondent_plural"]) == ("respondent", "respondents")
+    assert src["respondent_group"] == "local authorities, schools and parents"
+    assert src["respondents"] is None and src["citation"]
+    baseline = [r for r in results.values() if r["survey"] == "isos-2024"]
+    assert {(r["id"], r["group"], r["base"]) for r in baseline} == {
+        ("baseline-system-working-well", "negative", None),
+        ("baseline-system-fair", "negative", None),
+    }
+    assert {r["compare_key"] for r in baseline} == {"outcomes", "fairness"}
+
+
+def test_2026_survey_nouns_and_citation(dataset):
+    """The 2026 survey's respondents are councils (English local authorities), and it has a citation line."""
+    src = {s["id"]: s for s in dataset.rows["sources"]}["isos-2026"]
+    assert (src["respondent_singular"], src["respondent_plural"]) == ("council", "councils")
+    assert src["respondent_group"] == "English local authorities"
+    assert "Isos Partnership" in src["citation"] and src["short_title"]
+
+
+def test_every_document_has_its_sha256(dataset):
+    """Every origin names its document's text and the sha256 of the version it was checked against."""
+    assert [s["id"] for s in dataset.rows["sources"] if not (s["seed_file"] and s["document_sha256"])] == []

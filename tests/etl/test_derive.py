@@ -136,6 +136,15 @@ def test_derive_result_flags_29_percent_of_54():
     assert out["wilson_low"] < 29 < out["wilson_high"]
 
 
+@pytest.mark.parametrize("noun", ["councils", "schools"])
+def test_derive_result_flag_names_the_respondents(noun):
+    """The flag of an impossible percentage names the survey's respondents, never another survey's."""
+    flag = derive_result(29, "exact", 54, None, noun=noun)["flag"]
+    assert f"no whole number of {noun} out of 54" in flag and f"some {noun} did not answer" in flag
+    other = "schools" if noun == "councils" else "councils"
+    assert other not in flag
+
+
 def test_derive_result_flags_contradicting_count():
     """A stated count that does not give the percentage is flagged, with no count range."""
     out = derive_result(43, "exact", 54, 20)  # 20/54 = 37.0

@@ -14,16 +14,16 @@ import pyarrow.parquet as pq
 import pytest
 
 import etl.store
-from etl.build import SOURCES_DIR, build
+from etl.build import RECORDS_DIR, build
 from etl.schema import SCHEMA_VERSION, TABLES, Col, arrow_schema
 from etl.store import MANIFEST, DataError, load_tables
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The real sources built once for this module: (dataset, build folder, data folder)."""
+def built(tmp_path_factory, documents):
+    """The real sources built once for this module, provenance checked: (dataset, build folder, data folder)."""
     data = tmp_path_factory.mktemp("data")
-    dataset, path = build(data)
+    dataset, path = build(data, RECORDS_DIR, documents or None)
     return dataset, path, data
 
 
@@ -82,10 +82,10 @@ def test_rows_round_trip(built, table):
     assert len(back) > 0
 
 
-def test_build_is_deterministic(tmp_path):
+def test_build_is_deterministic(tmp_path, documents):
     """Two builds into two folders give byte-identical Parquet files and identical manifests."""
-    _, a = build(tmp_path / "a")
-    _, b = build(tmp_path / "b")
+    _, a = build(tmp_path / "a", RECORDS_DIR, documents or None)
+    _, b = build(tmp_path / "b", RECORDS_DIR, documents or None)
     assert a.name == b.name  # the build id is a content hash
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir()) == sorted([*(f"{t}.parquet" for t in TABLES), MANIFEST])
@@ -191,7 +191,7 @@ def test_no_build_is_refused(tmp_path):
 def test_failed_write_keeps_previous_build(tmp_path, monkeypatch, snapshot):
     """If writing fails after the first table, the previous build stays current and intact, and no staging remains."""
     sources = tmp_path / "sources"
-    shutil.copytree(SOURCES_DIR, sources)
+    shutil.copytree(RECORDS_DIR, sources)
     data = tmp_path / "data"
     build(data, sources)
     before = snapshot(data)
@@ -227,7 +227,7 @@ def test_failed_write_keeps_previous_build(tmp_path, monkeypatch, snapshot):
 def test_successful_rebuild_switches_current(tmp_path):
     """A build with changed input publishes a new build id, and load_tables reads the new content."""
     sources = tmp_path / "sources"
-    shutil.copytree(SOURCES_DIR, sources)
+    shutil.copytree(RECORDS_DIR, sources)
     data = tmp_path / "data"
     _, first = build(data, sources)
     text = (sources / "themes.yaml").read_text(encoding="utf-8")

@@ -1,0 +1,278 @@
+"""The chart catalogue (charts.yaml): selectors resolved to result ids in drawing order, the tables written,
+and every mistake located by file and line."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.build import collect
+
+CHARTS = "demo/charts.yaml"
+ORIGIN = "demo/origin.yaml"
+OTHER_CHARTS = "other/charts.yaml"
+PLAN = "  - slug: the-plan"  # the first chart's line
+DISAGREEMENT = "  - slug: disagreement"  # the second chart's line
+
+
+def test_catalogue_tables(tiny):
+    """The tiny catalogue gives one default catalogue, two charts resolved in order and one contrast."""
+    rows = collect(tiny.sources, tiny.seeds).rows
+    assert rows["catalogues"] == [
+        {"survey": "demo", "default": True, "tagline": "A made-up survey of ten councils.", "context_from": ["demo"]}
+    ]
+    charts = [(c["slug"], c["position"], c["kind"], c["result_ids"]) for c in rows["charts"]]
+    assert charts == [
+        ("the-plan", 0, "stacked", ["r-agree", "r-disagree"]),
+        # a selector without ids searches the survey's results wherever they live: r-press is in press/
+        ("disagreement", 1, "bars", ["r-disagree", "r-press"]),
+    ]
+    assert [(c["survey"], c["position"], c["left"], c["joiner"], c["right"]) for c in rows["contrasts"]] == [
+        ("demo", 0, "r-agree", "but", "r-press")
+    ]
+
+
+def test_chart_defaults(tiny):
+    """Without subtitle or axis_label a chart gets its first result's question and "% of responding <plural>"."""
+    chart = collect(tiny.sources, tiny.seeds).rows["charts"][0]
+    assert (chart["subtitle"], chart["axis_label"]) == ("Do you agree with the plan?", "% of responding councils")
+    tiny.edit(ORIGIN, "respondent_plural: councils", "respondent_plural: schools")
+    chart = collect(tiny.sources, tiny.seeds).rows["charts"][0]
+    assert chart["axis_label"] == "% of responding schools"
+
+
+@pytest.mark.parametrize(
+    "select, kind, expected",
+    [
+        # ids fix the order ...
+        pytest.param("{ids: [r-press, r-disagree]}", "bars", ["r-press", "r-disagree"], id="ids-order"),
+        # ... unless the chart is ranked: largest share first (70%, then over half from 6 of 10, then 30%)
+        pytest.param(
+            "{ids: [r-disagree, r-agree, r-press]}", "ranked", ["r-press", "r-agree", "r-disagree"], id="ranked"
+        ),
+        # conditions combine: category and ids
+        pytest.param(
+            "{ids: [r-agree, r-disagree, r-press], category: [disagree]}",
+            "bars",
+            ["r-disagree", "r-press"],
+            id="ids-and-category",
+        ),
+        # a category over the survey's results, in file order
+        pytest.param("{category: [agree, disagree]}", "bars", ["r-agree", "r-disagree", "r-press"], id="category"),
+    ],
+)
+def test_selectors(tiny, select, kind, expected):
+    """A selector picks the results every condition holds for, in the order the chart kind draws them."""
+    tiny.edit(CHARTS, "    select: {category: [disagree]}", f"    select: {select}")
+    tiny.edit(CHARTS, "    kind: bars", f"    kind: {kind}")
+    assert collect(tiny.sources, tiny.seeds).rows["charts"][1]["result_ids"] == expected
+
+
+# (file, old, new, line anchor, record, field, a word the reason must contain)
+CASES = {
+    "unknown-id-in-select": (
+        CHARTS,
+        "{ids: [r-agree, r-disagree]}",
+        "{ids: [r-agree, r-nowhere]}",
+        PLAN,
+        "the-plan",
+        "select",
+        "unknown result(s): r-nowhere",
+    ),
+    "empty-selection": (
+        CHARTS,
+        "{category: [disagree]}",
+        "{category: [disagree], figure: 4}",
+        DISAGREEMENT,
+        "disagreement",
+        "select",
+        "selects no results",
+    ),
+    "empty-selector": (CHARTS, "{category: [disagree]}", "{}", DISAGREEMENT, "disagreement", "select", "at least one"),
+    "duplicate-slug": (
+        CHARTS,
+        DISAGREEMENT,
+        PLAN,
+        DISAGREEMENT,
+        "the-plan",
+        "slug",
+        "two charts of this survey have this slug",
+    ),
+    "bad-slug": (CHARTS, DISAGREEMENT, "  - slug: Disagreement!", DISAGREEMENT, "Disagreement!", "slug", "pattern"),
+    "unknown-kind": (CHARTS, "    kind: bars", "    kind: pie", DISAGREEMENT, "disagreement", "kind", "pie"),
+    "unknown-chart-field": (
+        CHARTS,
+        "    kind: bars",
+        "    kind: bars\n    colour: red",
+        DISAGREEMENT,
+        "disagreement",
+        "colour",
+        "unknown field",
+    ),
+    "stacked-over-two-questions": (
+        CHARTS,
+        "{ids: [r-agree, r-disagree]}",
+        "{ids: [r-agree, r-press]}",  # "Do you agree with the plan?" and "Is the timetable realistic?"
+        PLAN,
+        "the-plan",
+        "select",
+        "one question",
+    ),
+    "waves-within-one-survey": (
+        CHARTS,
+        "    kind: bars",
+        "    kind: waves",
+        DISAGREEMENT,
+        "disagreement",
+        "select",
+        "two or more surveys",
+    ),
+    "unknown-contrast-id": (
+        CHARTS,
+        "    right: r-press",
+        "    right: r-nowhere",
+        "  - left: r-agree",
+        None,
+        "contrasts",
+        "unknown result(s): r-nowhere",
+    ),
+    "contrast-without-text": (
+        CHARTS,
+        "    left_text: agree with the plan\n",
+        "",
+        "  - left: r-agree",
+        None,
+        "left_text",
+        "missing",
+    ),
+    "unknown-context-from": (
+        CHARTS,
+        "tagline: A made-up survey of ten councils.\n",
+        "tagline: A made-up survey of ten councils.\ncontext_from: [press, nowhere]\n",
+        "tagline:",
+        "demo",
+        "context_from",
+        "unknown document(s): nowhere",
+    ),
+    "no-tagline": (CHARTS, "tagline: A made-up survey of ten councils.\n", "", "tagline:", None, "tagline", "missing"),
+    "no-respondent-nouns": (
+        ORIGIN,
+        "respondent_singular: council\nrespondent_plural: councils\n",
+        "",
+        "tagline:",
+        "demo",
+        "respondent_singular",
+        "needs respondent_singular, respondent_plural in its origin.yaml",
+    ),
+    "no-citation": (
+        ORIGIN,
+        "citation: A made-up survey of ten councils (2026)\n",
+        "",
+        "tagline:",
+        "demo",
+        "citation",
+        "needs citation in its origin.yaml",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_catalogue_fault_is_located(tiny, case):
+    """Breaking one thing in the catalogue (or what it needs) gives one issue: charts.yaml, the line of the chart,
+    contrast or catalogue at fault, the chart's slug (or the survey), the field and the reason."""
+    rel, old, new, anchor, record, field, word = CASES[case]
+    line = tiny.line_of(CHARTS, anchor)
+    tiny.edit(rel, old, new)
+    issues = tiny.issues()
+    assert [(i.file, i.line, i.record, i.field) for i in issues] == [(tiny.file(CHARTS), line, record, field)]
+    assert word in issues[0].reason
+
+
+def test_charts_for_a_non_survey(tiny):
+    """A charts.yaml in the folder of a document that is not a survey report is located and refused."""
+    (tiny.sources / "press" / "charts.yaml").write_text(
+        (tiny.sources / CHARTS).read_text(encoding="utf-8").replace("- slug: the-plan", "- slug: press-plan"),
+        encoding="utf-8",
+    )
+    issues = tiny.issues()
+    assert [(i.file, i.line, i.record) for i in issues] == [(tiny.file("press/charts.yaml"), 1, "press")]
+    assert "survey-report" in issues[0].reason
+
+
+def test_empty_charts_file(tiny):
+    """An empty charts.yaml is an issue naming the file."""
+    (tiny.sources / CHARTS).write_text("# nothing yet\n", encoding="utf-8")
+    issues = tiny.issues()
+    assert [(i.file, i.record) for i in issues] == [(tiny.file(CHARTS), None)]
+    assert "empty" in issues[0].reason
+
+
+# Several surveys with catalogues. ------------------------------------------------------------------------------
+
+
+def test_two_catalogues_one_default(tiny):
+    """Two surveys with charts: the one marked default is the default; each chart is its own survey's."""
+    tiny.edit(CHARTS, "tagline:", "default: true\ntagline:")
+    tiny.add_survey()
+    rows = collect(tiny.sources, tiny.seeds).rows
+    assert [(c["survey"], c["default"]) for c in rows["catalogues"]] == [("demo", True), ("other", False)]
+    # a category selector stays within its survey: 'agree' of other is o-agree alone, not r-agree
+    assert [(c["survey"], c["slug"], c["result_ids"]) for c in rows["charts"]][-1] == (
+        "other",
+        "the-other-plan",
+        ["o-agree"],
+    )
+
+
+def test_two_defaults(tiny):
+    """Two catalogues both marked default: the second is reported, on its file's first line."""
+    tiny.edit(CHARTS, "tagline:", "default: true\ntagline:")
+    tiny.add_survey()
+    tiny.edit(OTHER_CHARTS, "default: false", "default: true")
+    issues = tiny.issues()
+    assert [(i.file, i.line, i.record, i.field) for i in issues] == [(tiny.file(OTHER_CHARTS), 1, "other", "default")]
+    assert "more than one" in issues[0].reason
+
+
+def test_several_catalogues_and_no_default(tiny):
+    """Two catalogues and neither marked default: each is reported, asking for one 'default: true'."""
+    tiny.add_survey()
+    issues = tiny.issues()
+    assert [(i.file, i.line, i.record, i.field) for i in issues] == [
+        (tiny.file(CHARTS), 1, "demo", "default"),
+        (tiny.file(OTHER_CHARTS), 1, "other", "default"),
+    ]
+    assert all("default: true" in i.reason for i in issues)
+
+
+def test_one_catalogue_is_the_default(tiny):
+    """A lone catalogue is the default even when marked 'default: false'."""
+    tiny.edit(CHARTS, "tagline:", "default: false\ntagline:")
+    assert collect(tiny.sources, tiny.seeds).rows["catalogues"][0]["default"] is True
+
+
+WAVES = """\
+default: false
+tagline: Another made-up survey.
+charts:
+  - slug: then-and-now
+    title: The plan, then and now
+    kind: waves
+    select: {compare_key: [plan]}
+"""
+
+
+def test_waves_chart_across_two_surveys(tiny):
+    """A waves chart draws the results of two surveys sharing a compare_key, each key's waves together, oldest
+    survey first (by published)."""
+    tiny.edit(CHARTS, "tagline:", "default: true\ntagline:")
+    tiny.add_survey(charts=WAVES)
+    tiny.edit(
+        "demo/results.yaml",
+        "  item: The plan\n  themes: [funding]\n",
+        "  item: The plan\n  compare_key: plan\n  themes: [funding]\n",
+    )
+    tiny.edit("other/results.yaml", "  item: The other plan\n", "  item: The other plan\n  compare_key: plan\n")
+    tiny.edit(ORIGIN, "title: Demo survey\n", "title: Demo survey\npublished: '2026'\n")
+    tiny.edit("other/origin.yaml", "title: Other survey\n", "title: Other survey\npublished: '2024'\n")
+    chart = collect(tiny.sources, tiny.seeds).rows["charts"][-1]
+    assert (chart["survey"], chart["kind"], chart["result_ids"]) == ("other", "waves", ["o-agree", "r-agree"])
