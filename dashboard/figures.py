@@ -40,7 +40,7 @@ LINE_PX = 16  # one line of bar label
 BAR_PX = 20
 GAP_PX = 14
 EXPORT_WIDTH = 1100
-TEXT_PX = {"page": 290, "embed": 300, "export": 1000}  # title, question, key and footer text
+TEXT_PX = {"page": 290, "embed": 300, "export": EXPORT_WIDTH - 100}  # title, question, key and footer text
 FLAG_MARK = "⚠"
 SOLID_QUALIFIERS = (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value)
 

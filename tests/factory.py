@@ -7,33 +7,23 @@ fixtures in ``tests/conftest.py`` are built from these.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from etl.build import RECORDS_DIR, build
+from tests.fixtures import FIXTURE_SOURCES, fixture_documents, real_documents
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-FIXTURE_SOURCES = FIXTURES / "sources"
-FIXTURE_DOCUMENTS = FIXTURES / "documents"
-
-
-def documents_folder() -> Path | None:
-    """The folder of the real documents' text (SOURCES_DIR, else ../shared/seeds), if it exists."""
-    env = os.environ.get("SOURCES_DIR", "").strip()
-    path = Path(env) if env else ROOT.parent / "shared" / "seeds"
-    return path if path.is_dir() else None
 
 
 def build_data(folder: Path, surveys: str = "real") -> Path:
     """Build the real sources (``surveys="real"``) or the real and the fictional fixture survey together
-    (``"both"``) into ``folder``; provenance is checked against whatever documents are there."""
-    roots = [RECORDS_DIR] + ([FIXTURE_SOURCES] if surveys == "both" else [])
-    docs = [d for d in (documents_folder(), FIXTURE_DOCUMENTS if surveys == "both" else None) if d is not None]
-    if surveys == "both" and documents_folder() is None:
-        docs = []  # the fixture's documents alone would leave the real ones unfound: check none
-    build(folder, roots, docs)
+    (``"both"``) into ``folder``, checking provenance against the documents wherever they are found (and
+    failing, with REQUIRE_PROVENANCE=1, where they are not)."""
+    if surveys == "both":
+        build(folder, [RECORDS_DIR, FIXTURE_SOURCES], fixture_documents())
+    else:
+        build(folder, [RECORDS_DIR], real_documents())
     return folder
 
 

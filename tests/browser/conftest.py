@@ -127,7 +127,9 @@ def _stop_kaleido() -> None:
 @pytest.fixture(scope="session")
 def browser():
     if _chromium_missing():  # only reached with REQUIRE_BROWSER=1: otherwise the tests are skipped
-        pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM} (apt-get install chromium)", pytrace=False)
+        pytest.fail(
+            f"REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM} (apt-get install chromium)", pytrace=False
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

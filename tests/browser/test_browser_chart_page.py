@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import png_size, serve, wait_chart
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
@@ -32,7 +31,9 @@ def test_tabs_switch_by_click_and_keyboard(page, recorder):
     page.keyboard.press("ArrowRight")
     expect(sources).to_be_focused()
     expect(sources).to_have_attribute("aria-selected", "true")
-    expect(page.locator("#panel-sources")).to_contain_text("11 out of the 54 respondents (20%) felt that timescales were too slow")
+    expect(page.locator("#panel-sources")).to_contain_text(
+        "11 out of the 54 respondents (20%) felt that timescales were too slow"
+    )
     page.keyboard.press("Home")
     expect(chart).to_be_focused()
     expect(page.locator("#panel-chart")).to_be_visible()
@@ -50,7 +51,10 @@ def test_copy_link_copies_the_address(browser, live_server, recorder):
         wait_chart(page)
         page.get_by_role("button", name="Copy link").click()
         expect(page.locator(".copy-status")).to_have_text("Copied the link.")
-        assert page.evaluate("navigator.clipboard.readText()") == f"{live_server}/chart/confidence-in-funding?theme=funding"
+        assert (
+            page.evaluate("navigator.clipboard.readText()")
+            == f"{live_server}/chart/confidence-in-funding?theme=funding"
+        )
         page.get_by_role("button", name="Copy embed code").click()
         code = page.evaluate("navigator.clipboard.readText()")
         assert code.startswith(f'<iframe src="{live_server}/embed/confidence-in-funding?theme=funding"')

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import DESKTOP, PHONE
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
@@ -41,7 +40,9 @@ def test_tribunals_checkbox_filters_the_page(landing, recorder):
     # No chart card has a tribunal result: the section and its link in the contents are hidden, not bare.
     expect(page.locator("#charts")).to_be_hidden()
     expect(page.locator("#nav-charts")).to_be_hidden()
-    expect(page.locator("#overview-link")).to_have_attribute("href", "/chart/support-for-every-proposal?theme=tribunals")
+    expect(page.locator("#overview-link")).to_have_attribute(
+        "href", "/chart/support-for-every-proposal?theme=tribunals"
+    )
     assert recorder.errors == []
 
 
@@ -50,7 +51,12 @@ def test_address_opens_a_selection_and_back_restores_it(landing):
     page = landing.page
     expect(landing.theme("Funding")).to_be_checked()
     expect(landing.theme("Specialist provision")).to_be_checked()
-    assert landing.visible_cards() == {"mainstream-inclusion", "specialist-provision", "confidence-in-funding", "statutory-plans"}
+    assert landing.visible_cards() == {
+        "mainstream-inclusion",
+        "specialist-provision",
+        "confidence-in-funding",
+        "statutory-plans",
+    }
     link = page.locator('[id=\'{"slug":"timescales","type":"chart-link"}\']')
     expect(link).to_have_attribute("href", "/chart/timescales?theme=funding,specialist")
 
@@ -78,9 +84,7 @@ def test_keyboard_toggles_a_theme(landing):
     expect(box).to_be_checked()
     landing.wait(["funding"])
     # The focused pill is visibly outlined (its label, since the input itself is visually hidden).
-    outline = landing.page.evaluate(
-        "() => getComputedStyle(document.activeElement.nextElementSibling).outlineStyle"
-    )
+    outline = landing.page.evaluate("() => getComputedStyle(document.activeElement.nextElementSibling).outlineStyle")
     assert outline != "none"
 
 
@@ -93,9 +97,7 @@ def test_quotations_show_six_then_all(landing):
     page.get_by_label("Search the quotations").fill("tribunal")
     expect(page.locator("#quote-count")).to_have_text("Showing 5 of 5 quotations that match (50 in all).")
     page.get_by_role("group", name="Stance").get_by_role("checkbox", name="Concern").check()
-    expect(page.locator("#quote-list figure.stance-concern")).to_have_count(
-        page.locator("#quote-list figure").count()
-    )
+    expect(page.locator("#quote-list figure.stance-concern")).to_have_count(page.locator("#quote-list figure").count())
 
 
 @pytest.mark.parametrize("viewport, limit", [(DESKTOP, 6_000), (PHONE, 15_000)], ids=["1400px", "375px"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import new_page, wait_chart
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
@@ -33,7 +32,10 @@ def _axe(page) -> list:
     return [v for v in violations if v.get("impact") in SERIOUS]
 
 
-@pytest.mark.parametrize("path", ["/", "/?theme=funding", "/chart/confidence-in-funding", "/chart/timescales?tab=sources", "/embed/then-and-now"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/?theme=funding", "/chart/confidence-in-funding", "/chart/timescales?tab=sources", "/embed/then-and-now"],
+)
 def test_axe_finds_no_serious_or_critical_violation(browser, live_server, recorder, landing_waits, path):
     """axe-core in a context that bypasses the CSP (it injects a script); the CSP stays on everywhere else."""
     ctx, page = new_page(browser, live_server, recorder, bypass_csp=True)
@@ -65,7 +67,11 @@ def test_no_errors_and_no_csp_violation_across_pages(page, recorder, landing_wai
     """Landing page, a theme click, a chart page and an embed: no console error, no CSP violation."""
     response = page.goto("/")
     policy = response.headers.get("content-security-policy", "")
-    assert "script-src" in policy and "'unsafe-eval'" not in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src" in policy
+        and "'unsafe-eval'" not in policy
+        and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    )
     landing_waits(page, "/")
     page.get_by_role("group", name="Reform themes").get_by_role("checkbox", name="Funding", exact=True).click()
     landing_waits(page, "/?theme=funding")

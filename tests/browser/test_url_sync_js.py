@@ -116,7 +116,12 @@ SURVEYS = {"ids": ["a", "b"], "default": "a"}
 
 @pytest.mark.parametrize(
     "survey, themes, query",
-    [("a", [], ""), ("a", ["funding"], "?theme=funding"), ("b", [], "?survey=b"), ("b", ["x", "y"], "?survey=b&theme=x,y")],
+    [
+        ("a", [], ""),
+        ("a", ["funding"], "?theme=funding"),
+        ("b", [], "?survey=b"),
+        ("b", ["x", "y"], "?survey=b&theme=x,y"),
+    ],
 )
 def test_query_keeps_the_survey(js, survey, themes, query):
     """The default survey is not written into the address; any other is, before the themes."""

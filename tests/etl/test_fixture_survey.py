@@ -159,7 +159,7 @@ def test_nothing_of_the_isos_survey_reaches_it(both):
     rows = both.rows
     src = {s["id"]: s for s in rows["sources"]}[FIXTURE_SURVEY]
     assert (src["respondent_singular"], src["respondent_plural"]) == ("school", "schools")
-    assert (src["respondents"], src["population"]) == (212, 1000)
+    assert (src["respondents"], src["population"]) == (212, 1046)
     assert src["respondent_group"] == "mainstream primary and secondary schools"
     fixture = [r for r in rows["results"] if r["survey"] == FIXTURE_SURVEY]
     assert {r["base"] for r in fixture} == {212}
