@@ -1,0 +1,105 @@
+"""A second survey from data files alone: the fictional schools survey of tests/fixtures, built beside the real
+one and served by the same code (no change to dashboard/). Every chart renders with its own noun, base and
+citation; its exports' figures carry its source line; the survey selector and ?survey= work; nothing of the
+Isos survey leaks into its views."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from dashboard import callbacks
+from dashboard.views import Views
+from tests.fixtures import FIXTURE_PRESS_RELEASE, FIXTURE_SURVEY
+
+ISOS = "isos-2026"
+CITATION = "FICTIONAL TEST DATA: Fictional Schools Research Unit"
+BASE = "Base: 212 schools responding (mainstream primary and secondary schools)."
+LEAKS = re.compile(r"\bcouncils?\b|\b54\b|\b153\b|Isos|isos-20|LGA|local authorit", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def fixture_survey(both_store):
+    return both_store.surveys[FIXTURE_SURVEY]
+
+
+@pytest.fixture(scope="module")
+def both_views(both_store):
+    return Views(both_store)
+
+
+def plain(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text.replace("<br>", " ")))
+
+
+def test_both_surveys_are_served_with_the_right_default(both_store, fixture_survey):
+    assert list(both_store.surveys) == [ISOS, FIXTURE_SURVEY]
+    assert both_store.default_survey == ISOS
+    assert (fixture_survey.singular, fixture_survey.plural) == ("school", "schools")
+    assert "school-readiness" in fixture_survey.theme_ids
+    assert "school-readiness" not in both_store.surveys[ISOS].theme_ids
+
+
+def test_every_chart_renders_with_its_noun_base_and_citation(both_views, fixture_survey):
+    """Framed for export, every chart of the fixture names its base in schools and cites its own report."""
+    assert [c.kind for c in fixture_survey.charts] == ["stacked", "bars", "ranked"]
+    for spec in fixture_survey.charts:
+        chart = both_views.chart(fixture_survey, spec, frame="export")
+        assert chart.figure is not None, spec.slug
+        text = plain(" ".join(a["text"] for a in chart.figure["layout"]["annotations"]))
+        assert CITATION in text and BASE in text, (spec.slug, text)
+        assert not LEAKS.search(text), (spec.slug, LEAKS.search(text))
+        hovers = " ".join(str(cd) for tr in chart.figure["data"] for cd in tr["customdata"])
+        assert "Schools" in hovers and "Councils" not in hovers
+
+
+def test_the_press_release_figure_is_drawn_and_cited_to_its_own_document(both_store, fixture_survey):
+    """The figure published only in the press release is drawn; its Sources tab names the press release."""
+    rows = both_store.chart_rows(fixture_survey.chart("what-schools-will-need"))
+    press = rows[rows["source"] == FIXTURE_PRESS_RELEASE]
+    assert len(press) == 1 and set(press["survey"]) == {FIXTURE_SURVEY}
+
+
+@pytest.mark.parametrize("slug", ["meeting-the-standards", "views-on-three-proposals", "what-schools-will-need"])
+def test_chart_pages_and_embeds_follow_the_survey(both_app, slug):
+    client = both_app.server.test_client()
+    page = client.get(f"/chart/{slug}?survey={FIXTURE_SURVEY}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert BASE in text and CITATION in text
+    assert f'href="/chart/{slug}.png?survey={FIXTURE_SURVEY}"' in text
+    assert f"/embed/{slug}?survey={FIXTURE_SURVEY}" in text
+    body = re.sub(r"<head>.*?</head>", "", text, flags=re.S)
+    assert not LEAKS.search(re.sub(r'<a [^>]*class="site-name"[^>]*>.*?</a>', "", body)), LEAKS.search(body)
+    # Without ?survey= the slug is looked for in the default survey, which has no such chart.
+    assert client.get(f"/chart/{slug}").status_code == 404
+
+
+def test_landing_page_of_the_second_survey(both_store, both_views):
+    """?survey= renders the fixture's own page: its tagline, base, quotations and context; a selector of both."""
+    children, state = callbacks.render_page(both_store, both_views, FIXTURE_SURVEY, f"?survey={FIXTURE_SURVEY}")
+    assert state["survey"] == FIXTURE_SURVEY
+    page = json.dumps(children, default=lambda c: c.to_plotly_json())
+    assert "FICTIONAL TEST DATA: what mainstream schools in an invented county think" in page
+    assert "212 schools" in page and "What schools said" in page
+    assert f'"href": "/?survey={FIXTURE_SURVEY}"' in page and '"href": "/"' in page  # the survey selector
+    assert '"aria-current": "page"' in page
+    quotes, count, *_ = callbacks.update_quotes(both_store, [], [], "", 1, FIXTURE_SURVEY)
+    assert count == "Showing 3 of 3 quotations that match (3 in all)."
+    cards, *_ = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
+    visible = json.dumps([c.to_plotly_json() for c in cards], default=lambda c: c.to_plotly_json())
+    for text in (page, visible):
+        stripped = re.sub(r'"(id|href|className|type|namespace)": "[^"]*"', "", text)
+        stripped = stripped.replace("SEND Reform Survey Dashboard", "")
+        stripped = stripped.replace(both_store.sources[ISOS]["short_title"], "")  # the selector names both surveys
+        hits = [m.group(0) for m in LEAKS.finditer(stripped)]
+        assert not hits, hits
+
+
+def test_the_default_survey_is_unchanged_beside_it(both_store, store):
+    """Adding the fixture changes nothing of the Isos survey's page: same charts, same rows."""
+    a, b = store.surveys[ISOS], both_store.surveys[ISOS]
+    assert a.charts == b.charts and a.theme_ids == b.theme_ids
+    assert len(both_store.survey_results(b)) == len(store.survey_results(a))
