@@ -418,9 +418,11 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
 
     flags: list[str] = []
     result_rows = []
+    answers = _answers([rec for _, rec, _, _ in results])
     for _, rec, _, folder in results:
         noun = source_by_id[rec.survey].respondent_plural or "respondents"
-        derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count, noun=noun)
+        partners = [(p.value, p.qualifier) for p in answers.get(_answer_key(rec), []) if p.id != rec.id]
+        derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count, noun=noun, partners=partners)
         if derived["flag"]:
             flags.append(f"{rec.id}: {derived['flag']}")
         row = Result(**rec.model_dump(), **derived, source=folder, group=group_of[rec.category])
@@ -440,6 +442,22 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
         "contrasts": contrasts,
     }
     return Dataset(rows=rows, flags=flags, provenance=provenance)
+
+
+def _answer_key(rec: ResultIn) -> tuple:
+    """What makes results the answers to one question: its survey, wording, item and stated base."""
+    return (rec.survey, rec.question, rec.item, rec.base)
+
+
+def _answers(results: list[ResultIn]) -> dict[tuple, list[ResultIn]]:
+    """The reported (not derived) results on a stated base, grouped by question and item: each group is checked
+    together (etl.derive), since one set of respondents gave those answers. Results about different items of
+    one question are not pooled: some respondents may skip one item and answer another."""
+    groups: dict[tuple, list[ResultIn]] = {}
+    for rec in results:
+        if rec.base is not None and rec.qualifier != Qualifier.DERIVED.value:
+            groups.setdefault(_answer_key(rec), []).append(rec)
+    return groups
 
 
 def _check_groups(groups: list[tuple[str, ResponseGroup, int | None]], issues: list[Issue]) -> dict[str, str]:

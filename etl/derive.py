@@ -10,6 +10,7 @@ All percentages are on the 0-100 scale. Conventions (also in the README and on t
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from etl.schema import Qualifier
 
@@ -85,11 +86,84 @@ def fitting_bases(value: float, max_base: int) -> list[int]:
     return [n for n in range(max_base, 0, -1) if feasible_counts(value, Qualifier.EXACT.value, n) is not None]
 
 
+Figure = tuple[float, str]  # (value, qualifier) of a reported figure
+
+
+def _fits_together(figures: Sequence[Figure], n: int) -> bool:
+    """Whether every figure can come from ``n`` respondents at once: each has a count out of n that gives it,
+    and their lowest counts together are at most n (the answers to one question exclude each other)."""
+    lows = []
+    for value, qualifier in figures:
+        rng = feasible_counts(value, qualifier, n)
+        if rng is None:
+            return False
+        lows.append(rng[0])
+    return sum(lows) <= n
+
+
+def joint_fitting_bases(figures: Sequence[Figure], max_base: int) -> list[int]:
+    """The bases n <= max_base, largest first, out of which all ``figures`` (the answers to one question about
+    one item) can come together."""
+    return [n for n in range(max_base, 0, -1) if _fits_together(figures, n)]
+
+
+def words(value: float, qualifier: str) -> str:
+    """A figure as a reader would say it: "29%", "over 90%", "less than 25%"."""
+    q = Qualifier(qualifier)
+    prefix = {
+        Qualifier.OVER: "over ",
+        Qualifier.LESS_THAN: "less than ",
+        Qualifier.NEARLY: "nearly ",
+        Qualifier.ABOUT: "about ",
+    }.get(q, "")
+    return f"{prefix}{value:g}%"
+
+
+def _whole(x: float) -> int:
+    """``x`` rounded to a whole number, halves up (as a printed percentage is)."""
+    return math.floor(x + 0.5)
+
+
+def _listed(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _no_count_flag(value: float, base: int, noun: str, partners: Sequence[Figure], bases: list[int]) -> str:
+    """Plain words first, arithmetic second: why an exact percentage cannot come from its base, the likely
+    causes (without choosing one), and the bases that fit it together with the other answers to its question."""
+    below = math.floor(value * base / 100)
+    near = [k for k in (below, below + 1) if 0 <= k <= base]
+    would = ", ".join(f"{k} would be {_whole(100 * k / base)}%" for k in near)
+    text = (
+        f"Reported as {value:g}%, but no whole number of the {base} {noun} makes {value:g}% ({would}). "
+        f"Either some {noun} skipped this question, or a figure was mistyped or rounded: "
+    )
+    if not bases:
+        return text + f"no base up to {base} fits {value:g}%."
+    shown = _listed([str(b) for b in bases[:5]])
+    if partners:
+        both = "both" if len(partners) == 1 else "all of"
+        figures = _listed([f"{value:g}%", *(words(v, q) for v, q in partners)])
+        return text + f"of the bases that fit {both} {figures}, the largest are {shown}."
+    return text + f"the largest bases that fit {value:g}% are {shown}."
+
+
 def derive_result(
-    value: float, qualifier: str, base: int | None, count: int | None, *, noun: str = "respondents"
+    value: float,
+    qualifier: str,
+    base: int | None,
+    count: int | None,
+    *,
+    noun: str = "respondents",
+    partners: Sequence[Figure] = (),
 ) -> dict:
-    """All derived columns of one survey result, as a dict of Result fields; ``noun`` names the survey's
-    respondents in a flag ("councils", "schools")."""
+    """All derived columns of one survey result, as a dict of Result fields.
+
+    ``noun`` names the survey's respondents in a flag ("councils", "schools"). ``partners`` are the other
+    reported answers to the same question about the same item on the same base (not derived ones): the figure
+    is checked together with them, and the bases a flag lists fit them all.
+    """
     out: dict = {
         "count_min": None,
         "count_max": None,
@@ -104,30 +178,42 @@ def derive_result(
     if base is None:
         out["pct_low"], out["pct_high"] = percent_range(value, qualifier)
         return out
+    q = Qualifier(qualifier)
     rng = feasible_counts(value, qualifier, base, count)
     out["consistent"] = rng is not None
     if rng is not None:
         lo, hi = rng
         out["count_min"], out["count_max"] = lo, hi
         out["pct_low"], out["pct_high"] = _pct(lo, base), _pct(hi, base)
-        if lo == hi and Qualifier(qualifier) in (Qualifier.EXACT, Qualifier.ALL, Qualifier.NONE, Qualifier.DERIVED):
+        # Sampling uncertainty of a count the report pins; none for a bound or a share derived from others.
+        if lo == hi and q in (Qualifier.EXACT, Qualifier.ALL, Qualifier.NONE):
             out["wilson_low"], out["wilson_high"] = wilson_interval(lo, base)
+        # Checked together with the partners that can come from this base (one that cannot is flagged itself).
+        fitting = [(v, pq) for v, pq in partners if feasible_counts(v, pq, base) is not None]
+        if fitting and q is not Qualifier.DERIVED and not _fits_together([(value, qualifier), *fitting], base):
+            need = lo + sum(feasible_counts(v, pq, base)[0] for v, pq in fitting)
+            figures = _listed([words(value, qualifier), *(words(v, pq) for v, pq in fitting)])
+            out["consistent"] = False
+            out["wilson_low"] = out["wilson_high"] = None
+            out["fitting_bases"] = joint_fitting_bases([(value, qualifier), *fitting], base)
+            out["flag"] = (
+                f"Reported as {figures} of the {base} {noun} answering one question, but together these need at "
+                f"least {need} of them. Either a figure was mistyped or rounded, or {noun} could give more than "
+                "one answer."
+            )
         return out
-    # No count out of this base gives the figure: say so, and which bases would.
+    # No count out of this base gives the figure: say so in words, then which bases would.
     out["pct_low"], out["pct_high"] = percent_range(value, qualifier)
     if count is not None:
-        out["flag"] = f"The stated count {count} of {base} does not give the reported {value:g}%."
-        return out
-    if Qualifier(qualifier) is Qualifier.EXACT:
-        bases = fitting_bases(value, base)
-        out["fitting_bases"] = bases
-        out["wilson_low"], out["wilson_high"] = wilson_interval(value / 100 * base, base)
-        shown = ", ".join(str(b) for b in bases[:5])
         out["flag"] = (
-            f"{value:g}% cannot come from {base} respondents: no whole number of {noun} out of {base} "
-            f"rounds to {value:g}%. Bases that fit, largest first: {shown}. The likely cause is item "
-            f"non-response (some {noun} did not answer this question); the interval uses {value:g}% of {base}."
+            f"Reported as {value:g}% and as {count} of {base} {noun}, but {count} of {base} is "
+            f"{_whole(100 * count / base)}%: one of the two was probably mistyped."
         )
+        return out
+    if q is Qualifier.EXACT:
+        bases = joint_fitting_bases([(value, qualifier), *partners], base)
+        out["fitting_bases"] = bases
+        out["flag"] = _no_count_flag(value, base, noun, partners, bases)
     else:
-        out["flag"] = f"No count out of {base} fits '{qualifier}' {value:g}%."
+        out["flag"] = f"Reported as {words(value, qualifier)}, but no whole number of the {base} {noun} gives it."
     return out

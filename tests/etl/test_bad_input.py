@@ -456,7 +456,7 @@ def test_flag_names_the_surveys_respondents(tiny):
     tiny.edit(ORIGIN, "respondent_plural: councils", "respondent_plural: schools")
     tiny.edit(RESULTS, "  value: 30\n  qualifier: exact\n  count: 3\n", "  value: 35\n  qualifier: exact\n")
     (flag,) = collect(tiny.sources, tiny.seeds).flags
-    assert flag.startswith("r-disagree: 35% cannot come from 10 respondents: no whole number of schools out of 10")
+    assert flag.startswith("r-disagree: Reported as 35%, but no whole number of the 10 schools makes 35%")
     assert "councils" not in flag
 
 

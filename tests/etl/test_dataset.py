@@ -139,10 +139,15 @@ def test_figure_7_adds_up(results):
 
 
 def test_only_29_percent_is_inconsistent(dataset, results):
-    """Exactly one result is flagged inconsistent, the 29% of 54, and base 52 would fit it."""
+    """Exactly one result is flagged inconsistent, the 29% of 54; checked with the 44% of the same question, the
+    bases that fit both are 52, 48, 45, 41 and 34; it has no interval, and the 44% keeps its own."""
     bad = [r for r in results.values() if r["consistent"] is False]
     assert [r["id"] for r in bad] == ["fig8-funding-post-legislation-not-confident"]
-    assert 52 in bad[0]["fitting_bases"]
+    assert bad[0]["fitting_bases"] == [52, 48, 45, 41, 34]
+    assert "the bases that fit both 29% and 44%, the largest are 52, 48, 45, 41 and 34" in bad[0]["flag"]
+    assert "no whole number of the 54 councils makes 29%" in bad[0]["flag"]
+    assert bad[0]["wilson_low"] is None and bad[0]["wilson_high"] is None
+    assert results["fig8-funding-post-legislation"]["wilson_low"] is not None
     assert [f.split(":")[0] for f in dataset.flags] == ["fig8-funding-post-legislation-not-confident"]
     assert all(r["flag"] is None for r in results.values() if r["consistent"] is not False)
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from etl.derive import derive_result, feasible_counts, fitting_bases, wilson_interval
+from etl.derive import derive_result, feasible_counts, fitting_bases, joint_fitting_bases, wilson_interval
 
 
 @pytest.mark.parametrize(
@@ -126,21 +126,56 @@ def test_fitting_bases_small(value, max_base, expected):
 
 
 def test_derive_result_flags_29_percent_of_54():
-    """29% of 54 is inconsistent; the flag names 54 and the largest fitting base 52."""
+    """29% of 54 is inconsistent; the flag names 54 and the largest fitting base 52, and no interval is given
+    for a figure no count of its base can produce."""
     out = derive_result(29, "exact", 54, None)
     assert out["consistent"] is False
     assert out["count_min"] is None and out["count_max"] is None
     assert re.search(r"\b54\b", out["flag"]) and re.search(r"\b52\b", out["flag"])
     assert out["fitting_bases"][:5] == [52, 51, 49, 48, 45]
-    # the interval is that of 29% of 54 = 15.66 councils
-    assert out["wilson_low"] < 29 < out["wilson_high"]
+    assert out["wilson_low"] is None and out["wilson_high"] is None
+    assert "interval" not in out["flag"]
+
+
+def test_joint_fitting_bases_for_29_and_44_percent():
+    """29% and 44% of one question fit together only 52, 48, 45, 41 and 34 respondents (up to 54)."""
+    # 51: 15/51 = 29.41 but 22/51 = 43.14, 23/51 = 45.10; 49: 14/49 = 28.57 but 21/49 = 42.86, 22/49 = 44.90
+    # 41: 12/41 = 29.27, 18/41 = 43.90; 34: 10/34 = 29.41, 15/34 = 44.12
+    assert joint_fitting_bases([(29, "exact"), (44, "exact")], 54) == [52, 48, 45, 41, 34]
+
+
+def test_derive_result_checks_a_figure_with_its_partners():
+    """The 29% flag, given the 44% of the same question, lists the bases that fit both: plain words first (no
+    whole number of the 54 councils makes 29%), arithmetic second, and both likely causes without choosing."""
+    out = derive_result(29, "exact", 54, None, noun="councils", partners=[(44, "exact")])
+    assert out["fitting_bases"] == [52, 48, 45, 41, 34]
+    assert out["flag"] == (
+        "Reported as 29%, but no whole number of the 54 councils makes 29% (15 would be 28%, 16 would be 30%). "
+        "Either some councils skipped this question, or a figure was mistyped or rounded: of the bases that fit "
+        "both 29% and 44%, the largest are 52, 48, 45, 41 and 34."
+    )
+    # the partner that can come from 54 is not flagged because the 29% cannot
+    partner = derive_result(44, "exact", 54, None, noun="councils", partners=[(29, "exact")])
+    assert partner["consistent"] is True and partner["flag"] is None and partner["count_min"] == 24
+
+
+def test_derive_result_flags_answers_that_do_not_fit_together():
+    """Two answers to one question that each fit the base but together need more respondents than answered are
+    both flagged, with no interval."""
+    # over 60% of 10: 7..10; over 50%: 6..10; together at least 13 of 10
+    out = derive_result(60, "over", 10, None, noun="schools", partners=[(50, "over")])
+    assert out["consistent"] is False and (out["count_min"], out["count_max"]) == (7, 10)
+    assert "need at least 13 of them" in out["flag"] and "10 schools" in out["flag"]
+    assert out["wilson_low"] is None
+    # 30% and 60% of 10 fit together (3 + 6 <= 10)
+    assert derive_result(30, "exact", 10, None, partners=[(60, "exact")])["flag"] is None
 
 
 @pytest.mark.parametrize("noun", ["councils", "schools"])
 def test_derive_result_flag_names_the_respondents(noun):
     """The flag of an impossible percentage names the survey's respondents, never another survey's."""
     flag = derive_result(29, "exact", 54, None, noun=noun)["flag"]
-    assert f"no whole number of {noun} out of 54" in flag and f"some {noun} did not answer" in flag
+    assert f"no whole number of the 54 {noun} makes 29%" in flag and f"some {noun} skipped this question" in flag
     other = "schools" if noun == "councils" else "councils"
     assert other not in flag
 
@@ -160,7 +195,6 @@ def test_derive_result_flags_contradicting_count():
         (43, "exact", 54, 23, 23),
         (100, "all", 54, 54, 54),
         (0, "none", 54, 0, 0),
-        (37.037037037037, "derived", 54, 20, 20),
     ],
 )
 def test_derive_result_exact_figure(value, qualifier, base, count, k):
@@ -170,6 +204,14 @@ def test_derive_result_exact_figure(value, qualifier, base, count, k):
     assert out["count_min"] == out["count_max"] == k
     assert out["pct_low"] == out["pct_high"] == pytest.approx(100 * k / base)
     assert (out["wilson_low"], out["wilson_high"]) == wilson_interval(k, base)
+
+
+def test_derive_result_derived_share_has_no_interval():
+    """A share derived from the others (Figure 7's 20 of 54 "not reported") pins its count but has no interval:
+    it is not a sampled answer."""
+    out = derive_result(37.037037037037, "derived", 54, 20)
+    assert out["consistent"] is True and out["count_min"] == out["count_max"] == 20
+    assert out["wilson_low"] is None and out["wilson_high"] is None
 
 
 @pytest.mark.parametrize(
