@@ -357,12 +357,25 @@ def test_waves_hover_names_each_survey_respondents(store):
     assert nouns["LGA/CCN survey of councils, 2026"][0] == "Councils"
 
 
+FIG4_ITEMS = [
+    "fig4-experts-at-hand",
+    "fig4-mainstream-inclusion-fund",
+    "fig4-national-training",
+    "fig4-core-funding-formula",
+    "fig4-early-years-funding",
+    "fig4-pooled-partnership-funding",
+    "fig4-inclusion-accountability",
+]
+
+
 @pytest.mark.parametrize(
     "rid, note",
     [
-        ("fig4-experts-at-hand", "Reported only as one bound for a group of items"),
+        *[(rid, "Reported only as one bound for a group of items") for rid in FIG4_ITEMS],
+        *[(rid, "item identified from the section's list of measures") for rid in FIG4_ITEMS],
         ("fig1-partnership-working", "The report does not name the figure for this number"),
-        ("fig3-parental-preference", "The report says 'supportive'"),
+        ("fig1-local-government-role", "it is placed in Figure 1 because it answers the same question"),
+        ("fig8-funding-post-legislation", "The report prints Figure 8 with the same title as Figure 6"),
     ],
 )
 def test_judgement_calls_show_in_the_hover(store, rid, note):
@@ -372,6 +385,21 @@ def test_judgement_calls_show_in_the_hover(store, rid, note):
     key = next(c.slug for c in survey.charts if rid in c.result_ids and c.kind == "bars")
     hovers = [cd for tr in chart(store, key).data for cd in tr.customdata if plain(cd[0]).startswith(row[Col.ITEM])]
     assert hovers and all(squash(note) in squash(cd[5]) for cd in hovers)
+
+
+@pytest.mark.parametrize(
+    "key, item",
+    [
+        (FIG[3], "Changes to the law on parental preference"),
+        (FIG[5], "Reforming funding for special schools"),
+        (FIG[5], "Rolling out inclusion bases"),
+        (FIG[5], "Nationally defined specialist provision packages"),
+    ],
+)
+def test_supportive_as_printed(store, key, item):
+    """Where the report says "supportive", the bar says "supportive", not "positive or somewhat positive"."""
+    b = bar(chart(store, key), item)
+    assert plain(b["custom"][0]).endswith("— supportive")
 
 
 # Wilson intervals. ----------------------------------------------------------------------------------------------
@@ -465,7 +493,8 @@ def test_flag_in_label_and_footer(store):
     fig = chart(store, FIG[8], frame="export")
     flagged = [t for t in bar_annotations(fig) if "⚠" in t]
     assert len(flagged) == 1 and squash(flagged[0]).startswith(squash(FLAGGED))
-    assert squash("⚠ 29% cannot come from 54 respondents") in squash(footer(fig))
+    assert squash("⚠ Reported as 29%, but no whole number of the 54 councils makes 29%") in squash(footer(fig))
+    assert squash("the largest are 52, 48, 45, 41 and 34") in squash(footer(fig))
 
 
 @pytest.mark.parametrize("key", [k for k in KEYS if k != FIG[8]])
@@ -506,13 +535,15 @@ def test_overview_of_tribunals(store):
     """The overview filtered to tribunals has exactly one bar, the tribunal proposal at 80%."""
     fig = chart(store, OVERVIEW, themes=["tribunals"])
     assert len(fig.data) == 1 and fig.data[0].x == (80,)
-    assert plain(fig.data[0].customdata[0][0]) == "A reformed role for the SEND Tribunal · Tribunals and disputes"
+    assert plain(fig.data[0].customdata[0][0]) == (
+        "A reformed role for the SEND Tribunal — positive or somewhat positive · Tribunals and disputes"
+    )
 
 
 def test_overview_ranking(store):
     """The overview ranks all 18 positive results by the lowest share each allows, ties by name."""
     fig = chart(store, OVERVIEW)
-    order = [k.split(" · ")[0] for k, _ in sorted(bars(fig).items(), key=lambda kv: kv[1]["y"])]
+    order = [k.split(" · ")[0].split(" — ")[0] for k, _ in sorted(bars(fig).items(), key=lambda kv: kv[1]["y"])]
     assert len(order) == 18
     assert order[:6] == [
         "Legislation to manage the INMSS market",  # All 54
