@@ -61,11 +61,16 @@ def maintenance_layout(reason: str) -> html.Div:
 
 
 def use_partial_plotly_bundle() -> None:
-    """Serve plotly.js "basic" (bar, scatter, pie: 1.2 MB) from assets/vendor instead of the full 4.8 MB bundle.
+    """Serve plotly.js "basic" (bar, scatter, pie: 1.2 MB) from assets/vendor instead of the full 4.8 MB bundle,
+    and none of Dash's DataTable, which the page does not use.
 
     Dash registers the full bundle as an eager resource of dcc; dcc.Graph uses ``window.Plotly`` when the page
-    already has it, which the vendored script (same plotly.js version, 4.1.1) provides.
+    already has it, which the vendored script (same plotly.js version, 4.1.1) provides. Dash also registers
+    its DataTable's bundle on every page; the results table here is plain HTML.
     """
+    from dash import dash_table
+
+    dash_table._js_dist[:] = []
 
     dcc._js_dist[:] = [r for r in dcc._js_dist if r.get("relative_package_path") != "package_data/plotly.min.js"]
 
@@ -91,7 +96,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         __name__,
         title=TITLE,
         assets_folder=str(ASSETS),
-        assets_ignore=r"^chart-page\.js$",
+        assets_ignore=r"^(chart-page\.js|plotly-basic-[0-9.]+\.min\.js)$",  # the chart pages' own scripts
         compress=True,
         serve_locally=True,
         update_title=None,

@@ -30,8 +30,8 @@ def _query(search: object) -> dict[str, list[str]]:
     return parse_qs(search.lstrip("?")[:2000]) if isinstance(search, str) else {}
 
 
-def render_page(store: Store, views: Views, survey_id: object, search: object) -> tuple:
-    """The whole page of the survey the address names, for the themes in the address: (children, panel state)."""
+def render_page(store: Store, views: Views, survey_id: object, search: object) -> list:
+    """The whole page of the survey the address names, for the themes in the address."""
     survey = _survey(store, survey_id)
     query = _query(search)
     themes, unknown = parse_themes(query.get("theme", []), survey.theme_ids)
@@ -40,64 +40,36 @@ def render_page(store: Store, views: Views, survey_id: object, search: object) -
     notice = ""
     if unknown:
         notice = f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Showing the rest."
-    quotes_in_view = filter_by_themes(store.survey_quotes(survey), themes)
-    children = landing.survey_page(
-        store,
-        views.labels,
-        view,
-        intervals,
-        notice,
-        components.quote_list(quotes_in_view, store.theme_labels),
-        len(quotes_in_view),
-    )
-    overview = view.chart(components.overview_spec(survey).slug)
-    return children, {"survey": survey.id, "tokens": {"overview": overview.token}}
+    # The quotations and context as their callbacks would give them, so those need not run on load.
+    quotes = update_quotes(store, themes, [], "", 0, survey.id)
+    context = update_context(store, themes, 0, survey.id)
+    return landing.survey_page(store, views.labels, view, intervals, notice, quotes, context)
 
 
-def _drawn(state: object, survey: Survey) -> dict[str, str]:
-    """The figure tokens the browser holds, from the panel-state store, if they are for this survey."""
-    if not isinstance(state, dict) or state.get("survey") != survey.id or not isinstance(state.get("tokens"), dict):
-        return {}
-    return {k: v for k, v in state["tokens"].items() if isinstance(k, str) and isinstance(v, str)}
-
-
-def update_panels(
-    store: Store, views: Views, selected: object, intervals: object, survey_id: object, state: object
-) -> tuple:
-    """The overview chart (sent only when the browser does not hold it already), the chart cards, contrasts,
-    which sections show, and the summary, for a selection."""
+def update_panels(store: Store, views: Views, selected: object, intervals: object, survey_id: object) -> tuple:
+    """The overview chart, the chart cards and their links, the contrasts, which sections show, and the
+    summary, for a selection."""
     survey = _survey(store, survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
-    view = views.get(survey, tuple(themes), _on(intervals))
+    on = _on(intervals)
+    view = views.get(survey, tuple(themes), on)
     labels = views.labels
-    overview_spec = components.overview_spec(survey)
-    overview = view.chart(overview_spec.slug)
-    tokens = _drawn(state, survey)
-    if overview.figure is None or tokens.get("overview") == overview.token:
-        figure, style = no_update, no_update
-    else:
-        figure, style = overview.figure, {"height": f"{overview.height}px"}
-        tokens["overview"] = overview.token
-    visible = {c.spec.slug for c in view.charts if c.figure}
-    slugs = _card_slugs(survey, overview_spec.slug)
+    overview = view.chart(components.overview_spec(survey).slug)
+    spec = overview.spec
+    visible = {c.spec.slug for c in view.charts if not c.rows.empty}
+    slugs = _card_slugs(survey, spec.slug)
     in_view = set(view.results["id"])
     contrasts = components.contrasts_in_view(survey, in_view)
-    has_quotes = not filter_by_themes(store.survey_quotes(survey), themes).empty
-    sections = {
-        "overview": bool(contrasts or overview.figure),
-        "charts": bool(visible - {overview_spec.slug}),
-        "quotations": has_quotes,
-        "context": not view.context.empty,
-    }
+    sections = landing.sections_shown(store, view, contrasts, visible)
+    href = landing.chart_href(survey, store, spec.slug, tuple(themes))
     return (
-        figure,
-        style,
-        SHOWN if overview.figure else HIDDEN,
-        components.question_line(overview_spec, overview.filtered),
+        SHOWN if not overview.rows.empty else HIDDEN,
+        components.question_line(spec, overview.filtered),
         components.chart_key(overview.rows, labels),
-        components.chart_footer(overview.rows, overview_spec, labels),
-        components.alt_items(overview.rows, labels),
-        landing.chart_href(survey, store, overview_spec.slug, tuple(themes)),
+        components.bar_list(overview, labels, on),
+        components.chart_footer(overview.rows, spec, labels),
+        href,
+        href,
         [SHOWN if s in visible else HIDDEN for s in slugs],
         [landing.chart_href(survey, store, s, tuple(themes)) for s in slugs],
         components.contrasts(store, survey, in_view, labels),
@@ -105,7 +77,6 @@ def update_panels(
         *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
         *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
         components.summary_text(store, view),
-        {"survey": survey.id, "tokens": tokens},
     )
 
 
@@ -223,8 +194,7 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         State(ids.SURVEYS, "data"),
         State(ids.SURVEY, "data"),
     )
-    page_outputs = [Output(ids.PAGE, "children"), Output(ids.PANEL_STATE, "data")]
-    app.callback(*page_outputs, Input(ids.SURVEY, "data"), State(ids.URL, "search"))(
+    app.callback(Output(ids.PAGE, "children"), Input(ids.SURVEY, "data"), State(ids.URL, "search"))(
         lambda survey, search: render_page(store, views, survey, search)
     )
     # Address <-> checkboxes runs in the browser: no round trip holds the panels back.
@@ -239,14 +209,13 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         State(ids.SURVEYS, "data"),
     )
     panel_outputs = [
-        Output(ids.OVERVIEW_GRAPH, "figure"),
-        Output(ids.OVERVIEW_GRAPH, "style"),
         Output(ids.OVERVIEW_CARD, "style"),
         Output(ids.OVERVIEW_QUESTION, "children"),
         Output(ids.OVERVIEW_KEY, "children"),
+        Output(ids.OVERVIEW_CHART, "children"),
         Output(ids.OVERVIEW_FOOTER, "children"),
-        Output(ids.OVERVIEW_ALT, "children"),
         Output(ids.OVERVIEW_LINK, "href"),
+        Output(ids.OVERVIEW_MORE, "href"),
         Output({"type": ids.CARD, "slug": ALL}, "style"),
         Output({"type": ids.CARD_LINK, "slug": ALL}, "href"),
         Output(ids.CONTRASTS, "children"),
@@ -254,16 +223,14 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         *[Output(s, "style") for s in landing.HIDEABLE],
         *[Output(f"nav-{s}", "style") for s in landing.HIDEABLE],
         Output(ids.SELECTION_SUMMARY, "children"),
-        Output(ids.PANEL_STATE, "data", allow_duplicate=True),
     ]
     app.callback(
         *panel_outputs,
         Input(ids.THEMES, "value"),
         Input(ids.SHOW_INTERVALS, "value"),
         State(ids.SURVEY, "data"),
-        State(ids.PANEL_STATE, "data"),
         prevent_initial_call=True,
-    )(lambda selected, intervals, survey, state: update_panels(store, views, selected, intervals, survey, state))
+    )(lambda selected, intervals, survey: update_panels(store, views, selected, intervals, survey))
     app.callback(
         Output(ids.QUOTES, "children"),
         Output(ids.QUOTE_COUNT, "children"),
@@ -274,6 +241,7 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         Input(ids.QUOTE_SEARCH, "value"),
         Input(ids.QUOTES_MORE, "n_clicks"),
         State(ids.SURVEY, "data"),
+        prevent_initial_call=True,  # rendered with the page
     )(lambda selected, stances, search, more, survey: update_quotes(store, selected, stances, search, more, survey))
     app.callback(
         Output(ids.CONTEXT, "children"),
@@ -282,6 +250,7 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         Input(ids.THEMES, "value"),
         Input(ids.CONTEXT_MORE, "n_clicks"),
         State(ids.SURVEY, "data"),
+        prevent_initial_call=True,  # rendered with the page
     )(lambda selected, more, survey: update_context(store, selected, more, survey))
     app.callback(
         Output(ids.TABLE, "children"),
@@ -289,6 +258,7 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         Input(ids.SHOW_TABLE_BUTTON, "n_clicks"),
         Input(ids.THEMES, "value"),
         State(ids.SURVEY, "data"),
+        prevent_initial_call=True,  # rendered with the page
     )(lambda clicks, selected, survey: update_table(store, views, clicks, selected, survey))
     app.callback(
         Output(ids.DOWNLOAD_CSV, "data"),
@@ -311,5 +281,5 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
             (Output(ids.EXPORT_SVG_BUTTON, "disabled"), True, False),
         ],
     )(lambda png, svg, selected, intervals, survey: export_charts(store, views, png, svg, selected, intervals, survey))
-    cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_GRAPH}.figure")
+    cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_CHART}.children")
     return [key for key in app.callback_map if any(part in key for part in cached)]

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 from dashboard import ids
 from dashboard.data import ChartSpec, Store, Survey, count_label, format_published, records
 from dashboard.figures import (
-    GRAPH_CONFIG,
     Labels,
-    describe_rows,
     extent,
     footer_lines,
     is_derived,
     key_items,
     notes_of,
     question_line,
+    row_label,
+    value_label,
 )
-from dashboard.views import ChartView, View
+from dashboard.views import ChartRows, View
 from etl.schema import Col, Qualifier
 
 STANCES = [("welcomes", "Welcomes"), ("concern", "Concern"), ("mixed", "Mixed")]
@@ -165,36 +165,88 @@ def chart_footer(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list:
     return out
 
 
-def alt_items(rows: pd.DataFrame, labels: Labels) -> list:
-    return [html.Li(t) for t in describe_rows(rows, labels)]
+def _tooltip(row: dict, labels: Labels) -> str:
+    """What a bar's hover says, as plain text: the figure as printed, the respondents it allows, the sentence."""
+    plural = labels.plural(row[Col.SURVEY])
+    counts = count_label(row)
+    parts = [f"Reported: {row[Col.REPORTED_TEXT]}"]
+    if counts:
+        parts.append(f"{plural.capitalize()}: {counts}")
+    parts.append(f"Section: {row[Col.SECTION]}")
+    parts.append(f"“{row[Col.VERBATIM]}”" if row[Col.VERBATIM] else (row[Col.NOTE] or ""))
+    parts += notes_of(row) + ([f"⚠ {row[Col.FLAG]}"] if row[Col.FLAG] else [])
+    return "\n".join(p for p in parts if p)
 
 
-def overview_card(chart: ChartView, labels: Labels, href: str) -> html.Section:
-    """The survey's overview chart, drawn in full, with its title, question, key and sources as text."""
+def bar_list(chart: ChartRows, labels: Labels, intervals: bool = False) -> list:
+    """A chart of horizontal bars in HTML: each bar's label and figure as text above it, solid to the share the
+    report gives (a bound: to the lowest share it allows, then hatched across its range), hover for the sentence.
+    The landing page draws its overview so: real text, no plotting library, nothing to wait for."""
+    items = []
+    for row in records(chart.rows):
+        solid, lo, hi = extent(row)
+        colour = labels.colour(row[Col.GROUP])
+        derived = is_derived(row)
+        track = [
+            html.Span(
+                className="bar-solid" + (" hatched" if derived else ""),
+                style={"width": f"{solid:.2f}%", "--swatch": colour},
+            ),
+        ]
+        if hi > lo:
+            track.append(
+                html.Span(className="bar-range hatched", style={"width": f"{hi - lo:.2f}%", "--swatch": colour})
+            )
+        if intervals and row[Col.WILSON_LOW] is not None:
+            low, high = row[Col.WILSON_LOW], row[Col.WILSON_HIGH]
+            track.append(
+                html.Span(className="bar-interval", style={"left": f"{low:.2f}%", "width": f"{high - low:.2f}%"})
+            )
+        items.append(
+            html.Li(
+                className="bar-row",
+                title=_tooltip(row, labels),
+                children=[
+                    html.P(
+                        className="bar-label",
+                        children=[
+                            row_label(row, chart.spec, labels, chart.multi_category) + " — ",
+                            html.Strong(value_label(row)),
+                        ],
+                    ),
+                    html.Div(track, className="bar-track", **{"aria-hidden": "true"}),
+                ],
+            )
+        )
+    scale = html.Div(
+        className="bar-scale",
+        **{"aria-hidden": "true"},
+        children=[html.Span(f"{t}%", style={"left": f"{t}%"}) for t in (0, 25, 50, 75, 100)],
+    )
+    return [html.Ol(items, className="bar-chart"), scale, html.P(chart.spec.axis_label, className="bar-axis")]
+
+
+def overview_card(chart: ChartRows, labels: Labels, href: str, intervals: bool = False) -> html.Section:
+    """The survey's overview chart in HTML, with its title, question, key and sources as text."""
     spec = chart.spec
     return html.Section(
         id=ids.OVERVIEW_CARD,
         className="card chart-card",
-        style={} if chart.figure else {"display": "none"},
+        style={} if not chart.rows.empty else {"display": "none"},
         **{"aria-labelledby": "overview-title"},
         children=[
             html.H3(html.A(spec.title, href=href, id=ids.OVERVIEW_LINK), id="overview-title", className="chart-title"),
             html.P(question_line(spec, chart.filtered), id=ids.OVERVIEW_QUESTION, className="chart-question"),
             html.Ul(chart_key(chart.rows, labels), id=ids.OVERVIEW_KEY, className="chart-key"),
-            dcc.Graph(
-                id=ids.OVERVIEW_GRAPH,
-                figure=chart.figure or {},
-                config=GRAPH_CONFIG,
-                className="graph",
-                style={"height": f"{chart.height}px"},
-            ),
+            html.Div(bar_list(chart, labels, intervals), id=ids.OVERVIEW_CHART, className="html-chart"),
             html.Div(chart_footer(chart.rows, spec, labels), id=ids.OVERVIEW_FOOTER, className="chart-footer"),
-            html.Details(
-                className="alt-text",
-                children=[
-                    html.Summary("The numbers in this chart, as text"),
-                    html.Ul(alt_items(chart.rows, labels), id=ids.OVERVIEW_ALT),
-                ],
+            html.P(
+                html.A(
+                    "Open this chart: its table, sources, downloads and a link to share",
+                    href=href,
+                    id=ids.OVERVIEW_MORE,
+                ),
+                className="chart-more",
             ),
         ],
     )

@@ -243,19 +243,6 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def query_string(survey: Survey, store: Store, themes: Iterable[str] = (), intervals: bool = False) -> str:
-    """The query that reproduces a view: ``?survey=`` only when not the default, ``?theme=`` when filtered."""
-    parts = []
-    if survey.id != store.default_survey:
-        parts.append(f"survey={survey.id}")
-    themes = list(themes)
-    if themes:
-        parts.append("theme=" + ",".join(themes))
-    if intervals:
-        parts.append("intervals=on")
-    return ("?" + "&".join(parts)) if parts else ""
-
-
 # Filters. -----------------------------------------------------------------------------------------------
 
 

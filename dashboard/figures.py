@@ -513,6 +513,3 @@ def describe_rows(rows: pd.DataFrame, labels: Labels) -> list[str]:
             text += " Note: " + r[Col.FLAG]
         out.append(text)
     return out
-
-
-GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "displaylogo": False}

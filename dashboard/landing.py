@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import components, ids
-from dashboard.data import Store, Survey
+from dashboard.data import Store, Survey, filter_by_themes
 from dashboard.figures import Labels
 from dashboard.views import View
 
@@ -27,7 +27,6 @@ def shell(store: Store) -> html.Div:
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.SURVEYS, data={"ids": list(store.surveys), "default": store.default_survey}),
             dcc.Store(id=ids.SURVEY),
-            dcc.Store(id=ids.PANEL_STATE, storage_type="memory"),
             html.Header(className="masthead", children=[html.H1(TITLE)]),
             html.Div(id=ids.PAGE, className="survey-page"),
         ],
@@ -51,23 +50,30 @@ def chart_href(survey: Survey, store: Store, slug: str, themes: tuple[str, ...] 
     return f"/chart/{slug}" + ("?" + "&".join(parts) if parts else "")
 
 
+def sections_shown(store: Store, view: View, contrasts: list, visible: set[str]) -> dict[str, bool]:
+    """Which of the hideable sections the selection leaves something in."""
+    overview = components.overview_spec(view.survey).slug
+    return {
+        "overview": bool(contrasts or overview in visible),
+        "charts": bool(visible - {overview}),
+        "quotations": not filter_by_themes(store.survey_quotes(view.survey), list(view.themes)).empty,
+        "context": not view.context.empty,
+    }
+
+
 def survey_page(
-    store: Store, labels: Labels, view: View, intervals: bool, notice: str, quotes: list, n_quotes: int
+    store: Store, labels: Labels, view: View, intervals: bool, notice: str, quotes: tuple, context: tuple
 ) -> list:
-    """The children of ``#page`` for a survey and selection: everything below the site title."""
+    """The children of ``#page`` for a survey and selection: everything below the site title. ``quotes`` and
+    ``context`` are the outputs of their callbacks (list, count, button text, button style; list, button text,
+    button style) for the selection, so the page arrives whole."""
     survey = view.survey
     overview = components.overview_spec(survey)
     overview_chart = view.chart(overview.slug)
-    visible = {c.spec.slug for c in view.charts if c.figure}
+    visible = {c.spec.slug for c in view.charts if not c.rows.empty}
     in_view = set(view.results["id"])
     contrasts = components.contrasts_in_view(survey, in_view)
-    has_quotes = n_quotes > 0
-    shown = {
-        "overview": bool(contrasts or overview_chart.figure),
-        "charts": bool(visible - {overview.slug}),
-        "quotations": has_quotes,
-        "context": not view.context.empty,
-    }
+    shown = sections_shown(store, view, contrasts, visible)
     cards = [
         components.chart_card(store, c, labels, c.slug in visible, chart_href(survey, store, c.slug, view.themes))
         for c in survey.charts
@@ -122,7 +128,7 @@ def survey_page(
                                 style={} if contrasts else {"display": "none"},
                             ),
                             components.overview_card(
-                                overview_chart, labels, chart_href(survey, store, overview.slug, view.themes)
+                                overview_chart, labels, chart_href(survey, store, overview.slug, view.themes), intervals
                             ),
                             visible=shown["overview"],
                         ),
@@ -174,10 +180,16 @@ def survey_page(
                                     ),
                                 ],
                             ),
-                            html.P(id=ids.QUOTE_COUNT, className="count", role="status", **{"aria-live": "polite"}),
-                            html.Div(quotes, id=ids.QUOTES, className="quotes"),
+                            html.P(
+                                quotes[1],
+                                id=ids.QUOTE_COUNT,
+                                className="count",
+                                role="status",
+                                **{"aria-live": "polite"},
+                            ),
+                            html.Div(quotes[0], id=ids.QUOTES, className="quotes"),
                             html.Button(
-                                "Show all quotations", id=ids.QUOTES_MORE, n_clicks=0, className="button secondary"
+                                quotes[2], id=ids.QUOTES_MORE, n_clicks=0, className="button secondary", style=quotes[3]
                             ),
                             visible=shown["quotations"],
                         ),
@@ -188,12 +200,13 @@ def survey_page(
                                 "Figures from the report and the documents it builds on, for the selected themes.",
                                 className="lede",
                             ),
-                            html.Div(id=ids.CONTEXT, className="context-grid"),
+                            html.Div(context[0], id=ids.CONTEXT, className="context-grid"),
                             html.Button(
-                                "Show all context figures",
+                                context[1],
                                 id=ids.CONTEXT_MORE,
                                 n_clicks=0,
                                 className="button secondary",
+                                style=context[2],
                             ),
                             visible=shown["context"],
                         ),

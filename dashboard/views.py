@@ -1,9 +1,9 @@
 """What the pages show for a selection (survey, themes, intervals): pure, and cached, since the data never
 changes while serving.
 
-Figures are cached per chart and row set: two selections that leave a chart with the same rows share one
-figure and one *token*, so the browser, which remembers the token it drew, is not sent (and does not redraw)
-a chart that has not changed, and a rendered image can be cached under its token.
+A View holds each chart's rows (the landing page draws in HTML from them); figures are built only for the
+pages and exports that draw one, and cached per chart, row set and frame: two selections that leave a chart
+with the same rows share one figure and one *token*, under which a rendered image can be cached.
 """
 
 from __future__ import annotations
@@ -43,14 +43,24 @@ class ChartView:
 
 
 @dataclass(frozen=True)
+class ChartRows:
+    """One chart's rows for a selection, without a figure: enough to list, link and draw it in HTML."""
+
+    spec: ChartSpec
+    rows: pd.DataFrame
+    filtered: str  # "Filtered to: …" when the selection leaves out some of its rows, else ""
+    multi_category: bool  # whether the whole chart has several response categories (labels name them)
+
+
+@dataclass(frozen=True)
 class View:
     survey: Survey
     themes: tuple[str, ...]
     results: pd.DataFrame  # the survey's results in the selection
     context: pd.DataFrame
-    charts: tuple[ChartView, ...]  # page frame
+    charts: tuple[ChartRows, ...]
 
-    def chart(self, slug: str) -> ChartView | None:
+    def chart(self, slug: str) -> ChartRows | None:
         return next((c for c in self.charts if c.spec.slug == slug), None)
 
 
@@ -131,13 +141,15 @@ class Views:
     def _build(self, survey: Survey, themes: tuple[str, ...], intervals: bool) -> View:
         store = self.store
         results = filter_by_themes(store.survey_results(survey), list(themes))
-        charts = tuple(
-            self._chart_view(spec, store.chart_rows(spec, results), themes, intervals, "page") for spec in survey.charts
-        )
+        charts = []
+        for spec in survey.charts:
+            rows = store.chart_rows(spec, results)
+            multi = self._multi[(spec.survey, spec.slug)]
+            charts.append(ChartRows(spec, rows, self.filter_note(spec, rows, themes), multi))
         return View(
             survey=survey,
             themes=themes,
             results=results,
             context=filter_by_themes(store.survey_context(survey), list(themes)),
-            charts=charts,
+            charts=tuple(charts),
         )

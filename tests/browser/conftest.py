@@ -221,17 +221,13 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 # True when the landing page's panels have answered: the summary names the selection, nothing is loading,
-# and the overview graph (if shown) has drawn as many labelled bars as expected.
+# and the overview chart has as many bars as expected.
 _LANDING_JS = """
 ([summary, bars]) => {
   const s = document.getElementById('selection-summary');
   if (!s || !s.textContent.startsWith(summary)) return false;
   if (document.querySelector('[data-dash-is-loading="true"]')) return false;
-  const gd = document.querySelector('#overview-graph .js-plotly-plot');
-  if (bars === 0) return true;
-  if (!gd || !gd._fullLayout || !gd.querySelector('.main-svg')) return false;
-  const notes = (gd._fullLayout.annotations || []).filter(a => a.yref === 'y');
-  return notes.length === bars && gd.querySelectorAll('g.annotation').length === notes.length;
+  return document.querySelectorAll('#overview-chart .bar-row').length === bars;
 }
 """
 
@@ -268,11 +264,7 @@ class Landing:
         )
 
     def overview_labels(self) -> list[str]:
-        raw = self.page.evaluate(
-            """() => { const gd = document.querySelector('#overview-graph .js-plotly-plot');
-                       return ((gd.layout && gd.layout.annotations) || []).filter(a => a.yref === 'y').map(a => a.text); }"""
-        )
-        return [plain(t) for t in raw]
+        return [plain(t) for t in self.page.locator("#overview-chart .bar-label").all_text_contents()]
 
 
 @pytest.fixture

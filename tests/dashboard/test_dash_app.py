@@ -116,17 +116,16 @@ def test_page_and_panels_over_http(client, deps):
     cards = ["timescales", "confidence-in-funding"]
     body = factory.callback_body(
         deps,
-        "overview-graph.figure",
+        "overview-chart.children",
         {"theme-filter.value": ["tribunals"], "show-intervals.value": []},
-        {"survey.data": "isos-2026", "panel-state.data": None},
+        {"survey.data": "isos-2026"},
         expand={"chart-card": cards, "chart-link": cards},
     )
     first, second = (client.post("/_dash-update-component", json=body) for _ in range(2))
     assert first.status_code == second.status_code == 200, first.data[:300]
     assert first.data == second.data
     out = first.get_json()["response"]
-    [trace] = out["overview-graph"]["figure"]["data"]
-    assert trace["x"] == [80]
+    assert "A reformed role for the SEND Tribunal · Tribunals and disputes — " in json.dumps(out["overview-chart"], ensure_ascii=False)
     assert out['{"slug":"timescales","type":"chart-card"}']["style"] == {"display": "none"}
 
 

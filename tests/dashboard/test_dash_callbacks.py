@@ -33,17 +33,18 @@ def text_of(component) -> str:
     return json.dumps(
         component.to_plotly_json() if hasattr(component, "to_plotly_json") else component,
         default=lambda c: c.to_plotly_json(),
+        ensure_ascii=False,
     )
 
 
 @pytest.fixture(scope="module")
 def panels(store, views, deps):
     """update_panels(selected, intervals, state) as {"id.property": value}, by the registered outputs."""
-    [dep] = [d for d in deps if "overview-graph.figure" in d["output"]]
+    [dep] = [d for d in deps if "overview-chart.children" in d["output"]]
     names = [n.split("@")[0] for n in dep["output"].strip(".").split("...")]  # "x.data@<hash>": a duplicate output
 
-    def run(selected, intervals=(), state=None) -> dict:
-        out = callbacks.update_panels(store, views, selected, intervals, None, state)
+    def run(selected, intervals=(), survey=None) -> dict:
+        out = callbacks.update_panels(store, views, selected, intervals, survey)
         assert len(out) == len(names)
         return dict(zip(names, out))
 
@@ -64,20 +65,20 @@ def card_hrefs(out: dict) -> dict[str, str]:
 
 
 def test_render_page_default(store, views):
-    """Without ?survey= the default survey's page is rendered, its overview drawn and its token remembered."""
-    children, state = callbacks.render_page(store, views, None, "")
-    assert state["survey"] == store.default_survey and state["tokens"]["overview"]
-    page = text_of(children)
+    """Without ?survey= the default survey's page is rendered whole: overview drawn, quotations and context in."""
+    page = text_of(callbacks.render_page(store, views, None, ""))
     assert "What English local authorities think of the 2026 SEND reforms." in page
-    assert '"id": "overview-graph"' in page and '"id": "theme-filter"' in page
+    assert '"id": "overview-chart"' in page and '"id": "theme-filter"' in page
+    assert page.count('"className": "bar-row"') == 18
+    assert "Showing 6 of 50 quotations that match (50 in all)." in page
+    assert page.count('"className": "context-card"') == 6
     for slug in CARDS:
         assert f'"/chart/{slug}"' in page
 
 
 def test_render_page_reads_themes_from_the_address(store, views):
     """?theme= chooses the checkboxes and what is drawn; an unknown theme is named in the notice."""
-    children, _ = callbacks.render_page(store, views, store.default_survey, "?theme=tribunals,bogus")
-    page = text_of(children)
+    page = text_of(callbacks.render_page(store, views, store.default_survey, "?theme=tribunals,bogus"))
     assert '"value": ["tribunals"]' in page
     assert "Ignored unknown theme: bogus. Showing the rest." in page
     assert "Showing Tribunals and disputes: 1 survey result." in page
@@ -85,8 +86,8 @@ def test_render_page_reads_themes_from_the_address(store, views):
 
 @pytest.mark.parametrize("survey", ["nope", 42, None, ["x"], {"a": 1}])
 def test_render_page_unknown_survey_is_the_default(store, views, survey):
-    _, state = callbacks.render_page(store, views, survey, "?survey=nope")
-    assert state["survey"] == store.default_survey
+    page = text_of(callbacks.render_page(store, views, survey, "?survey=nope"))
+    assert "What English local authorities think of the 2026 SEND reforms." in page
 
 
 # update_panels ---------------------------------------------------------------------------------------------
@@ -123,20 +124,27 @@ def test_empty_sections_are_hidden(panels):
     assert out["overview.style"] != HIDDEN and out["quotations.style"] != HIDDEN
 
 
-def test_overview_sent_only_when_changed(panels):
-    """The overview is not sent again when the browser holds its token already."""
-    first = panels(["funding"])
-    assert first["overview-graph.figure"] is not no_update
-    again = panels(["funding"], state=first["panel-state.data"])
-    assert again["overview-graph.figure"] is no_update
-    other = panels(["tribunals"], state=first["panel-state.data"])
-    assert other["overview-graph.figure"] is not no_update
+def test_overview_is_an_html_chart_of_the_selection(panels):
+    """The overview is drawn in HTML: a row per result in view, its label naming the theme and the figure."""
+    out = panels(["funding"])
+    rows = text_of(out["overview-chart.children"])
+    assert rows.count('"className": "bar-row"') == 5
+    assert (
+        "Reforming funding for special schools · Specialist provision — " in rows and "over 90% · 49–54 of 54" in rows
+    )
+    assert "(Filtered to: Funding)" in out["overview-question.children"]
 
 
-@pytest.mark.parametrize("state", [None, 42, "x", {"tokens": 5}, {"survey": "other", "tokens": {"overview": "t"}}])
-def test_panels_junk_state(panels, state):
-    """Any stored state is answered with every output (junk state means: send everything)."""
-    assert panels([], state=state)["overview-graph.figure"] is not no_update
+def test_intervals_draw_whiskers_on_exact_figures_only(panels):
+    assert text_of(panels([])["overview-chart.children"]).count("bar-interval") == 0
+    on = text_of(panels([], ["on"])["overview-chart.children"])
+    assert on.count('"className": "bar-interval"') == 8  # the seven exact figures and All 54 among the 18
+
+
+@pytest.mark.parametrize("survey", [None, 42, "x", {"a": 1}, "nope"])
+def test_panels_junk_survey(panels, survey):
+    """Any survey value is answered for the default survey, with every output."""
+    assert panels([], survey=survey)["selection-summary.children"].startswith("Showing all themes")
 
 
 def test_contrasts_follow_the_selection(panels):
@@ -223,12 +231,11 @@ def test_sync_and_survey_pick_are_clientside(deps):
     clientside = {o for o, d in by_output.items() if d.get("clientside_function")}
     assert f"{ids.SURVEY}.data" in clientside
     assert any(f"{ids.PAGE_URL}.search" in o for o in clientside)
-    assert not any("overview-graph.figure" in o or "page.children" in o for o in clientside)
+    assert not any("overview-chart.children" in o or "page.children" in o for o in clientside)
 
 
 def test_hideable_sections_exist(store, views):
     """Every section the panels may hide is on the page, with its link in the contents."""
-    children, _ = callbacks.render_page(store, views, None, "")
-    page = text_of(children)
+    page = text_of(callbacks.render_page(store, views, None, ""))
     for anchor in landing.HIDEABLE:
         assert f'"id": "{anchor}"' in page and f'"id": "nav-{anchor}"' in page

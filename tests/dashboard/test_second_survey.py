@@ -79,8 +79,7 @@ def test_chart_pages_and_embeds_follow_the_survey(both_app, slug):
 
 def test_landing_page_of_the_second_survey(both_store, both_views):
     """?survey= renders the fixture's own page: its tagline, base, quotations and context; a selector of both."""
-    children, state = callbacks.render_page(both_store, both_views, FIXTURE_SURVEY, f"?survey={FIXTURE_SURVEY}")
-    assert state["survey"] == FIXTURE_SURVEY
+    children = callbacks.render_page(both_store, both_views, FIXTURE_SURVEY, f"?survey={FIXTURE_SURVEY}")
     page = json.dumps(children, default=lambda c: c.to_plotly_json())
     assert "FICTIONAL TEST DATA: what mainstream schools in an invented county think" in page
     assert "212 schools" in page and "What schools said" in page
