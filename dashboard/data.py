@@ -39,6 +39,7 @@ class ChartSpec:
     result_ids: tuple[str, ...]
     axis_label: str
     note: str | None
+    categories: tuple[str, ...] = ()  # the categories its selector names, in the catalogue's order
 
     @property
     def key(self) -> str:
@@ -213,6 +214,7 @@ def _chart_spec(row: dict) -> ChartSpec:
         result_ids=tuple(row[Col.RESULT_IDS]),
         axis_label=row[Col.AXIS_LABEL],
         note=row[Col.NOTE],
+        categories=tuple(row[Col.SELECT_CATEGORY]),
     )
 
 

@@ -89,11 +89,14 @@ def extent(row: Mapping) -> tuple[float, float, float]:
 
 
 def row_label(row: Mapping, spec: ChartSpec, labels: Labels, with_category: bool) -> str:
-    """The label above a bar, as plain text: the item, its category where the chart has several, its theme
-    on a ranked chart, its survey on a comparison of waves."""
+    """The label above a bar, as plain text: the item, its category where the chart has several (on a ranked
+    chart, only a category other than the first its selector names, which its axis says), its theme on a ranked
+    chart, its survey on a comparison of waves."""
     label = row[Col.ITEM]
     if spec.kind == "waves":
         label = f"{labels.sources[row[Col.SURVEY]][Col.SHORT_TITLE] or row[Col.SURVEY]}: {label}"
+    if spec.kind == "ranked" and spec.categories and row[Col.CATEGORY] == spec.categories[0]:
+        with_category = False
     if with_category or spec.kind == "waves":
         label += f" — {row[Col.CATEGORY]}"
     if spec.kind == "ranked":

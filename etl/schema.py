@@ -368,6 +368,7 @@ class Col:
     POSITION = "position"
     SUBTITLE = "subtitle"
     RESULT_IDS = "result_ids"
+    SELECT_CATEGORY = "select_category"
     AXIS_LABEL = "axis_label"
     LEFT = "left"
     LEFT_TEXT = "left_text"

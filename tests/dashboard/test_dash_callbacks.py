@@ -130,7 +130,8 @@ def test_overview_is_an_html_chart_of_the_selection(panels):
     rows = text_of(out["overview-chart.children"])
     assert rows.count('"className": "bar-row"') == 5
     assert (
-        "Reforming funding for special schools · Specialist provision — " in rows and "over 90% · 49–54 of 54" in rows
+        "Reforming funding for special schools — supportive · Specialist provision — " in rows
+        and "over 90% · 49–54 of 54" in rows
     )
     assert "(Filtered to: Funding)" in out["overview-question.children"]
 
