@@ -145,7 +145,9 @@ class Store:
         return self.quotes[self.quotes[Col.SOURCE] == survey.id]
 
     def survey_context(self, survey: Survey) -> pd.DataFrame:
-        return self.context[self.context[Col.SOURCE].isin(survey.context_from)]
+        """The context figures of the survey's documents, headline figures first (each in document order)."""
+        ctx = self.context[self.context[Col.SOURCE].isin(survey.context_from)]
+        return ctx.sort_values(Col.HEADLINE, ascending=False, kind="stable")
 
     def chart_rows(self, chart: ChartSpec, results: pd.DataFrame | None = None) -> pd.DataFrame:
         """The rows ``chart`` draws, in drawing order, among ``results`` (default: all)."""

@@ -411,6 +411,7 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
             )
         if rec.derived_from:
             _check_derived(rel, line, rec, result_by_id, issues)
+    context_rows = _context_rows(loaded.context, source_by_id, issues)
     provenance = _check_provenance(_as_list(documents), loaded, issues)
 
     if issues:
@@ -436,12 +437,63 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
         "sources": [s.model_dump(mode="json") for _, s, _ in sources_],
         "results": result_rows,
         "quotes": [q.model_dump(mode="json") for _, q, _ in loaded.quotes],
-        "context": [c.model_dump(mode="json") for _, c, _ in loaded.context],
+        "context": context_rows,
         "catalogues": catalogues,
         "charts": charts,
         "contrasts": contrasts,
     }
     return Dataset(rows=rows, flags=flags, provenance=provenance)
+
+
+NOW = "now"
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]  # fmt: skip
+
+
+def document_date(published: str | None) -> str | None:
+    """A document's date as a period: "2024-09-05" and "2024-09" are "September 2024", "2023" is "2023"."""
+    if not published:
+        return None
+    parts = published.split("-")
+    return parts[0] if len(parts) == 1 else f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+
+
+def _context_rows(
+    context: list[tuple[str, Context, int | None]], sources: dict[str, Source], issues: list[Issue]
+) -> list[dict]:
+    """The context rows, a period of "now" replaced by the document's date; a label that repeats its period,
+    or a series that is not one measure at two or more periods, is an issue."""
+    rows = []
+    series: dict[str, list[tuple[str, Context, int | None]]] = {}
+    for rel, c, line in context:
+        row = c.model_dump(mode="json")
+        if c.period and c.period.strip().lower() == NOW:
+            row["period"] = document_date(sources[c.source].published) if c.source in sources else None
+            if row["period"] is None:
+                reason = "'now' is the document's date, but its origin.yaml gives no published date"
+                issues.append(Issue(rel, line, c.id, "period", reason))
+        period = row["period"]
+        if period and period.lower() in c.label.lower():
+            reason = f"repeats its period '{period}': the page adds the period to the label, so leave it out"
+            issues.append(Issue(rel, line, c.id, "label", reason))
+        if c.series:
+            series.setdefault(c.series, []).append((rel, c, line))
+        rows.append(row)
+    periods = {r["id"]: r["period"] for r in rows}
+    for sid, members in series.items():
+        rel, first, line = members[0]
+        if len(members) < 2:
+            issues.append(Issue(rel, line, first.id, "series", f"series '{sid}' has one figure: a series needs two"))
+        for rel, c, line in members:
+            if (c.label, c.unit) != (first.label, first.unit):
+                reason = f"series '{sid}' is one measure: give it the label and unit of {first.id}"
+                issues.append(Issue(rel, line, c.id, "series", reason))
+            if c.value is None or not periods[c.id]:
+                issues.append(Issue(rel, line, c.id, "series", "a figure in a series needs a value and a period"))
+        seen = [periods[c.id] for _, c, _ in members]
+        if len(set(seen)) != len(seen):
+            issues.append(Issue(rel, line, first.id, "series", f"series '{sid}' has two figures for one period"))
+    return rows
 
 
 def _answer_key(rec: ResultIn) -> tuple:

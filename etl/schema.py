@@ -15,7 +15,7 @@ from typing import Annotated
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -35,6 +35,33 @@ class Qualifier(str, Enum):
     ALL = "all"  # "All 54"
     NONE = "none"  # "None of those replying"
     DERIVED = "derived"  # not reported: computed from other records (see derived_from)
+    UP_TO = "up_to"  # "up to 5,000": a ceiling (context figures only)
+    RANGE = "range"  # "two to three years": value_low to value_high (context figures only)
+
+
+# Every qualifier code in words: the codebooks and the Table Schemas say this.
+QUALIFIER_WORDS: dict[str, str] = {
+    Qualifier.EXACT.value: "the number as printed ('57%', '23 out of 54')",
+    Qualifier.OVER.value: "more than the number ('over 90%', 'more than')",
+    Qualifier.NEARLY.value: "below the number, within 5 points ('nearly 90%', 'just under £2 billion')",
+    Qualifier.LESS_THAN.value: "below the number ('less than half', 'fewer than')",
+    Qualifier.ABOUT.value: "around the number ('around 2,500')",
+    Qualifier.ALL.value: "every respondent ('All 54')",
+    Qualifier.NONE.value: "no respondent ('None of those replying')",
+    Qualifier.DERIVED.value: "not printed: computed from other figures (derived_from lists them)",
+    Qualifier.UP_TO.value: "at most the number, a ceiling ('up to 5,000')",
+    Qualifier.RANGE.value: "between value_low and value_high ('two to three years')",
+}
+
+CONTEXT_QUALIFIERS = (
+    Qualifier.EXACT,
+    Qualifier.OVER,
+    Qualifier.NEARLY,
+    Qualifier.LESS_THAN,
+    Qualifier.ABOUT,
+    Qualifier.UP_TO,
+    Qualifier.RANGE,
+)
 
 
 class Stance(str, Enum):
@@ -43,11 +70,48 @@ class Stance(str, Enum):
     MIXED = "mixed"
 
 
+STANCE_WORDS: dict[str, str] = {
+    Stance.WELCOMES.value: "its point is that a proposal, or the reforms, are good or will do good",
+    Stance.CONCERN.value: "its point is a risk, a gap or a doubt (praise of a proposal's intent, aim or ambition on "
+    "the way is not a welcome)",
+    Stance.MIXED.value: "it judges a proposal itself good and also raises a risk, gap or doubt ('X is welcome, but Y')",
+}
+
+
 class SourceKind(str, Enum):
     SURVEY_REPORT = "survey-report"
     BRIEFING = "briefing"
     NEWS = "news"
     STATEMENT = "statement"
+
+
+def _codes(words: dict[str, str]) -> str:
+    return "; ".join(f"{code}: {meaning}" for code, meaning in words.items())
+
+
+class Role(str, Enum):
+    """What a column is for, in the form of the Department for Education's metadata files (col_type)."""
+
+    ID = "Id"  # identifies a row
+    FILTER = "Filter"  # a category to filter or group by
+    INDICATOR = "Indicator"  # a number to compute with
+    TEXT = "Text"  # words to read
+
+
+def doc(label: str, meaning: str, unit: str | None = None, role: Role | None = None) -> typing.Any:
+    """A column's codebook entry, kept on its model field: its label, what it means, its unit and its role
+    (default: Indicator for a number, Filter for anything else). The codebooks and the Data Package's Table
+    Schemas are made from these (etl.package)."""
+    extra = {k: v for k, v in (("unit", unit), ("role", role.value if role else None)) if v}
+    return Field(title=label, description=meaning, json_schema_extra=extra or None)
+
+
+def _id(what: str) -> typing.Any:
+    return doc("Id", f"The {what}'s id: lower-case letters, digits and hyphens, unique in this table.", role=Role.ID)
+
+
+def _source_ref(meaning: str) -> typing.Any:
+    return doc("Source", meaning, role=Role.FILTER)
 
 
 class Record(BaseModel):
@@ -60,35 +124,63 @@ class Record(BaseModel):
 
 
 class Theme(Record):
-    id: Id
-    label: Text
-    description: Text
+    id: Annotated[Id, _id("theme")]
+    label: Annotated[Text, doc("Label", "The theme's name on the page.", role=Role.TEXT)]
+    description: Annotated[Text, doc("Description", "What the theme covers.", role=Role.TEXT)]
 
 
 class Source(Record):
     """The origin of a published document: what it is, who published it and when, how to cite it, where to
     find it, the exact text its records were checked against, and, for a survey, who answered."""
 
-    id: Id
-    kind: SourceKind
-    title: Text
-    short_title: Text | None = None  # a few words, for menus and card footers
-    publisher: Text | None = None
-    commissioned_by: list[Text] = []
-    published: Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None = None
-    citation: Text | None = None  # the line charts and exports carry ("Source: <citation>.")
-    url: Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None = None
-    seed_file: Text | None = None  # the document's text, by file name, in the documents folder
-    document_sha256: Sha256 | None = None  # of that file: another version is reported as such
-    respondents: Annotated[int, Field(ge=1)] | None = None
-    respondents_note: Text | None = None
-    respondent_singular: Text | None = None  # "council"
-    respondent_plural: Text | None = None  # "councils"
-    respondent_group: Text | None = None  # who answered, in a few words: "English local authorities"
-    population: Annotated[int, Field(ge=1)] | None = None
-    population_source: Text | None = None
-    method: Text | None = None
-    notes: Text | None = None
+    id: Annotated[Id, _id("document")]
+    kind: Annotated[
+        SourceKind,
+        doc(
+            "Kind",
+            "What the document is: survey-report (a survey's report), briefing, news or statement.",
+        ),
+    ]
+    title: Annotated[Text, doc("Title", "The document's full title.", role=Role.TEXT)]
+    short_title: Annotated[Text | None, doc("Short title", "A few words naming the document.", role=Role.TEXT)] = None
+    publisher: Annotated[Text | None, doc("Publisher", "Who published the document.")] = None
+    commissioned_by: Annotated[list[Text], doc("Commissioned by", "Who paid for it (a JSON list).")] = []
+    published: Annotated[
+        Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] | None,
+        doc("Published", "When it was published: a year, year-month or date (ISO 8601).", role=Role.FILTER),
+    ] = None
+    citation: Annotated[
+        Text | None, doc("Citation", "The source line every chart and download of the survey carries.", role=Role.TEXT)
+    ] = None
+    url: Annotated[
+        Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None,
+        doc("Address", "The document's public web address.", role=Role.TEXT),
+    ] = None
+    seed_file: Annotated[
+        Text | None, doc("Text file", "The file of the document's text its records were checked against.")
+    ] = None
+    document_sha256: Annotated[
+        Sha256 | None, doc("Text sha256", "The sha256 of that text file: another version is refused.", role=Role.ID)
+    ] = None
+    respondents: Annotated[
+        Annotated[int, Field(ge=1)] | None,
+        doc("Respondents", "How many answered the survey (no result's base exceeds it).", "respondents"),
+    ] = None
+    respondents_note: Annotated[Text | None, doc("About the respondents", "Who answered.", role=Role.TEXT)] = None
+    respondent_singular: Annotated[Text | None, doc("One respondent", "The noun of one respondent ('council').")] = None
+    respondent_plural: Annotated[Text | None, doc("Respondents (noun)", "The noun of several ('councils').")] = None
+    respondent_group: Annotated[
+        Text | None, doc("Respondent group", "Who answered, in a few words ('English local authorities').")
+    ] = None
+    population: Annotated[
+        Annotated[int, Field(ge=1)] | None,
+        doc("Population", "How many could have answered.", "respondents"),
+    ] = None
+    population_source: Annotated[
+        Text | None, doc("Population source", "Where the population comes from.", role=Role.TEXT)
+    ] = None
+    method: Annotated[Text | None, doc("Method", "How the survey was done.", role=Role.TEXT)] = None
+    notes: Annotated[Text | None, doc("Notes", "Anything a reader should know.", role=Role.TEXT)] = None
 
     @model_validator(mode="after")
     def _coherent(self) -> Source:
@@ -106,28 +198,59 @@ class Source(Record):
 class ResultIn(Record):
     """One survey figure as the report prints it. Percentages are 0-100."""
 
-    id: Id
-    survey: Id
-    figure: Annotated[int, Field(ge=1)] | None = None
-    figure_note: Text | None = None
-    question: Text
-    item: Text
-    themes: Annotated[list[Id], Field(min_length=1)]
-    category: Text
-    reported_text: Text
-    value: Annotated[float, Field(ge=0, le=100)]
-    qualifier: Qualifier
-    count: Annotated[int, Field(ge=0)] | None = None
-    base: Annotated[int, Field(ge=1)] | None = None
-    group_bound: bool = False
-    compare_key: Id | None = None  # results of different surveys with one key are compared side by side
-    derived_from: list[Id] = []
-    section: Text
-    verbatim: Text | None = None
-    note: Text | None = None
+    id: Annotated[Id, _id("result")]
+    survey: Annotated[Id, doc("Survey", "The id of the survey the figure is from (see the sources table).")]
+    figure: Annotated[
+        Annotated[int, Field(ge=1)] | None,
+        doc("Figure", "The report's figure number, where it has one.", role=Role.FILTER),
+    ] = None
+    figure_note: Annotated[
+        Text | None,
+        doc("Figure note", "Why the figure was placed in that figure, where the text does not say.", role=Role.TEXT),
+    ] = None
+    question: Annotated[Text, doc("Question", "The question as the report words it.")]
+    item: Annotated[Text, doc("Item", "What the figure is about: the proposal or statement asked about.")]
+    themes: Annotated[
+        Annotated[list[Id], Field(min_length=1)],
+        doc("Themes", "The reform themes the figure is filed under (a JSON list of theme ids)."),
+    ]
+    category: Annotated[Text, doc("Response", "The answer counted, in the report's own words ('agree', 'supportive').")]
+    reported_text: Annotated[Text, doc("Reported", "The figure as printed ('over 90%', 'All 54').", role=Role.TEXT)]
+    value: Annotated[
+        Annotated[float, Field(ge=0, le=100)],
+        doc("Value", "The number printed, read with the qualifier ('over 90%' is 90 with qualifier over).", "%"),
+    ]
+    qualifier: Annotated[
+        Qualifier,
+        doc("Qualifier", "How the printed number relates to the truth. " + _codes(QUALIFIER_WORDS) + "."),
+    ]
+    count: Annotated[
+        Annotated[int, Field(ge=0)] | None,
+        doc("Count", "The number of respondents, where the report states it ('23 out of 54').", "respondents"),
+    ] = None
+    base: Annotated[
+        Annotated[int, Field(ge=1)] | None,
+        doc("Base", "How many answered, as the report states it; empty where it does not.", "respondents"),
+    ] = None
+    group_bound: Annotated[
+        bool, doc("Group bound", "True where the figure is one bound the report gives for a group of items together.")
+    ] = False
+    compare_key: Annotated[
+        Id | None, doc("Compare key", "Results of different surveys sharing this key are compared side by side.")
+    ] = None
+    derived_from: Annotated[
+        list[Id], doc("Derived from", "For a derived figure, the results it is computed from (a JSON list of ids).")
+    ] = []
+    section: Annotated[Text, doc("Section", "The heading of the report section the sentence is in.")]
+    verbatim: Annotated[
+        Text | None, doc("Sentence", "The sentence the figure is printed in, copied from the document.", role=Role.TEXT)
+    ] = None
+    note: Annotated[Text | None, doc("Note", "Anything a reader should know about the figure.", role=Role.TEXT)] = None
 
     @model_validator(mode="after")
     def _coherent(self) -> ResultIn:
+        if self.qualifier in (Qualifier.UP_TO.value, Qualifier.RANGE.value):
+            raise ValueError(f"[qualifier] '{self.qualifier}' is for context figures, not survey results")
         if self.count is not None and self.base is not None and self.count > self.base:
             raise ValueError(f"[count] count {self.count} is greater than base {self.base}")
         derived = self.qualifier == Qualifier.DERIVED.value
@@ -147,59 +270,206 @@ class ResultIn(Record):
 class Result(ResultIn):
     """A survey figure with the columns derived from it (etl.derive)."""
 
-    source: Id  # the document the figure was taken from (its folder), which may not be the survey's report
-    group: Id  # the response group of its category (response-groups.yaml): colour and comparison
-    count_min: int | None = None
-    count_max: int | None = None
-    pct_low: float | None = None
-    pct_high: float | None = None
-    wilson_low: float | None = None
-    wilson_high: float | None = None
-    consistent: bool | None = None
-    fitting_bases: list[int] = []
-    flag: str | None = None
+    source: Annotated[
+        Id, _source_ref("The id of the document the figure was taken from, which may not be the survey's report.")
+    ]
+    group: Annotated[
+        Id,
+        doc("Response group", "The group of the response category (the groups table): one meaning, one colour."),
+    ]
+    count_min: Annotated[
+        int | None,
+        doc("Fewest respondents", "The fewest respondents out of the base the figure allows.", "respondents"),
+    ] = None
+    count_max: Annotated[
+        int | None,
+        doc("Most respondents", "The most respondents out of the base the figure allows.", "respondents"),
+    ] = None
+    pct_low: Annotated[
+        float | None,
+        doc("Lowest share", "The lowest share the figure allows (of the base where stated, else as printed).", "%"),
+    ] = None
+    pct_high: Annotated[float | None, doc("Highest share", "The highest share the figure allows.", "%")] = None
+    wilson_low: Annotated[
+        float | None,
+        doc(
+            "Wilson 95% low",
+            "Low end of the Wilson 95% interval of a count the report pins (sampling uncertainty only); empty for "
+            "bounds, derived shares and figures their base cannot produce.",
+            "%",
+        ),
+    ] = None
+    wilson_high: Annotated[float | None, doc("Wilson 95% high", "High end of that interval.", "%")] = None
+    consistent: Annotated[
+        bool | None,
+        doc("Consistent", "Whether a whole number of the base gives the figure, and its question's other answers."),
+    ] = None
+    fitting_bases: Annotated[
+        list[int],
+        doc(
+            "Bases that fit",
+            "For a figure its base cannot produce, the bases that could produce it with its question's other "
+            "answers, largest first (a JSON list).",
+            "respondents",
+            Role.TEXT,
+        ),
+    ] = []
+    flag: Annotated[
+        str | None, doc("Flag", "Why the figure cannot come from its base, in words, where it cannot.", role=Role.TEXT)
+    ] = None
+
+
+class ResultDownload(Result):
+    """A result as the CSV downloads give it: with who answered, the survey's citation, and every note on how it
+    was placed, labelled or derived (the notes the hover and the table show). Not a table of the build."""
+
+    respondent_group: Annotated[
+        Text | None, doc("Respondent group", "Who answered the survey, in a few words ('English local authorities').")
+    ] = None
+    citation: Annotated[Text | None, doc("Citation", "How to cite the survey.", role=Role.TEXT)] = None
+    notes: Annotated[
+        str | None,
+        doc(
+            "Notes",
+            "Every note on how the figure was placed, labelled or derived: a bound given for a group of items, "
+            "the figure it was placed in, what the report's wording was.",
+            role=Role.TEXT,
+        ),
+    ] = None
+
+
+# The columns of a results CSV download, in order: the numbers first after who and what, then the words.
+RESULT_DOWNLOAD_COLUMNS: tuple[str, ...] = (
+    "id",
+    "survey",
+    "respondent_group",
+    "figure",
+    "question",
+    "item",
+    "category",
+    "group",
+    "reported_text",
+    "value",
+    "qualifier",
+    "count",
+    "base",
+    "count_min",
+    "count_max",
+    "pct_low",
+    "pct_high",
+    "wilson_low",
+    "wilson_high",
+    "consistent",
+    "fitting_bases",
+    "flag",
+    "group_bound",
+    "compare_key",
+    "derived_from",
+    "themes",
+    "section",
+    "verbatim",
+    "notes",
+    "source",
+    "citation",
+)
 
 
 class QuoteIn(Record):
     """A quotation from a local-authority respondent, verbatim."""
 
-    id: Id
-    section: Text
-    themes: Annotated[list[Id], Field(min_length=1)]
-    stance: Stance
-    text: Text
+    id: Annotated[Id, _id("quotation")]
+    section: Annotated[Text, doc("Section", "The heading of the report section the quotation is in.")]
+    themes: Annotated[
+        Annotated[list[Id], Field(min_length=1)],
+        doc("Themes", "The reform themes it is filed under (a JSON list of theme ids)."),
+    ]
+    stance: Annotated[Stance, doc("Stance", "The quotation's point. " + _codes(STANCE_WORDS) + ".")]
+    text: Annotated[Text, doc("Text", "The quotation, copied from the document.", role=Role.TEXT)]
 
 
 class Quote(QuoteIn):
-    source: Id
+    source: Annotated[Id, _source_ref("The id of the document the quotation is from.")]
 
 
 class ContextIn(Record):
-    """A quantitative fact from one of the documents: money, counts, growth, dates."""
+    """A quantitative fact from one of the documents: money, counts, growth, dates.
 
-    id: Id
-    label: Text
-    reported_text: Text
-    value: float
-    qualifier: Qualifier
-    unit: Text
-    period: Text | None = None
-    themes: Annotated[list[Id], Field(min_length=1)]
-    verbatim: Text
-    note: Text | None = None
+    ``value`` is the number printed, read with ``qualifier``; a range ("two to three years") has no one value
+    but ``value_low`` and ``value_high``; a ceiling ("up to 5,000") is ``value`` with qualifier ``up_to``. A
+    ``period`` of "now" is the document's own date (the build puts it in). Records with one ``series`` are one
+    measure at different times; ``headline: false`` keeps a fact out of the first few the page shows.
+    """
+
+    id: Annotated[Id, _id("context figure")]
+    label: Annotated[Text, doc("Label", "What the figure measures, without its period.", role=Role.TEXT)]
+    reported_text: Annotated[Text, doc("Reported", "The figure as printed ('up to 5,000').", role=Role.TEXT)]
+    value: Annotated[
+        float | None,
+        doc("Value", "The number printed, in the unit, read with the qualifier; empty for a range."),
+    ] = None
+    value_low: Annotated[float | None, doc("Low", "A range's low end ('two to three years': 2); else empty.")] = None
+    value_high: Annotated[float | None, doc("High", "A range's high end ('two to three years': 3); else empty.")] = None
+    qualifier: Annotated[
+        Qualifier,
+        doc("Qualifier", "How the printed number relates to the truth. " + _codes(QUALIFIER_WORDS) + "."),
+    ]
+    unit: Annotated[Text, doc("Unit", "The unit of value, value_low and value_high ('£ billion', '%', 'years').")]
+    period: Annotated[
+        Text | None, doc("Period", "When the figure applies ('2024-25'); 'now' in the document is its date.")
+    ] = None
+    series: Annotated[
+        Id | None,
+        doc("Series", "Figures sharing this id are one measure at different periods (a series over time)."),
+    ] = None
+    headline: Annotated[
+        bool,
+        doc(
+            "Headline",
+            "False for a fact that is background detail rather than a headline figure (a date, a count of plans).",
+        ),
+    ] = True
+    themes: Annotated[
+        Annotated[list[Id], Field(min_length=1)],
+        doc("Themes", "The reform themes it is filed under (a JSON list of theme ids)."),
+    ]
+    verbatim: Annotated[Text, doc("Sentence", "The sentence the figure is printed in.", role=Role.TEXT)]
+    note: Annotated[Text | None, doc("Note", "Anything a reader should know.", role=Role.TEXT)] = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ContextIn:
+        q = Qualifier(self.qualifier)
+        if q not in CONTEXT_QUALIFIERS:
+            allowed = ", ".join(c.value for c in CONTEXT_QUALIFIERS)
+            raise ValueError(f"[qualifier] '{q.value}' is for survey results; a context figure takes {allowed}")
+        if q is Qualifier.RANGE:
+            if self.value is not None:
+                raise ValueError("[value] a range has no one value: give value_low and value_high instead")
+            if self.value_low is None or self.value_high is None:
+                raise ValueError("[value_low] a range needs value_low and value_high")
+            if not self.value_low < self.value_high:
+                raise ValueError(f"[value_high] {self.value_high} is not above value_low {self.value_low}")
+        else:
+            if self.value is None:
+                raise ValueError(f"[value] qualifier '{q.value}' needs a value")
+            if self.value_low is not None or self.value_high is not None:
+                raise ValueError("[value_low] value_low and value_high are only for qualifier 'range'")
+        return self
 
 
 class Context(ContextIn):
-    source: Id
+    source: Annotated[Id, _source_ref("The id of the document the figure is from.")]
 
 
 class ResponseGroup(Record):
     """A group of response categories that means one thing on every chart, and its one colour."""
 
-    id: Id
-    label: Text
-    colour: Colour
-    categories: Annotated[list[Text], Field(min_length=1)]
+    id: Annotated[Id, _id("response group")]
+    label: Annotated[Text, doc("Label", "The group's name in a chart's key.", role=Role.TEXT)]
+    colour: Annotated[Colour, doc("Colour", "Its colour on every chart (#RRGGBB).")]
+    categories: Annotated[
+        Annotated[list[Text], Field(min_length=1)],
+        doc("Categories", "The response categories, in the reports' words, that belong to it (a JSON list)."),
+    ]
 
 
 # The chart catalogue: etl/sources/<survey>/charts.yaml, one per survey. ------------------------------------
@@ -244,11 +514,11 @@ class ChartIn(Record):
 class ContrastIn(Record):
     """Two results set side by side on the landing page: "<left> <left_text> <joiner> <right> <right_text>"."""
 
-    left: Id
-    left_text: Text
-    joiner: Text = "but"
-    right: Id
-    right_text: Text
+    left: Annotated[Id, doc("Left", "The id of the result on the left.")]
+    left_text: Annotated[Text, doc("Left text", "The words after the left figure.", role=Role.TEXT)]
+    joiner: Annotated[Text, doc("Joiner", "The word between the two ('but').", role=Role.TEXT)] = "but"
+    right: Annotated[Id, doc("Right", "The id of the result on the right.")]
+    right_text: Annotated[Text, doc("Right text", "The words after the right figure.", role=Role.TEXT)]
 
 
 class CatalogueIn(Record):
@@ -260,34 +530,81 @@ class CatalogueIn(Record):
 
 
 class Catalogue(Record):
-    survey: Id
-    default: bool
-    tagline: Text
-    context_from: list[Id]  # its own folder first
+    survey: Annotated[Id, doc("Survey", "The id of the survey the catalogue draws.", role=Role.ID)]
+    default: Annotated[bool, doc("Default", "Whether the page opens on this survey.")]
+    tagline: Annotated[Text, doc("Tagline", "The line under the page title.", role=Role.TEXT)]
+    context_from: Annotated[
+        list[Id],
+        doc("Context from", "The documents whose context figures its page shows, its own first (a JSON list)."),
+    ]
 
 
 class Chart(Record):
     """One chart of a survey, with the results it draws resolved at build time (in drawing order)."""
 
-    survey: Id
-    slug: Slug
-    position: int
-    figure: int | None = None
-    title: Text
-    subtitle: Text
-    kind: ChartKind
-    select_ids: list[Id] = []
-    select_figure: int | None = None
-    select_category: list[Text] = []
-    select_compare_key: list[Id] = []
-    result_ids: list[Id]
-    axis_label: Text
-    note: Text | None = None
+    survey: Annotated[Id, doc("Survey", "The id of the survey whose page shows the chart.")]
+    slug: Annotated[Slug, doc("Slug", "The chart's short name in its address (/chart/<slug>).", role=Role.ID)]
+    position: Annotated[int, doc("Position", "Its place on the survey's page, from 0.", role=Role.FILTER)]
+    figure: Annotated[int | None, doc("Figure", "The report's figure number, where it has one.", role=Role.FILTER)] = (
+        None
+    )
+    title: Annotated[Text, doc("Title", "The chart's title.", role=Role.TEXT)]
+    subtitle: Annotated[
+        Text, doc("Subtitle", "The report's question wording, or what the chart shows.", role=Role.TEXT)
+    ]
+    kind: Annotated[
+        ChartKind,
+        doc(
+            "Kind",
+            "How it draws its results: ranked (largest first), bars (in the order selected), stacked (the answers "
+            "to one question on one base), waves (one question in two or more surveys).",
+        ),
+    ]
+    select_ids: Annotated[list[Id], doc("Selected ids", "The results its selector names (a JSON list).")] = []
+    select_figure: Annotated[
+        int | None, doc("Selected figure", "The figure number its selector names.", role=Role.FILTER)
+    ] = None
+    select_category: Annotated[
+        list[Text], doc("Selected categories", "The response categories its selector names (a JSON list).")
+    ] = []
+    select_compare_key: Annotated[
+        list[Id], doc("Selected compare keys", "The compare keys its selector names (a JSON list).")
+    ] = []
+    result_ids: Annotated[list[Id], doc("Results", "The results it draws, in drawing order (a JSON list of ids).")]
+    axis_label: Annotated[Text, doc("Axis label", "The label of its axis.", role=Role.TEXT)]
+    note: Annotated[Text | None, doc("Note", "Shown under the chart.", role=Role.TEXT)] = None
 
 
 class Contrast(ContrastIn):
-    survey: Id
-    position: int
+    survey: Annotated[Id, doc("Survey", "The id of the survey whose page shows the contrast.")]
+    position: Annotated[int, doc("Position", "Its place on the page, from 0.", role=Role.FILTER)]
+
+
+class CodebookRow(Record):
+    """One column of a CSV file, as its codebook (``<name>.meta.csv``) describes it."""
+
+    col_name: Annotated[str, doc("Column", "The column's name, as in the CSV's header.", role=Role.ID)]
+    label: Annotated[str, doc("Label", "A short human name for the column.", role=Role.TEXT)]
+    col_type: Annotated[
+        Role,
+        doc(
+            "Column type",
+            "What the column is for: Id (identifies a row), Filter (a category to filter or group by), Indicator "
+            "(a number to compute with), Text (words to read).",
+        ),
+    ]
+    data_type: Annotated[
+        str,
+        doc(
+            "Data type",
+            "How to read a cell: string, integer, number, boolean (true or false) or array (a JSON list). An empty "
+            "cell is a missing value.",
+        ),
+    ]
+    indicator_unit: Annotated[
+        str | None, doc("Unit", "The unit of a number ('%', 'respondents', '£ billion'), where it has one.")
+    ] = None
+    meaning: Annotated[str, doc("Meaning", "What the column means; for a code, every code in words.", role=Role.TEXT)]
 
 
 # Table name -> row model. The order is the order of the build summary.
@@ -375,6 +692,10 @@ class Col:
     JOINER = "joiner"
     RIGHT = "right"
     RIGHT_TEXT = "right_text"
+    VALUE_LOW = "value_low"
+    VALUE_HIGH = "value_high"
+    SERIES = "series"
+    HEADLINE = "headline"
 
 
 _SCALARS: dict[type, pa.DataType] = {

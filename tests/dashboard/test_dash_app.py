@@ -16,14 +16,14 @@ from dashboard.app import create_app
 from etl.schema import TABLES
 
 # Rows per table, counted in etl/sources: 11 themes, 5 response groups, 6 source folders, 33 + 2 results,
-# 50 quotations, 21 + 10 + 5 + 15 context figures; one catalogue of 10 charts and 5 contrasts.
+# 50 quotations, 19 + 10 + 1 + 15 context figures; one catalogue of 10 charts and 5 contrasts.
 ROWS = {
     "themes": 11,
     "groups": 5,
     "sources": 6,
     "results": 35,
     "quotes": 50,
-    "context": 51,
+    "context": 45,
     "catalogues": 1,
     "charts": 10,
     "contrasts": 5,
