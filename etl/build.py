@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from etl import derive
+from etl.package import write_package
 from etl.schema import (
     TABLES,
     Catalogue,
@@ -731,4 +732,4 @@ def build(
 ) -> tuple[Dataset, Path]:
     """Validate everything, then write all tables as one atomic build."""
     dataset = collect(sources, documents)
-    return dataset, write_tables(data_dir, dataset.arrow())
+    return dataset, write_tables(data_dir, dataset.arrow(), extras=write_package)

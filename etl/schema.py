@@ -85,10 +85,6 @@ class SourceKind(str, Enum):
     STATEMENT = "statement"
 
 
-def _codes(words: dict[str, str]) -> str:
-    return "; ".join(f"{code}: {meaning}" for code, meaning in words.items())
-
-
 class Role(str, Enum):
     """What a column is for, in the form of the Department for Education's metadata files (col_type)."""
 
@@ -98,11 +94,16 @@ class Role(str, Enum):
     TEXT = "Text"  # words to read
 
 
-def doc(label: str, meaning: str, unit: str | None = None, role: Role | None = None) -> typing.Any:
-    """A column's codebook entry, kept on its model field: its label, what it means, its unit and its role
-    (default: Indicator for a number, Filter for anything else). The codebooks and the Data Package's Table
-    Schemas are made from these (etl.package)."""
-    extra = {k: v for k, v in (("unit", unit), ("role", role.value if role else None)) if v}
+def doc(
+    label: str, meaning: str, unit: str | None = None, role: Role | None = None, codes: dict[str, str] | None = None
+) -> typing.Any:
+    """A column's codebook entry, kept on its model field: its label, what it means, its unit, its role
+    (default: Indicator for a number, Filter for anything else) and, for a code, the codes it takes, each in
+    words (appended to the meaning). The codebooks and the Data Package's Table Schemas are made from these
+    (etl.package)."""
+    if codes:
+        meaning += " " + "; ".join(f"{code}: {words}" for code, words in codes.items()) + "."
+    extra = {k: v for k, v in (("unit", unit), ("role", role.value if role else None), ("codes", codes)) if v}
     return Field(title=label, description=meaning, json_schema_extra=extra or None)
 
 
@@ -222,7 +223,11 @@ class ResultIn(Record):
     ]
     qualifier: Annotated[
         Qualifier,
-        doc("Qualifier", "How the printed number relates to the truth. " + _codes(QUALIFIER_WORDS) + "."),
+        doc(
+            "Qualifier",
+            "How the printed number relates to the truth.",
+            codes={q.value: QUALIFIER_WORDS[q.value] for q in Qualifier if q not in (Qualifier.UP_TO, Qualifier.RANGE)},
+        ),
     ]
     count: Annotated[
         Annotated[int, Field(ge=0)] | None,
@@ -383,7 +388,7 @@ class QuoteIn(Record):
         Annotated[list[Id], Field(min_length=1)],
         doc("Themes", "The reform themes it is filed under (a JSON list of theme ids)."),
     ]
-    stance: Annotated[Stance, doc("Stance", "The quotation's point. " + _codes(STANCE_WORDS) + ".")]
+    stance: Annotated[Stance, doc("Stance", "The quotation's point.", codes=STANCE_WORDS)]
     text: Annotated[Text, doc("Text", "The quotation, copied from the document.", role=Role.TEXT)]
 
 
@@ -411,7 +416,11 @@ class ContextIn(Record):
     value_high: Annotated[float | None, doc("High", "A range's high end ('two to three years': 3); else empty.")] = None
     qualifier: Annotated[
         Qualifier,
-        doc("Qualifier", "How the printed number relates to the truth. " + _codes(QUALIFIER_WORDS) + "."),
+        doc(
+            "Qualifier",
+            "How the printed number relates to the truth.",
+            codes={q.value: QUALIFIER_WORDS[q.value] for q in CONTEXT_QUALIFIERS},
+        ),
     ]
     unit: Annotated[Text, doc("Unit", "The unit of value, value_low and value_high ('£ billion', '%', 'years').")]
     period: Annotated[
@@ -618,6 +627,28 @@ TABLES: dict[str, type[Record]] = {
     "catalogues": Catalogue,
     "charts": Chart,
     "contrasts": Contrast,
+}
+
+
+# Each table's key, and the columns that name a row of another table: the Data Package's Table Schemas say so.
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "themes": ("id",),
+    "groups": ("id",),
+    "sources": ("id",),
+    "results": ("id",),
+    "quotes": ("id",),
+    "context": ("id",),
+    "catalogues": ("survey",),
+    "charts": ("survey", "slug"),
+    "contrasts": ("survey", "position"),
+}
+FOREIGN_KEYS: dict[str, dict[str, tuple[str, str]]] = {
+    "results": {"survey": ("sources", "id"), "source": ("sources", "id"), "group": ("groups", "id")},
+    "quotes": {"source": ("sources", "id")},
+    "context": {"source": ("sources", "id")},
+    "catalogues": {"survey": ("sources", "id")},
+    "charts": {"survey": ("catalogues", "survey")},
+    "contrasts": {"survey": ("catalogues", "survey"), "left": ("results", "id"), "right": ("results", "id")},
 }
 
 

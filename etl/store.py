@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,8 +55,15 @@ def table_to_arrow(name: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=arrow_schema(name))
 
 
-def write_tables(data_dir: Path, tables: dict[str, pa.Table]) -> Path:
-    """Write every table as one build and publish it atomically; return the build folder."""
+Extras = Callable[[Path, dict[str, pa.Table], dict], dict[str, dict]]
+
+
+def write_tables(data_dir: Path, tables: dict[str, pa.Table], extras: Extras | None = None) -> Path:
+    """Write every table as one build and publish it atomically; return the build folder.
+
+    ``extras(folder, tables, manifest)`` may write more files into the build (etl.package: CSVs, codebooks, the
+    Data Package) before the manifest is written; it returns {file: {bytes, sha256}}, kept as the manifest's
+    ``files``, so the build id covers them too."""
     data_dir.mkdir(parents=True, exist_ok=True)
     builds = data_dir / BUILDS
     builds.mkdir(exist_ok=True)
@@ -73,6 +81,11 @@ def write_tables(data_dir: Path, tables: dict[str, pa.Table]) -> Path:
                 "rows": tables[name].num_rows,
                 "sha256": _sha256(path),
             }
+        if extras is not None:
+            manifest["files"] = extras(staging, tables, manifest)
+            for name in manifest["files"]:
+                with open(staging / name, "rb") as fh:
+                    os.fsync(fh.fileno())
         digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
         manifest["build_id"] = digest
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")

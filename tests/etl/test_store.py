@@ -83,12 +83,14 @@ def test_rows_round_trip(built, table):
 
 
 def test_build_is_deterministic(tmp_path, documents):
-    """Two builds into two folders give byte-identical Parquet files and identical manifests."""
+    """Two builds into two folders give byte-identical files: Parquet, CSV, codebooks, the Data Package and the
+    manifest."""
     _, a = build(tmp_path / "a", RECORDS_DIR, documents or None)
     _, b = build(tmp_path / "b", RECORDS_DIR, documents or None)
     assert a.name == b.name  # the build id is a content hash
     names = sorted(p.name for p in a.iterdir())
-    assert names == sorted(p.name for p in b.iterdir()) == sorted([*(f"{t}.parquet" for t in TABLES), MANIFEST])
+    expected = [f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv", "meta.csv")]
+    assert names == sorted(p.name for p in b.iterdir()) == sorted([*expected, "datapackage.json", MANIFEST])
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
@@ -106,6 +108,12 @@ def test_manifest_matches_files(built):
         assert entry["file"] == f"{name}.parquet"
         assert entry["rows"] == pq.read_metadata(file).num_rows == len(dataset.rows[name])
         assert entry["sha256"] == hashlib.sha256(file.read_bytes()).hexdigest()
+    # every other file of the build (CSVs, codebooks, the Data Package) is listed with its size and sha256
+    others = {p.name for p in path.iterdir()} - {e["file"] for e in manifest["tables"].values()} - {MANIFEST}
+    assert set(manifest["files"]) == others
+    for name, entry in manifest["files"].items():
+        raw = (path / name).read_bytes()
+        assert (entry["bytes"], entry["sha256"]) == (len(raw), hashlib.sha256(raw).hexdigest())
 
 
 def _truncate(build: Path) -> str:
