@@ -12,6 +12,7 @@ from dash import dcc, html
 
 from dashboard import components, ids
 from dashboard.data import Store, Survey, filter_by_themes
+from dashboard.downloads import RESULTS_CODEBOOK
 from dashboard.figures import Labels
 from dashboard.views import View
 
@@ -235,7 +236,12 @@ def survey_page(
                                     ),
                                     dcc.Download(id=ids.DOWNLOAD_CSV),
                                     html.A(
-                                        "All tables (Parquet and CSV, zip)",
+                                        "Codebook of the CSV",
+                                        href=f"/download/{RESULTS_CODEBOOK}",
+                                        className="button secondary",
+                                    ),
+                                    html.A(
+                                        "All tables (Parquet, CSV, codebooks and Data Package, zip)",
                                         href="/download/send-survey-tables.zip",
                                         className="button secondary",
                                     ),

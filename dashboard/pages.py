@@ -17,6 +17,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from dashboard.data import ChartSpec, Store, Survey, format_published, parse_themes, records
+from dashboard.downloads import RESULTS_CODEBOOK
 from dashboard.figures import describe_rows, footer_lines, key_items, question_line
 from dashboard.views import Views
 from etl.schema import Col
@@ -225,6 +226,9 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         f'<li><a class="button secondary" href="{path}.{fmt}{q}" download="{spec.filename}.{fmt}" '
         f'aria-label="Download {escape(label)} of {escape(spec.title)}">{escape(label)}</a></li>'
         for fmt, label in (("png", "PNG (2×)"), ("svg", "SVG"), ("csv", "CSV"))
+    ) + (
+        f'<li><a class="button secondary" href="/download/{RESULTS_CODEBOOK}" download="{RESULTS_CODEBOOK}" '
+        'aria-label="Download the codebook of the CSV: what each column means">CSV codebook</a></li>'
     )
     theme_boxes = "".join(
         f'<li><label><input type="checkbox" name="theme" value="{escape(t)}"{" checked" if t in req.themes else ""}> '

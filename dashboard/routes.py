@@ -3,7 +3,8 @@
 ``/chart/<slug>`` and ``/embed/<slug>`` take ``?survey=`` (default: the default survey), ``?theme=a,b``
 (repeatable), ``?intervals=on`` and, for the chart page, ``?tab=table|sources``. ``/chart/<slug>.png``,
 ``.svg`` and ``.csv`` download the same view: the images carry the chart's title, question, key, base and
-source line (the "export" frame), the CSV its rows.
+source line (the "export" frame), the CSV its rows; ``/download/send-survey-results.meta.csv`` is the codebook
+of every results CSV.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import Response, request
 
 from dashboard import pages
 from dashboard.data import Store
-from dashboard.downloads import results_csv, tables_zip
+from dashboard.downloads import RESULTS_CODEBOOK, results_codebook, results_csv, tables_zip
 from dashboard.export import ExportUnavailable, render
 from dashboard.views import Views
 
@@ -63,6 +64,14 @@ def register(app: Dash, store: Store, views: Views, assets: pages.Assets) -> Non
             return Response(str(exc), status=503, mimetype="text/plain", headers={"Retry-After": "30"})
         mimetype = "image/png" if fmt == "png" else "image/svg+xml"
         return Response(data, mimetype=mimetype, headers=disposition)
+
+    @server.route(f"/download/{RESULTS_CODEBOOK}")
+    def _results_codebook():
+        return Response(
+            results_codebook(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={RESULTS_CODEBOOK}"},
+        )
 
     @server.route(f"/download/{TABLES_ZIP}")
     def _tables_zip():

@@ -98,6 +98,8 @@ def test_quotations_show_six_then_all(landing, store):
     page.get_by_label("Search the quotations").fill("tribunal")
     expect(page.locator("#quote-count")).to_have_text("Showing 5 of 5 quotations that match (50 in all).")
     page.get_by_role("group", name="Stance").get_by_role("checkbox", name="Concern").check()
+    # wait for the filter to apply before counting (counting at once raced the callback)
+    expect(page.locator("#quote-count")).to_have_text("Showing 3 of 3 quotations that match (50 in all).")
     expect(page.locator("#quote-list figure.stance-concern")).to_have_count(page.locator("#quote-list figure").count())
 
 

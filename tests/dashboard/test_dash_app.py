@@ -83,9 +83,9 @@ def tables_zip(app) -> zipfile.ZipFile:
 
 
 def test_zip_names(tables_zip):
-    """The zip holds every table as Parquet and CSV, and the manifest."""
-    expected = {f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")} | {"manifest.json"}
-    assert set(tables_zip.namelist()) == expected
+    """The zip holds every table as Parquet and CSV with its codebook, the Data Package and the manifest."""
+    expected = {f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv", "meta.csv")}
+    assert set(tables_zip.namelist()) == expected | {"datapackage.json", "manifest.json"}
 
 
 @pytest.mark.parametrize("table", TABLES)

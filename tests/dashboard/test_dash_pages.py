@@ -133,13 +133,14 @@ def test_frame_ancestors_setting_applies_to_pages_not_embeds(data_dir):
 
 
 def test_chart_csv(client):
-    """A chart's CSV holds its rows in view, with survey, question, counts and sentence."""
+    """A chart's CSV holds its rows in view, with survey, question, counts (as numbers) and sentence."""
     response = client.get("/chart/specialist-provision.csv?theme=funding")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert 'filename="figure-5-specialist-provision-funding.csv"' in response.headers["Content-Disposition"]
     frame = pd.read_csv(io.BytesIO(response.data))
     assert list(frame[Col.ID]) == ["fig5-special-school-funding"]
-    assert frame.loc[0, "counts"] == "49–54 of 54"
+    assert (frame.loc[0, "count_min"], frame.loc[0, "count_max"], frame.loc[0, "base"]) == (49, 54, 54)
+    assert frame.loc[0, Col.CATEGORY] == "supportive" and frame.loc[0, Col.REPORTED_TEXT] == "over 90%"
 
 
 def test_chart_pages_load_no_dash(client):
