@@ -472,8 +472,8 @@ def _examples(store: Store, survey: Survey) -> list:
         rule,
         "A bound is drawn as a solid bar to the lowest share it allows and a hatched bar across the rest of its range, "
         "labelled with the report's own words.",
-        "Wilson score intervals (z = 1.96) are given for exact figures, on the count they imply; never for bounds or "
-        "derived shares.",
+        "Wilson score intervals (z = 1.96) are given for exact figures, on the count they imply; never for bounds, "
+        "derived shares or figures no count of their base can produce.",
     ]
     flagged = first(lambda r: r[Col.FLAG])
     if flagged:
