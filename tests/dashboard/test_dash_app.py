@@ -125,7 +125,9 @@ def test_page_and_panels_over_http(client, deps):
     assert first.status_code == second.status_code == 200, first.data[:300]
     assert first.data == second.data
     out = first.get_json()["response"]
-    assert "A reformed role for the SEND Tribunal · Tribunals and disputes — " in json.dumps(out["overview-chart"], ensure_ascii=False)
+    assert "A reformed role for the SEND Tribunal · Tribunals and disputes — " in json.dumps(
+        out["overview-chart"], ensure_ascii=False
+    )
     assert out['{"slug":"timescales","type":"chart-card"}']["style"] == {"display": "none"}
 
 
