@@ -129,8 +129,8 @@ def notes_of(row: Mapping) -> list[str]:
 
 
 def in_words(row: Mapping, plural: str) -> str:
-    """What a bound allows, in plain words before any arithmetic: "“over 90%” of the 54 councils is at least
-    49 of them." ("" for a figure that is not a bound, or whose base is not stated)."""
+    """What a bound allows, in plain words before any arithmetic: "“over 70%” of the 10 <plural> is at least
+    8 of them." ("" for a figure that is not a bound, or whose base is not stated)."""
     lo, hi, base, q = row[Col.COUNT_MIN], row[Col.COUNT_MAX], row[Col.BASE], row[Col.QUALIFIER]
     if base is None or lo is None or lo == hi:
         return ""
