@@ -13,6 +13,7 @@ from dashboard.figures import (
     Labels,
     extent,
     footer_lines,
+    in_words,
     is_derived,
     key_items,
     notes_of,
@@ -174,7 +175,7 @@ def _tooltip(row: dict, labels: Labels) -> str:
         parts.append(f"{plural.capitalize()}: {counts}")
     parts.append(f"Section: {row[Col.SECTION]}")
     parts.append(f"“{row[Col.VERBATIM]}”" if row[Col.VERBATIM] else (row[Col.NOTE] or ""))
-    parts += notes_of(row) + ([f"⚠ {row[Col.FLAG]}"] if row[Col.FLAG] else [])
+    parts += [in_words(row, plural), *notes_of(row)] + ([f"⚠ {row[Col.FLAG]}"] if row[Col.FLAG] else [])
     return "\n".join(p for p in parts if p)
 
 

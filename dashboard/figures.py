@@ -131,6 +131,20 @@ def notes_of(row: Mapping) -> list[str]:
     return out
 
 
+def in_words(row: Mapping, plural: str) -> str:
+    """What a bound allows, in plain words before any arithmetic: "“over 70%” of the 10 <plural> is at least
+    8 of them." ("" for a figure that is not a bound, or whose base is not stated)."""
+    lo, hi, base, q = row[Col.COUNT_MIN], row[Col.COUNT_MAX], row[Col.BASE], row[Col.QUALIFIER]
+    if base is None or lo is None or lo == hi:
+        return ""
+    said = f"“{row[Col.REPORTED_TEXT]}” of the {base} {plural}"
+    if q == Qualifier.OVER.value:
+        return f"{said} is at least {lo} of them."
+    if q == Qualifier.LESS_THAN.value:
+        return f"{said} is at most {hi} of them."
+    return f"{said} is between {lo} and {hi} of them."
+
+
 def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
     """customdata of a bar's hover: label, reported text, respondents, section, sentence, notes."""
     plural = labels.plural(row[Col.SURVEY])
@@ -144,7 +158,8 @@ def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
         sentence = "<br>".join(_lines(row[Col.NOTE] or "Not reported; derived from the other answers.", 330, 12))
     else:
         sentence = "“" + "<br>".join(_lines(row[Col.VERBATIM], 330, 12)) + "”"
-    extra = [*notes_of(row)] + ([f"{FLAG_MARK} {row[Col.FLAG]}"] if row[Col.FLAG] else [])
+    words = in_words(row, plural)
+    extra = ([words] if words else []) + [*notes_of(row)] + ([f"{FLAG_MARK} {row[Col.FLAG]}"] if row[Col.FLAG] else [])
     note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in extra)
     return [
         "<br>".join(_lines(label, 330, 12, bold=True)),

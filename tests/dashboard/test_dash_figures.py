@@ -341,6 +341,24 @@ def test_every_bar_has_hover(store, survey, key):
             assert squash(cd[4]) in sentences or plain(cd[4]).startswith("Not reported")
 
 
+@pytest.mark.parametrize(
+    "rid, words",
+    [
+        ("fig5-special-school-funding", "“over 90%” of the 54 councils is at least 49 of them."),
+        ("fig6-partner-capacity", "“less than half” of the 54 councils is at most 26 of them."),
+        ("fig5-specialist-packages", "“nearly 90%” of the 54 councils is between 46 and 48 of them."),
+        ("fig3-individual-support-plans", ""),
+        ("baseline-system-working-well", ""),
+    ],
+)
+def test_bounds_in_plain_words(store, rid, words):
+    """A bound is said in words before any arithmetic, in the hover: what the printed words allow."""
+    from dashboard.figures import in_words
+
+    row = next(r for r in records(store.results) if r[Col.ID] == rid)
+    assert in_words(row, "councils") == words
+
+
 def test_flagged_hover_does_not_deny_the_base(store):
     """The impossible 29% of 54 does not claim in its hover that its base was not stated."""
     assert "not stated" not in bar(chart(store, FIG[8]), FLAGGED)["custom"][2]
