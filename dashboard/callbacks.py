@@ -124,8 +124,9 @@ def update_context(store: Store, selected: object, more: object, survey_id: obje
     context = filter_by_themes(store.survey_context(survey), themes)
     show_all = isinstance(more, int) and more % 2 == 1
     cards = components.context_cards(context, store, None if show_all else components.CONTEXT_SHOWN)
-    button = "Show fewer context figures" if show_all else f"Show all {len(context)} context figures"
-    return cards, button, SHOWN if len(context) > components.CONTEXT_SHOWN else HIDDEN
+    n = components.context_count(context)
+    button = "Show fewer context figures" if show_all else f"Show all {n} context figures"
+    return cards, button, SHOWN if n > components.CONTEXT_SHOWN else HIDDEN
 
 
 def update_table(store: Store, views: Views, clicks: object, selected: object, survey_id: object) -> tuple:

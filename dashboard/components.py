@@ -367,32 +367,83 @@ def quote_list(quotes: pd.DataFrame, theme_labels: dict[str, str], limit: int | 
     ]
 
 
+SERIES_MIN = 3  # points a series needs to be drawn as a chart
+
+
+def _source_line(store: Store, source: str) -> html.P:
+    """The document a figure is from, named once and short, linked where it has an address."""
+    src = store.sources[source]
+    name = src[Col.SHORT_TITLE] or src[Col.TITLE]
+    return html.P([html.A(name, href=src[Col.URL]) if src[Col.URL] else name], className="context-source")
+
+
+def series_chart(points: list[dict], store: Store) -> html.Figure:
+    """A series of one measure over time as columns in HTML, each labelled as printed, with its sources.
+    An exact figure is a solid column; a bound or an approximate figure is hatched (to a range's high end)."""
+    tops = [p[Col.VALUE_HIGH] if p[Col.VALUE] is None else p[Col.VALUE] for p in points]
+    top = max(tops) or 1
+    columns = [
+        html.Li(
+            className="series-point",
+            title=p[Col.VERBATIM],
+            children=[
+                html.Span(p[Col.REPORTED_TEXT], className="series-value"),
+                html.Span(
+                    className="series-bar" + ("" if p[Col.QUALIFIER] == Qualifier.EXACT.value else " hatched"),
+                    style={"height": f"{100 * t / top:.1f}%", "--swatch": "#4a4a4a"},
+                ),
+                html.Span(p[Col.PERIOD] or "", className="series-period"),
+            ],
+        )
+        for p, t in zip(points, tops)
+    ]
+    sources = list(dict.fromkeys(p[Col.SOURCE] for p in points))
+    return html.Figure(
+        className="context-card series-card",
+        children=[
+            html.Figcaption([html.Strong(points[0][Col.LABEL]), f" ({points[0][Col.UNIT]})"]),
+            html.Ol(columns, className="series-columns", **{"aria-label": f"{points[0][Col.LABEL]}, by period"}),
+            *[_source_line(store, s) for s in sources],
+        ],
+    )
+
+
 def context_cards(context: pd.DataFrame, store: Store, limit: int | None = CONTEXT_SHOWN) -> list:
+    """The context figures in view: each series of three or more points as one small chart, then one card per
+    figure (headline figures first), the first ``limit`` of them unless all are asked for."""
     if context.empty:
         return [html.P("No context figure is tagged with these themes.", className="empty")]
-    shown = records(context)[:limit] if limit else records(context)
-    out = []
-    for c in shown:
-        src = store.sources[c[Col.SOURCE]]
-        name = src[Col.SHORT_TITLE] or src[Col.TITLE]
+    rows = records(context)
+    series: dict[str, list[dict]] = {}
+    for r in rows:
+        if r[Col.SERIES]:
+            series.setdefault(r[Col.SERIES], []).append(r)
+    charted = {k: v for k, v in series.items() if len(v) >= SERIES_MIN}
+    singles = [r for r in rows if r[Col.SERIES] not in charted]
+    items = [series_chart(sorted(v, key=lambda p: p[Col.PERIOD] or ""), store) for v in charted.values()]
+    for c in singles:
         label = c[Col.LABEL]
         if c[Col.PERIOD] and f"({c[Col.PERIOD]})" not in label:
             label += f" ({c[Col.PERIOD]})"
-        out.append(
+        items.append(
             html.Div(
                 className="context-card",
                 children=[
                     html.P(c[Col.REPORTED_TEXT], className="context-figure"),
                     html.P(label, className="context-label"),
-                    html.P(
-                        [html.A(name, href=src[Col.URL]) if src[Col.URL] else name],
-                        className="context-source",
-                    ),
+                    _source_line(store, c[Col.SOURCE]),
                     html.Details([html.Summary("The sentence"), html.P(c[Col.VERBATIM])]),
                 ],
             )
         )
-    return out
+    return items[:limit] if limit else items
+
+
+def context_count(context: pd.DataFrame) -> int:
+    """How many items the context section lists: a charted series counts once."""
+    series = context[Col.SERIES].dropna().value_counts()
+    charted = series[series >= SERIES_MIN]
+    return len(context) - int(charted.sum()) + len(charted)
 
 
 # The table of results in view, and the about panel. ---------------------------------------------------------
@@ -402,12 +453,26 @@ TABLE_COLUMNS = [
     ("Item", Col.ITEM),
     ("Response", Col.CATEGORY),
     ("Reported", Col.REPORTED_TEXT),
+    ("Kind of figure", "qualifier_words"),
     ("Respondents it allows", "counts"),
     ("Base", Col.BASE),
     ("Wilson 95% (sampling only)", "wilson"),
     ("Notes", "notes"),
     ("Report section", Col.SECTION),
 ]
+
+
+# The qualifier in a few words, for tables (the codebook explains each code in full: etl.schema.QUALIFIER_WORDS).
+QUALIFIER_SHORT = {
+    Qualifier.EXACT.value: "as printed",
+    Qualifier.OVER.value: "a lower bound (over)",
+    Qualifier.NEARLY.value: "just below (nearly)",
+    Qualifier.LESS_THAN.value: "an upper bound (less than)",
+    Qualifier.ABOUT.value: "approximate (about)",
+    Qualifier.ALL.value: "all of them",
+    Qualifier.NONE.value: "none of them",
+    Qualifier.DERIVED.value: "derived, not printed",
+}
 
 
 def table_cells(row: dict) -> dict:
@@ -420,6 +485,7 @@ def table_cells(row: dict) -> dict:
     notes = notes_of(row) + ([f"⚠ {row[Col.FLAG]}"] if row[Col.FLAG] else [])
     return {
         **{f: ("" if row.get(f) is None else str(row[f])) for _, f in TABLE_COLUMNS if f in row},
+        "qualifier_words": QUALIFIER_SHORT.get(row[Col.QUALIFIER], row[Col.QUALIFIER]),
         "counts": count_label(row),
         "wilson": wilson,
         "notes": " ".join(notes),

@@ -65,6 +65,14 @@ def test_chart_page_downloads_share_and_embed(client):
     assert 'title="How confident councils are about funding"' in iframe
 
 
+def test_table_tab_says_what_kind_of_figure(client):
+    """The Table tab gives each figure as printed, what kind of figure it is, and the respondents it allows."""
+    page = client.get("/chart/specialist-provision?tab=table").get_data(as_text=True)
+    row = re.search(r"<tr><th scope=\"row\">Reforming funding for special schools</th>(.*?)</tr>", page).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert cells[:4] == ["supportive", "over 90%", "a lower bound (over)", "49–54 of 54"]
+
+
 def test_tab_in_the_address_opens_it(client):
     """?tab=sources opens the Sources tab (the tabs work without JavaScript, as links)."""
     page = client.get("/chart/timescales?tab=sources").get_data(as_text=True)

@@ -102,3 +102,16 @@ def test_the_default_survey_is_unchanged_beside_it(both_store, store):
     a, b = store.surveys[ISOS], both_store.surveys[ISOS]
     assert a.charts == b.charts and a.theme_ids == b.theme_ids
     assert len(both_store.survey_results(b)) == len(store.survey_results(a))
+
+
+def test_a_series_of_three_points_is_drawn_as_a_chart(both_store, store):
+    """The fixture's three EHCP counts are one small chart, with its source; the real documents give no series
+    of three points, so the real page draws none."""
+    cards, button, _ = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
+    [chart] = [c for c in cards if "series-card" in (c.className or "")]
+    text = json.dumps(chart.to_plotly_json(), default=lambda c: c.to_plotly_json())
+    assert [p.children[2].children for p in chart.children[1].children] == ["2024", "2025", "2026"]
+    assert "1,850" in text and "2,400" in text and "Fictional schools survey, 2026 (test data)" in text
+    assert button == "Show fewer context figures"
+    real, *_ = callbacks.update_context(store, [], 1, None)
+    assert not [c for c in real if "series-card" in (getattr(c, "className", "") or "")]
