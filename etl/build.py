@@ -337,7 +337,26 @@ def _check_provenance(target: Path, sources: dict[str, Source], results, quotes,
 # Save outputs. -----------------------------------------------------------------------------------------------
 
 
-def build(data_dir: Path, sources_dir: Path = SOURCES_DIR, provenance: Path | None = None) -> tuple[Dataset, Path]:
-    """Validate everything, then write all tables as one atomic build."""
+class ShrinkError(BuildError):
+    """The new build would publish a survey without results, or a table losing more than half its rows."""
+
+
+def build(
+    data_dir: Path,
+    sources_dir: Path = SOURCES_DIR,
+    provenance: Path | None = None,
+    *,
+    allow_shrink: bool = False,
+    notes: list[str] | None = None,
+) -> tuple[Dataset, Path]:
+    """Validate everything, refuse an empty or shrunken dataset (unless ``allow_shrink``; see etl.shrink),
+    then write all tables as one atomic build (repairing an existing build of the same id; ``notes`` says
+    what was repaired)."""
     dataset = collect(sources_dir, provenance)
-    return dataset, write_tables(data_dir, dataset.arrow())
+    if not allow_shrink:
+        from etl import shrink
+
+        problems = shrink.check(dataset.rows, data_dir, sources_dir)
+        if problems:
+            raise ShrinkError([Issue(file, None, None, None, reason) for file, reason in problems])
+    return dataset, write_tables(data_dir, dataset.arrow(), notes=notes)
