@@ -1,6 +1,7 @@
 """What the page shows for a selection: pure, and cached (the data never changes while serving).
 
-Two caches, both bounded:
+Caches, each bounded by entries and by bytes (``dashboard.cache.BoundedLRU``; a view or panels entry counts
+the figures it holds too, so the ceilings hold whatever is shared):
 - per chart, the figure for a given set of rows: two selections that leave a chart with the same rows
   share one figure object and one *token*, so the browser, which remembers the token it drew, is not
   sent (and does not redraw) a chart that has not changed;
@@ -10,18 +11,17 @@ Two caches, both bounded:
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.cache import BoundedLRU
 from dashboard.data import Store, filter_by_themes
 from dashboard.figures import ChartSpec, build_chart, chart_specs
 from etl.schema import Col
 
-CACHE_SIZE = 512  # entries per cache; every single-theme view and many combinations fit
+CACHE_SIZE = 512  # entries per cache at most; the byte ceilings below are what binds
+CACHE_BYTES = {"figures": 16 << 20, "views": 24 << 20, "panels": 40 << 20}  # ~80 MB in all per process
 CONTRASTS = "_contrasts"  # token keys of the shared panels (chart keys never start with "_")
 CONTEXT = "_context"
 
@@ -77,30 +77,6 @@ def subtitle(themes: tuple[str, ...], rows: pd.DataFrame, all_rows: pd.DataFrame
     return "Filtered to: " + ", ".join(labels[t] for t in themes if t in present)
 
 
-class _LRU:
-    """A small thread-safe LRU of computed values."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, compute: Callable):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
 class Views:
     """Builds and caches the View and Panels of each (themes, intervals) selection for one Store."""
 
@@ -108,9 +84,9 @@ class Views:
         self.store = store
         self.specs = chart_specs(store.results)
         self._all_rows = {spec.key: store.results[spec.select(store.results)] for spec in self.specs}
-        self._views = _LRU(CACHE_SIZE)
-        self._panels = _LRU(CACHE_SIZE)
-        self._figures = _LRU(CACHE_SIZE)
+        self._views = BoundedLRU(CACHE_SIZE, CACHE_BYTES["views"])
+        self._panels = BoundedLRU(CACHE_SIZE, CACHE_BYTES["panels"])
+        self._figures = BoundedLRU(CACHE_SIZE, CACHE_BYTES["figures"])
 
     def get(self, themes: tuple[str, ...], show_intervals: bool) -> View:
         return self._views.get((themes, show_intervals), lambda: self._build(themes, show_intervals))
