@@ -215,7 +215,7 @@ class CallbackCache:
             data = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
-        if not isinstance(data, dict) or data.get("output") not in self.outputs:
+        if not isinstance(data, dict) or not isinstance(data.get("output"), str) or data["output"] not in self.outputs:
             return None
         try:  # the whole request, so a hit is only ever a request identical to one that was answered 200
             canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
