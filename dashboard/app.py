@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
-import zipfile
-from functools import lru_cache
 from pathlib import Path
 
 from dash import Dash, dcc, html
-from flask import Response
 
-from dashboard import callbacks, components, ids
+from dashboard import callbacks, components, downloads, ids
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.security import install_security
@@ -253,20 +249,6 @@ def maintenance_layout(reason: str) -> html.Div:
     )
 
 
-@lru_cache(maxsize=4)
-def tables_zip(build: Path) -> bytes:
-    """Every table of a build as Parquet and CSV, with its manifest, in one zip."""
-    import pyarrow.parquet as pq
-
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(build.iterdir()):
-            zf.write(path, path.name)
-            if path.suffix == ".parquet":
-                zf.writestr(path.with_suffix(".csv").name, pq.read_table(path).to_pandas().to_csv(index=False))
-    return buf.getvalue()
-
-
 def use_partial_plotly_bundle() -> None:
     """Serve plotly.js "basic" (bar, scatter, pie: 1.2 MB) from assets/vendor instead of the full 4.8 MB bundle.
 
@@ -306,7 +288,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         store = load_store(data_dir or DATA_DIR)
     except DataError as exc:
         log.error("data unavailable: %s", exc)
-        app.layout = maintenance_layout(str(exc))
+        app.layout = maintenance_layout(exc.public)  # names files, never paths
         app.server.config["DATA_ERROR"] = str(exc)
 
         @app.server.route("/healthz")
@@ -320,14 +302,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     cacheable = callbacks.register(app, store, views)
     app.server.wsgi_app = CallbackCache(app.server.wsgi_app, cacheable)
     _warm(views)
-
-    @app.server.route("/download/send-survey-tables.zip")
-    def _tables_zip():
-        return Response(
-            tables_zip(store.tables.path),
-            mimetype="application/zip",
-            headers={"Content-Disposition": "attachment; filename=send-survey-tables.zip"},
-        )
+    downloads.register(app, store, views, data_dir or DATA_DIR)
 
     @app.server.route("/healthz")
     def _health():

@@ -4,11 +4,10 @@ strings give an empty state or a notice, never an exception."""
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, no_update
 
 from dashboard import components, ids
 from dashboard.data import Store, clean_themes, filter_quotes
-from dashboard.export import ExportUnavailable, zip_charts
 from dashboard.views import CONTEXT, CONTRASTS, Views
 
 HIDDEN = {"display": "none"}
@@ -83,29 +82,6 @@ def download_csv(store: Store, views: Views, n_clicks: object, selected: object,
     return dcc.send_data_frame(frame.to_csv, name, index=False)
 
 
-def export_charts(
-    store: Store, views: Views, png_clicks: object, svg_clicks: object, selected: object, intervals: object
-):
-    """A zip of every chart in view, rendered on the server, or a message saying why it cannot be."""
-    fmt = "svg" if ctx.triggered_id == ids.EXPORT_SVG_BUTTON else "png"
-    clicks = svg_clicks if fmt == "svg" else png_clicks
-    if not isinstance(clicks, int) or clicks < 1:
-        return no_update, no_update
-    themes, _ = clean_themes(selected, store.theme_ids)
-    view = views.get(tuple(themes), _on(intervals))
-    charts = [(c.spec.filename, c.figure) for c in view.charts if c.figure is not None]
-    if not charts:
-        return no_update, "No chart is in view to export."
-    try:
-        data = zip_charts(charts, fmt)
-    except ExportUnavailable as exc:
-        return no_update, str(exc)
-    name = "send-survey-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
-    return dcc.send_bytes(
-        data, name
-    ), f"Downloaded {len(charts)} chart{'s' if len(charts) != 1 else ''} as {fmt.upper()}."
-
-
 def register(app: Dash, store: Store, views: Views) -> list[str]:
     """Wire the plain functions above to the page; return the outputs whose responses may be cached."""
     # Address <-> checkboxes runs in the browser (assets/dashboard.js): no round trip holds the panels back.
@@ -165,7 +141,10 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         prevent_initial_call=True,
     )(lambda n, selected, intervals: download_csv(store, views, n, selected, intervals))
 
-    app.callback(
+    # "Download all charts in view" fetches the server's export route (dashboard/downloads.py) from the browser
+    # (assets/export.js), so a busy server answers 503 + Retry-After and the page shows its message.
+    app.clientside_callback(
+        ClientsideFunction(namespace="send_export", function_name="exportCharts"),
         Output(ids.EXPORT_DOWNLOAD, "data"),
         Output(ids.EXPORT_STATUS, "children"),
         Input(ids.EXPORT_PNG_BUTTON, "n_clicks"),
@@ -173,11 +152,7 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         State(ids.THEMES, "value"),
         State(ids.SHOW_INTERVALS, "value"),
         prevent_initial_call=True,
-        running=[
-            (Output(ids.EXPORT_PNG_BUTTON, "disabled"), True, False),
-            (Output(ids.EXPORT_SVG_BUTTON, "disabled"), True, False),
-        ],
-    )(lambda png, svg, selected, intervals: export_charts(store, views, png, svg, selected, intervals))
+    )
     return cacheable
 
 

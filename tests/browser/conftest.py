@@ -103,14 +103,8 @@ def _stop_kaleido() -> None:
     import sys
 
     export = sys.modules.get("dashboard.export")
-    if export is not None and getattr(export, "_server_started", False):
-        try:
-            import kaleido
-
-            kaleido.stop_sync_server(silence_warnings=True)
-            export._server_started = False  # so a later render starts it again
-        except Exception:  # best effort: kaleido also cleans up at exit
-            pass
+    if export is not None:
+        export.stop()  # the next export starts a new one
 
 
 # The browser and pages. --------------------------------------------------------------------------------
