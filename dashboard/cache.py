@@ -31,7 +31,7 @@ import orjson
 CALLBACK_PATH = "/_dash-update-component"
 MAX_CACHED_BODY = 64 * 1024  # requests larger than this are never cached (real ones are < 2 KB)
 MAX_ENCODING_HEADER = 256  # an Accept-Encoding header longer than this is not cached (browsers send ~25 chars)
-RESPONSE_CACHE_BYTES = 24 * 1024 * 1024
+RESPONSE_CACHE_BYTES = 16 * 1024 * 1024
 RESPONSE_CACHE_ENTRIES = 2048
 
 _SKIP = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType)

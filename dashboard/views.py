@@ -21,7 +21,7 @@ from dashboard.figures import ChartSpec, build_chart, chart_specs
 from etl.schema import Col
 
 CACHE_SIZE = 512  # entries per cache at most; the byte ceilings below are what binds
-CACHE_BYTES = {"figures": 16 << 20, "views": 24 << 20, "panels": 40 << 20}  # ~80 MB in all per process
+CACHE_BYTES = {"figures": 16 << 20, "views": 20 << 20, "panels": 32 << 20}  # ~70 MB in all per process
 CONTRASTS = "_contrasts"  # token keys of the shared panels (chart keys never start with "_")
 CONTEXT = "_context"
 
