@@ -73,6 +73,17 @@ def on_exit(server) -> None:
     unpin_build(_data_dir(), os.getpid())
 
 
+def post_fork(server, worker) -> None:
+    """In a new worker: the dashboard's log lines (one per error) go to gunicorn's error log, with its format."""
+    import logging
+
+    for name in ("dashboard", "etl"):
+        logger = logging.getLogger(name)
+        logger.handlers = list(server.log.error_log.handlers)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def worker_exit(server, worker) -> None:
     """In a worker that is stopping: close its export browser (if it started one)."""
     import sys
