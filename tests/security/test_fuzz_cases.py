@@ -148,7 +148,8 @@ json_values = st.recursive(
     lambda c: st.lists(c, max_size=6) | st.dictionaries(st.text(max_size=8), c, max_size=4),
     max_leaves=15,
 )
-surrogates = st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=3)
+# One surrogate code point, high or low, alone: st.text() around it never holds surrogates, so it has no pair.
+surrogates = st.integers(0xD800, 0xDFFF).map(chr)
 
 
 @SETTINGS
