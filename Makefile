@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 WORKERS ?= 2
+ETL_ARGS ?=
 # The documents' text every sentence is checked against: SOURCES_DIR (environment), else ../shared/seeds.
 DATA   := data/current/manifest.json
 ETL_INPUTS := $(shell find etl -name '*.py' -o -name '*.yaml')
@@ -27,11 +28,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Create .venv and install the project with its test tools
 
 $(DATA): $(STAMP) $(ETL_INPUTS)
-	$(BIN)/python -m etl
+	$(BIN)/python -m etl $(ETL_ARGS)
 	@touch $(DATA)
 
-data: $(STAMP) ## Validate the sources and (re)build the Parquet tables in data/
-	$(BIN)/python -m etl
+data: $(STAMP) ## Validate the sources and (re)build (or repair) the tables in data/
+	$(BIN)/python -m etl $(ETL_ARGS)
 
 run: $(DATA) ## Build the data if missing or stale, then serve http://$(HOST):$(PORT)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
@@ -41,10 +42,9 @@ test: $(DATA) ## Lint, then run the tests (browser tests skip without /usr/bin/c
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-serve: $(DATA) ## Serve under gunicorn: WORKERS workers on HOST:PORT (production)
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket \
-		--access-logfile - --timeout 60 --graceful-timeout 20 --max-requests 5000 --max-requests-jitter 500 \
-		dashboard.wsgi:server
+serve: $(DATA) ## Serve under gunicorn (dashboard/gunicorn_conf.py): WORKERS workers on HOST:PORT (production)
+	$(BIN)/gunicorn -c dashboard/gunicorn_conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--no-control-socket --access-logfile - dashboard.wsgi:server
 
 figures: $(DATA) ## Write every chart as PNG (2x) to figures/ (needs Chromium)
 	$(BIN)/python -m dashboard.export --out figures --format png
@@ -55,5 +55,5 @@ bench: $(DATA) ## Benchmark against a bare Dash app; writes benchmarks/RESULTS.m
 loadtest: $(DATA) ## Bounded load test on 127.0.0.1 under gunicorn
 	$(BIN)/python -m benchmarks.loadtest
 
-clean: ## Remove the built tables
-	rm -rf data/current data/builds
+clean: ## Remove the built tables and the export cache
+	rm -rf data/current data/builds data/pins data/export-cache

@@ -185,11 +185,22 @@ class Server:
         self.remove_log()
 
 
-def gunicorn(name: str, target: str, port: int, workers: int = 2) -> Server:
+def gunicorn(
+    name: str,
+    target: str,
+    port: int,
+    workers: int = 2,
+    config: str | None = None,
+    extra: Iterable[str] = (),
+    env: dict[str, str] | None = None,
+) -> Server:
+    """gunicorn serving ``target`` on 127.0.0.1:``port``; ``config`` is a gunicorn config file (e.g. the
+    production one, dashboard/gunicorn_conf.py), ``extra`` more command-line settings (they win)."""
     argv = [
         PYTHON,
         "-m",
         "gunicorn",
+        *(["-c", config] if config else []),
         "--workers",
         str(workers),
         "--bind",
@@ -199,9 +210,10 @@ def gunicorn(name: str, target: str, port: int, workers: int = 2) -> Server:
         "5",
         "--timeout",
         "60",
+        *extra,
         target,
     ]
-    return Server(name=name, argv=argv, port=port)
+    return Server(name=name, argv=argv, port=port, env=dict(env or {}))
 
 
 def module_server(name: str, module: str, port: int) -> Server:

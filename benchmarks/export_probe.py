@@ -46,13 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                 warm.append((time.perf_counter() - t) * 1000)
             out["warm_ms"] = warm
     finally:
-        if getattr(export, "_server_started", False):
-            try:
-                import kaleido
-
-                kaleido.stop_sync_server(silence_warnings=True)
-            except Exception:  # best effort: the process exits next
-                pass
+        export.stop()
     print(json.dumps(out), flush=True)
     return 0
 

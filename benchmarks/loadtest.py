@@ -1,35 +1,53 @@
 """Load test: ``python -m benchmarks.loadtest [--seconds 20] [--clients 8] [--url URL] [--write]`` (``make loadtest``).
 
-Starts the dashboard under gunicorn on a free 127.0.0.1 port (unless ``--url`` names one already running,
-which must be on 127.0.0.1 or localhost), then runs ``--clients`` concurrent keep-alive clients for
-``--seconds`` (at most ``--max-requests`` requests in all). The clients first send every distinct request
-once between them, then choose at random (weighted by kind) among
+Starts the dashboard under gunicorn with the production settings (``dashboard/gunicorn_conf.py``: gthread
+workers, build pinning; ``--max-requests 0`` so no worker is recycled while its memory is measured; a fresh
+export cache) on a free 127.0.0.1 port, unless ``--url`` names one already running (127.0.0.1 or localhost
+only). Three modes:
 
-* page loads (``GET /``), ``/_dash-layout``, ``/_dash-dependencies`` and the page's scripts, styles and favicon;
-* valid callbacks: the theme-filter panel, the quotations and the URL callbacks with real values;
-* invalid values in otherwise well-formed callbacks: unknown themes, numbers, dicts, a list of 5000
-  strings, a 10 000-character string, ``<script>`` markup, an oversized body. The app may answer 200
-  (it ignores what it does not know) or 4xx; only a 5xx is wrong;
-* malformed requests: invalid or empty JSON, a JSON array, string or null, missing keys, an unknown output,
-  inputs of another callback, a non-JSON content type, a path traversal, an unknown component suite: each
-  must get a 4xx. Also GET on the callback URL and on an unknown path, which Dash's catch-all route answers
-  with the page (200): only a 5xx counts there.
+* **mixed** (default): ``--clients`` concurrent keep-alive clients for ``--seconds`` (at most
+  ``--max-requests`` requests). First every fixed request once, then a weighted random mix of requests that
+  look like users, most of them distinct:
 
-An error is any 5xx, a connection error, a 2xx/3xx where a 4xx was expected, or a non-2xx answer to a valid
-request. Prints throughput and p50/p95/p99 latency per kind of request and in total, then each distinct
-error with the request that caused it (and, for a server we started, the tracebacks it logged). Exit code 1
-if there was any error. ``--write`` appends the table to benchmarks/RESULTS.md under "## Load test".
+  - page loads (``GET /``), ``/_dash-layout``, ``/_dash-dependencies`` and the page's scripts and styles;
+  - *selection*: the chart panels for a random theme selection (of 2^11), intervals on or off, and the
+    panel-state the browser would send (nothing, or tokens of charts it holds);
+  - *quotes*: the quotations for random themes and stances and a search text (words and fragments of
+    words, so a few thousand distinct searches);
+  - *table*: opening the data table (a click count and a selection); *csv*: the CSV download of a selection;
+  - *tables zip*: ``/download/send-survey-tables.zip``; *export*: a few ``/export/charts.zip`` (PNG or SVG of
+    a random selection), which may be answered 503 with ``Retry-After`` when the export queue is full;
+  - the fixed valid, invalid and malformed callbacks of before (unknown themes, huge values, markup, invalid
+    JSON, missing keys, path traversal...), which must get a 2xx/4xx or a 4xx.
+
+* **distinct** (``--distinct N``): N distinct valid callback requests (selection, quotes, table, csv), then
+  stop. Reports worker RSS before, at the end and the largest seen: the memory ceiling under an attacker or
+  a crowd that never repeats itself.
+
+* **export flood** (``--export-flood N``): N concurrent export requests (distinct selections, so none is
+  cached) while one client requests ``GET /`` every 50 ms; reports ``GET /`` p50/p95/p99 during the flood
+  (target: p95 < 300 ms) and how the exports were answered (200, or 503 with ``Retry-After``).
+
+An error is any 5xx (except an export's 503 with ``Retry-After``), a connection error, a 2xx/3xx where a 4xx
+was expected, or a non-2xx answer to a valid request. Prints p50/p95/p99 per kind and in total, each distinct
+error with the request that caused it (and, for a server we started, the tracebacks it logged), and the
+gunicorn workers' RSS before and after. Exit code 1 if there was any error (or, in flood mode, the target was
+missed). ``--write`` appends the report to benchmarks/RESULTS.md under "## Load test".
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import itertools
 import json
 import random
 import re
 import shlex
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -42,20 +60,88 @@ from benchmarks import common
 from benchmarks.common import CALLBACK_PATH, ROOT, Client, percentile
 
 DEFAULT_OUT = ROOT / "benchmarks" / "RESULTS.md"
-MAX_SECONDS = 600
+MAX_SECONDS = 1800
 MAX_CLIENTS = 64
 
-OK, CLIENT_ERROR, NOT_5XX = "2xx", "4xx", "not 5xx"
-KINDS = ["page", "layout", "dependencies", "static", "callback valid", "callback invalid", "malformed"]
+OK, CLIENT_ERROR, NOT_5XX, EXPORT = "2xx", "4xx", "not 5xx", "200 or 503 + Retry-After"
 WEIGHTS = {
-    "page": 8,
-    "layout": 5,
-    "dependencies": 5,
-    "static": 22,
-    "callback valid": 30,
-    "callback invalid": 18,
-    "malformed": 12,
+    "page": 6,
+    "layout": 3,
+    "dependencies": 3,
+    "static": 12,
+    "selection": 22,
+    "quotes": 14,
+    "table": 5,
+    "csv": 5,
+    "tables zip": 1,
+    "export": 0.4,
+    "callback valid": 5,
+    "callback invalid": 10,
+    "malformed": 8,
 }
+DISTINCT_KINDS = ["selection", "quotes", "table", "csv"]  # the valid callback requests --distinct sends
+CONFIG = "dashboard/gunicorn_conf.py"
+EXPORT_PATH = "/export/charts.zip"
+FLOOD_TARGET_MS = 300.0
+# Words councils use in the quotations, and fragments of them: searches people type.
+SEARCH_WORDS = [
+    "funding",
+    "money",
+    "budget",
+    "deficit",
+    "tribunal",
+    "tribunals",
+    "appeal",
+    "school",
+    "schools",
+    "mainstream",
+    "special",
+    "specialist",
+    "inclusion",
+    "inclusive",
+    "parents",
+    "families",
+    "children",
+    "young",
+    "people",
+    "council",
+    "councils",
+    "local",
+    "authority",
+    "plan",
+    "plans",
+    "EHCP",
+    "EHCPs",
+    "needs",
+    "support",
+    "workforce",
+    "staff",
+    "capacity",
+    "timescale",
+    "timetable",
+    "transition",
+    "legislation",
+    "reform",
+    "reforms",
+    "standards",
+    "national",
+    "health",
+    "partnership",
+    "early",
+    "intervention",
+    "outcomes",
+    "confidence",
+    "trust",
+    "risk",
+    "cost",
+    "transport",
+    "places",
+    "academy",
+    "academies",
+    "SENCO",
+    "teachers",
+    "training",
+]
 
 
 @dataclass(frozen=True)
@@ -99,7 +185,15 @@ def static_paths(html: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def catalogue(host: str, port: int) -> dict[str, list[Req]]:
+@dataclass
+class Catalogue:
+    """The fixed requests by kind, and makers of random distinct requests by kind."""
+
+    fixed: dict[str, list[Req]]
+    makers: dict[str, Callable[[random.Random], Req]]
+
+
+def catalogue(host: str, port: int) -> Catalogue:
     """Every request the clients choose from, grouped by kind; built from the running app."""
     client = Client(host, port, accept_encoding="identity")
     try:
@@ -340,7 +434,86 @@ def catalogue(host: str, port: int) -> dict[str, list[Req]]:
             CLIENT_ERROR,
         ),
     ]
-    return dict(reqs)
+    return Catalogue(dict(reqs), makers(deps, props, theme_ids, panel, quotes))
+
+
+def makers(deps: list[dict], props: dict, theme_ids: list[str], panel: dict, quotes: dict | None) -> dict:
+    """Makers of random, almost always distinct, valid requests of the kinds users send."""
+    T, IV = common.OURS_THEMES, common.OURS_INTERVALS
+    table = _optional(lambda: common.find_callback(deps, ["show-table-button.n_clicks", T]))
+    csv = _optional(lambda: common.find_callback(deps, ["download-csv-button.n_clicks"]))
+    chart_keys = [k[len("chart-") :] for k in props if k.startswith("chart-")] or ["overview"]
+    stances = ["welcomes", "concern", "mixed"]
+
+    def themes(rng: random.Random) -> list[str]:
+        """A selection as people make them: often none or one theme, sometimes two, now and then any set
+        (one of 2^11)."""
+        r = rng.random()
+        if r < 0.25:
+            return []
+        if r < 0.6:
+            return [rng.choice(theme_ids)]
+        if r < 0.8:
+            return sorted(rng.sample(theme_ids, 2), key=theme_ids.index)
+        return [t for t in theme_ids if rng.random() < 0.3]
+
+    def intervals(rng: random.Random) -> list[str]:
+        return ["on"] if rng.random() < 0.2 else []
+
+    def cb(dep: dict, values: dict, changed: list[str]) -> bytes:
+        return _json(common.callback_body(dep, props, values, changed))
+
+    def selection(rng: random.Random) -> Req:
+        sel, iv = themes(rng), intervals(rng)
+        state = None
+        if rng.random() < 0.7:  # the browser holds some charts already
+            held = rng.sample(chart_keys, rng.randint(1, len(chart_keys)))
+            state = {"tokens": {k: f"{rng.getrandbits(64):016x}" for k in held}}
+        body = cb(panel, {T: sel, IV: iv, "panel-state.data": state}, [rng.choice([T, IV])])
+        return Req("selection", f"panel themes={sel} intervals={iv}", "POST", CALLBACK_PATH, body, OK)
+
+    def quote_search(rng: random.Random) -> Req:
+        word = rng.choice(SEARCH_WORDS)
+        if rng.random() < 0.5:
+            word = word[: rng.randint(3, max(3, len(word)))]
+        if rng.random() < 0.3:
+            word += " " + rng.choice(SEARCH_WORDS)
+        if rng.random() < 0.3:
+            word = word.upper() if rng.random() < 0.5 else word.capitalize()
+        values = {T: themes(rng), "quote-stance.value": rng.sample(stances, rng.randint(0, 3))}
+        values["quote-search.value"] = word
+        return Req(
+            "quotes", f"quotes search={word!r}", "POST", CALLBACK_PATH, cb(quotes, values, ["quote-search.value"]), OK
+        )
+
+    def open_table(rng: random.Random) -> Req:
+        values = {"show-table-button.n_clicks": rng.randint(1, 10_000), T: themes(rng)}
+        body = cb(table, values, ["show-table-button.n_clicks"])
+        return Req("table", "open the data table", "POST", CALLBACK_PATH, body, OK)
+
+    def download_csv(rng: random.Random) -> Req:
+        values = {"download-csv-button.n_clicks": rng.randint(1, 10_000), T: themes(rng), IV: intervals(rng)}
+        body = cb(csv, values, ["download-csv-button.n_clicks"])
+        return Req("csv", "download the CSV", "POST", CALLBACK_PATH, body, OK)
+
+    def export_zip(rng: random.Random) -> Req:
+        sel = themes(rng) or [rng.choice(theme_ids)]
+        fmt = rng.choice(["png", "svg"])
+        path = f"{EXPORT_PATH}?format={fmt}&theme={','.join(sel)}"
+        return Req("export", f"export {fmt} {sel}", "GET", path, None, EXPORT)
+
+    found: dict[str, Callable[[random.Random], Req]] = {"selection": selection, "export": export_zip}
+    found["tables zip"] = lambda rng: Req("tables zip", "GET tables zip", "GET", TABLES_ZIP, None, OK)
+    if quotes:
+        found["quotes"] = quote_search
+    if table:
+        found["table"] = open_table
+    if csv:
+        found["csv"] = download_csv
+    return found
+
+
+TABLES_ZIP = "/download/send-survey-tables.zip"
 
 
 def _optional(fn: Callable[[], dict]) -> dict | None:
@@ -353,8 +526,14 @@ def _optional(fn: Callable[[], dict]) -> dict | None:
 # The run. ---------------------------------------------------------------------------------------------
 
 
-def classify(req: Req, status: int) -> str | None:
+def classify(req: Req, status: int, headers: dict[str, str] | None = None) -> str | None:
     """Why this answer is an error, or None."""
+    if req.expect == EXPORT:
+        if status == 200:
+            return None
+        if status == 503:
+            return None if (headers or {}).get("retry-after", "").isdigit() else "503 without Retry-After"
+        return f"{status} where 200 or 503 + Retry-After was expected"
     if status >= 500:
         return f"{status} (5xx)"
     if req.expect == OK and not 200 <= status < 300:
@@ -365,19 +544,26 @@ def classify(req: Req, status: int) -> str | None:
 
 
 class LoadTest:
+    """Clients sending the fixed requests once, then a weighted mix of fixed and generated ones (``kinds``
+    limits the mix; ``sweep=False`` skips the fixed requests)."""
+
     def __init__(
         self,
         host: str,
         port: int,
-        reqs: dict[str, list[Req]],
+        cat: Catalogue,
         clients: int,
         seconds: float,
         max_requests: int,
         seed: int,
+        kinds: list[str] | None = None,
+        sweep: bool = True,
+        unique: bool = False,
     ):
         self.host, self.port = host, port
-        self.reqs = {k: v for k, v in reqs.items() if v}
-        self.kinds = list(self.reqs)
+        self.reqs = {k: v for k, v in cat.fixed.items() if v and (kinds is None or k in kinds)}
+        self.makers = {k: m for k, m in cat.makers.items() if kinds is None or k in kinds}
+        self.kinds = list(dict.fromkeys([*self.reqs, *self.makers]))
         self.weights = [WEIGHTS[k] for k in self.kinds]
         self.clients, self.seconds, self.max_requests, self.seed = clients, seconds, max_requests, seed
         self.stats: dict[str, KindStats] = {k: KindStats() for k in self.kinds}
@@ -386,15 +572,21 @@ class LoadTest:
         self.issued = 0
         self.elapsed = 0.0
         self.retries = 0
-        # Every distinct request is sent once first (shared by the clients), then the weighted random mix.
-        self.sweep = [r for rs in self.reqs.values() for r in rs]
+        # Every fixed request is sent once first (shared by the clients), then the weighted random mix.
+        self.sweep = [r for rs in self.reqs.values() for r in rs] if sweep else []
         random.Random(seed).shuffle(self.sweep)
-        self.distinct = len(self.sweep)
+        self.fixed = len(self.sweep)
         self.covered: set[tuple[str, str]] = set()
+        self.sent: set[bytes] = set()  # digests of every distinct request sent
+        self.unique = unique  # every generated request distinct from all before (--distinct)
+        self.reserved: set[bytes] = set()
 
     def _record(self, req: Req, status: int | None, ms: float | None, error: str | None, body: bytes = b"") -> None:
+        digest = self._digest(req)
         with self.lock:
-            self.covered.add((req.kind, req.label))
+            self.sent.add(digest)
+            if req.kind in ("callback valid", "callback invalid", "malformed") or not self.makers.get(req.kind):
+                self.covered.add((req.kind, req.label))
             st = self.stats[req.kind]
             st.statuses["conn" if status is None else status] += 1
             if ms is not None:
@@ -410,9 +602,29 @@ class LoadTest:
                         1, error, req.label, req.kind, excerpt, body[:200].decode("utf-8", "replace")
                     )
 
+    @staticmethod
+    def _digest(req: Req) -> bytes:
+        return hashlib.blake2b(req.method.encode() + req.path.encode() + (req.body or b""), digest_size=12).digest()
+
+    def _pick(self, rng: random.Random) -> Req:
+        kind = rng.choices(self.kinds, self.weights)[0]
+        maker = self.makers.get(kind)
+        if maker is None or (kind in self.reqs and rng.random() >= 0.9):
+            return rng.choice(self.reqs[kind])
+        if not self.unique:
+            return maker(rng)
+        for _ in range(100):  # a request never sent before
+            req = maker(rng)
+            digest = self._digest(req)
+            with self.lock:
+                if digest not in self.reserved:
+                    self.reserved.add(digest)
+                    return req
+        raise RuntimeError(f"could not make a new distinct {kind} request")
+
     def _client(self, n: int, deadline: float) -> None:
         rng = random.Random(self.seed * 1000 + n)
-        client = Client(self.host, self.port, timeout=30, accept_encoding="gzip")
+        client = Client(self.host, self.port, timeout=60, accept_encoding="gzip")
         try:
             while time.perf_counter() < deadline:
                 with self.lock:
@@ -421,7 +633,7 @@ class LoadTest:
                     self.issued += 1
                     req = self.sweep.pop() if self.sweep else None
                 if req is None:
-                    req = rng.choice(self.reqs[rng.choices(self.kinds, self.weights)[0]])
+                    req = self._pick(rng)
                 headers = {"Content-Type": req.content_type} if req.body is not None else {}
                 try:
                     r = client.request(req.method, req.path, body=req.body, headers=headers)
@@ -429,7 +641,11 @@ class LoadTest:
                     self._record(req, None, None, f"connection error: {exc}")
                     continue
                 self._record(
-                    req, r.status, r.seconds * 1000, classify(req, r.status), r.body if r.status >= 400 else b""
+                    req,
+                    r.status,
+                    r.seconds * 1000,
+                    classify(req, r.status, r.headers),
+                    r.body if r.status >= 400 else b"",
                 )
         finally:
             with self.lock:
@@ -480,12 +696,18 @@ class LoadTest:
     def totals(self) -> str:
         n = sum(sum(s.statuses.values()) for s in self.stats.values())
         xs = [x for s in self.stats.values() for x in s.latencies_ms]
-        fives = sum(c for s in self.stats.values() for k, c in s.statuses.items() if isinstance(k, int) and k >= 500)
+        fives = sum(
+            c
+            for kind, s in self.stats.items()
+            for k, c in s.statuses.items()
+            if isinstance(k, int) and k >= 500 and not (kind == "export" and k == 503)
+        )
         conn = sum(s.statuses.get("conn", 0) for s in self.stats.values())
         return (
             f"TOTAL: {n} requests in {self.elapsed:.1f} s ({n / self.elapsed if self.elapsed else 0:.1f} req/s) from {self.clients} clients; "
             f"p50 {percentile(xs, 50) or 0:.1f} ms, p95 {percentile(xs, 95) or 0:.1f} ms, p99 {percentile(xs, 99) or 0:.1f} ms; "
-            f"errors {self.errors} (5xx {fives}, connection {conn}); {len(self.covered)} of {self.distinct} distinct requests sent at least once; "
+            f"errors {self.errors} (5xx {fives} not counting exports' 503, connection {conn}); {len(self.sent)} distinct requests "
+            f"({len(self.covered)} of the {self.fixed} fixed ones); "
             f"reconnects after a closed keep-alive connection {self.retries}"
         )
 
@@ -507,11 +729,173 @@ def server_tracebacks(log: str, limit: int = 60) -> list[str]:
     return keep[-limit:]
 
 
+class Memory:
+    """RSS of the gunicorn workers we started: before, at the end, and the largest seen (sampled every 0.5 s)."""
+
+    def __init__(self, server: common.Server | None):
+        self.server = server
+        self.before: dict[int, int] = {}
+        self.after: dict[int, int] = {}
+        self.peak: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _sample(self) -> dict[int, int]:
+        if self.server is None:
+            return {}
+        found = {}
+        for pid in self.server.worker_pids():
+            rss = common.rss_bytes(pid)
+            if rss is not None:
+                found[pid] = rss
+        return found
+
+    def start(self) -> None:
+        self.before = self._sample()
+        self.peak = dict(self.before)
+
+        def loop() -> None:
+            while not self._stop.wait(0.5):
+                for pid, rss in self._sample().items():
+                    self.peak[pid] = max(rss, self.peak.get(pid, 0))
+
+        self._thread = threading.Thread(target=loop, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+        self.after = self._sample()
+        for pid, rss in self.after.items():
+            self.peak[pid] = max(rss, self.peak.get(pid, 0))
+
+    def line(self) -> str:
+        if not self.before and not self.after:
+            return "Worker RSS: not measured (a server we did not start)."
+
+        def mib(d: dict[int, int]) -> str:
+            return ", ".join(f"{v / 2**20:.0f}" for _, v in sorted(d.items())) or "–"
+
+        same = set(self.before) == set(self.after)
+        return (
+            f"Worker RSS (MiB, per worker): before {mib(self.before)}; after {mib(self.after)}; "
+            f"largest seen {mib(self.peak)}; largest of all {max(self.peak.values()) / 2**20:.0f} MiB"
+            + ("" if same else " (workers changed during the run)")
+        )
+
+    def largest(self) -> int:
+        return max(self.peak.values(), default=0)
+
+
+@dataclass
+class Flood:
+    """``n`` concurrent exports (distinct selections) while ``GET /`` is timed every 50 ms."""
+
+    host: str
+    port: int
+    n: int
+    seed: int
+    theme_ids: list[str]
+    page_ms: list[float] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    exports: list[tuple[int, str | None, float]] = field(default_factory=list)  # status, Retry-After, seconds
+    export_errors: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def selections(self) -> list[list[str]]:
+        rng = random.Random(self.seed)
+        combos = [list(c) for k in (1, 2, 3) for c in itertools.combinations(self.theme_ids, k)]
+        rng.shuffle(combos)
+        return combos[: self.n]
+
+    def run(self) -> None:
+        done = threading.Event()
+        lock = threading.Lock()
+
+        def export(sel: list[str], fmt: str) -> None:
+            client = Client(self.host, self.port, timeout=120, accept_encoding="gzip")
+            path = f"{EXPORT_PATH}?format={fmt}&theme={','.join(sel)}"
+            try:
+                r = client.get(path)
+            except OSError as exc:
+                with lock:
+                    self.export_errors.append(f"{path}: connection error {exc}")
+                return
+            finally:
+                client.close()
+            retry = r.headers.get("retry-after")
+            with lock:
+                self.exports.append((r.status, retry, r.seconds))
+                if r.status == 503 and not (retry or "").isdigit():
+                    self.export_errors.append(f"{path}: 503 without Retry-After")
+                elif r.status not in (200, 503):
+                    self.export_errors.append(f"{path}: {r.status}")
+
+        def pages() -> None:
+            client = Client(self.host, self.port, timeout=30)
+            try:
+                while not done.is_set():
+                    try:
+                        r = client.get("/")
+                    except OSError as exc:
+                        self.page_errors.append(f"GET /: connection error {exc}")
+                        continue
+                    self.page_ms.append(r.seconds * 1000)
+                    if r.status != 200:
+                        self.page_errors.append(f"GET /: {r.status}")
+                    done.wait(0.05)
+            finally:
+                client.close()
+
+        prober = threading.Thread(target=pages, daemon=True)
+        t0 = time.perf_counter()
+        prober.start()
+        time.sleep(0.2)  # a few samples before the flood
+        threads = [
+            threading.Thread(target=export, args=(sel, "png" if i % 4 else "svg"), daemon=True)
+            for i, sel in enumerate(self.selections())
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=180)
+        done.set()
+        prober.join(timeout=30)
+        self.elapsed = time.perf_counter() - t0
+
+    def p(self, q: float) -> float:
+        return percentile(self.page_ms, q) or 0.0
+
+    @property
+    def met(self) -> bool:
+        return bool(self.page_ms) and self.p(95) < FLOOD_TARGET_MS
+
+    def lines(self) -> list[str]:
+        ok = [s for s, _, _ in self.exports if s == 200]
+        busy = [(r, sec) for s, r, sec in self.exports if s == 503]
+        refused_ms = [sec * 1000 for _, sec in busy]
+        ok_s = [sec for s, _, sec in self.exports if s == 200]
+        retry = sorted({r for r, _ in busy if r})
+        return [
+            "| measure | value |",
+            "|---|---|",
+            f"| GET / during the flood | {len(self.page_ms)} requests; p50 {self.p(50):.1f} ms, p95 {self.p(95):.1f} ms, "
+            f"p99 {self.p(99):.1f} ms, max {max(self.page_ms, default=0):.1f} ms |",
+            f"| target: GET / p95 < {FLOOD_TARGET_MS:.0f} ms | {'met' if self.met else '**missed**'} |",
+            f"| exports answered 200 | {len(ok)} (seconds: {', '.join(f'{x:.1f}' for x in sorted(ok_s))}) |",
+            f"| exports answered 503 + Retry-After | {len(busy)} (Retry-After {', '.join(retry) or '–'} s; answered in "
+            f"p50 {percentile(refused_ms, 50) or 0:.0f} ms, max {max(refused_ms, default=0):.0f} ms) |",
+            f"| errors | {len(self.export_errors) + len(self.page_errors)} |",
+            f"| flood duration | {self.elapsed:.1f} s |",
+        ]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.loadtest",
-        description="Mixed valid, invalid and malformed load against the dashboard (127.0.0.1 only).",
+        description="Load that looks like users (and attackers) against the dashboard (127.0.0.1 only).",
     )
     parser.add_argument(
         "--seconds", type=float, default=20.0, help=f"how long the clients run (default 20, at most {MAX_SECONDS})"
@@ -520,13 +904,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-requests", type=int, default=100_000, help="stop after this many requests in all (default 100000)"
     )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--distinct",
+        type=int,
+        metavar="N",
+        help="send N distinct valid callback requests (selection, quotes, table, csv) and report worker RSS",
+    )
+    mode.add_argument(
+        "--export-flood",
+        type=int,
+        metavar="N",
+        help=f"N concurrent exports while timing GET / (target p95 < {FLOOD_TARGET_MS:.0f} ms)",
+    )
     parser.add_argument(
         "--url", help="a dashboard already running on 127.0.0.1/localhost (default: start one under gunicorn)"
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers when we start the server (default 2)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--write", action="store_true", help="append the table to benchmarks/RESULTS.md under '## Load test'"
+        "--write", action="store_true", help="append the report to benchmarks/RESULTS.md under '## Load test'"
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
@@ -536,8 +933,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--clients must be in 1..{MAX_CLIENTS}")
     if args.max_requests < 1:
         parser.error("--max-requests must be positive")
+    if args.distinct is not None and not 0 < args.distinct <= 1_000_000:
+        parser.error("--distinct must be in 1..1000000")
+    if args.export_flood is not None and not 0 < args.export_flood <= 200:
+        parser.error("--export-flood must be in 1..200")
 
     server = None
+    cache_dir = None
     if args.url:
         try:
             host, port = common.check_local_url(args.url)
@@ -546,37 +948,74 @@ def main(argv: list[str] | None = None) -> int:
         host = "127.0.0.1" if host in ("localhost",) else host.strip("[]")
     else:
         host, port = "127.0.0.1", common.free_port()
-        server = common.gunicorn("loadtest", common.OURS_WSGI, port, workers=args.workers)
+        cache_dir = tempfile.mkdtemp(prefix="loadtest-export-cache-")
+        server = common.gunicorn(
+            "loadtest",
+            common.OURS_WSGI,
+            port,
+            workers=args.workers,
+            config=CONFIG,
+            extra=["--max-requests", "0"],  # no recycling: the workers' memory is what is measured
+            env={"EXPORT_CACHE_DIR": cache_dir},
+        )
     started = dt.datetime.now(dt.UTC)
+    memory = Memory(server)
+    test = flood = None
     try:
         if server:
             server.start()
             print(
-                f"starting the dashboard under gunicorn ({args.workers} workers) on http://127.0.0.1:{port} ...",
+                f"starting the dashboard under gunicorn ({args.workers} workers, {CONFIG}) on http://127.0.0.1:{port} ...",
                 file=sys.stderr,
                 flush=True,
             )
             print(f"ready after {server.wait_ready(timeout=120):.1f} s", file=sys.stderr, flush=True)
-        reqs = catalogue(host, port)
-        n_req = sum(len(v) for v in reqs.values())
-        print(
-            f"{n_req} distinct requests in {len(reqs)} kinds; {args.clients} clients for {args.seconds:g} s",
-            file=sys.stderr,
-            flush=True,
-        )
-        test = LoadTest(host, port, reqs, args.clients, args.seconds, args.max_requests, args.seed)
-        test.run()
+        cat = catalogue(host, port)
+        memory.start()
+        if args.export_flood:
+            props = common.layout_props(common.get_json(host, port, "/_dash-layout"))
+            themes = [o["value"] for o in props.get("theme-filter", {}).get("options", []) if isinstance(o, dict)]
+            print(f"{args.export_flood} concurrent exports, timing GET / ...", file=sys.stderr, flush=True)
+            flood = Flood(host, port, args.export_flood, args.seed, themes)
+            flood.run()
+        else:
+            kinds = [k for k in DISTINCT_KINDS if k in cat.makers] if args.distinct else None
+            limit = args.distinct if args.distinct else args.max_requests
+            seconds = MAX_SECONDS if args.distinct and "--seconds" not in argv else args.seconds
+            test = LoadTest(
+                host,
+                port,
+                cat,
+                args.clients,
+                seconds,
+                limit,
+                args.seed,
+                kinds,
+                sweep=not args.distinct,
+                unique=bool(args.distinct),
+            )
+            what = f"{limit} distinct valid requests ({', '.join(kinds or [])})" if args.distinct else "the mixed load"
+            print(f"{what}; {args.clients} clients, at most {seconds:g} s", file=sys.stderr, flush=True)
+            test.run()
+        memory.stop()
         log = server.log_text() if server else ""
     finally:
         if server:
             server.stop()
             server.remove_log()
+        if cache_dir:
+            shutil.rmtree(cache_dir, ignore_errors=True)
 
+    report: list[str] = []
+    if flood is not None:
+        report += flood.lines()
+        errors = flood.export_errors + flood.page_errors
+    else:
+        report += [test.table(), "", test.totals()]
+        errors = test.error_lines()
+    report += ["", memory.line()]
     print()
-    print(test.table())
-    print()
-    print(test.totals())
-    errors = test.error_lines()
+    print("\n".join(report))
     for line in errors:
         print(line)
     traces = server_tracebacks(log) if errors else []
@@ -588,18 +1027,23 @@ def main(argv: list[str] | None = None) -> int:
         exe = Path(common.PYTHON)
         shown = str(exe.relative_to(ROOT)) if exe.is_relative_to(ROOT) else str(exe)
         m = common.machine()
+        mode_name = (
+            f"export flood ({args.export_flood} concurrent exports)"
+            if args.export_flood
+            else f"distinct ({args.distinct} distinct valid requests)"
+            if args.distinct
+            else "mixed"
+        )
         section = [
             "",
             "## Load test",
             "",
-            f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')}",
+            f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')}; mode: {mode_name}",
             f"- Command: `{' '.join([shown, '-m', 'benchmarks.loadtest', *map(shlex.quote, argv)])}`",
-            f"- Server: {'gunicorn, ' + str(args.workers) + ' workers, started by the load test' if server else args.url}; "
+            f"- Server: {'gunicorn (' + CONFIG + '), ' + str(args.workers) + ' workers, started by the load test' if server else args.url}; "
             f"machine {m['nproc']} CPUs, {m['cpu']}; load average at end {m['loadavg']}",
             "",
-            test.table(),
-            "",
-            test.totals(),
+            *report,
             "",
         ]
         section += [f"- {e}" for e in errors] + ([""] if errors else ["No errors.", ""])
@@ -607,6 +1051,8 @@ def main(argv: list[str] | None = None) -> int:
         with out.open("a") as f:
             f.write(prefix + "\n".join(section))
         print(f"appended to {out}", file=sys.stderr)
+    if flood is not None:
+        return 1 if errors or not flood.met else 0
     return 1 if test.errors else 0
 
 

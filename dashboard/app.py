@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dash import Dash, dcc, html
 
-from dashboard import callbacks, landing, routes
+from dashboard import callbacks, downloads, landing, routes
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.security import install_security
@@ -115,7 +115,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         store = load_store(data_dir or DATA_DIR)
     except DataError as exc:
         log.error("data unavailable: %s", exc)
-        app.layout = maintenance_layout(str(exc))
+        app.layout = maintenance_layout(exc.public)  # names files, never paths
         app.server.config["DATA_ERROR"] = str(exc)
 
         @app.server.route("/healthz")
@@ -130,6 +130,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     app.server.wsgi_app = CallbackCache(app.server.wsgi_app, cacheable)
     _warm(store, views)
     routes.register(app, store, views, _asset_url(app))
+    downloads.register(app, store, views, data_dir or DATA_DIR)
 
     @app.server.route("/healthz")
     def _health():

@@ -1,36 +1,199 @@
-"""A WSGI middleware that answers repeated callback requests from memory.
+"""Bounded caches: a generic LRU with a ceiling in bytes as well as entries, and a WSGI middleware answering
+repeated callback requests from memory.
 
-The data is read-only while serving, so a callback's response depends only on its request body (and
-on the encoding the client accepts). For the callbacks named at construction, the first
-successful response to each distinct request is kept, already serialised and compressed, in a bounded
-LRU; a repeat is answered without entering Flask or Dash. Requests are validated by Flask on the way
-in (``security.install_request_guards``), so only responses to valid requests are ever stored.
+``BoundedLRU`` is what every in-process cache of the dashboard uses (the views' figures, views and panels,
+and the callback responses below): each entry's size is measured when it is stored (``approx_size``, a
+deep ``sys.getsizeof`` walk, or the exact byte length of a stored response), and the least recently used
+entries are dropped while the total is over ``max_bytes`` or the count over ``max_entries``. An entry
+larger than a quarter of the budget is not stored at all.
+
+``CallbackCache``: the data is read-only while serving, so a callback's response depends only on its
+request body (and on the encoding the client accepts). For the callbacks named at construction, the first
+successful response to each distinct request is kept, already serialised and compressed; a repeat is
+answered without entering Flask or Dash. Requests are validated by Flask on the way in
+(``security.install_request_guards``), so only responses to valid requests are ever stored: a body with
+extra keys, or any other shape Dash does not send, is a 400 and never becomes an entry. The key is the
+whole request (canonical JSON) and the whole ``Accept-Encoding`` header, normalised.
 """
 
 from __future__ import annotations
 
 import io
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
+from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
+from typing import Any
 
 import orjson
 
 CALLBACK_PATH = "/_dash-update-component"
 MAX_CACHED_BODY = 64 * 1024  # requests larger than this are never cached (real ones are < 2 KB)
+MAX_ENCODING_HEADER = 256  # an Accept-Encoding header longer than this is not cached (browsers send ~25 chars)
+RESPONSE_CACHE_BYTES = 16 * 1024 * 1024
+RESPONSE_CACHE_ENTRIES = 2048
+
+_SKIP = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType)
+_MISSING = object()
+
+
+JSON_FACTOR = 5  # Python objects of a JSON-like tree (dicts, lists, short strings, numbers) per byte of its JSON
+_ROW_BYTES: dict[tuple, float] = {}  # bytes per row of a DataFrame, by its columns (measured once per column set)
+
+
+def _frame_size(frame: Any) -> int:
+    """A pandas DataFrame's (or Series') deep memory, from its row count and the measured bytes per row of
+    frames with the same columns (``memory_usage(deep=True)`` once per column set: it is slow)."""
+    columns = tuple(getattr(frame, "columns", ())) or (getattr(frame, "name", None),)
+    per_row = _ROW_BYTES.get(columns)
+    n = len(frame)
+    if per_row is None:
+        used = frame.memory_usage(deep=True)
+        total = int(used.sum()) if hasattr(used, "sum") else int(used)
+        if n < 8:
+            return total  # too few rows to learn from
+        per_row = _ROW_BYTES.setdefault(columns, total / n) if len(_ROW_BYTES) < 256 else total / n
+    return 512 + int(per_row * n)
+
+
+def approx_size(obj: Any, limit: int = 200_000) -> int:
+    """Bytes held by ``obj`` and everything it references (each object once): an estimate, for cache ceilings.
+
+    Containers, dataclasses and objects with a ``__dict__`` or ``__slots__`` are walked and counted by
+    ``sys.getsizeof``; a dict or list that is plain JSON (a figure) is counted as ``JSON_FACTOR`` times the
+    length of its JSON, which is much faster than walking it; pandas objects count their deep memory and
+    numpy arrays their buffer; classes, functions and modules are not followed (they are shared, not
+    held). Stops after ``limit`` objects (the total is then a lower bound, which ``BoundedLRU``'s entry
+    ceiling still caps).
+    """
+    seen: set[int] = set()
+    stack = [obj]
+    total = 0
+    while stack and len(seen) < limit:
+        o = stack.pop()
+        if id(o) in seen or isinstance(o, _SKIP):
+            continue
+        seen.add(id(o))
+        if isinstance(o, (str, bytes, bytearray, int, float, bool, complex)) or o is None:
+            total += sys.getsizeof(o)
+            continue
+        if isinstance(o, (dict, list)) and len(o) > 4:
+            try:
+                total += JSON_FACTOR * len(orjson.dumps(o, option=orjson.OPT_SERIALIZE_NUMPY))
+                continue
+            except (TypeError, orjson.JSONEncodeError):
+                pass  # holds something JSON cannot: walk it
+        if hasattr(o, "iloc") and hasattr(o, "memory_usage"):  # a pandas DataFrame or Series
+            try:
+                total += _frame_size(o)
+                continue
+            except Exception:  # count what getsizeof says instead
+                pass
+        if hasattr(o, "nbytes") and hasattr(o, "dtype"):  # a numpy array (its buffer, if it owns one)
+            total += sys.getsizeof(o)
+            if o.dtype == object:
+                stack.extend(o.ravel().tolist())
+            continue
+        total += sys.getsizeof(o, 64)
+        if isinstance(o, dict):
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif isinstance(o, (list, tuple, set, frozenset)):
+            stack.extend(o)
+        else:
+            d = getattr(o, "__dict__", None)
+            if isinstance(d, dict):
+                stack.append(d)
+            for name in getattr(type(o), "__slots__", ()):
+                value = getattr(o, name, _MISSING)
+                if value is not _MISSING:
+                    stack.append(value)
+    return total
+
+
+class BoundedLRU:
+    """A thread-safe LRU bounded by ``max_entries`` and by ``max_bytes`` (sizes from ``sizeof``)."""
+
+    def __init__(self, max_entries: int, max_bytes: int, sizeof: Callable[[Any], int] = approx_size):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.sizeof = sizeof
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.nbytes = 0
+        self.hits = 0
+        self.misses = 0
+
+    def lookup(self, key: Hashable, default: Any = None) -> Any:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                self.misses += 1
+                return default
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[0]
+
+    def put(self, key: Hashable, value: Any, size: int | None = None) -> bool:
+        """Store ``value``; False if it alone is too large to keep (over a quarter of the byte budget)."""
+        size = (self.sizeof(value) if size is None else size) + sys.getsizeof(key)
+        if size > self.max_bytes // 4:
+            return False
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.nbytes -= old[1]
+            self._items[key] = (value, size)
+            self.nbytes += size
+            while self._items and (len(self._items) > self.max_entries or self.nbytes > self.max_bytes):
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.nbytes -= dropped
+        return True
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value of ``key``, computing and storing it on a miss."""
+        value = self.lookup(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            self.put(key, value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._items
+
+
+def normalise_encoding(header: str) -> str | None:
+    """The whole ``Accept-Encoding`` header as a cache-key part: lower case, no spaces; None if too long."""
+    if len(header) > MAX_ENCODING_HEADER:
+        return None
+    return ",".join(part for part in (p.strip() for p in header.lower().replace(" ", "").split(",")) if part)
 
 
 class CallbackCache:
     """Wraps a WSGI app; caches 200 responses of the callbacks whose output string is in ``outputs``."""
 
-    def __init__(self, app: Callable, outputs: Iterable[str], size: int = 512):
+    def __init__(
+        self,
+        app: Callable,
+        outputs: Iterable[str],
+        size: int = RESPONSE_CACHE_ENTRIES,
+        max_bytes: int = RESPONSE_CACHE_BYTES,
+    ):
         self.app = app
         self.outputs = frozenset(outputs)
-        self.size = size
-        self._entries: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
+        self._entries = BoundedLRU(size, max_bytes, sizeof=lambda entry: len(entry[2]) + 64 * len(entry[1]))
+
+    @property
+    def hits(self) -> int:
+        return self._entries.hits
+
+    @property
+    def misses(self) -> int:
+        return self._entries.misses
 
     def _key(self, environ: dict) -> tuple | None:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != CALLBACK_PATH:
@@ -43,34 +206,32 @@ class CallbackCache:
             return None
         if not environ.get("CONTENT_TYPE", "").startswith("application/json"):
             return None  # Flask would not parse it as JSON: let the guard answer it
+        encoding = normalise_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        if encoding is None:
+            return None
         body = environ["wsgi.input"].read(length)
         environ["wsgi.input"] = io.BytesIO(body)  # let the app read it again
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
-        if not isinstance(data, dict) or data.get("output") not in self.outputs:
+        if not isinstance(data, dict) or not isinstance(data.get("output"), str) or data["output"] not in self.outputs:
             return None
         try:  # the whole request, so a hit is only ever a request identical to one that was answered 200
             canonical = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
-        except TypeError:
+        except (TypeError, orjson.JSONEncodeError):
             return None
-        return data["output"], canonical, environ.get("HTTP_ACCEPT_ENCODING", "")[:200]
+        return data["output"], canonical, encoding
 
     def __call__(self, environ: dict, start_response: Callable):
         key = self._key(environ)
         if key is None:
             return self.app(environ, start_response)
-        with self._lock:
-            hit = self._entries.get(key)
-            if hit is not None:
-                self._entries.move_to_end(key)
-                self.hits += 1
+        hit = self._entries.lookup(key)
         if hit is not None:
             status, headers, body = hit
             start_response(status, list(headers))
             return [body]
-        self.misses += 1
         captured: dict = {}
 
         def _start(status, headers, exc_info=None):
@@ -84,8 +245,8 @@ class CallbackCache:
             if hasattr(result, "close"):
                 result.close()
         if captured.get("status", "").startswith("200"):
-            with self._lock:
-                self._entries[key] = (captured["status"], list(captured["headers"]), body)
-                while len(self._entries) > self.size:
-                    self._entries.popitem(last=False)
+            headers = list(captured["headers"])
+            self._entries.put(
+                key, (captured["status"], headers, body), size=len(body) + len(key[1]) + 64 * len(headers)
+            )
         return [body]

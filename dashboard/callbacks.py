@@ -11,7 +11,6 @@ from dash.exceptions import MissingCallbackContextException
 
 from dashboard import components, ids, landing
 from dashboard.data import Store, Survey, clean_themes, filter_by_themes, filter_quotes, parse_themes
-from dashboard.export import ExportUnavailable, zip_charts
 from dashboard.views import Views
 
 HIDDEN = {"display": "none"}
@@ -153,39 +152,6 @@ def download_csv(store: Store, views: Views, n_clicks: object, selected: object,
     return dcc.send_bytes(results_csv(store, rows), name)
 
 
-def export_charts(
-    store: Store,
-    views: Views,
-    png_clicks: object,
-    svg_clicks: object,
-    selected: object,
-    intervals: object,
-    survey_id: object,
-):
-    """A zip of every chart in view, rendered on the server with title, base and source, or why it cannot be."""
-    fmt = "svg" if ctx.triggered_id == ids.EXPORT_SVG_BUTTON else "png"
-    clicks = svg_clicks if fmt == "svg" else png_clicks
-    if not isinstance(clicks, int) or clicks < 1:
-        return no_update, no_update
-    survey = _survey(store, survey_id)
-    themes, _ = clean_themes(selected, survey.theme_ids)
-    charts = []
-    for spec in survey.charts:
-        chart = views.chart(survey, spec, tuple(themes), _on(intervals), "export")
-        if chart.figure is not None:
-            charts.append((spec.filename, chart.figure))
-    if not charts:
-        return no_update, "No chart is in view to export."
-    try:
-        data = zip_charts(charts, fmt)
-    except ExportUnavailable as exc:
-        return no_update, str(exc)
-    name = f"{survey.id}-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
-    return dcc.send_bytes(
-        data, name
-    ), f"Downloaded {len(charts)} chart{'s' if len(charts) != 1 else ''} as {fmt.upper()}."
-
-
 def register(app: Dash, store: Store, views: Views) -> list[str]:
     """Wire the plain functions above to the page; return the outputs whose responses may be cached."""
     app.clientside_callback(
@@ -268,7 +234,10 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         State(ids.SURVEY, "data"),
         prevent_initial_call=True,
     )(lambda n, selected, survey: download_csv(store, views, n, selected, survey))
-    app.callback(
+    # "All charts in view" fetches the server's export route (dashboard/downloads.py) from the browser
+    # (assets/export.js), so a busy server answers 503 + Retry-After and the page shows its message.
+    app.clientside_callback(
+        ClientsideFunction(namespace="send_export", function_name="exportCharts"),
         Output(ids.EXPORT_DOWNLOAD, "data"),
         Output(ids.EXPORT_STATUS, "children"),
         Input(ids.EXPORT_PNG_BUTTON, "n_clicks"),
@@ -277,10 +246,6 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         State(ids.SHOW_INTERVALS, "value"),
         State(ids.SURVEY, "data"),
         prevent_initial_call=True,
-        running=[
-            (Output(ids.EXPORT_PNG_BUTTON, "disabled"), True, False),
-            (Output(ids.EXPORT_SVG_BUTTON, "disabled"), True, False),
-        ],
-    )(lambda png, svg, selected, intervals, survey: export_charts(store, views, png, svg, selected, intervals, survey))
+    )
     cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_CHART}.children")
     return [key for key in app.callback_map if any(part in key for part in cached)]

@@ -1,118 +1,530 @@
-"""Server-side chart export with kaleido (PNG and SVG), and `python -m dashboard.export` (`make figures`).
+"""Server-side chart export (PNG and SVG) as bounded work, and `python -m dashboard.export` (`make figures`).
 
-Kaleido 1.x drives a real Chromium. One browser is kept running (``kaleido.start_sync_server``) so each
-chart costs a fraction of a second instead of a browser start.
+The API (what routes and callbacks call)::
+
+    with admit() as ticket:                                     a place, or ExportBusy at once
+        render_cached(figure, fmt="png", token=None, ticket=ticket) -> bytes     one chart
+        zip_cached(charts, fmt="png", ticket=ticket) -> bytes                    [(file name, figure), ...] zipped
+
+(``ticket`` is optional: without one, each call takes and frees its own place.)
+
+``figure`` is a Plotly figure as JSON (a dict, as ``fig.to_plotly_json()`` gives) or a ``go.Figure``;
+``fmt`` is "png" (2x) or "svg". Both raise, instead of waiting or hanging:
+
+- ``ExportBusy(retry_after)``: this process is already exporting and its queue is full, or a queued export
+  waited too long. A Flask route lets it propagate and gets a 503 with ``Retry-After`` (``install``
+  registers the handler); a callback shows ``str(exc)``.
+- ``ExportFailed``: the browser failed or the export missed its time limit; the browser has been killed
+  and the next export starts a new one. Also a 503 with ``Retry-After``.
+- ``ExportUnavailable``: there is no Chromium on this machine (a 503 without ``Retry-After``).
+All three are ``ExportError``s; their text is meant for the page and names no server path.
+
+How the work is bounded (per process; under gunicorn, per worker):
+
+- ``CONCURRENCY`` exports render at a time (each a batch over ``renderer.TABS`` browser tabs), at most
+  ``QUEUE`` more wait, each for at most ``QUEUE_WAIT`` seconds; anything beyond is refused at once. A
+  route takes its place (``admit()``) before it builds the figures, so a refusal costs no work; an export
+  the disk cache can serve holds its place only while its figures are prepared. While every place is
+  taken, even such an export is refused.
+- Each export has ``TIME_LIMIT`` seconds, browser start included (``dashboard.renderer`` kills a browser
+  that misses it, and one that is found dead or hung before an export).
+- Rendered images are kept on disk, keyed by a digest of the figure, format, size and renderer version,
+  in ``EXPORT_CACHE_DIR`` (default ``<data folder>/export-cache``), shared by every process that uses the
+  folder; a repeated export is read back without taking a place in the queue. The cache is bounded
+  (``CACHE_MAX_BYTES``, oldest first out) and safe with many writers: each image is written to a temporary
+  file in the folder and renamed into place, and a file that does not look like a whole PNG/SVG is
+  deleted and rendered again. ``token`` (the page's figure token) only labels log lines: the key is the
+  content, so a token reused by another build can never fetch a stale image.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
+import logging
+import math
 import os
-import shutil
 import sys
 import tempfile
 import threading
+import time
 import zipfile
+from collections import deque
 from pathlib import Path
 
 import plotly.graph_objects as go
 
+from dashboard.renderer import PLOTLYJS, NoBrowser, Renderer, RenderError, find_chromium
+
+log = logging.getLogger("dashboard.export")
+
 EXPORT_WIDTH = 1100
 SCALE = 2
-TABS = 2
-PLOTLYJS = Path(__file__).parent / "assets" / "vendor" / "plotly-basic-4.1.1.min.js"
+FORMATS = ("png", "svg")
+CONCURRENCY = 1  # exports rendering at once per process
+QUEUE = 2  # exports waiting per process; more are refused with ExportBusy
+QUEUE_WAIT = 15.0  # seconds a queued export waits for its turn before ExportBusy
+TIME_LIMIT = 30.0  # seconds per export, browser start included
+CACHE_MAX_BYTES = int(os.environ.get("EXPORT_CACHE_MB", "128")) * 1024 * 1024
+CACHE_RESCAN_EVERY = 20  # writes between two measurements of the whole folder by one process
+RETRY_MIN, RETRY_MAX = 2, 60  # seconds, the range of Retry-After
 CHROMIUM_HELP = (
     "Exporting charts on the server needs Chromium, which is not installed here. On Debian or Ubuntu run "
     "`apt-get install chromium` (or set BROWSER_PATH to a Chrome/Chromium binary). Each chart's own camera "
     "button still downloads a PNG from your browser."
 )
-
-_lock = threading.Lock()
-_server_started = False
+RENDER_VERSION = f"kaleido-1/{PLOTLYJS.name}/w{EXPORT_WIDTH}"  # part of every cache key
 
 
-class ExportUnavailable(RuntimeError):
+class ExportError(RuntimeError):
+    """An export that cannot be done now; ``str(exc)`` is a message for the page."""
+
+    retry_after: int | None = None
+
+
+class ExportBusy(ExportError):
+    """Too many exports at once in this process: try again in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(
+            f"The server is busy with other exports. Please try again in about {retry_after} seconds "
+            "(each chart's camera button works meanwhile)."
+        )
+
+
+class ExportFailed(ExportError):
+    """The export browser failed or the export took too long; the next export starts a fresh browser."""
+
+    def __init__(self, retry_after: int = RETRY_MIN):
+        self.retry_after = retry_after
+        super().__init__("The export could not be finished this time. Please try again in a few seconds.")
+
+
+class ExportUnavailable(ExportError):
     """No browser for kaleido to render with."""
 
-
-def chromium_path() -> str | None:
-    """The browser kaleido will use, or None."""
-    explicit = os.environ.get("BROWSER_PATH")
-    if explicit:
-        return explicit if Path(explicit).exists() else None
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    def __init__(self, message: str = CHROMIUM_HELP):
+        super().__init__(message)
 
 
-def _ensure_server() -> None:
-    global _server_started
-    if _server_started:
-        return
-    if chromium_path() is None:
-        raise ExportUnavailable(CHROMIUM_HELP)
-    import kaleido
-
-    # Two tabs render in parallel; each loads the vendored plotly.js "basic" bundle (a quarter of the full one)
-    # and reloads it after every chart, so a smaller bundle is a faster chart.
-    kaleido.start_sync_server(n=TABS, plotlyjs=str(PLOTLYJS), mathjax=False, silence_warnings=True)
-    _server_started = True
+# The disk cache. --------------------------------------------------------------------------------------------
 
 
-def _opts(fig: go.Figure | dict, fmt: str, width: int, scale: float) -> tuple[dict, dict]:
-    spec = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
-    height = int(spec.get("layout", {}).get("height") or 500)
-    return spec, dict(format=fmt, width=width, height=height, scale=scale)
+def _complete(data: bytes, fmt: str) -> bool:
+    """Whether ``data`` looks like a whole image of ``fmt`` (a torn or truncated file does not)."""
+    if fmt == "png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n") and data[-12:-8] == b"\x00\x00\x00\x00" and data[-8:-4] == b"IEND"
+    return data.lstrip()[:4] == b"<svg" and data.rstrip().endswith(b"</svg>")
+
+
+class DiskCache:
+    """Rendered images on disk, shared by processes: ``<digest>.<fmt>`` files in one folder, bounded in bytes."""
+
+    def __init__(self, root: Path, max_bytes: int = CACHE_MAX_BYTES):
+        self.root = Path(root)
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._estimate: int | None = None  # bytes in the folder, as this process last measured plus its writes
+        self._writes = 0
+        self.disabled = False
+
+    def _path(self, key: str, fmt: str) -> Path:
+        return self.root / f"{key}.{fmt}"
+
+    def get(self, key: str, fmt: str) -> bytes | None:
+        if self.disabled:
+            return None
+        path = self._path(key, fmt)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if not _complete(data, fmt):
+            path.unlink(missing_ok=True)
+            return None
+        try:
+            os.utime(path)  # recently used: evicted last
+        except OSError:
+            pass
+        return data
+
+    def put(self, key: str, fmt: str, data: bytes) -> None:
+        if self.disabled or len(data) > self.max_bytes // 8:
+            return
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=f".{fmt}")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.replace(tmp, self._path(key, fmt))
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            log.warning("export cache disabled: %s cannot be written (%s)", self.root.name, exc.strerror or exc)
+            self.disabled = True
+            return
+        with self._lock:
+            self._writes += 1
+            if self._estimate is not None:
+                self._estimate += len(data)
+            due = self._estimate is None or self._estimate > self.max_bytes or self._writes % CACHE_RESCAN_EVERY == 0
+        if due:
+            self.evict()
+
+    def evict(self) -> None:
+        """Measure the folder; delete the least recently used images while it is over its size, and temporary
+        files older than a minute (left by a killed writer)."""
+        entries = []
+        now = time.time()
+        try:
+            with os.scandir(self.root) as it:
+                for e in it:
+                    try:
+                        st = e.stat()
+                    except OSError:
+                        continue
+                    if e.name.startswith(".tmp-"):
+                        if now - st.st_mtime > 60:
+                            Path(e.path).unlink(missing_ok=True)
+                        continue
+                    entries.append((st.st_mtime, st.st_size, e.path))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in entries)
+        if total > self.max_bytes:
+            target = self.max_bytes * 0.8
+            for _, size, path in sorted(entries):
+                if total <= target:
+                    break
+                try:
+                    os.unlink(path)
+                    total -= size
+                except OSError:
+                    continue
+        with self._lock:
+            self._estimate = total
+
+    def size(self) -> int:
+        self.evict()
+        return self._estimate or 0
+
+
+# Bounded work. ---------------------------------------------------------------------------------------------
+
+
+class Ticket:
+    """One export's place in its process's ``Exporter``: taken by ``admit()``, waiting until it renders,
+    freed by ``release()`` (or leaving a ``with`` block)."""
+
+    def __init__(self, owner: Exporter):
+        self.owner = owner
+        self.state = "waiting"  # -> "running" -> "done"
+        self.seconds: float | None = None  # how long its rendering took, for Retry-After estimates
+
+    def release(self) -> None:
+        self.owner._leave(self)
+
+    def __enter__(self) -> Ticket:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+class Exporter:
+    """Renders figures through one supervised browser, a few exports at a time, with a disk cache."""
+
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        concurrency: int = CONCURRENCY,
+        queue: int = QUEUE,
+        queue_wait: float = QUEUE_WAIT,
+        time_limit: float = TIME_LIMIT,
+        renderer: Renderer | None = None,
+        cache_max_bytes: int = CACHE_MAX_BYTES,
+    ):
+        self.concurrency, self.queue, self.queue_wait, self.time_limit = concurrency, queue, queue_wait, time_limit
+        self.renderer = renderer if renderer is not None else Renderer()
+        self.cache = DiskCache(cache_dir, cache_max_bytes) if cache_dir is not None else None
+        self._cond = threading.Condition()
+        self._running = 0
+        self._waiting = 0
+        self._durations: deque[float] = deque(maxlen=20)
+        self.rendered = 0  # charts rendered by the browser (not from the cache)
+        self.refused = 0
+
+    # Slots.
+
+    def retry_after(self) -> int:
+        """Seconds until a place is likely free: the queue ahead times a recent export's duration."""
+        typical = sorted(self._durations)[len(self._durations) // 2] if self._durations else 5.0
+        ahead = (self._waiting + self._running) / max(1, self.concurrency)
+        return int(min(RETRY_MAX, max(RETRY_MIN, math.ceil(typical * max(1.0, ahead)))))
+
+    def admit(self) -> Ticket:
+        """A place for one export, or ExportBusy at once if ``concurrency + queue`` are taken. Take it before
+        preparing the figures (so a refusal costs no work) and release it after (``with exporter.admit():``)."""
+        with self._cond:
+            if self._running + self._waiting >= self.concurrency + self.queue:
+                self.refused += 1
+                raise ExportBusy(self.retry_after())
+            self._waiting += 1
+        return Ticket(self)
+
+    def _start(self, ticket: Ticket) -> None:
+        """Wait (at most ``queue_wait`` s) until fewer than ``concurrency`` exports render, then render."""
+        with self._cond:
+            if ticket.state != "waiting":
+                raise RuntimeError("an export ticket renders once")
+            deadline = time.monotonic() + self.queue_wait
+            while self._running >= self.concurrency:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._waiting -= 1
+                    ticket.state = "done"
+                    self.refused += 1
+                    self._cond.notify_all()
+                    raise ExportBusy(self.retry_after())
+                self._cond.wait(left)
+            self._waiting -= 1
+            self._running += 1
+            ticket.state = "running"
+
+    def _leave(self, ticket: Ticket) -> None:
+        with self._cond:
+            if ticket.state == "waiting":
+                self._waiting -= 1
+            elif ticket.state == "running":
+                self._running -= 1
+                if ticket.seconds is not None:
+                    self._durations.append(ticket.seconds)
+            ticket.state = "done"
+            self._cond.notify_all()
+
+    def status(self) -> dict:
+        with self._cond:
+            return {"running": self._running, "waiting": self._waiting, "rendered": self.rendered}
+
+    # Rendering.
+
+    @staticmethod
+    def _spec(fig: go.Figure | dict) -> dict:
+        return fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+
+    @staticmethod
+    def _opts(spec: dict, fmt: str, width: int, scale: float) -> dict:
+        height = int((spec.get("layout") or {}).get("height") or 500)
+        return {"format": fmt, "width": width, "height": height, "scale": scale}
+
+    @staticmethod
+    def key(spec: dict, opts: dict) -> str:
+        from plotly.io.json import to_json_plotly
+
+        text = to_json_plotly(spec) + repr(sorted(opts.items())) + RENDER_VERSION
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def render_batch(
+        self,
+        figures: list[go.Figure | dict],
+        fmt: str,
+        *,
+        width: int = EXPORT_WIDTH,
+        scale: float = SCALE,
+        cached: bool = True,
+        time_limit: float | None = None,
+        ticket: Ticket | None = None,
+    ) -> list[bytes]:
+        """Every figure as ``fmt`` bytes: from the disk cache (unless ``cached`` is False), else rendered in one
+        batch once a place is free, within ``time_limit`` seconds (default ``self.time_limit``). ``ticket``: a
+        place already taken with ``admit()`` (else one is taken and released here)."""
+        if fmt not in FORMATS:
+            raise ValueError(f"unsupported format {fmt!r}")
+        own = ticket is None
+        ticket = self.admit() if own else ticket
+        try:
+            return self._render_batch(figures, fmt, width, scale, cached, time_limit, ticket)
+        finally:
+            if own:
+                ticket.release()
+
+    def _render_batch(self, figures, fmt, width, scale, cached, time_limit, ticket: Ticket) -> list[bytes]:
+        specs = [self._spec(f) for f in figures]
+        opts = [self._opts(s, fmt, width, scale) for s in specs]
+        use_cache = cached and self.cache is not None
+        keys = [self.key(s, o) for s, o in zip(specs, opts)] if use_cache else [None] * len(specs)
+        out: list[bytes | None] = [self.cache.get(k, fmt) if k else None for k in keys]
+        if all(o is not None for o in out):
+            return out  # type: ignore[return-value]
+        if find_chromium() is None and self.renderer.browser_path is None:
+            raise ExportUnavailable()
+        self._start(ticket)
+        started = time.monotonic()
+        if use_cache:  # another export may have rendered them while this one queued
+            out = [o if o is not None else self.cache.get(k, fmt) for o, k in zip(out, keys)]
+        todo = [i for i, o in enumerate(out) if o is None]
+        if todo:
+            limit = self.time_limit if time_limit is None else time_limit
+            try:
+                images = self.renderer.render([(specs[i], opts[i]) for i in todo], started + limit)
+            except NoBrowser:
+                raise ExportUnavailable() from None
+            except RenderError as exc:
+                log.warning("export failed: %s", exc)
+                raise ExportFailed(self.retry_after()) from None
+            self.rendered += len(todo)
+            for i, data in zip(todo, images):
+                out[i] = data
+                if use_cache and keys[i] and _complete(data, fmt):
+                    self.cache.put(keys[i], fmt, data)
+        ticket.seconds = time.monotonic() - started
+        return out  # type: ignore[return-value]
+
+    def render_cached(
+        self, figure: go.Figure | dict, fmt: str = "png", token: str | None = None, ticket: Ticket | None = None
+    ) -> bytes:
+        [data] = self.render_batch([figure], fmt, ticket=ticket)
+        if token:
+            log.debug("export %s as %s (%d bytes)", token, fmt, len(data))
+        return data
+
+    def zip_cached(self, charts: list[tuple[str, go.Figure | dict]], fmt: str = "png", **kwargs) -> bytes:
+        images = self.render_batch([fig for _, fig in charts], fmt, **kwargs)
+        buf = io.BytesIO()
+        # PNGs are compressed already: store them; SVG is text: deflate it.
+        method = zipfile.ZIP_STORED if fmt == "png" else zipfile.ZIP_DEFLATED
+        with zipfile.ZipFile(buf, "w", method) as zf:
+            for (name, _), data in zip(charts, images):
+                info = zipfile.ZipInfo(f"{name}.{fmt}", date_time=(2026, 1, 1, 0, 0, 0))
+                info.compress_type = method
+                zf.writestr(info, data)
+        return buf.getvalue()
+
+    def stop(self) -> None:
+        self.renderer.stop()
+
+
+# The process's exporter. ---------------------------------------------------------------------------------
+
+_default: Exporter | None = None
+_default_lock = threading.Lock()
+
+
+def default_cache_dir() -> Path | None:
+    explicit = os.environ.get("EXPORT_CACHE_DIR")
+    if explicit is not None:
+        return Path(explicit) if explicit.strip() else None  # EXPORT_CACHE_DIR="" turns the cache off
+    from dashboard.data import DATA_DIR
+
+    return DATA_DIR / "export-cache"
+
+
+def configure(cache_dir: Path | None = None, **kwargs) -> Exporter:
+    """Replace this process's exporter (its browser is stopped) with one on ``cache_dir``."""
+    global _default
+    with _default_lock:
+        old, _default = _default, Exporter(cache_dir=cache_dir, **kwargs)
+    if old is not None:
+        old.stop()
+    return _default
+
+
+def use_cache_dir(cache_dir: Path | None) -> None:
+    """Point this process's exporter at ``cache_dir`` (None: no disk cache), keeping its browser."""
+    current = exporter()
+    if current.cache is None or cache_dir is None or current.cache.root != Path(cache_dir):
+        current.cache = (
+            DiskCache(cache_dir, current.cache.max_bytes if current.cache else CACHE_MAX_BYTES) if cache_dir else None
+        )
+
+
+def exporter() -> Exporter:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Exporter(cache_dir=default_cache_dir())
+        return _default
+
+
+def admit() -> Ticket:
+    """A place for one export in this process, or ExportBusy at once (see ``Exporter.admit``)."""
+    return exporter().admit()
+
+
+def render_cached(
+    figure: go.Figure | dict, fmt: str = "png", token: str | None = None, ticket: Ticket | None = None
+) -> bytes:
+    """One chart as PNG (2x) or SVG, from the disk cache or rendered through the bounded queue."""
+    return (ticket.owner if ticket else exporter()).render_cached(figure, fmt, token, ticket=ticket)
+
+
+def zip_cached(charts: list[tuple[str, go.Figure | dict]], fmt: str = "png", ticket: Ticket | None = None) -> bytes:
+    """A zip of ``<file name>.<fmt>`` for every (file name, figure), through the cache and the bounded queue."""
+    return (ticket.owner if ticket else exporter()).zip_cached(charts, fmt, ticket=ticket)
+
+
+def stop() -> None:
+    """Close this process's export browser, if one is running (at exit, in tests)."""
+    with _default_lock:
+        current = _default
+    if current is not None:
+        current.stop()
+
+
+# Uncached, for `make figures` and the benchmark's timings (the same browser and slots, a longer time limit).
+UNCACHED_TIME_LIMIT = 120.0
 
 
 def render(fig: go.Figure | dict, fmt: str = "png", width: int = EXPORT_WIDTH, scale: float = SCALE) -> bytes:
-    """One chart as PNG or SVG bytes, at ``width`` layout pixels times ``scale``."""
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"unsupported format {fmt!r}")
-    import kaleido
-
-    with _lock:
-        _ensure_server()
-        spec, opts = _opts(fig, fmt, width, scale)
-        return kaleido.calc_fig_sync(spec, opts=opts)
-
-
-def render_many(charts: list[tuple[str, go.Figure | dict]], fmt: str, out_dir: Path) -> list[Path]:
-    """Write every (filename, figure) as ``out_dir/<filename>.<fmt>``, rendering in parallel tabs."""
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"unsupported format {fmt!r}")
-    import kaleido
-
-    paths = [out_dir / f"{name}.{fmt}" for name, _ in charts]
-    jobs = []
-    for path, (_, fig) in zip(paths, charts):
-        spec, opts = _opts(fig, fmt, EXPORT_WIDTH, SCALE)
-        jobs.append({"fig": spec, "path": str(path), "opts": opts})
-    with _lock:
-        _ensure_server()
-        kaleido.write_fig_from_object_sync(jobs)
-    missing = [p.name for p in paths if not p.exists()]
-    if missing:
-        raise RuntimeError(f"kaleido did not write: {', '.join(missing)}")
-    return paths
+    """One chart as PNG or SVG bytes, rendered now (no disk cache)."""
+    return exporter().render_batch([fig], fmt, width=width, scale=scale, cached=False, time_limit=UNCACHED_TIME_LIMIT)[
+        0
+    ]
 
 
 def zip_charts(charts: list[tuple[str, go.Figure | dict]], fmt: str = "png") -> bytes:
-    """A zip of ``<filename>.<fmt>`` for every (filename, figure)."""
-    buf = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="send-charts-") as tmp:
-        paths = render_many(charts, fmt, Path(tmp))
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in paths:
-                zf.write(path, path.name)
-    return buf.getvalue()
+    """A zip of every (file name, figure), rendered now (no disk cache)."""
+    return exporter().zip_cached(charts, fmt, cached=False, time_limit=UNCACHED_TIME_LIMIT)
+
+
+def render_many(charts: list[tuple[str, go.Figure | dict]], fmt: str, out_dir: Path) -> list[Path]:
+    """Write every (file name, figure) as ``out_dir/<file name>.<fmt>``, rendered now (no disk cache)."""
+    images = exporter().render_batch([fig for _, fig in charts], fmt, cached=False, time_limit=UNCACHED_TIME_LIMIT)
+    paths = []
+    for (name, _), data in zip(charts, images):
+        path = out_dir / f"{name}.{fmt}"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+# Flask. -----------------------------------------------------------------------------------------------------
+
+
+def error_response(exc: ExportError):
+    """The 503 a route answers for an ExportError: JSON {error, message, retry_after}, and ``Retry-After``."""
+    from flask import jsonify
+
+    kind = {ExportBusy: "busy", ExportFailed: "failed", ExportUnavailable: "unavailable"}.get(type(exc), "error")
+    response = jsonify(error=kind, message=str(exc), retry_after=exc.retry_after)
+    response.status_code = 503
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install(server) -> None:
+    """Answer an ExportError escaping any route of this Flask ``server`` with ``error_response``."""
+    server.register_error_handler(ExportError, error_response)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write every chart of the full dashboard (all themes) to a folder."""
+    """Write every chart of every survey (all themes), as exported, to a folder."""
     from dashboard.data import load_store
     from dashboard.views import all_charts
 
@@ -131,9 +543,11 @@ def main(argv: list[str] | None = None) -> int:
         for fmt in formats:
             for path in render_many(all_charts(store), fmt, args.out):
                 print(f"wrote {path}")
-    except ExportUnavailable as exc:
+    except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        stop()
     return 0
 
 

@@ -1,10 +1,10 @@
-"""The server routes beside the Dash page: chart pages, embeds, a chart's downloads, the tables zip.
+"""The server routes beside the Dash page: chart pages, embeds, and a chart's own downloads.
 
 ``/chart/<slug>`` and ``/embed/<slug>`` take ``?survey=`` (default: the default survey), ``?theme=a,b``
 (repeatable), ``?intervals=on`` and, for the chart page, ``?tab=table|sources``. ``/chart/<slug>.png``,
 ``.svg`` and ``.csv`` download the same view: the images carry the chart's title, question, key, base and
-source line (the "export" frame), the CSV its rows; ``/download/send-survey-results.meta.csv`` is the codebook
-of every results CSV.
+source line (the "export" frame), rendered through ``dashboard.export`` (disk cache, bounded queue: a busy
+server answers 503 with ``Retry-After``); the CSV its rows. The other downloads are in ``dashboard.downloads``.
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ from __future__ import annotations
 from dash import Dash
 from flask import Response, request
 
-from dashboard import pages
+from dashboard import export, pages
 from dashboard.data import Store
-from dashboard.downloads import RESULTS_CODEBOOK, results_codebook, results_csv, tables_zip
-from dashboard.export import ExportUnavailable, render
+from dashboard.downloads import results_csv
 from dashboard.views import Views
 
 HTML = "text/html; charset=utf-8"
-TABLES_ZIP = "send-survey-tables.zip"
 
 
 def register(app: Dash, store: Store, views: Views, assets: pages.Assets) -> None:
@@ -58,25 +56,7 @@ def register(app: Dash, store: Store, views: Views, assets: pages.Assets) -> Non
         chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "export")
         if chart.figure is None:
             return missing("None of this chart's figures is tagged with the selected themes.")
-        try:
-            data = render(chart.figure, fmt)
-        except ExportUnavailable as exc:
-            return Response(str(exc), status=503, mimetype="text/plain", headers={"Retry-After": "30"})
+        with export.admit() as ticket:  # busy: a 503 with Retry-After (export.install answers ExportError)
+            data = export.render_cached(chart.figure, fmt, chart.token, ticket=ticket)
         mimetype = "image/png" if fmt == "png" else "image/svg+xml"
         return Response(data, mimetype=mimetype, headers=disposition)
-
-    @server.route(f"/download/{RESULTS_CODEBOOK}")
-    def _results_codebook():
-        return Response(
-            results_codebook(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename={RESULTS_CODEBOOK}"},
-        )
-
-    @server.route(f"/download/{TABLES_ZIP}")
-    def _tables_zip():
-        return Response(
-            tables_zip(store),
-            mimetype="application/zip",
-            headers={"Content-Disposition": f"attachment; filename={TABLES_ZIP}"},
-        )

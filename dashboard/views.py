@@ -3,24 +3,24 @@ changes while serving.
 
 A View holds each chart's rows (the landing page draws in HTML from them); figures are built only for the
 pages and exports that draw one, and cached per chart, row set and frame: two selections that leave a chart
-with the same rows share one figure and one *token*, under which a rendered image can be cached.
+with the same rows share one figure and one *token*. Both caches are bounded by entries and by bytes
+(``dashboard.cache.BoundedLRU``), so memory has a ceiling whatever the requests.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.cache import BoundedLRU
 from dashboard.data import ChartSpec, Store, Survey, filter_by_themes
 from dashboard.figures import Frame, build_chart, labels_of
 from etl.schema import Col
 
-CACHE_SIZE = 512  # entries per cache: every single-theme view of every survey and many combinations fit
+CACHE_SIZE = 512  # entries per cache at most; the byte ceilings below are what binds
+CACHE_BYTES = {"figures": 16 << 20, "views": 20 << 20}  # per process
 
 
 def token_of(value: object) -> str:
@@ -64,30 +64,6 @@ class View:
         return next((c for c in self.charts if c.spec.slug == slug), None)
 
 
-class LRU:
-    """A small thread-safe LRU of computed values."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, compute: Callable):
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = compute()
-        with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
 class Views:
     """Builds and caches the View of each selection, and each chart's figure in each frame, for one Store."""
 
@@ -98,8 +74,8 @@ class Views:
             (s.id, c.slug): store.chart_rows(c) for s in store.surveys.values() for c in s.charts
         }  # each chart's rows without a filter
         self._multi = {k: rows[Col.CATEGORY].nunique() > 1 for k, rows in self._full.items()}
-        self._views = LRU(CACHE_SIZE)
-        self._figures = LRU(CACHE_SIZE)
+        self._views = BoundedLRU(CACHE_SIZE, CACHE_BYTES["views"])
+        self._figures = BoundedLRU(CACHE_SIZE, CACHE_BYTES["figures"])
 
     def get(self, survey: Survey, themes: tuple[str, ...] = (), intervals: bool = False) -> View:
         return self._views.get((survey.id, themes, intervals), lambda: self._build(survey, themes, intervals))
@@ -153,3 +129,17 @@ class Views:
             context=filter_by_themes(store.survey_context(survey), list(themes)),
             charts=tuple(charts),
         )
+
+
+def all_charts(store: Store, frame: Frame = "export") -> list[tuple[str, dict]]:
+    """(file name, figure) of every chart of every survey with no theme filter: `make figures`. File names
+    carry the survey's id when the build holds more than one survey."""
+    views = Views(store)
+    prefix = len(store.surveys) > 1
+    out = []
+    for survey in store.surveys.values():
+        for spec in survey.charts:
+            chart = views.chart(survey, spec, frame=frame)
+            if chart.figure is not None:
+                out.append(((f"{survey.id}-" if prefix else "") + spec.filename, chart.figure))
+    return out

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from etl.build import RECORDS_DIR, BuildError, build
+from etl.build import RECORDS_DIR, BuildError, ShrinkError, build
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "data"
@@ -56,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("REQUIRE_PROVENANCE") == "1",
         help="fail when no documents folder is found, instead of building without the check",
     )
+    parser.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even if a survey has no results or a table loses more than half its rows "
+        "against the current build (refused by default)",
+    )
     args = parser.parse_args(argv)
     documents, error = documents_folders(args.documents)
     if error:
@@ -68,14 +74,24 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    notes: list[str] = []
     try:
-        dataset, path = build(args.data, args.sources or [RECORDS_DIR], documents)
+        dataset, path = build(
+            args.data, args.sources or [RECORDS_DIR], documents, allow_shrink=args.allow_shrink, notes=notes
+        )
     except BuildError as exc:
         print(f"error: {len(exc.issues)} problem(s) in the sources; nothing was written:", file=sys.stderr)
         for issue in exc.issues:
             print(f"  {issue}", file=sys.stderr)
+        if isinstance(exc, ShrinkError):
+            print(
+                "If the data really shrank, run again with --allow-shrink (make data ETL_ARGS=--allow-shrink).",
+                file=sys.stderr,
+            )
         return 1
     print(f"Built {path.name} in {args.data}/current")
+    for note in notes:
+        print(f"  {note}")
     for name, rows in dataset.rows.items():
         print(f"  {name:<10} {len(rows):>4} records")
     print(f"  flags      {len(dataset.flags):>4}")

@@ -727,9 +727,26 @@ def _check_provenance(folders: list[Path], loaded: _Loaded, issues: list[Issue])
 # Save outputs. -----------------------------------------------------------------------------------------------
 
 
+class ShrinkError(BuildError):
+    """The new build would publish a survey without results, or a table losing more than half its rows."""
+
+
 def build(
-    data_dir: Path, sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequence[Path] | None = None
+    data_dir: Path,
+    sources: Path | Sequence[Path] = RECORDS_DIR,
+    documents: Path | Sequence[Path] | None = None,
+    *,
+    allow_shrink: bool = False,
+    notes: list[str] | None = None,
 ) -> tuple[Dataset, Path]:
-    """Validate everything, then write all tables as one atomic build."""
+    """Validate everything, refuse an empty or shrunken dataset (unless ``allow_shrink``; see etl.shrink),
+    then write all tables, and the open data beside them, as one atomic build (repairing an existing build
+    of the same id; ``notes`` says what was repaired)."""
     dataset = collect(sources, documents)
-    return dataset, write_tables(data_dir, dataset.arrow(), extras=write_package)
+    if not allow_shrink:
+        from etl import shrink
+
+        problems = shrink.check(dataset.rows, data_dir, _as_list(sources))
+        if problems:
+            raise ShrinkError([Issue(file, None, None, None, reason) for file, reason in problems])
+    return dataset, write_tables(data_dir, dataset.arrow(), extras=write_package, notes=notes)

@@ -9,6 +9,21 @@ Layout of the data folder::
 A build is written into a fresh folder and only then published by replacing the ``current`` symlink,
 so a reader sees either the whole previous build or the whole new one, never a mix. A build killed
 half way leaves an unreferenced folder that the next build removes.
+
+Integrity:
+
+- Parquet is written with page checksums (CRC32 of every data page) and read with their verification on,
+  on top of the sha256 of every file in the manifest, the schema check and the row counts.
+- Two builds of the same sources have the same id. Before an existing folder of that id is reused, each of
+  its files is compared with the freshly written one; a missing or damaged file is replaced (atomically,
+  file by file), so ``make data`` repairs a damaged build.
+- Every read error (missing, truncated, a directory, unreadable, another schema) is a ``DataError``. Its
+  ``public`` text names only the file, never a filesystem path, for pages anonymous visitors see.
+
+Pinning (serving one build until the operator reloads): a server process *pins* the build it serves with
+``pin_build``, which records ``pins/<pid>`` and returns the build id. Readers given that id
+(``load_tables(data_dir, build_id)``, or ``SEND_DATA_BUILD`` in the environment) read that build and not
+whatever ``current`` points to later; pruning never removes a build pinned by a live process.
 """
 
 from __future__ import annotations
@@ -16,10 +31,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -31,11 +48,55 @@ from etl.schema import SCHEMA_VERSION, TABLES, arrow_schema
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
+PINS = "pins"
+PIN_ENV = "SEND_DATA_BUILD"  # a build id: readers without an explicit build read this one instead of current
 KEEP_BUILDS = 2
+MAX_FILE_BYTES = 256 * 1024 * 1024  # a table or manifest larger than this is not ours
+BUILD_ID = re.compile(r"^[0-9a-f]{16}$")
+PARQUET_OPTIONS = dict(compression="zstd", write_statistics=False, write_page_checksum=True)
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])(?:/[^/\s:'\"()]+)+/?")
 
 
 class DataError(Exception):
-    """The tables on disk are missing, incomplete, corrupt or of another schema version."""
+    """The tables on disk are missing, incomplete, corrupt or of another schema version.
+
+    ``str(exc)`` is the full story for the operator's log; ``exc.public`` says the same without any
+    filesystem path (a file is named by its name only), for pages anonymous visitors see.
+    """
+
+    def __init__(self, message: str, public: str | None = None):
+        super().__init__(message)
+        self.public = public if public is not None else scrub_paths(message)
+
+
+def scrub_paths(text: str) -> str:
+    """``text`` with every absolute path shortened to its last part ("/srv/data/x.parquet" -> "x.parquet")."""
+    return _ABSOLUTE_PATH.sub(lambda m: Path(m.group(0)).name or "/", text)
+
+
+def _problem(path: Path, reason: str) -> DataError:
+    return DataError(f"{path}: {reason}", public=f"{path.name}: {reason}")
+
+
+def _read_file(path: Path) -> bytes:
+    """The bytes of a regular file of sane size; DataError for anything else (missing, a directory, a FIFO...)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise _problem(path, "missing") from None
+    except OSError as exc:
+        raise _problem(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise _problem(path, "is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _problem(path, "is not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _problem(path, f"is {info.st_size} bytes, larger than any table this project writes")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise _problem(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from exc
 
 
 def _sha256(path: Path) -> str:
@@ -58,12 +119,16 @@ def table_to_arrow(name: str, rows: list[dict]) -> pa.Table:
 Extras = Callable[[Path, dict[str, pa.Table], dict], dict[str, dict]]
 
 
-def write_tables(data_dir: Path, tables: dict[str, pa.Table], extras: Extras | None = None) -> Path:
+def write_tables(
+    data_dir: Path, tables: dict[str, pa.Table], extras: Extras | None = None, notes: list[str] | None = None
+) -> Path:
     """Write every table as one build and publish it atomically; return the build folder.
 
     ``extras(folder, tables, manifest)`` may write more files into the build (etl.package: CSVs, codebooks, the
     Data Package) before the manifest is written; it returns {file: {bytes, sha256}}, kept as the manifest's
-    ``files``, so the build id covers them too."""
+    ``files``, so the build id covers them too. If a build of the same id exists, its files are checked against
+    the ones just written and any missing or damaged one is replaced; what was repaired is appended to ``notes``.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     builds = data_dir / BUILDS
     builds.mkdir(exist_ok=True)
@@ -73,7 +138,7 @@ def write_tables(data_dir: Path, tables: dict[str, pa.Table], extras: Extras | N
         manifest = {"schema_version": SCHEMA_VERSION, "tables": {}}
         for name in TABLES:
             path = staging / f"{name}.parquet"
-            pq.write_table(tables[name], path, compression="zstd", write_statistics=False)
+            pq.write_table(tables[name], path, **PARQUET_OPTIONS)
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
             manifest["tables"][name] = {
@@ -91,9 +156,14 @@ def write_tables(data_dir: Path, tables: dict[str, pa.Table], extras: Extras | N
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         _fsync_dir(staging)
         final = builds / digest
-        if final.exists():  # identical content already built: keep it, drop the copy
+        if final.is_dir() and not final.is_symlink():  # identical content already built: check it, mend it
+            repaired = repair_build(final, staging)
+            if repaired and notes is not None:
+                notes.append(f"repaired build {digest}: replaced {', '.join(repaired)}")
             shutil.rmtree(staging)
         else:
+            if final.is_symlink() or final.exists():  # not a folder: not a build of ours
+                _remove(final)
             os.rename(staging, final)
         _publish(data_dir, final)
     except BaseException:
@@ -113,76 +183,210 @@ def _publish(data_dir: Path, build: Path) -> None:
     _fsync_dir(data_dir)
 
 
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def repair_build(build: Path, reference: Path) -> list[str]:
+    """Make every file of ``reference`` (a freshly written build) present and byte-identical in ``build``.
+
+    Each file that is missing, of another size or content, or not a regular file is replaced by a copy
+    written beside it and renamed over it (atomic per file); anything else in ``build`` is removed. Returns
+    the names replaced or removed.
+    """
+    repaired = []
+    for src in sorted(reference.iterdir()):
+        dst = build / src.name
+        want = src.read_bytes()
+        try:
+            ok = dst.is_file() and not dst.is_symlink() and dst.stat().st_size == len(want) and dst.read_bytes() == want
+        except OSError:
+            ok = False
+        if ok:
+            continue
+        tmp = build / f".repair-{src.name}"
+        if tmp.is_symlink() or tmp.exists():
+            _remove(tmp)
+        with open(tmp, "wb") as fh:
+            fh.write(want)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if dst.is_dir() and not dst.is_symlink():
+            shutil.rmtree(dst)
+        os.replace(tmp, dst)
+        repaired.append(src.name)
+    expected = {p.name for p in reference.iterdir()}
+    for stray in sorted(build.iterdir()):
+        if stray.name not in expected:  # the folder is the ETL's: nothing else belongs in it
+            _remove(stray)
+            repaired.append(f"{stray.name} (removed)")
+    if repaired:
+        _fsync_dir(build)
+    return repaired
+
+
 def _prune(builds: Path, keep: Path) -> None:
-    """Remove staging leftovers and all but the newest few builds (never the published one)."""
+    """Remove staging leftovers and all but the newest few builds (never the published one, nor a build
+    pinned by a running server)."""
     for leftover in builds.glob(".staging-*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    done = sorted((p for p in builds.iterdir() if p.is_dir() and p != keep), key=lambda p: p.stat().st_mtime)
+    pinned = pinned_builds(builds.parent)
+    done = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and p != keep and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+    )
     for old in done[: max(0, len(done) - (KEEP_BUILDS - 1))]:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.name not in pinned:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# Pins: which build each running server serves. ------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def pin_build(data_dir: Path, owner: int | None = None) -> str | None:
+    """Record that process ``owner`` (default: this one) serves the current build; return its id (None if
+    there is no readable current build). The build stays on disk while ``owner`` lives."""
+    owner = os.getpid() if owner is None else owner
+    link = data_dir / CURRENT
+    build_id = os.readlink(link).rstrip("/").rsplit("/", 1)[-1] if link.is_symlink() else None
+    if not build_id or not BUILD_ID.match(build_id) or not (data_dir / BUILDS / build_id).is_dir():
+        unpin_build(data_dir, owner)
+        return None
+    pins = data_dir / PINS
+    pins.mkdir(exist_ok=True)
+    tmp = pins / f".{owner}.tmp"
+    tmp.write_text(build_id + "\n")
+    os.replace(tmp, pins / str(owner))
+    return build_id
+
+
+def unpin_build(data_dir: Path, owner: int | None = None) -> None:
+    try:
+        (data_dir / PINS / str(os.getpid() if owner is None else owner)).unlink()
+    except OSError:
+        pass
+
+
+def pinned_builds(data_dir: Path) -> set[str]:
+    """Build ids pinned by live processes; pins of processes that have exited are removed."""
+    found: set[str] = set()
+    pins = data_dir / PINS
+    if not pins.is_dir():
+        return found
+    for pin in pins.iterdir():
+        if not pin.name.isdigit():
+            continue
+        if not _alive(int(pin.name)):
+            pin.unlink(missing_ok=True)
+            continue
+        try:
+            found.add(pin.read_text().strip())
+        except OSError:
+            continue
+    return found
 
 
 @dataclass(frozen=True)
 class Tables:
-    """The tables of one build, as pandas DataFrames, with the manifest they were checked against."""
+    """The tables of one build, as pandas DataFrames, with the manifest they were checked against.
+
+    ``files`` holds the exact bytes of every file read (tables and manifest), so downloads are served from
+    what was loaded, whatever happens to the folder on disk later.
+    """
 
     frames: dict[str, pd.DataFrame]
     manifest: dict
     path: Path
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.frames[name]
 
 
-def current_build(data_dir: Path) -> Path:
-    """The published build folder, or DataError if there is none."""
+def current_build(data_dir: Path, build_id: str | None = None) -> Path:
+    """The build to read: ``build_id`` if given, else the one pinned in the environment (``SEND_DATA_BUILD``),
+    else the published one. DataError if there is none."""
+    build_id = build_id or os.environ.get(PIN_ENV) or None
+    if build_id is not None:
+        if not BUILD_ID.match(build_id):
+            raise DataError(f"{PIN_ENV}={build_id!r} is not a build id", public="the pinned build id is not valid")
+        build = data_dir / BUILDS / build_id
+        if not build.is_dir():
+            raise DataError(
+                f"the pinned build {build_id} is not in {data_dir / BUILDS} (reload the server to serve the current build)",
+                public=f"the pinned build {build_id} is missing",
+            )
+        return build
     link = data_dir / CURRENT
     if not link.exists():
-        raise DataError(f"no tables in {data_dir}: {link} does not exist")
+        raise DataError(f"no tables in {data_dir}: {link} does not exist", public="no tables: the build does not exist")
     return link.resolve()
 
 
 def read_manifest(build: Path) -> dict:
+    return _parse_manifest(build / MANIFEST, _read_file(build / MANIFEST))
+
+
+def _parse_manifest(path: Path, raw: bytes) -> dict:
     try:
-        manifest = json.loads((build / MANIFEST).read_text())
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{build / MANIFEST}: unreadable manifest ({exc})") from exc
+        manifest = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:
+        raise DataError(f"{path}: unreadable manifest ({exc})", public=f"{MANIFEST}: unreadable manifest") from exc
     tables = manifest.get("tables") if isinstance(manifest, dict) else None
     if not isinstance(tables, dict) or not all(
         isinstance(e, dict) and isinstance(e.get("sha256"), str) and isinstance(e.get("rows"), int)
         for e in tables.values()
     ):
-        raise DataError(f"{build / MANIFEST}: not a manifest of this project (expected tables with rows and sha256)")
+        raise _problem(path, "not a manifest of this project (expected tables with rows and sha256)")
     if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise DataError(
-            f"{build / MANIFEST}: schema version {manifest.get('schema_version')!r}, this code reads {SCHEMA_VERSION!r}"
-        )
+        raise _problem(path, f"schema version {manifest.get('schema_version')!r}, this code reads {SCHEMA_VERSION!r}")
     return manifest
 
 
 def read_table(build: Path, name: str, manifest: dict) -> pd.DataFrame:
     """One table, checked against the manifest (checksum, rows) and the schema (version, columns, types)."""
+    return _read_table(build, name, manifest)[0]
+
+
+def _read_table(build: Path, name: str, manifest: dict) -> tuple[pd.DataFrame, bytes]:
     path = build / f"{name}.parquet"
     entry = manifest.get("tables", {}).get(name)
     if entry is None:
-        raise DataError(f"{build / MANIFEST}: no entry for table {name!r}")
-    if not path.exists():
-        raise DataError(f"{path}: missing")
-    if _sha256(path) != entry["sha256"]:
-        raise DataError(f"{path}: checksum does not match the manifest (truncated or changed since the build)")
+        raise _problem(build / MANIFEST, f"no entry for table {name!r}")
+    raw = _read_file(path)
+    if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
+        raise _problem(path, "checksum does not match the manifest (truncated or changed since the build)")
     try:
-        table = pq.read_table(path)
-    except (OSError, pa.ArrowException) as exc:
-        raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
+        table = pq.read_table(pa.BufferReader(raw), page_checksum_verification=True)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise DataError(
+            f"{path}: not a readable Parquet file ({exc})", public=f"{path.name}: not a readable Parquet file"
+        ) from exc
     expected = arrow_schema(name)
-    version = (table.schema.metadata or {}).get(b"schema_version", b"").decode()
+    version = (table.schema.metadata or {}).get(b"schema_version", b"").decode("utf-8", "replace")
     if version != SCHEMA_VERSION:
-        raise DataError(f"{path}: schema version {version!r}, this code reads {SCHEMA_VERSION!r}")
+        raise _problem(path, f"schema version {version!r}, this code reads {SCHEMA_VERSION!r}")
     if not table.schema.equals(expected, check_metadata=False):
-        raise DataError(f"{path}: columns differ from the schema in etl/schema.py")
+        raise _problem(path, "columns differ from the schema in etl/schema.py")
     if table.num_rows != entry["rows"]:
-        raise DataError(f"{path}: {table.num_rows} rows, the manifest says {entry['rows']}")
-    return table.to_pandas(types_mapper=_types_mapper)
+        raise _problem(path, f"{table.num_rows} rows, the manifest says {entry['rows']}")
+    try:
+        return table.to_pandas(types_mapper=_types_mapper), raw
+    except (ValueError, pa.ArrowException) as exc:
+        raise DataError(f"{path}: cannot be converted ({exc})", public=f"{path.name}: cannot be converted") from exc
 
 
 def _types_mapper(dtype: pa.DataType):
@@ -194,9 +398,22 @@ def _types_mapper(dtype: pa.DataType):
     return None
 
 
-def load_tables(data_dir: Path) -> Tables:
-    """Every table of the published build, each checked; DataError names what is wrong."""
-    build = current_build(data_dir)
-    manifest = read_manifest(build)
-    frames = {name: read_table(build, name, manifest) for name in TABLES}
-    return Tables(frames=frames, manifest=manifest, path=build)
+def load_tables(data_dir: Path, build_id: str | None = None) -> Tables:
+    """Every table of the published (or pinned, see ``current_build``) build, each checked; DataError names
+    what is wrong."""
+    build = current_build(data_dir, build_id)
+    files = {MANIFEST: _read_file(build / MANIFEST)}
+    manifest = _parse_manifest(build / MANIFEST, files[MANIFEST])
+    frames = {}
+    for name in TABLES:
+        frames[name], files[f"{name}.parquet"] = _read_table(build, name, manifest)
+    extra = manifest.get("files") or {}
+    for name in sorted(extra):  # the open data beside the tables (CSVs, codebooks, the Data Package)
+        entry = extra[name]
+        if not isinstance(entry, dict) or "/" in name or name.startswith("."):
+            raise _problem(build / MANIFEST, f"not a manifest of this project (a bad entry for {name!r})")
+        raw = _read_file(build / name)
+        if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
+            raise _problem(build / name, "checksum does not match the manifest (truncated or changed since the build)")
+        files[name] = raw
+    return Tables(frames=frames, manifest=manifest, path=build, files=files)

@@ -79,14 +79,36 @@ def test_benchmark_smoke_prints_a_row_per_measure():
 
 
 def test_loadtest_runs_and_prints_totals():
-    proc = _run(["benchmarks.loadtest", "--seconds", "3", "--clients", "2"], LOADTEST_TIMEOUT)
+    """The mixed load: the kinds of requests users send, totals, and the workers' memory."""
+    proc = _run(["benchmarks.loadtest", "--seconds", "4", "--clients", "3"], LOADTEST_TIMEOUT)
     report = f"exit {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}"
     assert proc.returncode == 0, report
     assert "TOTAL:" in proc.stdout, report
     assert "| **total** |" in proc.stdout, report
+    kinds = {line.split("|")[1].strip() for line in proc.stdout.splitlines() if line.startswith("| ")}
+    assert {"selection", "quotes", "table", "csv", "tables zip", "export"} <= kinds, report
+    assert "Worker RSS (MiB, per worker): before" in proc.stdout, report
 
 
 def test_loadtest_refuses_a_remote_url():
     proc = _run(["benchmarks.loadtest", "--seconds", "1", "--url", "http://example.com/"], 30)
     assert proc.returncode == 2
     assert "127.0.0.1" in proc.stderr
+
+
+def test_loadtest_distinct_mode_sends_that_many_distinct_requests():
+    proc = _run(["benchmarks.loadtest", "--distinct", "40", "--clients", "3"], LOADTEST_TIMEOUT)
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}"
+    assert proc.returncode == 0, report
+    assert "TOTAL: 40 requests" in proc.stdout and "40 distinct requests" in proc.stdout, report
+    assert "largest of all" in proc.stdout, report
+
+
+def test_loadtest_export_flood_reports_page_latency_and_refusals():
+    """Not a timed test: only that the flood runs and reports; the 300 ms target is for `make loadtest`."""
+    # One worker: one browser to start; 4 exports: one renders, two wait, one is refused.
+    proc = _run(["benchmarks.loadtest", "--export-flood", "4", "--workers", "1"], LOADTEST_TIMEOUT)
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}"
+    assert "| GET / during the flood |" in proc.stdout, report
+    assert "| exports answered 503 + Retry-After | 1 " in proc.stdout, report
+    assert "| errors | 0 |" in proc.stdout, report

@@ -116,9 +116,8 @@ def _stop_kaleido() -> None:
     import sys
 
     export = sys.modules.get("dashboard.export")
-    stop = getattr(export, "shutdown", None)
-    if callable(stop):
-        stop()
+    if export is not None:
+        export.stop()  # the next export starts a new one
 
 
 # The browser and pages. --------------------------------------------------------------------------------

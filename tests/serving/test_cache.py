@@ -103,3 +103,96 @@ def test_a_bad_request_never_gets_a_cached_200(app):
     assert as_text.status_code == 400
     wrong_ids = dict(body, inputs=[dict(i, id="url", property="search") for i in body["inputs"]])
     assert client.post("/_dash-update-component", json=wrong_ids).status_code == 400
+
+
+# Byte ceilings and the whole Accept-Encoding. ---------------------------------------------------------------
+
+
+def _environ(raw: bytes, encoding: str = "gzip") -> dict:
+    import io
+
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/_dash-update-component",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(raw)),
+        "HTTP_ACCEPT_ENCODING": encoding,
+        "wsgi.input": io.BytesIO(raw),
+    }
+
+
+def test_bounded_lru_keeps_under_its_bytes():
+    """Entries are dropped, oldest first, while the total size is over the ceiling; a huge one is not kept."""
+    from dashboard.cache import BoundedLRU
+
+    lru = BoundedLRU(max_entries=1000, max_bytes=100_000, sizeof=len)
+    for i in range(100):
+        lru.put(i, b"x" * 5_000)
+        assert lru.nbytes <= 100_000
+    assert 10 <= len(lru) <= 20 and 99 in lru and 0 not in lru
+    assert not lru.put("huge", b"x" * 60_000) and "huge" not in lru
+    assert lru.get(99, lambda: b"recomputed") == b"x" * 5_000
+    assert lru.get("new", lambda: b"y") == b"y" and "new" in lru
+
+
+def test_response_cache_is_bounded_by_bytes():
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "application/json")])
+        return [environ["wsgi.input"].read() + b" " * 20_000]
+
+    cache = CallbackCache(app, {"out"}, size=10_000, max_bytes=200_000)
+    for i in range(200):
+        raw = json.dumps({"output": "out", "inputs": [{"value": i}]}).encode()
+        b"".join(cache(_environ(raw), lambda *a: None))
+    assert cache._entries.nbytes <= 200_000
+    assert 5 <= len(cache._entries) <= 10
+
+
+def test_the_whole_accept_encoding_is_in_the_key(app):
+    """Two headers equal in their first 200 characters but not after: the client that does not accept gzip
+    never gets the gzip body cached for the one that does."""
+    client = app.server.test_client()
+    body = _panel_body(app, ["funding", "inclusion"])
+    padding = "identity;q=1, " + ", ".join(f"x-coding-{i};q=0.1" for i in range(30))
+    assert len(padding) > 200
+    first = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": padding + ", gzip"})
+    assert first.headers.get("Content-Encoding") == "gzip"
+    second = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": padding})
+    assert second.headers.get("Content-Encoding") in (None, "identity")
+    assert json.loads(second.data)["response"]
+
+
+def test_accept_encoding_is_normalised():
+    from dashboard.cache import normalise_encoding
+
+    assert normalise_encoding("gzip, deflate, br, zstd") == normalise_encoding("GZIP,deflate,  br,zstd")
+    assert normalise_encoding("gzip") != normalise_encoding("")
+    assert normalise_encoding("x" * 1000) is None
+
+
+def test_approx_size_counts_frames_and_figures(store, views):
+    """The sizes the caches are bounded by are of the right order: a figure's JSON times a few, a frame's rows."""
+    import orjson
+
+    from dashboard.cache import approx_size
+
+    figure = next(c.figure for c in views.get((), False).charts if c.figure)
+    json_bytes = len(orjson.dumps(figure, option=orjson.OPT_SERIALIZE_NUMPY))
+    assert json_bytes < approx_size(figure) < 20 * json_bytes
+    frame = store.results
+    assert approx_size(frame) >= frame.memory_usage(deep=False).sum()
+    assert approx_size({"a": [frame, frame]}) < 1.5 * approx_size(frame)  # each object counted once
+
+
+def test_view_caches_stay_under_their_ceilings(store, monkeypatch):
+    """With small ceilings, many selections keep every views cache under its bytes."""
+    import itertools
+
+    from dashboard import views as views_module
+
+    monkeypatch.setattr(views_module, "CACHE_BYTES", {"figures": 400_000, "views": 600_000, "panels": 900_000})
+    fresh = views_module.Views(store)
+    for combo in itertools.islice(itertools.combinations(store.theme_ids, 2), 25):
+        fresh.panels(combo, False)
+    for cache, ceiling in ((fresh._figures, 400_000), (fresh._views, 600_000), (fresh._panels, 900_000)):
+        assert 0 < cache.nbytes <= ceiling

@@ -1,0 +1,93 @@
+"""gunicorn settings for serving the dashboard in production (`make serve`: ``gunicorn -c dashboard/gunicorn_conf.py``).
+
+Worker class: ``gthread``, ``THREADS`` threads per worker. A chart export waits for a browser for seconds;
+with sync workers it held the whole worker, so page loads queued behind exports. With threads, an export
+holds one thread while it renders and at most ``dashboard.export.QUEUE`` more wait (anything beyond is
+refused at once with a 503), which leaves at least ``THREADS - CONCURRENCY - QUEUE`` threads per worker
+for page loads and filter callbacks. Those are short (a few ms of Python each), so a handful of threads
+per worker share the GIL well; more workers (about one per core) add CPU.
+
+Builds: the master *pins* the build published in ``data/current`` when it starts and again on ``HUP``
+(``SEND_DATA_BUILD`` in its environment, and ``data/pins/<master pid>`` so pruning keeps that build).
+Every worker it forks, including those that replace workers recycled by ``max_requests``, loads exactly
+that build. ``make data`` alone therefore changes nothing being served; ``kill -HUP <master pid>`` rolls
+the new build out (new workers on the new build, old ones finish their requests and exit).
+
+Settings given on the command line (``--workers``, ``--bind``) override these.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+WORKERS = int(os.environ.get("WORKERS", "2"))
+THREADS = int(os.environ.get("THREADS", "8"))
+
+worker_class = "gthread"
+workers = WORKERS
+threads = THREADS
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
+timeout = 60  # a gthread worker's heartbeat is its main loop, not a request: exports cannot trip this
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+
+
+def _data_dir() -> Path:
+    from dashboard.data import DATA_DIR
+
+    return DATA_DIR
+
+
+def _pin(server, why: str) -> None:
+    from etl.store import PIN_ENV, pin_build
+
+    os.environ.pop(PIN_ENV, None)
+    try:
+        build = pin_build(_data_dir(), os.getpid())
+    except OSError as exc:
+        server.log.warning("could not pin a build (%s); workers read data/current", exc)
+        return
+    if build is None:
+        server.log.warning("no published build in the data folder: workers show the maintenance page")
+        return
+    os.environ[PIN_ENV] = build
+    server.log.info("%s: serving build %s", why, build)
+
+
+def on_starting(server) -> None:
+    """In the master, before any worker: pin the published build."""
+    _pin(server, "start")
+
+
+def on_reload(server) -> None:
+    """In the master, on HUP, before the new workers are forked: pin the build published now."""
+    _pin(server, "reload")
+
+
+def on_exit(server) -> None:
+    from etl.store import unpin_build
+
+    unpin_build(_data_dir(), os.getpid())
+
+
+def post_fork(server, worker) -> None:
+    """In a new worker: the dashboard's log lines (one per error) go to gunicorn's error log, with its format."""
+    import logging
+
+    for name in ("dashboard", "etl"):
+        logger = logging.getLogger(name)
+        logger.handlers = list(server.log.error_log.handlers)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def worker_exit(server, worker) -> None:
+    """In a worker that is stopping: close its export browser (if it started one)."""
+    import sys
+
+    export = sys.modules.get("dashboard.export")
+    if export is not None:
+        export.stop()

@@ -1,0 +1,261 @@
+"""A supervised kaleido browser: Plotly figures to PNG/SVG bytes, with a hard time limit and self-repair.
+
+kaleido's own ``start_sync_server`` cannot recover from a dead browser (its request queue waits forever),
+so this module drives ``kaleido.Kaleido`` itself, on an asyncio loop in a thread of its own:
+
+- the browser (kaleido's Chromium, started through choreographer's wrapper in a session of its own) is
+  started on the first render and kept for the next ones;
+- before each batch it is checked: the process must be alive and answer a DevTools command within
+  ``PROBE_TIMEOUT`` seconds. A dead or hung browser is killed (SIGKILL to its whole process group) and a
+  new one started;
+- every batch has a deadline; a batch that misses it, or fails because the browser died, kills the
+  browser, so the next batch starts a fresh one;
+- the browser runs at a lower CPU priority (nice ``BROWSER_NICE``) so page requests served by the same
+  machine keep theirs.
+
+Callers serialise batches (``dashboard.export`` allows a fixed number at a time); ``Renderer`` itself is
+thread-safe but renders one batch at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+import time
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("dashboard.export")
+
+PLOTLYJS = Path(__file__).parent / "assets" / "vendor" / "plotly-basic-4.1.1.min.js"
+TABS = 2  # charts rendered in parallel within one batch
+START_TIMEOUT = 20.0  # seconds for the browser to start and load its pages
+PROBE_TIMEOUT = 3.0  # seconds for a running browser to answer before it counts as hung
+CLOSE_TIMEOUT = 5.0  # seconds to tidy up after a browser was killed
+BROWSER_NICE = 10  # CPU priority of the browser's processes (0 normal, 19 lowest)
+
+
+class RenderError(RuntimeError):
+    """A batch could not be rendered (the browser died, hung or timed out); the browser has been killed."""
+
+
+class NoBrowser(RuntimeError):
+    """There is no Chromium to render with."""
+
+
+@dataclass
+class _Browser:
+    loop: asyncio.AbstractEventLoop
+    thread: threading.Thread
+    kaleido: object  # kaleido.Kaleido
+    pgid: int | None
+    started: float
+
+
+def _opts(fmt: str, width: int, height: int, scale: float) -> dict:
+    return {"format": fmt, "width": width, "height": height, "scale": scale}
+
+
+class Renderer:
+    """One supervised kaleido browser; ``render(jobs, deadline)`` -> bytes per job."""
+
+    def __init__(self, tabs: int = TABS, plotlyjs: Path = PLOTLYJS, browser_path: str | None = None):
+        self.tabs = tabs
+        self.plotlyjs = plotlyjs
+        self.browser_path = browser_path
+        self._browser: _Browser | None = None
+        self._lock = threading.Lock()
+        self.starts = 0  # browsers started (a restart after a failure counts)
+        self.kills = 0
+
+    # Lifecycle. ------------------------------------------------------------------------------------------
+
+    def _start(self, timeout: float) -> _Browser:
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=self._run_loop, args=(loop,), name="export-browser", daemon=True)
+        thread.start()
+        future = asyncio.run_coroutine_threadsafe(self._open(), loop)
+        try:
+            k = future.result(timeout=max(0.1, timeout))
+        except BaseException as exc:
+            future.cancel()
+            self._abandon(_Browser(loop, thread, None, None, time.monotonic()))
+            if isinstance(exc, (FutureTimeout, TimeoutError)):
+                raise RenderError(f"the export browser did not start within {timeout:.0f} s") from None
+            raise RenderError(f"the export browser did not start: {type(exc).__name__}: {exc}") from None
+        pgid = self._pgid(k)
+        if pgid is not None:
+            try:
+                os.setpriority(os.PRIO_PGRP, pgid, BROWSER_NICE)
+            except OSError:
+                pass
+        self.starts += 1
+        log.info("export browser started (process group %s)", pgid)
+        return _Browser(loop, thread, k, pgid, time.monotonic())
+
+    @staticmethod
+    def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_forever()
+        finally:
+            try:
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                if pending:
+                    loop.run_until_complete(asyncio.wait(pending, timeout=CLOSE_TIMEOUT))
+            except Exception:  # the loop is being thrown away
+                pass
+            loop.close()
+
+    async def _open(self):
+        import kaleido
+
+        kwargs = {"path": self.browser_path} if self.browser_path else {}
+        k = kaleido.Kaleido(n=self.tabs, timeout=None, plotlyjs=str(self.plotlyjs), mathjax=False, **kwargs)
+        try:
+            await k.open()
+        except BaseException:
+            proc = getattr(k, "subprocess", None)
+            if proc is not None:
+                self._kill_group(self._pgid(k))
+            raise
+        return k
+
+    @staticmethod
+    def _pgid(k) -> int | None:
+        proc = getattr(k, "subprocess", None)
+        if proc is None:
+            return None
+        try:
+            return os.getpgid(proc.pid)
+        except OSError:
+            return None
+
+    @staticmethod
+    def _kill_group(pgid: int | None) -> None:
+        if pgid is None or pgid == os.getpgid(0):  # never our own group
+            return
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    def _abandon(self, browser: _Browser) -> None:
+        """Kill the browser's processes, let kaleido tidy up briefly, then stop its loop."""
+        self._kill_group(browser.pgid)
+        if browser.kaleido is not None:
+            proc = getattr(browser.kaleido, "subprocess", None)
+            if proc is not None:
+                try:
+                    proc.wait(timeout=CLOSE_TIMEOUT)
+                except Exception:
+                    pass
+            try:
+                fut = asyncio.run_coroutine_threadsafe(browser.kaleido.close(), browser.loop)
+                fut.result(timeout=CLOSE_TIMEOUT)
+            except BaseException:
+                pass
+        try:
+            browser.loop.call_soon_threadsafe(browser.loop.stop)
+        except RuntimeError:  # already closed
+            pass
+        browser.thread.join(timeout=CLOSE_TIMEOUT)
+        if browser.thread.is_alive():
+            log.warning("export browser loop did not stop; abandoned")
+
+    def kill(self) -> None:
+        """Kill the browser now (the next render starts a new one)."""
+        with self._lock:
+            self._kill_locked()
+
+    def _kill_locked(self) -> None:
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            self.kills += 1
+            self._abandon(browser)
+
+    def stop(self) -> None:
+        """Close the browser (at exit, or in tests)."""
+        self.kill()
+
+    # Health. ------------------------------------------------------------------------------------------------
+
+    def browser_pids(self) -> list[int]:
+        """Process ids of the running browser's group (empty when none is running)."""
+        browser = self._browser
+        if browser is None or browser.pgid is None:
+            return []
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                    if int(stat.rsplit(")", 1)[1].split()[2]) == browser.pgid:
+                        found.append(int(entry.name))
+                except (OSError, IndexError, ValueError):
+                    continue
+        return sorted(found)
+
+    def _healthy(self, browser: _Browser) -> bool:
+        proc = getattr(browser.kaleido, "subprocess", None)
+        if proc is None or proc.poll() is not None:
+            return False
+        try:
+            fut = asyncio.run_coroutine_threadsafe(browser.kaleido.send_command("Browser.getVersion"), browser.loop)
+            answer = fut.result(timeout=PROBE_TIMEOUT)
+        except BaseException:
+            return False
+        return isinstance(answer, dict) and "result" in answer
+
+    # Rendering. -----------------------------------------------------------------------------------------
+
+    def render(self, jobs: list[tuple[dict, dict]], deadline: float) -> list[bytes]:
+        """Render every (figure JSON, options) job; ``deadline`` is a ``time.monotonic()`` time.
+
+        Raises RenderError when the deadline passes or the browser fails (the browser is then killed, so the
+        next call starts a fresh one), NoBrowser if there is no Chromium.
+        """
+        with self._lock:
+            browser = self._browser
+            if browser is not None and not self._healthy(browser):
+                log.warning("export browser dead or hung; killing it and starting a new one")
+                self._kill_locked()
+                browser = None
+            if browser is None:
+                browser = self._browser = self._start(deadline - time.monotonic())
+            future = asyncio.run_coroutine_threadsafe(self._batch(browser.kaleido, jobs), browser.loop)
+            try:
+                return future.result(timeout=max(0.05, deadline - time.monotonic()))
+            except (FutureTimeout, TimeoutError):
+                future.cancel()
+                log.warning("export of %d chart(s) missed its time limit; killing the browser", len(jobs))
+                self._kill_locked()
+                raise RenderError("the export took too long") from None
+            except Exception as exc:
+                log.warning("export failed (%s: %s); killing the browser", type(exc).__name__, str(exc)[:200])
+                self._kill_locked()
+                raise RenderError(f"the export browser failed ({type(exc).__name__})") from None
+
+    @staticmethod
+    async def _batch(k, jobs: list[tuple[dict, dict]]) -> list[bytes]:
+        return list(await asyncio.gather(*(k.calc_fig(fig, opts=opts) for fig, opts in jobs)))
+
+
+def find_chromium() -> str | None:
+    """The browser kaleido will use (BROWSER_PATH, or chromium/chrome on PATH), or None."""
+    import shutil
+
+    explicit = os.environ.get("BROWSER_PATH")
+    if explicit:
+        return explicit if Path(explicit).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
