@@ -557,6 +557,11 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
             reason = f"a survey with charts needs {', '.join(missing)} in its origin.yaml"
             issues.append(Issue(rel, line, survey, missing[0], reason))
             continue
+        if not any(r["survey"] == survey for r in results):  # one error, not one per chart and contrast
+            results_file = rel.rsplit("/", 1)[0] + "/results.yaml"
+            reason = f"the survey '{survey}' has no results (the file is missing or empty): its charts would be empty"
+            issues.append(Issue(results_file, None, survey, None, reason))
+            continue
         default = cat.default or len(surveys) == 1
         unknown = [d for d in cat.context_from if d not in sources]
         if unknown:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.app import create_app
-from etl.build import SOURCES_DIR, build
+from etl.build import RECORDS_DIR, build
 from etl.store import PIN_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ def _relabel(sources: Path, label: str) -> None:
 @pytest.fixture
 def sources(tmp_path) -> Path:
     copy = tmp_path / "sources"
-    shutil.copytree(SOURCES_DIR, copy)
+    shutil.copytree(RECORDS_DIR, copy)
     return copy
 
 

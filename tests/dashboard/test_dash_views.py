@@ -63,7 +63,7 @@ def test_filter_note(views, survey, slug, themes, note):
 def test_cache_is_bounded(store, survey, monkeypatch):
     """Past CACHE_SIZE selections the oldest are dropped."""
     fresh = Views(store)
-    monkeypatch.setattr(fresh._views, "size", 3)
+    monkeypatch.setattr(fresh._views, "max_entries", 3)
     for themes in [("funding",), ("tribunals",), ("inclusion",), ("workforce",), ("outcomes",)]:
         fresh.get(survey, themes)
     assert len(fresh._views) == 3

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl.build import SOURCES_DIR, build
+from etl.build import RECORDS_DIR, build
 from etl.store import (
     MANIFEST,
     PIN_ENV,
@@ -178,7 +178,7 @@ def _rebuild_with_label(data: Path, sources: Path, label: str) -> Path:
 
 def test_a_pinned_build_survives_pruning_and_is_what_pinned_readers_load(tmp_path, monkeypatch):
     sources = tmp_path / "sources"
-    shutil.copytree(SOURCES_DIR, sources)
+    shutil.copytree(RECORDS_DIR, sources)
     data = tmp_path / "data"
     _, first = build(data, sources)
     assert pin_build(data) == first.name

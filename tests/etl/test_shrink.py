@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl.__main__ import main
-from etl.build import SOURCES_DIR, ShrinkError, build
+from etl.build import RECORDS_DIR, ShrinkError, build
 from etl.store import load_tables
 
 
@@ -16,7 +16,7 @@ from etl.store import load_tables
 def sources(tmp_path) -> Path:
     """A private copy of the real sources, safe to edit."""
     copy = tmp_path / "sources"
-    shutil.copytree(SOURCES_DIR, copy)
+    shutil.copytree(RECORDS_DIR, copy)
     return copy
 
 
@@ -40,7 +40,8 @@ def test_empty_results_yaml_fails_make_data_naming_it(tmp_path, sources, capsys)
     capsys.readouterr()
     assert main(_cli(data, sources)) == 1
     err = capsys.readouterr().err
-    assert "isos-2026/results.yaml" in err and "has no results" in err and "--allow-shrink" in err
+    assert "isos-2026/results.yaml" in err and "has no results" in err
+    assert err.count("problem(s)") == 1 and "1 problem(s)" in err  # one error, not one per chart
     assert (data / "current").resolve() == before
     assert len(load_tables(data)["results"]) == 35
 
@@ -53,12 +54,15 @@ def test_empty_results_yaml_fails_on_a_first_build_too(tmp_path, sources, capsys
     assert not (tmp_path / "data" / "current").exists()
 
 
-def test_allow_shrink_publishes_it(tmp_path, sources):
+def test_allow_shrink_publishes_it(tmp_path, sources, capsys):
+    """A shrunken table is refused, with the way to publish it anyway; --allow-shrink publishes it."""
     data = tmp_path / "data"
     build(data, sources)
-    (sources / "isos-2026" / "results.yaml").write_text("", encoding="utf-8")
+    _keep_records(sources / "isos-2026" / "quotes.yaml", 10)
+    assert main(_cli(data, sources)) == 1
+    assert "--allow-shrink" in capsys.readouterr().err
     assert main(_cli(data, sources, "--allow-shrink")) == 0
-    assert len(load_tables(data)["results"]) == 2
+    assert len(load_tables(data)["quotes"]) == 10
 
 
 def test_a_table_losing_more_than_half_is_refused(tmp_path, sources):
@@ -97,12 +101,19 @@ def test_losing_less_than_half_is_fine(tmp_path, sources):
 
 
 def test_a_survey_dropped_from_the_sources_is_named(tmp_path, sources):
-    """Removing a survey's folder loses its results; the message names the survey's results file."""
+    """Removing a survey's folders (the fictional survey beside the real one) loses its results; the message
+    names the survey's results file."""
+    from tests.fixtures import FIXTURE_PRESS_RELEASE, FIXTURE_SOURCES, FIXTURE_SURVEY
+
     data = tmp_path / "data"
-    build(data, sources)
-    shutil.rmtree(sources / "isos-2024")
+    fixture = tmp_path / "fixture"
+    shutil.copytree(FIXTURE_SOURCES, fixture)
+    build(data, [sources, fixture])
+    shutil.rmtree(fixture / FIXTURE_SURVEY)
+    shutil.rmtree(fixture / FIXTURE_PRESS_RELEASE)
     with pytest.raises(ShrinkError) as info:
-        build(data, sources)
+        build(data, [sources, fixture])
     assert any(
-        "isos-2024/results.yaml" in i.file and "'isos-2024' has no results" in i.reason for i in info.value.issues
+        f"{FIXTURE_SURVEY}/results.yaml" in i.file and f"'{FIXTURE_SURVEY}' has no results" in i.reason
+        for i in info.value.issues
     )

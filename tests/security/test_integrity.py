@@ -30,7 +30,7 @@ KILL_MID_WRITE = textwrap.dedent(
         if len(written) == int(sys.argv[2]):
             os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no finally: like a power cut
     store.pq.write_table = write_then_die
-    from etl.build import build, SOURCES_DIR
+    from etl.build import build, RECORDS_DIR
     build(Path(sys.argv[1]), Path(sys.argv[3]))
     """
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.build import SOURCES_DIR, build
+from etl.build import RECORDS_DIR, build
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT = 90  # seconds: workers start in about 2 s each on a busy 2-core machine
@@ -55,7 +55,7 @@ def _until(predicate, what: str):
 @pytest.fixture
 def data_and_sources(tmp_path):
     sources = tmp_path / "sources"
-    shutil.copytree(SOURCES_DIR, sources)
+    shutil.copytree(RECORDS_DIR, sources)
     data = tmp_path / "data"
     _, first = build(data, sources)
     return data, sources, first
