@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dashboard.security import MAX_DEPTH
 
-PANEL = "chart-overview.figure"
+PANEL = "overview-chart.children"
 QUOTES = "quote-list.children"
 CALLBACK = "/_dash-update-component"
 
@@ -34,9 +34,14 @@ def _raw(body: dict, replace: tuple[str, str] | None = None) -> bytes:
 
 @pytest.fixture(scope="module")
 def bodies(callback_request):
-    panel = callback_request(PANEL, [], [], state=[None])
-    quotes = callback_request(QUOTES, [], [], "")
+    panel = callback_request(PANEL, [], [], state=["isos-2026"])
+    quotes = callback_request(QUOTES, [], [], "", 0, state=["isos-2026"])
     return panel, quotes
+
+
+def _each(outputs: list, **change) -> list:
+    """``outputs`` with ``change`` made to every output, in a wildcard's list too."""
+    return [dict(o, **change) if isinstance(o, dict) else [dict(x, **change) for x in o] for o in outputs]
 
 
 def _cases(panel: dict, quotes: dict) -> dict[str, bytes]:
@@ -58,8 +63,8 @@ def _cases(panel: dict, quotes: dict) -> dict[str, bytes]:
         "outputs empty": _raw({**panel, "outputs": []}),
         "outputs short": _raw({**panel, "outputs": outputs[:5]}),
         "outputs a dict": _raw({**panel, "outputs": outputs[0]}),
-        "outputs with wrong ids": _raw({**panel, "outputs": [dict(o, id="no-such-id") for o in outputs]}),
-        "outputs with wrong properties": _raw({**panel, "outputs": [dict(o, property="nope") for o in outputs]}),
+        "outputs with wrong ids": _raw({**panel, "outputs": _each(outputs, id="no-such-id")}),
+        "outputs with wrong properties": _raw({**panel, "outputs": _each(outputs, property="nope")}),
         "outputs integers": _raw({**panel, "outputs": list(range(len(outputs)))}),
         "outputs empty (quotes callback)": _raw({**quotes, "outputs": []}),
         "lone surrogate in the quotation search": _raw(quote_marker, ('"MARK"', '"\\ud800"')),

@@ -34,18 +34,19 @@ def test_clean_themes_never_raises(store, value):
 
 
 @SETTINGS
-@given(selected=hostile, intervals=hostile, previous=hostile)
-def test_panel_callback_never_raises(store, views, selected, intervals, previous):
+@given(selected=hostile, intervals=hostile, survey=hostile)
+def test_panel_callback_never_raises(store, views, deps, selected, intervals, survey):
     """The panel callback answers any input with the full set of outputs."""
-    out = callbacks.update_panels(store, views, selected, intervals, previous)
-    assert len(out) == 5 * len(views.specs) + 4
+    out = callbacks.update_panels(store, views, selected, intervals, survey)
+    [dep] = [d for d in deps if "overview-chart.children" in d["output"]]
+    assert len(out) == len(dep["output"].strip(".").split("..."))
 
 
 @SETTINGS
-@given(selected=hostile, stances=hostile, search=hostile)
-def test_quote_callback_never_raises(store, selected, stances, search):
-    """The quotations callback answers any input with a list and a count line."""
-    quotes, count = callbacks.update_quotes(store, selected, stances, search)
+@given(selected=hostile, stances=hostile, search=hostile, more=hostile, survey=hostile)
+def test_quote_callback_never_raises(store, selected, stances, search, more, survey):
+    """The quotations callback answers any input with a list, a count line and the button."""
+    quotes, count, button, style = callbacks.update_quotes(store, selected, stances, search, more, survey)
     assert isinstance(quotes, list) and count.startswith("Showing ")
 
 
@@ -53,17 +54,17 @@ def test_markup_in_search_is_text_not_html(store):
     """Search text is matched literally and nothing from it is rendered."""
     quotes = filter_quotes(store.quotes, [], [], "<img src=x onerror=alert(1)>")
     assert quotes.empty
-    rendered, count = callbacks.update_quotes(store, [], [], "<img src=x onerror=alert(1)>")
+    rendered, count, *_ = callbacks.update_quotes(store, [], [], "<img src=x onerror=alert(1)>", 0, None)
     assert "onerror" not in json.dumps([c.to_plotly_json() for c in rendered], default=str)
-    assert count == f"Showing 0 of {len(store.quotes)} quotations."
+    assert count == f"Showing 0 of 0 quotations that match ({len(store.quotes)} in all)."
 
 
 @SETTINGS
-@given(selected=hostile, intervals=hostile, previous=hostile)
-def test_panel_requests_never_5xx(client, callback_request, selected, intervals, previous):
+@given(selected=hostile, intervals=hostile, survey=hostile)
+def test_panel_requests_never_5xx(client, callback_request, selected, intervals, survey):
     """Through the real endpoint, any values give a 200 (the page shows an empty state or a notice); a body
     that is not strict JSON (Python writes infinity as `Infinity`, which no browser sends) is a 400."""
-    body = callback_request("chart-overview.figure", selected, intervals, state=[previous])
+    body = callback_request("overview-chart.children", selected, intervals, state=[survey])
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == (200 if _strict_json(body) else 400), response.data[:300]
 
@@ -103,17 +104,17 @@ def test_malformed_callback_requests_get_4xx(client, name, kwargs, status):
 
 def test_clientside_callback_posted_to_the_server_gets_400(client, callback_request):
     """The URL sync runs in the browser; posting it to the server is a 400, not a 500."""
-    body = callback_request("url.search", "?theme=funding", [])
+    body = callback_request("survey.data", "?theme=funding")
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 400 and b"not a server callback" in response.data
 
 
 def test_callback_request_with_wrong_inputs_gets_400(client, callback_request):
     """Inputs that do not match the callback (count, ids) are a 400, not a 500."""
-    body = callback_request("chart-overview.figure", [], [])
+    body = callback_request("overview-chart.children", [], [])
     body["inputs"] = body["inputs"][:1]
     assert client.post("/_dash-update-component", json=body).status_code == 400
-    body = callback_request("chart-overview.figure", [], [])
+    body = callback_request("overview-chart.children", [], [])
     body["inputs"][0]["id"] = "something-else"
     assert client.post("/_dash-update-component", json=body).status_code == 400
 

@@ -4,35 +4,28 @@ from __future__ import annotations
 
 import json
 
+import factory
 import pytest
 
-from dashboard.app import create_app
 from dashboard.cache import CallbackCache
-from etl.build import build
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    data = tmp_path_factory.mktemp("cache") / "data"
-    build(data)
-    return create_app(data)
+    """An app of its own: these tests count its cache's hits."""
+    return factory.make_app(factory.build_data(tmp_path_factory.mktemp("cache") / "data"))
 
 
-def _panel_body(app, themes, previous=None):
-    dep = next(
-        d
-        for d in json.loads(app.server.test_client().get("/_dash-dependencies").data)
-        if "chart-overview.figure" in d["output"]
+def _panel_body(app, themes, survey="isos-2026"):
+    deps = factory.dependencies(app.server.test_client())
+    cards = ["timescales", "confidence-in-funding"]
+    return factory.callback_body(
+        deps,
+        "overview-chart.children",
+        {"theme-filter.value": themes, "show-intervals.value": []},
+        {"survey.data": survey},
+        expand={"chart-card": cards, "chart-link": cards},
     )
-    return {
-        "output": dep["output"],
-        "outputs": [
-            {"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in dep["output"].strip(".").split("...")
-        ],
-        "inputs": [dict(dep["inputs"][0], value=themes), dict(dep["inputs"][1], value=[])],
-        "changedPropIds": ["theme-filter.value"],
-        "state": [dict(dep["state"][0], value=previous)],
-    }
 
 
 def test_repeat_request_is_served_from_memory(app):
@@ -170,13 +163,13 @@ def test_accept_encoding_is_normalised():
     assert normalise_encoding("x" * 1000) is None
 
 
-def test_approx_size_counts_frames_and_figures(store, views):
+def test_approx_size_counts_frames_and_figures(store, views, survey):
     """The sizes the caches are bounded by are of the right order: a figure's JSON times a few, a frame's rows."""
     import orjson
 
     from dashboard.cache import approx_size
 
-    figure = next(c.figure for c in views.get((), False).charts if c.figure)
+    figure = views.chart(survey, survey.charts[0]).figure
     json_bytes = len(orjson.dumps(figure, option=orjson.OPT_SERIALIZE_NUMPY))
     assert json_bytes < approx_size(figure) < 20 * json_bytes
     frame = store.results
@@ -184,15 +177,19 @@ def test_approx_size_counts_frames_and_figures(store, views):
     assert approx_size({"a": [frame, frame]}) < 1.5 * approx_size(frame)  # each object counted once
 
 
-def test_view_caches_stay_under_their_ceilings(store, monkeypatch):
-    """With small ceilings, many selections keep every views cache under its bytes."""
+def test_view_caches_stay_under_their_ceilings(store, survey, monkeypatch):
+    """With small ceilings, many selections (views, and every chart's figure in two frames) keep each cache
+    under its bytes."""
     import itertools
 
     from dashboard import views as views_module
 
-    monkeypatch.setattr(views_module, "CACHE_BYTES", {"figures": 400_000, "views": 600_000, "panels": 900_000})
+    monkeypatch.setattr(views_module, "CACHE_BYTES", {"figures": 400_000, "views": 600_000})
     fresh = views_module.Views(store)
-    for combo in itertools.islice(itertools.combinations(store.theme_ids, 2), 25):
-        fresh.panels(combo, False)
-    for cache, ceiling in ((fresh._figures, 400_000), (fresh._views, 600_000), (fresh._panels, 900_000)):
+    for combo in itertools.islice(itertools.combinations(survey.theme_ids, 2), 25):
+        fresh.get(survey, combo, False)
+        for spec in survey.charts:
+            for frame in ("page", "export"):
+                fresh.chart(survey, spec, combo, False, frame)
+    for cache, ceiling in ((fresh._figures, 400_000), (fresh._views, 600_000)):
         assert 0 < cache.nbytes <= ceiling

@@ -240,7 +240,7 @@ def test_the_export_route_gives_the_zip_of_the_charts_in_view(client, fake_expor
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert names and all(n.endswith(".svg") for n in names)
     assert response.headers["X-Export-Charts"] == str(len(names))
-    assert 'filename="send-survey-charts-specialist-svg.zip"' in response.headers["Content-Disposition"]
+    assert 'filename="isos-2026-charts-specialist-svg.zip"' in response.headers["Content-Disposition"]
 
 
 def test_a_busy_server_answers_503_with_retry_after_and_a_message(client, fake_exporter):
@@ -276,4 +276,4 @@ def test_a_bad_format_is_400(client, fake_exporter, query):
 def test_unknown_themes_in_the_query_are_dropped(client, fake_exporter):
     response = client.get("/export/charts.zip?format=png&theme=<script>,nope,funding")
     assert response.status_code == 200
-    assert 'filename="send-survey-charts-funding-png.zip"' in response.headers["Content-Disposition"]
+    assert 'filename="isos-2026-charts-funding-png.zip"' in response.headers["Content-Disposition"]
