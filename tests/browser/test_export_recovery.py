@@ -101,7 +101,7 @@ def test_an_export_over_its_time_limit_fails_and_the_next_one_works(exporter):
     assert _png(exporter.render_batch([FIGURE], "png")[0])
 
 
-def test_the_page_shows_the_busy_message_of_a_503(dash, monkeypatch):
+def test_the_page_shows_the_busy_message_of_a_503(landing, recorder, monkeypatch):
     """With every export place taken, the PNG button's request is a 503 with Retry-After, and its message is
     the export status text; the buttons are usable again afterwards."""
     from dashboard import export
@@ -110,11 +110,12 @@ def test_the_page_shows_the_busy_message_of_a_503(dash, monkeypatch):
     monkeypatch.setattr(export, "_default", busy)
     tickets = [busy.admit() for _ in range(busy.concurrency + busy.queue)]
     answers = []
-    dash.page.on("response", lambda r: answers.append(r) if "/export/charts.zip" in r.url else None)
+    page = landing.page
+    page.on("response", lambda r: answers.append(r) if "/export/charts.zip" in r.url else None)
     try:
-        dash.goto()
-        dash.page.locator("#export-png-button").click()
-        dash.page.wait_for_function(
+        landing.goto()
+        page.locator("#export-png-button").click()
+        page.wait_for_function(
             "(document.getElementById('export-status')?.textContent || '').includes('busy')", timeout=WAIT * 1000
         )
     finally:
@@ -122,7 +123,7 @@ def test_the_page_shows_the_busy_message_of_a_503(dash, monkeypatch):
             t.release()
     [answer] = answers
     assert answer.status == 503 and int(answer.headers["retry-after"]) >= 2
-    status = dash.page.locator("#export-status").text_content()
+    status = page.locator("#export-status").text_content()
     assert f"about {answer.headers['retry-after']} seconds" in status
-    assert dash.page.locator("#export-png-button").is_enabled()
-    assert [e for e in dash.recorder.errors if "503" not in e] == []
+    assert page.locator("#export-png-button").is_enabled()
+    assert [e for e in recorder.errors if "503" not in e] == []
