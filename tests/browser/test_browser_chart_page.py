@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import png_size, serve, wait_chart
+
+from tests.browser.helpers import png_size, serve, wait_chart
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
@@ -43,7 +44,7 @@ def test_tabs_switch_by_click_and_keyboard(page, recorder):
 
 
 def test_copy_link_copies_the_address(browser, live_server, recorder):
-    from conftest import new_page
+    from tests.browser.helpers import new_page
 
     ctx, page = new_page(browser, live_server, recorder, permissions=["clipboard-read", "clipboard-write"])
     try:

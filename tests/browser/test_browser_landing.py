@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import DESKTOP, PHONE
+
+from tests.browser.helpers import DESKTOP, PHONE
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
@@ -106,7 +107,7 @@ def test_quotations_show_six_then_all(landing, store):
 @pytest.mark.parametrize("viewport, limit", [(DESKTOP, 6_000), (PHONE, 15_000)], ids=["1400px", "375px"])
 def test_landing_page_is_short(browser, live_server, store, recorder, viewport, limit):
     """The default page is at most 6,000 px tall at 1400 px wide and 15,000 px at 375 px."""
-    from conftest import Landing, new_page
+    from tests.browser.helpers import Landing, new_page
 
     ctx, page = new_page(browser, live_server, recorder, viewport=viewport)
     try:

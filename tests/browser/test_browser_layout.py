@@ -5,7 +5,8 @@ screenshotted to figures/screenshots/ (not committed) for a person to look at.""
 from __future__ import annotations
 
 import pytest
-from conftest import DESKTOP, PHONE, SCREENSHOTS, new_page, wait_chart
+
+from tests.browser.helpers import DESKTOP, PHONE, SCREENSHOTS, new_page, wait_chart
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import new_page, wait_chart
+
+from tests.browser.helpers import new_page, wait_chart
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
@@ -51,7 +52,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser, live_server, record
 @pytest.fixture
 def landing_waits(store):
     """A function waiting until a page of ``path`` has drawn."""
-    from conftest import Landing
+    from tests.browser.helpers import Landing
 
     def wait(page, path: str) -> None:
         if path.startswith(("/chart/", "/embed/")):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import Landing, new_page, wait_chart
 
+from tests.browser.helpers import Landing, new_page, wait_chart
 from tests.fixtures import FIXTURE_SURVEY
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
