@@ -15,6 +15,36 @@ from tests.fixtures import FIXTURE_SOURCES, fixture_documents, real_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# What the tests expect of the real data, written once: the survey's chart slugs in catalogue order
+# (etl/sources/isos-2026/charts.yaml), the first being its ranked overview, and the theme ids in page order
+# (etl/sources/themes.yaml).
+SLUGS = [
+    "support-for-every-proposal",
+    "what-the-reforms-will-lead-to",
+    "national-standards",
+    "statutory-plans",
+    "mainstream-inclusion",
+    "specialist-provision",
+    "confidence-in-capacity",
+    "timescales",
+    "confidence-in-funding",
+    "then-and-now",
+]
+CARDS = SLUGS[1:]  # the landing page draws the overview and links to the others
+THEMES = [
+    "inclusion",
+    "tribunals",
+    "funding",
+    "standards",
+    "early-intervention",
+    "specialist",
+    "partnerships",
+    "workforce",
+    "timescales",
+    "outcomes",
+    "baseline",
+]
+
 
 def build_data(folder: Path, surveys: str = "real") -> Path:
     """Build the real sources (``surveys="real"``) or the real and the fictional fixture survey together

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import factory
 import pytest
 
 from tests.browser.helpers import DESKTOP, PHONE
@@ -12,17 +13,7 @@ expect = pytest.importorskip("playwright.sync_api", reason="playwright is not in
 
 pytestmark = pytest.mark.browser
 TRIBUNAL_ITEM = "A reformed role for the SEND Tribunal"
-ALL_CARDS = {
-    "what-the-reforms-will-lead-to",
-    "national-standards",
-    "statutory-plans",
-    "mainstream-inclusion",
-    "specialist-provision",
-    "confidence-in-capacity",
-    "timescales",
-    "confidence-in-funding",
-    "then-and-now",
-}
+ALL_CARDS = set(factory.CARDS)
 
 
 def test_tribunals_checkbox_filters_the_page(landing, recorder):

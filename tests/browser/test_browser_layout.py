@@ -4,24 +4,14 @@ screenshotted to figures/screenshots/ (not committed) for a person to look at.""
 
 from __future__ import annotations
 
+import factory
 import pytest
 
 from tests.browser.helpers import DESKTOP, PHONE, SCREENSHOTS, new_page, wait_chart
 
 pytestmark = pytest.mark.browser
 
-SLUGS = [
-    "support-for-every-proposal",
-    "what-the-reforms-will-lead-to",
-    "national-standards",
-    "statutory-plans",
-    "mainstream-inclusion",
-    "specialist-provision",
-    "confidence-in-capacity",
-    "timescales",
-    "confidence-in-funding",
-    "then-and-now",
-]
+SLUGS = factory.SLUGS
 
 # Every SVG text of the graph lies inside the graph's box; no two annotations' boxes intersect; no modebar.
 _LAYOUT_JS = """

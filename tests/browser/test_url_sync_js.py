@@ -6,21 +6,10 @@ JSON, so these cases run exactly the code the page runs.
 
 from __future__ import annotations
 
+import factory
 import pytest
 
-KNOWN = [
-    "inclusion",
-    "tribunals",
-    "funding",
-    "standards",
-    "early-intervention",
-    "specialist",
-    "partnerships",
-    "workforce",
-    "timescales",
-    "outcomes",
-    "baseline",
-]
+KNOWN = factory.THEMES
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import factory
 import pandas as pd
 import pytest
 from dash import no_update
@@ -14,17 +15,7 @@ from dashboard import callbacks, ids, landing
 from etl.schema import Col
 
 OVERVIEW = "support-for-every-proposal"
-CARDS = [
-    "what-the-reforms-will-lead-to",
-    "national-standards",
-    "statutory-plans",
-    "mainstream-inclusion",
-    "specialist-provision",
-    "confidence-in-capacity",
-    "timescales",
-    "confidence-in-funding",
-    "then-and-now",
-]
+CARDS = factory.CARDS
 HIDDEN = {"display": "none"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import factory
 import pandas as pd
 import pytest
 
@@ -18,19 +19,7 @@ from dashboard.data import (
 from etl.schema import Col
 
 # The page order of etl/sources/themes.yaml.
-KNOWN = (
-    "inclusion",
-    "tribunals",
-    "funding",
-    "standards",
-    "early-intervention",
-    "specialist",
-    "partnerships",
-    "workforce",
-    "timescales",
-    "outcomes",
-    "baseline",
-)
+KNOWN = tuple(factory.THEMES)
 # The results tagged "funding" in etl/sources/isos-2026/results.yaml: four of Figure 4, one of Figure 5, Figure 8's three.
 FUNDING_IDS = {
     "fig4-mainstream-inclusion-fund",

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import factory
 import pytest
 
 from dashboard.data import filter_by_themes, records
@@ -19,18 +20,7 @@ from etl.schema import Col
 N = 54
 Z = 1.959963984540054
 ROOT = Path(__file__).resolve().parents[2]
-KEYS = [
-    "support-for-every-proposal",
-    "what-the-reforms-will-lead-to",
-    "national-standards",
-    "statutory-plans",
-    "mainstream-inclusion",
-    "specialist-provision",
-    "confidence-in-capacity",
-    "timescales",
-    "confidence-in-funding",
-    "then-and-now",
-]
+KEYS = factory.SLUGS
 FIG = {n: KEYS[n] for n in range(1, 9)}
 OVERVIEW, WAVES = KEYS[0], KEYS[9]
 FIG5_SENTENCE = (

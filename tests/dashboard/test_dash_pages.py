@@ -13,18 +13,7 @@ import pytest
 
 from etl.schema import Col
 
-SLUGS = [
-    "support-for-every-proposal",
-    "what-the-reforms-will-lead-to",
-    "national-standards",
-    "statutory-plans",
-    "mainstream-inclusion",
-    "specialist-provision",
-    "confidence-in-capacity",
-    "timescales",
-    "confidence-in-funding",
-    "then-and-now",
-]
+SLUGS = factory.SLUGS
 
 
 def csp(response) -> dict[str, list[str]]:
