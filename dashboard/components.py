@@ -277,13 +277,18 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
     """A card linking to a chart's page: its figure number, title, question, and its first few figures."""
     rows = records(store.chart_rows(spec))
     shown = rows[:CARD_ROWS]
+    one_item = len({r[Col.ITEM] for r in rows}) == 1  # one question's answers (a stacked chart): name the answer
+    several = len({r[Col.CATEGORY] for r in rows}) > 1
+
+    def label(r: dict) -> str:
+        if one_item:
+            return r[Col.CATEGORY]
+        return r[Col.ITEM] + (f" — {r[Col.CATEGORY]}" if several else "")
+
     items = [
         html.Li(
             [
-                html.Span(
-                    f"{r[Col.ITEM]}" + (f" — {r[Col.CATEGORY]}" if len({x[Col.CATEGORY] for x in rows}) > 1 else ""),
-                    className="mini-label",
-                ),
+                html.Span(label(r), className="mini-label"),
                 _mini_bar(r, labels),
                 html.Span(
                     r[Col.REPORTED_TEXT] if not is_derived(r) else f"{count_label(r)} (derived)", className="mini-value"
@@ -557,7 +562,8 @@ def about_panel(store: Store, survey: Survey) -> html.Div:
     base = [f"{n} {survey.plural} answered"]
     if pop:
         base.append(
-            f", out of {pop}: a response rate of {100 * n / pop:.0f}%. Population: {src[Col.POPULATION_SOURCE]}"
+            f", out of {pop}: a response rate of {100 * n / pop:.0f}%. Population: "
+            + src[Col.POPULATION_SOURCE].rstrip(".")
         )
     base.append(
         f". Each {survey.singular} is worth {100 / n:.2f} percentage points, so the dashboard shows counts beside "

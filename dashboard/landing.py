@@ -271,8 +271,8 @@ def survey_page(
         html.Footer(
             className="site-footer",
             children=html.P(
-                "Built from the text of the report; its images did not survive, so only the numbers it states are "
-                "shown. Bounds are drawn as ranges, never as exact values."
+                "Every number is as its document prints it, with the sentence it came from. Bounds are drawn as "
+                "ranges, never as exact values; what the documents do not state is not shown."
             ),
         ),
     ]

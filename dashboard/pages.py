@@ -272,7 +272,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
 </aside>
 </div>
 </main>
-<footer class="site-footer"><p>Built from the text of the report; bounds are drawn as ranges, never as exact values.</p></footer>"""
+<footer class="site-footer"><p>Every number is as its document prints it, with the sentence it came from. Bounds are drawn as ranges, never as exact values.</p></footer>"""
     return _page(f"{spec.title} · {SITE}", question_line(spec), assets, body, canonical=url)
 
 
