@@ -80,21 +80,18 @@ def update_panels(store: Store, views: Views, selected: object, intervals: objec
 
 
 def _card_slugs(survey: Survey, overview: str) -> list[str]:
-    """The slugs of the chart cards on the page, in the order Dash lists their outputs (the layout's); called
-    outside a request (in tests), the survey's cards in catalogue order."""
+    """The slugs of the chart cards on the page, in the order Dash lists their outputs (the layout's): the
+    first wildcard output group of the request, which may be empty (a survey with one chart). Called outside
+    a request (in tests), the survey's cards in catalogue order."""
     try:
-        groups = ctx.outputs_list or []
+        groups = [g for g in ctx.outputs_list or [] if isinstance(g, list)]
     except MissingCallbackContextException:
-        groups = []
-    for group in groups:
-        if (
-            isinstance(group, list)
-            and group
-            and isinstance(group[0].get("id"), dict)
-            and group[0]["id"].get("type") == ids.CARD
-        ):
-            return [o["id"]["slug"] for o in group]
-    return [c.slug for c in survey.charts if c.slug != overview]
+        return [c.slug for c in survey.charts if c.slug != overview]
+    if not groups:
+        return [c.slug for c in survey.charts if c.slug != overview]
+    return [
+        o["id"]["slug"] for o in groups[0] if isinstance(o.get("id"), dict) and isinstance(o["id"].get("slug"), str)
+    ]
 
 
 def update_quotes(

@@ -228,3 +228,22 @@ def test_maintenance_healthz_is_unhealthy(tmp_path):
     """A dashboard with no data does not answer its health check with 200."""
     client = create_app(tmp_path).server.test_client()
     assert client.get("/healthz").status_code >= 500
+
+
+@pytest.mark.parametrize("cards", [[], ["timescales"], factory.CARDS])
+def test_panels_answer_whatever_cards_the_page_has(client, deps, cards):
+    """The panel callback answers for exactly the chart cards the request lists, none included (a survey with
+    a single chart has no card)."""
+    body = factory.callback_body(
+        deps,
+        "overview-chart.children",
+        {"theme-filter.value": ["funding"], "show-intervals.value": []},
+        {"survey.data": "isos-2026"},
+        expand={"chart-card": cards, "chart-link": cards},
+    )
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.data[:300]
+    out = response.get_json()["response"]
+    assert sorted(k for k in out if '"chart-card"' in k) == sorted(
+        f'{{"slug":"{c}","type":"chart-card"}}' for c in cards
+    )
