@@ -45,9 +45,18 @@ def render_page(store: Store, views: Views, survey_id: object, search: object) -
     return landing.survey_page(store, views.labels, view, intervals, notice, quotes, context)
 
 
-def update_panels(store: Store, views: Views, selected: object, intervals: object, survey_id: object) -> tuple:
-    """The overview chart, the chart cards and their links, the contrasts, which sections show, and the
-    summary, for a selection."""
+def update_panels(
+    store: Store,
+    views: Views,
+    selected: object,
+    intervals: object,
+    survey_id: object,
+    context_more: object = 0,
+    table_clicks: object = 0,
+) -> tuple:
+    """Everything a theme click changes, in one callback (each callback a click sets off costs the browser a
+    round of work over the whole page): the overview chart, the chart cards and their links, the contrasts,
+    which sections show, the summary, the context figures, and the table if it is open."""
     survey = _survey(store, survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
     on = _on(intervals)
@@ -76,7 +85,13 @@ def update_panels(store: Store, views: Views, selected: object, intervals: objec
         *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
         *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
         components.summary_text(store, view),
+        *update_context(store, themes, context_more, survey.id),
+        update_table(store, views, table_clicks, themes, survey.id)[0] if _opened(table_clicks) else no_update,
     )
+
+
+def _opened(clicks: object) -> bool:
+    return isinstance(clicks, int) and not isinstance(clicks, bool) and clicks >= 1
 
 
 def _card_slugs(survey: Survey, overview: str) -> list[str]:
@@ -127,7 +142,7 @@ def update_context(store: Store, selected: object, more: object, survey_id: obje
 
 def update_table(store: Store, views: Views, clicks: object, selected: object, survey_id: object) -> tuple:
     """The table of the results in view, made only once asked for."""
-    if not isinstance(clicks, int) or clicks < 1:
+    if not _opened(clicks):
         return [], no_update
     survey = _survey(store, survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
@@ -187,14 +202,24 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         *[Output(s, "style") for s in landing.HIDEABLE],
         *[Output(f"nav-{s}", "style") for s in landing.HIDEABLE],
         Output(ids.SELECTION_SUMMARY, "children"),
+        Output(ids.CONTEXT, "children"),
+        Output(ids.CONTEXT_MORE, "children"),
+        Output(ids.CONTEXT_MORE, "style"),
+        Output(ids.TABLE, "children", allow_duplicate=True),
     ]
     app.callback(
         *panel_outputs,
         Input(ids.THEMES, "value"),
         Input(ids.SHOW_INTERVALS, "value"),
+        Input(ids.CONTEXT_MORE, "n_clicks"),
         State(ids.SURVEY, "data"),
+        State(ids.SHOW_TABLE_BUTTON, "n_clicks"),
         prevent_initial_call=True,
-    )(lambda selected, intervals, survey: update_panels(store, views, selected, intervals, survey))
+    )(
+        lambda selected, intervals, more, survey, clicks: update_panels(
+            store, views, selected, intervals, survey, more, clicks
+        )
+    )
     app.callback(
         Output(ids.QUOTES, "children"),
         Output(ids.QUOTE_COUNT, "children"),
@@ -208,21 +233,12 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         prevent_initial_call=True,  # rendered with the page
     )(lambda selected, stances, search, more, survey: update_quotes(store, selected, stances, search, more, survey))
     app.callback(
-        Output(ids.CONTEXT, "children"),
-        Output(ids.CONTEXT_MORE, "children"),
-        Output(ids.CONTEXT_MORE, "style"),
-        Input(ids.THEMES, "value"),
-        Input(ids.CONTEXT_MORE, "n_clicks"),
-        State(ids.SURVEY, "data"),
-        prevent_initial_call=True,  # rendered with the page
-    )(lambda selected, more, survey: update_context(store, selected, more, survey))
-    app.callback(
         Output(ids.TABLE, "children"),
         Output(ids.SHOW_TABLE_BUTTON, "style"),
         Input(ids.SHOW_TABLE_BUTTON, "n_clicks"),
-        Input(ids.THEMES, "value"),
+        State(ids.THEMES, "value"),
         State(ids.SURVEY, "data"),
-        prevent_initial_call=True,  # rendered with the page
+        prevent_initial_call=True,  # the panels keep an open table in step with the themes
     )(lambda clicks, selected, survey: update_table(store, views, clicks, selected, survey))
     app.callback(
         Output(ids.DOWNLOAD_CSV, "data"),

@@ -129,7 +129,7 @@ class Landing:
         )
 
     def overview_labels(self) -> list[str]:
-        return [plain(t) for t in self.page.locator("#overview-chart .bar-label").all_text_contents()]
+        return [plain(t) for t in self.page.locator("#overview-chart .bar-row").all_text_contents()]
 
 
 def wait_chart(page) -> None:

@@ -128,9 +128,9 @@ def test_overview_is_an_html_chart_of_the_selection(panels):
 
 
 def test_intervals_draw_whiskers_on_exact_figures_only(panels):
-    assert text_of(panels([])["overview-chart.children"]).count("bar-interval") == 0
+    assert text_of(panels([])["overview-chart.children"]).count("with-interval") == 0
     on = text_of(panels([], ["on"])["overview-chart.children"])
-    assert on.count('"className": "bar-interval"') == 8  # the seven exact figures and All 54 among the 18
+    assert on.count("bar-row with-interval") == 8  # the seven exact figures and All 54 among the 18
 
 
 @pytest.mark.parametrize("survey", [None, 42, "x", {"a": 1}, "nope"])
@@ -231,3 +231,14 @@ def test_hideable_sections_exist(store, views):
     page = text_of(callbacks.render_page(store, views, None, ""))
     for anchor in landing.HIDEABLE:
         assert f'"id": "{anchor}"' in page and f'"id": "nav-{anchor}"' in page
+
+
+def test_one_server_callback_answers_a_theme_click_besides_the_quotations(deps):
+    """A theme click sets off the panel callback (overview, cards, contrasts, context, an open table) and the
+    quotations' (which a search also drives): each callback a click starts costs the browser a round of work
+    over the whole page, so there are no more than these two."""
+    server = [d for d in deps if not d.get("clientside_function")]
+    driven = [d["output"] for d in server if any(i["id"] == "theme-filter" for i in d["inputs"])]
+    assert len(driven) == 2, driven
+    assert any("overview-chart.children" in o and "context-list.children" in o for o in driven)
+    assert any("quote-list.children" in o for o in driven)
