@@ -455,16 +455,18 @@ def makers(app: common.OursApp) -> dict:
     stances = ["welcomes", "concern", "mixed"]
 
     def themes(rng: random.Random) -> list[str]:
-        """A selection as people make them: often none or one theme, sometimes two, now and then any set
-        (one of 2^11)."""
+        """A selection as people make them: often none or one theme, sometimes two, now and then any set (one
+        of 2^11), in the order they were ticked (the browser sends the checklist's value in click order)."""
         r = rng.random()
         if r < 0.25:
             return []
         if r < 0.6:
             return [rng.choice(theme_ids)]
         if r < 0.8:
-            return sorted(rng.sample(theme_ids, 2), key=theme_ids.index)
-        return [t for t in theme_ids if rng.random() < 0.3]
+            return rng.sample(theme_ids, 2)
+        chosen = [t for t in theme_ids if rng.random() < 0.3]
+        rng.shuffle(chosen)
+        return chosen
 
     def intervals(rng: random.Random) -> bool:
         return rng.random() < 0.2
@@ -565,6 +567,10 @@ def classify(req: Req, status: int, headers: dict[str, str] | None = None) -> st
     return None
 
 
+class Exhausted(Exception):
+    """No kind can make a request never sent before (``--distinct``)."""
+
+
 class LoadTest:
     """Clients sending the fixed requests once, then a weighted mix of fixed and generated ones (``kinds``
     limits the mix; ``sweep=False`` skips the fixed requests)."""
@@ -605,6 +611,8 @@ class LoadTest:
         self.sent: set[bytes] = set()  # digests of every distinct request sent
         self.unique = unique  # every generated request distinct from all before (--distinct)
         self.reserved: set[bytes] = set()
+        self.exhausted: set[str] = set()  # kinds of which no new distinct request could be made
+        self.crashed: list[str] = []
 
     def _record(self, req: Req, status: int | None, ms: float | None, error: str | None, body: bytes = b"") -> None:
         digest = self._digest(req)
@@ -638,20 +646,27 @@ class LoadTest:
         return hashlib.blake2b(req.method.encode() + req.path.encode() + (req.body or b""), digest_size=12).digest()
 
     def _pick(self, rng: random.Random) -> Req:
-        kind = rng.choices(self.kinds, self.weights)[0]
-        maker = self.makers.get(kind)
-        if maker is None or (not self.unique and kind in self.reqs and rng.random() >= 0.9):
-            return rng.choice(self.reqs[kind])
-        if not self.unique:
-            return maker(rng)
-        for _ in range(100):  # a request never sent before
-            req = maker(rng)
-            digest = self._digest(req)
+        """A request to send: in ``unique`` mode one never sent before (a kind whose maker finds none in 100
+        tries is given up; ``Exhausted`` once every kind is)."""
+        while True:
+            live = [(k, w) for k, w in zip(self.kinds, self.weights) if k not in self.exhausted]
+            if not live:
+                raise Exhausted
+            kind = rng.choices([k for k, _ in live], [w for _, w in live])[0]
+            maker = self.makers.get(kind)
+            if maker is None or (not self.unique and kind in self.reqs and rng.random() >= 0.9):
+                return rng.choice(self.reqs[kind])
+            if not self.unique:
+                return maker(rng)
+            for _ in range(100):  # a request never sent before
+                req = maker(rng)
+                digest = self._digest(req)
+                with self.lock:
+                    if digest not in self.reserved:
+                        self.reserved.add(digest)
+                        return req
             with self.lock:
-                if digest not in self.reserved:
-                    self.reserved.add(digest)
-                    return req
-        raise RuntimeError(f"could not make a new distinct {kind} request")
+                self.exhausted.add(kind)
 
     def _client(self, n: int, deadline: float) -> None:
         rng = random.Random(self.seed * 1000 + n)
@@ -664,7 +679,10 @@ class LoadTest:
                     self.issued += 1
                     req = self.sweep.pop() if self.sweep else None
                 if req is None:
-                    req = self._pick(rng)
+                    try:
+                        req = self._pick(rng)
+                    except Exhausted:
+                        return
                 headers = {"Content-Type": req.content_type} if req.body is not None else {}
                 try:
                     r = client.request(req.method, req.path, body=req.body, headers=headers)
@@ -678,6 +696,9 @@ class LoadTest:
                     classify(req, r.status, r.headers),
                     r.body if r.status >= 400 else b"",
                 )
+        except Exception as exc:  # a client that dies must fail the run, not shorten it unseen
+            with self.lock:
+                self.crashed.append(f"client {n} stopped: {type(exc).__name__}: {exc}")
         finally:
             with self.lock:
                 self.retries += client.retries
@@ -697,7 +718,7 @@ class LoadTest:
 
     @property
     def errors(self) -> int:
-        return sum(s.errors for s in self.stats.values())
+        return sum(s.errors for s in self.stats.values()) + len(self.crashed)
 
     def table(self) -> str:
         head = "| kind | requests | errors | req/s | p50 ms | p95 ms | p99 ms | answers |"
@@ -740,6 +761,11 @@ class LoadTest:
             f"errors {self.errors} (5xx {fives} not counting exports' 503, connection {conn}); {len(self.sent)} distinct requests "
             f"({len(self.covered)} of the {self.fixed} fixed ones); "
             f"reconnects after a closed keep-alive connection {self.retries}"
+            + (
+                f"; no new distinct request could be made of: {', '.join(sorted(self.exhausted))}"
+                if self.exhausted
+                else ""
+            )
         )
 
     def known_lines(self) -> list[str]:
@@ -751,7 +777,7 @@ class LoadTest:
         return out
 
     def error_lines(self) -> list[str]:
-        out = []
+        out = [f"ERROR: {c}" for c in self.crashed]
         for s in sorted(self.samples.values(), key=lambda s: (-s.count, s.label)):
             out.append(
                 f"ERROR ×{s.count}: {s.kind} / {s.label} → {s.status}"
@@ -1056,6 +1082,11 @@ def main(argv: list[str] | None = None) -> int:
             what = f"{limit} distinct valid requests ({', '.join(kinds or [])})" if args.distinct else "the mixed load"
             print(f"{what}; {args.clients} clients, at most {seconds:g} s", file=sys.stderr, flush=True)
             test.run()
+            if args.distinct and len(test.sent) < args.distinct:
+                test.crashed.append(
+                    f"only {len(test.sent)} of the {args.distinct} distinct requests were sent (time limit, or no new "
+                    "distinct request could be made)"
+                )
         memory.stop()
         log = server.log_text() if server else ""
     finally:
