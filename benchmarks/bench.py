@@ -552,7 +552,8 @@ def measure_clicks(report: Report, plan: Plan, browser, s: Setup) -> None:
         f"{median(sent) or 0:.0f}, answered {median(answered) or 0:.0f}, overview last changed "
         f"{median(overview) or 0:.0f}, settled {median(oms) or 0:.0f}; baseline: figure request sent "
         f"{median(x['calls'][0]['sent'] for x in b) or 0:.0f}, answered {median(x['calls'][0]['at'] for x in b) or 0:.0f}, "
-        f"repainted {median(bms) or 0:.0f}"
+        f"repainted {median(bms) or 0:.0f}, its last DOM change (our rule: DOM quiet for 500 ms, information) "
+        f"{median(x['settled_ms'] for x in b) or 0:.0f} (p95 {percentile([x['settled_ms'] for x in b], 95) or 0:.0f})"
     )
     steps = "; ".join(
         f"{x['selection']}: "

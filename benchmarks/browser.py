@@ -185,6 +185,17 @@ SETTLED_BASELINE_JS = r"""
 }
 """
 
+# After a timed change: true once nothing is pending or loading and the DOM has been quiet for ``quiet`` ms;
+# returns the time of the last mutation after the click (for the bare app, the same rule as ours, for information).
+QUIET_AFTER_JS = r"""
+(quiet) => {
+  const B = window.__bench;
+  if (B.pending > 0 || document.querySelector('[data-dash-is-loading="true"]')) return false;
+  if (performance.now() - B.lastMutation < quiet) return false;
+  return B.lastMutation - B.t0;
+}
+"""
+
 # What a page is waiting for before it counts as loaded.
 READY_CHART = "() => window.__bench && window.__bench.firstChart !== null"
 READY_LANDING = "() => window.__bench && window.__bench.overview !== null && window.__bench.pending === 0"
@@ -326,7 +337,8 @@ def landing_clicks(
 
 def baseline_changes(browser, url: str, changes: int, timeout_ms: int = CHANGE_TIMEOUT_MS) -> list[dict]:
     """The bare app: open the dropdown, then (timed) choose the next option; for each change {"ms": click to
-    the graph redrawn with the new figure, "calls": ...}."""
+    the graph redrawn with the new figure (its dropdown-to-repaint), "settled_ms": click to the last DOM change
+    by our landing page's rule (DOM quiet for QUIET_MS), "calls": ...}."""
     from benchmarks.baseline_app import DROPDOWN, OPTIONS
 
     with _loaded_page(browser, url, READY_CHART) as page:
@@ -341,8 +353,10 @@ def baseline_changes(browser, url: str, changes: int, timeout_ms: int = CHANGE_T
             page.evaluate(ARM_JS)
             option.click(timeout=timeout_ms)
             page.wait_for_function(SETTLED_BASELINE_JS, timeout=timeout_ms, polling=20)
-            out.append(page.evaluate("() => window.__bench.result"))
-            _quiet(page)
+            result = page.evaluate("() => window.__bench.result")
+            quiet = page.wait_for_function(QUIET_AFTER_JS, arg=QUIET_MS, timeout=timeout_ms, polling=20)
+            result["settled_ms"] = quiet.json_value()
+            out.append(result)
             if trigger.get_attribute("aria-expanded") == "true":
                 page.keyboard.press("Escape")
         return out
