@@ -1,6 +1,7 @@
 """The benchmark: our dashboard against the bare Dash baseline (``benchmarks.baseline_app``), side by side
-in one run. ``python -m benchmarks --help`` for the options; the module docstring of each measure below
-says how it is taken. Progress goes to stderr, the table to stdout (and to RESULTS.md unless --no-write).
+in one run. ``python -m benchmarks --help`` for the options; ``METHODS`` below (also written into
+RESULTS.md) says how each measure is taken. Progress goes to stderr, the table to stdout (and to RESULTS.md
+unless --no-write).
 """
 
 from __future__ import annotations
@@ -9,25 +10,30 @@ import argparse
 import datetime as dt
 import json
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from benchmarks import common
 from benchmarks.common import (
     BASELINE_MODULE,
     BASELINE_WSGI,
+    CALLBACK_PATH,
     OURS_MODULE,
     OURS_WSGI,
     ROOT,
-    AppProtocol,
     Client,
+    OursApp,
     Server,
     median,
     percentile,
@@ -36,20 +42,31 @@ from benchmarks.common import (
 DEFAULT_OUT = ROOT / "benchmarks" / "RESULTS.md"
 NOTES_HEADING = "## Notes"
 LOADTEST_HEADING = "## Load test"
+PRODUCTION_CONFIG = "dashboard/gunicorn_conf.py"
+WORKERS = 2
+# The baseline's gunicorn settings: those of PRODUCTION_CONFIG, on the command line (see METHODS).
+BASELINE_SERVING = ["--worker-class", "gthread", "--threads", "8", "--keep-alive", "5"]
+NO_RECYCLING = ["--max-requests", "0"]  # no worker is replaced while its memory is measured
+# Chart pages timed, in this order (those the survey has; the first is also the one Lighthouse loads).
+CHART_PAGES = ["support-for-every-proposal", "national-standards", "timescales", "then-and-now"]
 
 
 @dataclass(frozen=True)
 class Plan:
     name: str
     cold_reps: int
-    loads: int  # fresh-context page loads per app
+    loads: int  # fresh-context first loads per page (landing, baseline, each chart page)
+    chart_pages: int  # how many chart pages are timed
     server_requests: int
     server_seconds: float
     server_threads: int
-    changes: int  # end-to-end filter changes per app
+    changes: int  # clicks per app
     export_runs: int  # fresh processes timing zip_charts
     warm_reps: int  # warm single-chart renders
-    warm_rounds: int  # warm-up requests per selection before the server and browser measures
+    warm_rounds: int  # warm-up requests per body before the server and browser measures
+    lighthouse_runs: int  # Lighthouse runs per page
+    lighthouse_parallel: bool  # the pages' runs of a round at once (smoke only: it skews the numbers)
+    lighthouse_install: bool  # install Lighthouse with npm when it is missing
     description: str
 
 
@@ -57,6 +74,7 @@ FULL = Plan(
     "full",
     5,
     5,
+    4,
     400,
     20.0,
     4,
@@ -64,23 +82,33 @@ FULL = Plan(
     3,
     5,
     6,
-    "full: medians of 5, 400 filter requests (or 20 s) per app, 20 filter clicks per app",
+    3,
+    False,
+    True,
+    "full: medians of 5 first loads per page (4 chart pages), 20 clicks per app, 400 filter requests (or 20 s) "
+    "per app, Lighthouse median of 3 per page",
 )
 QUICK = Plan(
     "quick",
     1,
     1,
+    2,
     200,
     10.0,
     4,
-    3,
+    4,
     1,
     3,
     4,
-    "quick: 1 repetition, 200 filter requests (or 10 s) per app, 3 filter clicks per app; indicative only",
+    1,
+    False,
+    True,
+    "quick: 1 first load per page (2 chart pages), 4 clicks per app, 200 filter requests (or 10 s) per app, "
+    "Lighthouse once per page; indicative only",
 )
 SMOKE = Plan(
     "smoke",
+    1,
     1,
     1,
     16,
@@ -90,28 +118,45 @@ SMOKE = Plan(
     1,
     1,
     1,
+    1,
+    True,
+    False,
     "smoke: one of each measure, to check the harness runs; the numbers mean nothing",
 )
 
 # Every row of the table, in order: (measure, unit, target kind, limit). Kinds: "ratio" (ours/baseline <= limit),
-# "lt" (ours < limit), "le" (ours <= limit), None (information only).
+# "lt" (ours < limit), "le" (ours <= limit), "ge" (ours >= limit), "eq" (ours == limit), None (information only).
+LIGHTHOUSE_PAGES = {"landing page": "landing", "chart page": "chart"}
+LIGHTHOUSE_METRICS = [
+    ("performance", "score", "ge", 90.0),
+    ("accessibility", "score", "eq", 100.0),
+    ("best practices", "score", "eq", 100.0),
+    ("CLS", "CLS", "le", 0.1),
+]
 MEASURES: list[tuple[str, str, str | None, float | None]] = [
     ("cold start", "s", "ratio", 1.5),
-    ("first-load transfer", "bytes", "ratio", 0.7),
-    ("time to first chart", "ms", "ratio", 1.0),
-    ("time to every chart drawn", "ms", None, None),
+    ("landing page, first-load transfer", "bytes", "ratio", 0.6),
+    ("landing page, time to the overview drawn", "ms", None, None),
+    ("landing page, click to settled p50", "ms", None, None),
+    ("landing page, click to settled p95", "ms", "ratio", 1.5),
+    ("chart page, first chart drawn", "ms", "ratio", 0.6),
+    ("chart page, first-load transfer", "bytes", "le", 600_000.0),
+    *[
+        (f"Lighthouse, {page}: {metric}", unit, kind, limit)
+        for page in LIGHTHOUSE_PAGES
+        for metric, unit, kind, limit in LIGHTHOUSE_METRICS
+    ],
     ("filter, server p50", "ms", None, None),
     ("filter, server p95", "ms", "ratio", 1.2),
     ("filter, server p95 absolute", "ms", "lt", 25.0),
     ("filter, server throughput", "req/s", None, None),
-    ("filter, end to end p50", "ms", None, None),
-    ("filter, end to end p95", "ms", "ratio", 1.0),
     ("memory, gunicorn worker RSS", "MiB", "ratio", 1.5),
     ("PNG export, one chart warm", "ms", "le", 250.0),
     ("PNG export, all charts in view incl. browser start", "s", "le", 3.0),
 ]
 MEASURE_NAMES = [m[0] for m in MEASURES]
 TABLE_HEADER = "| measure | ours | baseline | ratio (ours/baseline) | target | met? |"
+NO_RATIO = {"score", "CLS"}  # units whose ratio means nothing
 
 
 @dataclass
@@ -122,11 +167,11 @@ class Row:
     limit: float | None
     ours: float | None = None
     baseline: float | None = None
-    status: str = ""  # "" when measured, else why not ("skipped: ...", "error: ...")
+    status: str = ""  # "" when measured, else why not ("skipped", "error")
 
     @property
     def ratio(self) -> float | None:
-        if self.ours is None or not self.baseline:
+        if self.ours is None or not self.baseline or self.unit in NO_RATIO:
             return None
         return self.ours / self.baseline
 
@@ -138,14 +183,19 @@ class Row:
             return None if self.ratio is None else self.ratio <= self.limit
         if self.kind == "lt":
             return self.ours < self.limit
+        if self.kind == "ge":
+            return self.ours >= self.limit
+        if self.kind == "eq":
+            return self.ours == self.limit
         return self.ours <= self.limit
 
     @property
     def target(self) -> str:
         if self.kind == "ratio":
             return f"ratio ≤ {self.limit:g}"
-        if self.kind in ("lt", "le"):
-            return f"ours {'<' if self.kind == 'lt' else '≤'} {fmt(self.limit, self.unit)}"
+        signs = {"lt": "<", "le": "≤", "ge": "≥", "eq": "="}
+        if self.kind in signs:
+            return f"ours {signs[self.kind]} {fmt(self.limit, self.unit)}"
         return "– (information)"
 
     def missed(self) -> str | None:
@@ -158,20 +208,20 @@ class Row:
                 f"ours would have to be {100 * over / self.ratio:.0f}% lower, {fmt(self.ours, self.unit)} → "
                 f"{fmt(self.limit * self.baseline, self.unit)})"
             )
+        base = f"; baseline {fmt(self.baseline, self.unit)}" if self.baseline is not None else ""
+        if self.kind in ("ge", "eq"):
+            return f"MISSED: {self.measure}: {fmt(self.ours, self.unit)} vs {self.target}{base}"
         over = self.ours - self.limit
-        return f"MISSED: {self.measure} by {fmt(over, self.unit)} ({fmt(self.ours, self.unit)} vs {self.target})"
+        return f"MISSED: {self.measure} by {fmt(over, self.unit)} ({fmt(self.ours, self.unit)} vs {self.target}{base})"
 
     def cells(self) -> list[str]:
-        if self.status:
-            ours = fmt(self.ours, self.unit) if self.ours is not None else self.status
-            base = (
-                fmt(self.baseline, self.unit)
-                if self.baseline is not None
-                else ("n/a" if self.kind in ("lt", "le") else self.status)
-            )
+        ours = fmt(self.ours, self.unit) if self.ours is not None else (self.status or "n/a")
+        if self.baseline is not None:
+            base = fmt(self.baseline, self.unit)
+        elif self.status and self.kind not in ("lt", "le", "ge", "eq"):
+            base = self.status
         else:
-            ours = fmt(self.ours, self.unit)
-            base = fmt(self.baseline, self.unit) if self.baseline is not None else "n/a"
+            base = "n/a"
         ratio = f"{self.ratio:.2f}" if self.ratio is not None else "n/a"
         met = {True: "yes", False: "**no**", None: "–" if self.kind is None else "n/a"}[self.met]
         return [self.measure, ours, base, ratio, self.target, met]
@@ -190,6 +240,10 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value / 2**20:.0f} MiB"
     if unit == "req/s":
         return f"{value:.0f} req/s"
+    if unit == "score":
+        return f"{value:.0f}"
+    if unit == "CLS":
+        return f"{value:.3f}"
     return f"{value:g} {unit}"
 
 
@@ -201,9 +255,11 @@ class Report:
     started: dt.datetime
     rows: dict[str, Row] = field(default_factory=dict)
     details: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # measures that failed
+    skipped: list[str] = field(default_factory=list)  # measures that cannot run on this machine, and why
     loadavg_end: str = ""
     chromium: str = ""
+    lighthouse: str = ""
 
     def __post_init__(self) -> None:
         for name, unit, kind, limit in MEASURES:
@@ -236,7 +292,11 @@ class Report:
             "",
             "Our dashboard (`dashboard.wsgi:server`, `python -m dashboard`) against the floor: a bare Dash app with one "
             "dropdown and one 5-bar chart (`benchmarks/baseline_app.py`), measured side by side in one run by "
-            "`benchmarks/bench.py`. Re-running rewrites this file, except the sections headed `## Notes` (hand-written) and `## Load test` (appended by `python -m benchmarks.loadtest --write`), which are kept.",
+            "`benchmarks/bench.py`, both served by gunicorn with the production settings "
+            "(`dashboard/gunicorn_conf.py`). The baseline column is the bare app's nearest measure (see "
+            '"How each measure is taken"). Re-running rewrites this file, except the sections headed '
+            "`## Notes` (hand-written) and `## Load test` (appended by `python -m benchmarks.loadtest --write`), "
+            "which are kept.",
             "",
             f"- Date: {self.started.strftime('%Y-%m-%d %H:%M UTC')}",
             f"- Command: `{self.command}`",
@@ -244,15 +304,16 @@ class Report:
             f"- Machine: {m['nproc']} CPUs (nproc), {m['cpu']}, {m['memory']} memory, {m['os']}",
             f"- Load average (1/5/15 min) at start: {m['loadavg']}; at end: {self.loadavg_end}",
             f"- Python {m['python']}; {m['packages']}",
-            f"- Chromium: {self.chromium or 'not used'}",
+            f"- Chromium: {self.chromium or 'not used'}; Lighthouse: {self.lighthouse or 'not used'}",
             "",
             self.table(),
             "",
         ]
         missed = self.missed()
         out += missed + ([""] if missed else ["All targets met.", ""])
-        if self.errors:
-            out += ["Measures that could not be taken:", ""] + [f"- {e}" for e in self.errors] + [""]
+        if self.errors or self.skipped:
+            out += ["Measures that could not be taken:", ""]
+            out += [f"- {e}" for e in self.errors] + [f"- skipped: {s}" for s in self.skipped] + [""]
         out += ["## Details", ""] + [f"- {d}" for d in self.details] + [""]
         out += ["## How each measure is taken", "", METHODS.strip(), ""]
         if notes:
@@ -261,15 +322,18 @@ class Report:
 
 
 METHODS = """
+- **Serving**: both apps under gunicorn on 127.0.0.1, 2 workers each, with `--max-requests 0` (no worker is recycled while its memory is measured). Ours: `gunicorn -c dashboard/gunicorn_conf.py dashboard.wsgi:server` (gthread, 8 threads, the build pinned at start), as `make serve` and the load test. The baseline: the same worker settings on the command line (`--worker-class gthread --threads 8 --keep-alive 5`), not the config file, whose hooks pin a build of the dashboard's data, which the bare app does not read. Before the browser and server measures each app is warmed up: its page, layout and dependencies, and every callback body used below (ours: the page callback, and for every selection of the server load and of the clicks, the four callbacks a theme click sends; the chart pages timed) is requested a few times from 4 threads, so each worker has most likely built it once.
 - **cold start**: `python -m dashboard` / `python -m benchmarks.baseline_app` started as a subprocess with PORT set; seconds from the start to the first HTTP 200 on `/` (polled every 10 ms). The two apps alternate; median.
-- Both apps are then served by `gunicorn --workers 2 --no-control-socket` on 127.0.0.1 and warmed up (every filter selection used below, and each single theme the browser clicks, is requested a few times from 4 threads, so each worker has most likely built it once) before the browser and server measures.
-- **first-load transfer**: headless Chromium, a fresh context with the cache disabled, `Accept-Encoding` as Chromium sends it; the sum of CDP `Network.loadingFinished.encodedDataLength` (bytes on the wire, headers included) of every request finished when the last visible chart was drawn. Median over the loads.
-- **time to first chart**: `performance.now()` (ms since navigation start) when a MutationObserver installed before any page script first sees a `.js-plotly-plot` with data and a drawn trace (`.main-svg .trace`). An empty `dcc.Graph` draws an empty `.main-svg` before its callback answers; that moment is listed under Details. Median of fresh contexts.
-- **time to every chart drawn**: the same clock when every figure-carrying callback has answered and every visible graph (not inside `display: none`) has data and a drawn trace.
-- **filter, server**: the real panel callback request (built from `/_dash-dependencies` and `/_dash-layout`) POSTed to `/_dash-update-component` from 4 threads over keep-alive `http.client` connections, rotating through several theme selections (baseline: its dropdown callback, rotating the 5 options); latency per request as the client sees it, throughput = requests / wall time.
-- **filter, end to end**: on the served page, a theme checkbox of the "Reform themes" fieldset is clicked (on, off, the next on, ...; baseline: an option of the open dropdown is clicked); ms from the `click` event to the moment every visible graph that the callback response sent a figure to has emitted `plotly_react`/`plotly_afterplot` (graph ids read from the page's `fetch` responses of `/_dash-update-component`). Every selection clicked was built during the warm-up. Details give, per click, when the figure request was sent and answered (response headers) and when the last chart was drawn. If a change ever redraws charts without a server round trip (a clientside callback), the time is the last redraw once the graphs have been quiet for 500 ms.
+- **First loads** (headless Chromium 1280×900, a fresh context each time, the cache disabled, `Accept-Encoding` as Chromium sends it): the landing page `/`, the bare app's page, and each chart page timed (`/chart/<slug>`), interleaved. Times are `performance.now()` (ms since navigation start) seen by a MutationObserver installed before any page script.
+  - **landing page, first-load transfer**: the sum of CDP `Network.loadingFinished.encodedDataLength` (bytes on the wire, headers included) of every request finished once the page's load event has fired, its overview is drawn, every callback has answered and no request has been in flight for 0.5 s. Median. Baseline: the bare app's page, the same way (its chart drawn).
+  - **landing page, time to the overview drawn**: when `#overview-chart` first holds a `.bar-row` (the overview is HTML; the landing page loads no plotting library). Baseline: its time to first chart. Information.
+  - **chart page, first chart drawn**: when `#plot` first has data and a drawn trace (`.main-svg .trace`); median over every chart page load. Baseline: the bare app's time to first chart (its `dcc.Graph` with data and a drawn trace; the empty placeholder it draws before its callback answers does not count).
+  - **chart page, first-load transfer**: as the landing page's, for each chart page timed; the row is the largest chart page's median (the target is per page). Baseline: the bare app's page, for context.
+- **landing page, click to settled**: on the served landing page, a theme checkbox of the "Reform themes" fieldset is clicked, walking through the themes so that singles and pairs alternate ([a], [a, b], [b], [b, c], ...: every click runs the quotations, context, table and panel callbacks, and the panel callback re-renders the overview and the cards). Timed from the `click` event to the later of the last answer of the callbacks sent since the click and the last DOM mutation, once every callback has answered, nothing is marked loading and the DOM has been quiet for 500 ms. Each click is checked: the boxes ticked are the selection clicked, every callback answered 200, the summary says "Showing …". Baseline: the bare app's dropdown-to-repaint, its end-to-end filter measure: an option of the open dropdown is clicked; ms from the `click` to the `plotly_react`/`plotly_afterplot` of the graph the callback response sent a figure to. Details give each click's timeline.
+- **Lighthouse**: `lighthouse@12.2.3` (npm; installed outside the repository if missing) with `CHROME_PATH=/usr/bin/chromium --preset=desktop --only-categories=performance,accessibility,best-practices` and the Chrome flags `--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run`, on the landing page, the chart page of the overview chart (the largest figure) and the bare app's page, interleaved (landing, chart, baseline; repeated); the median of each score and of CLS (`cumulative-layout-shift` numericValue) per page. The baseline column is the bare app's median, for context: these targets are absolute. Lighthouse's performance score moves with the machine's load; Details give every run's scores, timings and load average.
+- **filter, server**: the real panel callback request (the callback whose output contains `overview-chart.children`, its ALL outputs expanded to the chart cards of the page the page callback renders; built by `common.callback_body`, as the browser sends it) POSTed to `/_dash-update-component` from 4 threads over keep-alive `http.client` connections, rotating through several theme selections (baseline: its dropdown callback, rotating the 5 options); latency per request as the client sees it, throughput = requests / wall time.
 - **memory**: VmRSS (/proc/<pid>/status) of the larger gunicorn worker after the filter load.
-- **PNG export**: `python -m benchmarks.export_probe` in a fresh process: `dashboard.export.zip_charts(all charts of the default view, "png")` timed from before kaleido's browser starts; then `render()` of the largest chart after one warm-up render.
+- **PNG export**: `python -m benchmarks.export_probe` in a fresh process: `dashboard.export.zip_charts(dashboard.views.all_charts(store), "png")` (every chart of the catalogue, no theme filter, the export frame) timed from before kaleido's browser starts; then `render()` of the largest chart after one warm-up render.
 """
 
 
@@ -304,9 +368,11 @@ class LoadResult:
         return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
 
 
-def filter_load(server: Server, proto: AppProtocol, requests: int, seconds: float, threads: int) -> LoadResult:
-    """POST the filter callback ``requests`` times (or until ``seconds``) from ``threads`` keep-alive clients."""
-    bodies = [json.dumps(proto.body(s)).encode() for s in proto.selections]
+Request = tuple[str, str, bytes | None]  # method, path, body
+
+
+def hammer(server: Server, reqs: list[Request], requests: int, seconds: float, threads: int) -> LoadResult:
+    """Send ``reqs`` in rotation, ``requests`` in all (or until ``seconds``), from ``threads`` keep-alive clients."""
     lock = threading.Lock()
     state = {"next": 0}
     latencies: list[float] = []
@@ -322,17 +388,18 @@ def filter_load(server: Server, proto: AppProtocol, requests: int, seconds: floa
                     state["next"] += 1
                 if i >= requests or time.perf_counter() > deadline:
                     return
+                method, path, body = reqs[i % len(reqs)]
                 try:
-                    r = client.request("POST", common.CALLBACK_PATH, body=bodies[i % len(bodies)])
+                    r = client.request(method, path, body=body)
                 except OSError as exc:
                     with lock:
-                        errors.append(str(exc))
+                        errors.append(f"{method} {path}: {exc}")
                     continue
                 with lock:
                     if r.status == 200:
                         latencies.append(r.seconds * 1000)
                     else:
-                        errors.append(f"HTTP {r.status}: {r.body[:120]!r}")
+                        errors.append(f"{method} {path}: HTTP {r.status}: {r.body[:120]!r}")
         finally:
             client.close()
 
@@ -345,27 +412,56 @@ def filter_load(server: Server, proto: AppProtocol, requests: int, seconds: floa
     return LoadResult(latencies, time.perf_counter() - t0, errors)
 
 
-def warm_up(server: Server, proto: AppProtocol, rounds: int) -> None:
-    """The page's JSON a few times, and every selection ``rounds`` times from 4 threads (so that both
-    workers are likely to have built each selection once)."""
-    client = Client("127.0.0.1", server.port)
-    try:
-        for _ in range(2):
-            for path in ("/", "/_dash-layout", "/_dash-dependencies"):
-                client.get(path)
-    finally:
-        client.close()
-    everything = AppProtocol(
-        proto.deps, proto.props, proto.filter_dep, proto.filter_input, proto.selections + proto.warm_selections
-    )
-    r = filter_load(server, everything, requests=len(everything.selections) * rounds, seconds=120, threads=4)
+def posts(bodies: list[dict]) -> list[Request]:
+    return [("POST", CALLBACK_PATH, json.dumps(b).encode()) for b in bodies]
+
+
+def warm_up(server: Server, reqs: list[Request], rounds: int) -> None:
+    """The page, layout and dependencies, then every request ``rounds`` times from 4 threads (so that both
+    workers are likely to have built each once)."""
+    pages: list[Request] = [("GET", p, None) for p in ("/", "/_dash-layout", "/_dash-dependencies")]
+    r = hammer(server, pages + reqs, requests=(len(pages) + len(reqs)) * rounds, seconds=180, threads=4)
     if r.errors:
-        raise RuntimeError(f"warm-up requests failed on {server.name}: {r.errors[0]}")
+        log = [ln for ln in server.log_text().splitlines() if "Error" in ln or "Exception" in ln][-3:]
+        raise RuntimeError(f"warm-up requests failed on {server.name}: {r.errors[0]}; server log: {log}")
 
 
 def worker_rss(server: Server) -> int | None:
     sizes = [s for pid in server.worker_pids() if (s := common.rss_bytes(pid))]
     return max(sizes) if sizes else None
+
+
+def _list(xs: list[float], digits: int = 1) -> str:
+    return "[" + ", ".join(f"{x:.{digits}f}" for x in xs) + "]"
+
+
+def _short_url(url: str) -> str:
+    path = urlsplit(url).path
+    return f"`{path if len(path) < 70 else '…' + path[-68:]}`"
+
+
+@dataclass
+class Setup:
+    """The served apps and what the measures send them."""
+
+    ours: Server
+    base: Server
+    app: OursApp
+    base_deps: list[dict]
+    charts: list[str]  # chart pages timed
+    walk: list[tuple[int, list[int]]]  # the clicks on the landing page (common.theme_walk)
+    selections: list[list[str]]  # the server filter load's selections
+
+    def walk_selections(self) -> list[list[str]]:
+        return [[self.app.themes[i] for i in ticked] for _, ticked in self.walk]
+
+    def ours_filter(self) -> list[Request]:
+        return posts([self.app.panel(s) for s in self.selections])
+
+    def base_filter(self) -> list[Request]:
+        from benchmarks.baseline_app import OPTIONS
+
+        return posts([common.baseline_body(self.base_deps, o) for o in OPTIONS])
 
 
 # The measures. ----------------------------------------------------------------------------------------
@@ -387,48 +483,155 @@ def measure_cold_start(report: Report, plan: Plan) -> None:
     report.details.append(f"cold start samples (s): ours {_list(ours_s, 2)}; baseline {_list(base_s, 2)}")
 
 
-def _list(xs: list[float], digits: int = 1) -> str:
-    return "[" + ", ".join(f"{x:.{digits}f}" for x in xs) + "]"
+def measure_page_loads(report: Report, plan: Plan, browser, s: Setup) -> None:
+    from benchmarks.browser import READY_CHART, READY_LANDING, page_load
 
-
-def measure_page_loads(report: Report, plan: Plan, browser, ours: Server, base: Server) -> None:
-    from benchmarks.browser import page_load
-
-    loads: dict[str, list] = {"ours": [], "baseline": []}
+    landing, base = [], []
+    charts: dict[str, list] = {c: [] for c in s.charts}
     for rep in range(plan.loads):
-        for name, server in (("ours", ours), ("baseline", base)):
-            pl = page_load(browser, server.url + "/")
-            loads[name].append(pl)
-            say(
-                f"page load {name} #{rep + 1}: {pl.bytes / 1000:,.0f} kB in {pl.requests} requests, first chart {pl.first_ms:.0f} ms, all {pl.charts} charts {pl.all_ms:.0f} ms"
-            )
-    o, b = loads["ours"], loads["baseline"]
-    report.set("first-load transfer", median(x.bytes for x in o), median(x.bytes for x in b))
-    report.set("time to first chart", median(x.first_ms for x in o), median(x.first_ms for x in b))
-    report.set("time to every chart drawn", median(x.all_ms for x in o), median(x.all_ms for x in b))
-    for name, xs in loads.items():
-        report.details.append(
-            f"first load, {name}: {xs[0].requests} requests, {xs[0].charts} chart(s) drawn; bytes {[x.bytes for x in xs]}; "
-            f"first chart ms {_list([x.first_ms for x in xs], 0)}; every chart ms {_list([x.all_ms for x in xs], 0)}; "
-            f"first (empty) .main-svg ms {_list([x.first_svg_ms or 0 for x in xs], 0)}"
+        landing.append(page_load(browser, s.ours.url + "/", READY_LANDING))
+        base.append(page_load(browser, s.base.url + "/", READY_CHART))
+        for slug in s.charts:
+            charts[slug].append(page_load(browser, f"{s.ours.url}/chart/{slug}", READY_CHART))
+        say(
+            f"first loads #{rep + 1}: landing {landing[-1].bytes / 1000:,.0f} kB, overview {landing[-1].ready_ms:.0f} ms; "
+            f"baseline {base[-1].bytes / 1000:,.0f} kB, chart {base[-1].ready_ms:.0f} ms; chart pages "
+            + ", ".join(f"{c} {v[-1].bytes / 1000:,.0f} kB {v[-1].ready_ms:.0f} ms" for c, v in charts.items())
         )
-        largest = ", ".join(f"{_short_url(u)} {n / 1000:,.0f} kB" for u, n in xs[0].largest)
-        report.details.append(f"largest downloads, {name}: {largest}")
+    base_bytes, base_first = median(x.bytes for x in base), median(x.ready_ms for x in base)
+    report.set("landing page, first-load transfer", median(x.bytes for x in landing), base_bytes)
+    report.set("landing page, time to the overview drawn", median(x.ready_ms for x in landing), base_first)
+    every_chart = [x.ready_ms for v in charts.values() for x in v]
+    report.set("chart page, first chart drawn", median(every_chart), base_first)
+    per_page = {c: median(x.bytes for x in v) for c, v in charts.items()}
+    largest = max(per_page, key=per_page.get)
+    report.set("chart page, first-load transfer", per_page[largest], base_bytes)
+
+    def line(name: str, xs: list) -> str:
+        return (
+            f"first load, {name}: {xs[0].requests} requests; bytes {[x.bytes for x in xs]}; drawn ms "
+            f"{_list([x.ready_ms for x in xs], 0)}"
+        )
+
+    report.details.append(line("landing page `/` (drawn = the overview's first `.bar-row`)", landing))
+    report.details.append(line("baseline (drawn = its chart)", base))
+    for slug, xs in charts.items():
+        report.details.append(line(f"chart page `/chart/{slug}` (drawn = `#plot`)", xs))
+    report.details.append(
+        "chart page, first-load transfer: median per page (kB) "
+        + ", ".join(f"{c} {v / 1000:,.0f}" for c, v in per_page.items())
+        + f"; the row is the largest, {largest}"
+    )
+    for name, xs in (("landing page", landing), ("baseline", base), (f"chart page {largest}", charts[largest])):
+        big = ", ".join(f"{_short_url(u)} {n / 1000:,.0f} kB" for u, n in xs[0].largest)
+        report.details.append(f"largest downloads, {name}: {big}")
 
 
-def _short_url(url: str) -> str:
-    from urllib.parse import urlsplit
+def measure_clicks(report: Report, plan: Plan, browser, s: Setup) -> None:
+    from benchmarks.browser import baseline_changes, landing_clicks
 
-    path = urlsplit(url).path
-    return f"`{path if len(path) < 70 else '…' + path[-68:]}`"
+    o = landing_clicks(browser, s.ours.url + "/", s.walk, s.app.themes)
+    say(f"landing page, click to settled: {_list([x['ms'] for x in o], 0)} ms")
+    b = baseline_changes(browser, s.base.url + "/", plan.changes)
+    say(f"baseline, dropdown to repaint: {_list([x['ms'] for x in b], 0)} ms")
+    oms, bms = [x["ms"] for x in o], [x["ms"] for x in b]
+    report.set("landing page, click to settled p50", percentile(oms, 50), percentile(bms, 50))
+    report.set("landing page, click to settled p95", percentile(oms, 95), percentile(bms, 95))
+
+    def panel(x: dict) -> dict:
+        return next(c for c in x["calls"] if "overview-chart.children" in c["output"])
+
+    sent = [panel(x)["sent"] for x in o]
+    answered = [panel(x)["at"] for x in o]
+    overview = [x["overview"] for x in o if x["overview"] is not None]
+    report.details.append(
+        f"landing page, click to settled: ms {_list(oms, 0)}; baseline dropdown to repaint ms {_list(bms, 0)}"
+    )
+    report.details.append(
+        "landing page, where a click's time goes (medians, ms after the click): panel request sent "
+        f"{median(sent) or 0:.0f}, answered {median(answered) or 0:.0f}, overview last changed "
+        f"{median(overview) or 0:.0f}, settled {median(oms) or 0:.0f}; baseline: figure request sent "
+        f"{median(x['calls'][0]['sent'] for x in b) or 0:.0f}, answered {median(x['calls'][0]['at'] for x in b) or 0:.0f}, "
+        f"repainted {median(bms) or 0:.0f}, its last DOM change (our rule: DOM quiet for 500 ms, information) "
+        f"{median(x['settled_ms'] for x in b) or 0:.0f} (p95 {percentile([x['settled_ms'] for x in b], 95) or 0:.0f})"
+    )
+    steps = "; ".join(
+        f"{x['selection']}: "
+        + ", ".join(
+            f"{_callback_name(c['output'])} {c['sent']}→{c['at']} ({c['bytes'] / 1000:,.0f} kB)" for c in x["calls"]
+        )
+        + f", overview {x['overview']}, cards {x['cards']}, settled {round(x['ms'])}"
+        for x in o
+    )
+    report.details.append(f"landing page, each click (ms after the click: callback sent→answered): {steps}")
 
 
-def measure_server_filter(
-    report: Report, plan: Plan, ours: Server, base: Server, protos: dict[str, AppProtocol]
-) -> None:
+def _callback_name(output: str) -> str:
+    first = output.strip(".").split("...")[0]
+    return {"overview-card.style": "panel"}.get(first, first.split(".")[0])
+
+
+def measure_lighthouse(report: Report, plan: Plan, s: Setup) -> None:
+    from benchmarks import lighthouse
+
+    try:
+        binary, how = lighthouse.locate(install=plan.lighthouse_install)
+    except lighthouse.Unavailable as exc:
+        report.skipped.append(f"Lighthouse: {exc}")
+        report.mark([n for n in MEASURE_NAMES if n.startswith("Lighthouse")], "skipped")
+        say(f"Lighthouse skipped: {exc}")
+        return
+    report.lighthouse = how
+    say(how)
+    targets = {
+        "landing": s.ours.url + "/",
+        "chart": f"{s.ours.url}/chart/{s.charts[0] if s.charts else s.app.overview}",
+        "baseline": s.base.url + "/",
+    }
+    runs: dict[str, list] = {k: [] for k in targets}
+    for rnd in range(plan.lighthouse_runs):
+        if plan.lighthouse_parallel:
+            with ThreadPoolExecutor(len(targets)) as pool:
+                futures = {k: pool.submit(lighthouse.run, binary, url) for k, url in targets.items()}
+                for k, f in futures.items():
+                    runs[k].append(f.result())
+        else:
+            for k, url in targets.items():
+                runs[k].append(lighthouse.run(binary, url))
+        for k in targets:
+            x = runs[k][-1]
+            say(
+                f"Lighthouse #{rnd + 1} {k}: performance {x.performance:.0f}, accessibility {x.accessibility:.0f}, "
+                f"best practices {x.best_practices:.0f}, CLS {x.cls:.3f}, TBT {x.tbt_ms:.0f} ms (load {x.loadavg})"
+            )
+    fields = {"performance": "performance", "accessibility": "accessibility", "best practices": "best_practices"}
+    fields["CLS"] = "cls"
+    for page, key in LIGHTHOUSE_PAGES.items():
+        for metric, attr in fields.items():
+            report.set(
+                f"Lighthouse, {page}: {metric}",
+                median(getattr(x, attr) for x in runs[key]),
+                median(getattr(x, attr) for x in runs["baseline"]),
+            )
+    for k, url in targets.items():
+        xs = runs[k]
+        below = sorted({b for x in xs for b in x.below})
+        report.details.append(
+            f"Lighthouse {k} (`{urlsplit(url).path}`): performance {[int(x.performance) for x in xs]}, accessibility {[int(x.accessibility) for x in xs]}, "
+            f"best practices {[int(x.best_practices) for x in xs]}, CLS {[round(x.cls, 3) for x in xs]}, "
+            f"FCP ms {_list([x.fcp_ms for x in xs], 0)}, LCP ms {_list([x.lcp_ms for x in xs], 0)}, "
+            f"TBT ms {_list([x.tbt_ms for x in xs], 0)}, Speed Index ms {_list([x.si_ms for x in xs], 0)}; "
+            f"load average at each start {[x.loadavg.split()[0] for x in xs]}"
+            + (f"; audits below full marks: {', '.join(below)}" if below else "")
+        )
+    if plan.lighthouse_parallel:
+        report.details.append("Lighthouse: the pages' runs were made at once (smoke mode), so they skew each other")
+
+
+def measure_server_filter(report: Report, plan: Plan, s: Setup) -> None:
     results = {}
-    for name, server in (("ours", ours), ("baseline", base)):
-        r = filter_load(server, protos[name], plan.server_requests, plan.server_seconds, plan.server_threads)
+    for name, server, reqs in (("ours", s.ours, s.ours_filter()), ("baseline", s.base, s.base_filter())):
+        r = hammer(server, reqs, plan.server_requests, plan.server_seconds, plan.server_threads)
         results[name] = r
         say(
             f"filter, server {name}: {len(r.latencies_ms)} ok, {len(r.errors)} errors, p50 {percentile(r.latencies_ms, 50) or 0:.1f} ms, "
@@ -442,53 +645,29 @@ def measure_server_filter(
     report.set("filter, server p95 absolute", percentile(o.latencies_ms, 95))
     report.set("filter, server throughput", o.rps, b.rps)
     report.details.append(
-        f"filter, server: {plan.server_threads} client threads; ours {len(o.latencies_ms)} requests in {o.seconds:.1f} s over selections "
-        f"{protos['ours'].selections}, p99 {percentile(o.latencies_ms, 99) or 0:.1f} ms; baseline {len(b.latencies_ms)} requests in "
-        f"{b.seconds:.1f} s, p99 {percentile(b.latencies_ms, 99) or 0:.1f} ms"
+        f"filter, server: {plan.server_threads} client threads; ours {len(o.latencies_ms)} requests in {o.seconds:.1f} s "
+        f"over selections {s.selections} (chart cards {s.app.cards}), p99 {percentile(o.latencies_ms, 99) or 0:.1f} ms; "
+        f"baseline {len(b.latencies_ms)} requests in {b.seconds:.1f} s, p99 {percentile(b.latencies_ms, 99) or 0:.1f} ms"
     )
 
 
-def measure_memory(report: Report, ours: Server, base: Server) -> None:
-    o, b = worker_rss(ours), worker_rss(base)
+def measure_memory(report: Report, s: Setup) -> None:
+    o, b = worker_rss(s.ours), worker_rss(s.base)
     if o is None or b is None:
         raise RuntimeError("could not read the gunicorn workers' VmRSS from /proc")
     report.set("memory, gunicorn worker RSS", o, b)
     report.details.append(
         "worker VmRSS (MiB): ours "
-        + str([round((common.rss_bytes(p) or 0) / 2**20) for p in ours.worker_pids()])
+        + str([round((common.rss_bytes(p) or 0) / 2**20) for p in s.ours.worker_pids()])
         + ", baseline "
-        + str([round((common.rss_bytes(p) or 0) / 2**20) for p in base.worker_pids()])
+        + str([round((common.rss_bytes(p) or 0) / 2**20) for p in s.base.worker_pids()])
     )
-
-
-def measure_end_to_end(report: Report, plan: Plan, browser, ours: Server, base: Server) -> None:
-    from benchmarks.browser import filter_changes_baseline, filter_changes_ours
-
-    o = filter_changes_ours(browser, ours.url + "/", plan.changes)
-    say(f"filter, end to end ours: {_list([x['ms'] for x in o], 0)} ms")
-    b = filter_changes_baseline(browser, base.url + "/", plan.changes)
-    say(f"filter, end to end baseline: {_list([x['ms'] for x in b], 0)} ms")
-    oms, bms = [x["ms"] for x in o], [x["ms"] for x in b]
-    report.set("filter, end to end p50", percentile(oms, 50), percentile(bms, 50))
-    report.set("filter, end to end p95", percentile(oms, 95), percentile(bms, 95))
-    report.details.append(
-        f"filter, end to end: ours ms {_list(oms, 0)} (graphs redrawn per click {[x['graphs'] for x in o]}); baseline ms {_list(bms, 0)}"
-    )
-    for name, xs in (("ours", o), ("baseline", b)):
-        steps = "; ".join(
-            f"request sent {t[0][0]}, answer headers {t[0][1]} ({t[0][2] / 1000:,.0f} kB), drawn {round(x['ms'])}"
-            for x in xs
-            if (t := x.get("timeline"))
-        )
-        report.details.append(
-            f"filter, end to end timeline, {name} (ms after the click, first figure callback): {steps}"
-        )
 
 
 def measure_export(report: Report, plan: Plan) -> None:
     zips, warm, info, warm_chart = [], [], {}, "?"
-    for run in range(plan.export_runs):
-        reps = plan.warm_reps if run == 0 else 0
+    for run_no in range(plan.export_runs):
+        reps = plan.warm_reps if run_no == 0 else 0
         proc = subprocess.run(
             [common.PYTHON, "-m", "benchmarks.export_probe", "--warm-reps", str(reps)],
             cwd=ROOT,
@@ -506,26 +685,58 @@ def measure_export(report: Report, plan: Plan) -> None:
         warm += info.get("warm_ms", [])
         warm_chart = info.get("warm_chart") or warm_chart
         say(
-            f"PNG export run {run + 1}: all {info['charts']} charts {info['zip_s']:.2f} s; warm {_list(info.get('warm_ms', []), 0)} ms"
+            f"PNG export run {run_no + 1}: all {info['charts']} charts {info['zip_s']:.2f} s; warm {_list(info.get('warm_ms', []), 0)} ms"
         )
     report.set("PNG export, one chart warm", median(warm))
     report.set("PNG export, all charts in view incl. browser start", median(zips))
     report.details.append(
-        f"PNG export: {info.get('charts')} charts in view; zip_charts s {_list(zips, 2)}; warm render of "
-        f"`{warm_chart}` ms {_list(warm, 0)}"
+        f"PNG export: {info.get('charts')} charts ({', '.join(info.get('names', []))}); zip_charts s {_list(zips, 2)}; "
+        f"warm render of `{warm_chart}` ms {_list(warm, 0)}"
     )
 
 
 # The run. ----------------------------------------------------------------------------------------------
 
-BROWSER_ROWS = [
-    "first-load transfer",
-    "time to first chart",
-    "time to every chart drawn",
-    "filter, end to end p50",
-    "filter, end to end p95",
+LOAD_ROWS = [
+    "landing page, first-load transfer",
+    "landing page, time to the overview drawn",
+    "chart page, first chart drawn",
+    "chart page, first-load transfer",
 ]
+CLICK_ROWS = ["landing page, click to settled p50", "landing page, click to settled p95"]
+LIGHTHOUSE_ROWS = [n for n in MEASURE_NAMES if n.startswith("Lighthouse")]
+BROWSER_ROWS = LOAD_ROWS + CLICK_ROWS + LIGHTHOUSE_ROWS
 SERVER_ROWS = ["filter, server p50", "filter, server p95", "filter, server p95 absolute", "filter, server throughput"]
+EXPORT_ROWS = ["PNG export, one chart warm", "PNG export, all charts in view incl. browser start"]
+
+
+def prepare(plan: Plan, ours: Server, base: Server) -> Setup:
+    """Wait for both servers, read what the measures send, and warm both apps up."""
+    t = ours.wait_ready(timeout=120)
+    say(f"gunicorn (ours) answered after {t:.1f} s, baseline after {base.wait_ready(timeout=120):.1f} s")
+    app = common.ours_app("127.0.0.1", ours.port)
+    base_deps = common.get_json("127.0.0.1", base.port, "/_dash-dependencies")
+    charts = [c for c in CHART_PAGES if c in app.charts] or app.charts[:1]
+    s = Setup(
+        ours=ours,
+        base=base,
+        app=app,
+        base_deps=base_deps,
+        charts=charts[: plan.chart_pages],
+        walk=common.theme_walk(len(app.themes), plan.changes),
+        selections=common.server_selections(app.themes),
+    )
+    selections = list(s.selections)
+    for sel in s.walk_selections():
+        if sel not in selections:
+            selections.append(sel)
+    warm: list[Request] = posts([app.page("")] + [b for sel in selections for b in app.click(sel)])
+    warm += [("GET", f"/chart/{c}", None) for c in s.charts]
+    t = time.perf_counter()
+    warm_up(ours, warm, plan.warm_rounds)
+    warm_up(base, s.base_filter(), plan.warm_rounds)
+    say(f"warmed up in {time.perf_counter() - t:.1f} s ({len(warm)} requests to ours, {plan.warm_rounds} rounds)")
+    return s
 
 
 def run(plan: Plan, command: str) -> Report:
@@ -533,79 +744,65 @@ def run(plan: Plan, command: str) -> Report:
     say(f"mode {plan.name}; load average {report.machine['loadavg']}")
     no_browser = common.chromium_available()
     if no_browser:
-        report.mark(BROWSER_ROWS, "skipped")
-        report.errors.append(f"browser measures skipped: {no_browser}")
+        report.mark(BROWSER_ROWS + EXPORT_ROWS, "skipped")
+        report.skipped.append(f"browser measures and PNG export: {no_browser}")
 
     attempt(report, ["cold start"], "cold start", lambda: measure_cold_start(report, plan))
 
-    ours = common.gunicorn("gunicorn-ours", OURS_WSGI, common.free_port())
-    base = common.gunicorn("gunicorn-baseline", BASELINE_WSGI, common.free_port())
+    cache_dir = tempfile.mkdtemp(prefix="bench-export-cache-")
+    ours = common.gunicorn(
+        "gunicorn-ours",
+        OURS_WSGI,
+        common.free_port(),
+        workers=WORKERS,
+        config=PRODUCTION_CONFIG,
+        extra=NO_RECYCLING,
+        env={"EXPORT_CACHE_DIR": cache_dir},
+    )
+    base = common.gunicorn(
+        "gunicorn-baseline",
+        BASELINE_WSGI,
+        common.free_port(),
+        workers=WORKERS,
+        extra=BASELINE_SERVING + NO_RECYCLING,
+    )
     try:
         ours.start()
         base.start()
-
-        def ready() -> dict[str, AppProtocol]:
-            t = ours.wait_ready(timeout=120)
-            say(f"gunicorn (ours) answered after {t:.1f} s, baseline after {base.wait_ready(timeout=120):.1f} s")
-            protos = {
-                "ours": common.ours_protocol("127.0.0.1", ours.port),
-                "baseline": common.baseline_protocol("127.0.0.1", base.port),
-            }
-            t = time.perf_counter()
-            warm_up(ours, protos["ours"], plan.warm_rounds)
-            warm_up(base, protos["baseline"], plan.warm_rounds)
-            say(f"warmed up in {time.perf_counter() - t:.1f} s")
-            return protos
-
-        protos = attempt(
-            report, BROWSER_ROWS + SERVER_ROWS + ["memory, gunicorn worker RSS"], "gunicorn servers", ready
+        s = attempt(
+            report,
+            BROWSER_ROWS + SERVER_ROWS + ["memory, gunicorn worker RSS"],
+            "gunicorn servers",
+            lambda: prepare(plan, ours, base),
         )
-        if protos:
-            if no_browser:
-                _server_measures(report, plan, ours, base, protos)
-            else:
-                from playwright.sync_api import sync_playwright
+        if s and not no_browser:
+            from playwright.sync_api import sync_playwright
 
-                from benchmarks.browser import launch, version
+            from benchmarks.browser import launch, version
 
-                with sync_playwright() as p:
-                    browser = attempt(report, BROWSER_ROWS, "launching Chromium", lambda: launch(p))
+            with sync_playwright() as p:
+                browser = attempt(report, LOAD_ROWS + CLICK_ROWS, "launching Chromium", lambda: launch(p))
+                if browser is not None:
                     try:
-                        if browser is not None:
-                            report.chromium = version(browser)
-                            attempt(
-                                report,
-                                BROWSER_ROWS[:3],
-                                "page loads",
-                                lambda: measure_page_loads(report, plan, browser, ours, base),
-                            )
-                        _server_measures(report, plan, ours, base, protos)
-                        if browser is not None:
-                            attempt(
-                                report,
-                                BROWSER_ROWS[3:],
-                                "filter, end to end",
-                                lambda: measure_end_to_end(report, plan, browser, ours, base),
-                            )
+                        report.chromium = version(browser)
+                        attempt(report, LOAD_ROWS, "first loads", lambda: measure_page_loads(report, plan, browser, s))
+                        attempt(report, CLICK_ROWS, "clicks", lambda: measure_clicks(report, plan, browser, s))
                     finally:
-                        if browser is not None:
-                            browser.close()
+                        browser.close()
+            attempt(report, LIGHTHOUSE_ROWS, "Lighthouse", lambda: measure_lighthouse(report, plan, s))
+        if s:
+            attempt(report, SERVER_ROWS, "filter, server", lambda: measure_server_filter(report, plan, s))
+            attempt(report, ["memory, gunicorn worker RSS"], "memory", lambda: measure_memory(report, s))
     finally:
-        for s in (ours, base):
-            s.stop()
-            s.remove_log()
+        for server in (ours, base):
+            server.stop()
+            server.remove_log()
+        shutil.rmtree(cache_dir, ignore_errors=True)
 
-    if not common.chromium_available():
-        attempt(report, MEASURE_NAMES[-2:], "PNG export", lambda: measure_export(report, plan))
-    else:
-        report.mark(MEASURE_NAMES[-2:], "skipped")
+    if not no_browser:
+        attempt(report, EXPORT_ROWS, "PNG export", lambda: measure_export(report, plan))
     report.loadavg_end = common.loadavg()
     return report
-
-
-def _server_measures(report: Report, plan: Plan, ours: Server, base: Server, protos: dict[str, AppProtocol]) -> None:
-    attempt(report, SERVER_ROWS, "filter, server", lambda: measure_server_filter(report, plan, ours, base, protos))
-    attempt(report, ["memory, gunicorn worker RSS"], "memory", lambda: measure_memory(report, ours, base))
 
 
 def kept_sections(path: Path) -> str:
@@ -655,11 +852,12 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
     for e in report.errors:
         print(f"NOT MEASURED: {e}")
+    for e in report.skipped:
+        print(f"SKIPPED: {e}")
     if not args.no_write:
         out = args.out if args.out.is_absolute() else Path.cwd() / args.out
         notes = kept_sections(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report.markdown(notes))
         say(f"wrote {out}")
-    broken = [e for e in report.errors if not e.startswith("browser measures skipped")]
-    return 2 if broken else 0
+    return 2 if report.errors else 0

@@ -349,101 +349,196 @@ def get_json(host: str, port: int, path: str) -> Any:
 
 # The Dash callback protocol. ----------------------------------------------------------------------------
 
-
-def prop_ids(items: Iterable[dict]) -> list[str]:
-    return [f"{i['id']}.{i['property']}" for i in items]
-
-
-def parse_outputs(output: str) -> Any:
-    """The renderer's "outputs" for an "output" string: a list for multi-output ("..a.b...c.d.."), else one dict."""
-
-    def one(s: str) -> dict:
-        cid, prop = s.rsplit(".", 1)
-        return {"id": cid, "property": prop}
-
-    if output.startswith("..") and output.endswith(".."):
-        return [one(s) for s in output[2:-2].split("...")]
-    return one(output)
+# The outputs (or a part of them) that name the dashboard's callbacks; each is found in /_dash-dependencies.
+PAGE_OUTPUT = "page.children"  # the survey's whole page, rendered when the survey is known
+PANEL_OUTPUT = "overview-chart.children"  # the overview, cards, contrasts, sections, summary of a selection
+QUOTES_OUTPUT = "quote-list.children"
+CONTEXT_OUTPUT = "context-list.children"
+TABLE_OUTPUT = "results-table.children"
+CSV_OUTPUT = "download-csv.data"
+OURS_THEMES = "theme-filter.value"
+OURS_INTERVALS = "show-intervals.value"
+OURS_SURVEY = "survey.data"
+CARD, CARD_LINK = "chart-card", "chart-link"  # the pattern-matching types of the chart cards and their links
+BASELINE_INPUT = "choice.value"
+BASELINE_OUTPUT = "graph.figure"
 
 
-def layout_props(layout: Any) -> dict[str, dict]:
-    """{component id: props} for every component with a string id in a ``/_dash-layout`` tree."""
-    found: dict[str, dict] = {}
-    stack = [layout]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            props = node.get("props")
-            if isinstance(props, dict) and "type" in node:
-                if isinstance(props.get("id"), str):
-                    found[props["id"]] = props
-                stack.extend(v for v in props.values() if isinstance(v, (list, dict)))
-    return found
+def _parts(output: str) -> list[str]:
+    return output.strip(".").split("...") if output.startswith("..") else [output]
 
 
-def find_callback(deps: list[dict], inputs: Iterable[str], output_contains: str = "") -> dict:
-    """The callback whose inputs include every "id.prop" of ``inputs`` (and whose output contains the text)."""
-    wanted = set(inputs)
-    for dep in deps:
-        if wanted <= set(prop_ids(dep.get("inputs", []))) and output_contains in dep.get("output", ""):
-            return dep
-    raise ServerError(
-        f"no callback with inputs {sorted(wanted)} (output containing {output_contains!r}) in /_dash-dependencies"
-    )
+def _split(part: str) -> tuple[Any, str]:
+    """'id.prop' or '{"slug":["ALL"],"type":"chart-card"}.style' -> (id, prop)."""
+    ident, prop = part.rsplit(".", 1)
+    return (json.loads(ident) if ident.startswith("{") else ident), prop
 
 
-_MISSING = object()
+def find_dep(deps: list[dict], output: str) -> dict:
+    """The one callback whose output string contains ``output``; ServerError if none or several."""
+    found = [d for d in deps if output in d.get("output", "")]
+    if len(found) != 1:
+        raise ServerError(f"{len(found)} callbacks with an output containing {output!r} in /_dash-dependencies")
+    return found[0]
 
 
-def callback_body(dep: dict, props: dict[str, dict], values: dict[str, Any], changed: list[str]) -> dict:
-    """The JSON the Dash renderer POSTs for ``dep``: input and state values come from ``values`` ("id.prop")
-    or else the layout's props; a value the layout does not have is left out, as the renderer does."""
+def callback_body(
+    deps: list[dict],
+    output: str,
+    inputs: dict[str, Any] | None = None,
+    state: dict[str, Any] | None = None,
+    changed: list[str] | None = None,
+    expand: dict[str, list[str]] | None = None,
+) -> dict:
+    """The JSON body the browser posts for the callback whose output mentions ``output``.
 
-    def item(i: dict) -> dict:
-        key = f"{i['id']}.{i['property']}"
-        value = values.get(key, _MISSING)
-        if value is _MISSING:
-            value = props.get(i["id"], {}).get(i["property"], _MISSING)
-        out = {"id": i["id"], "property": i["property"]}
-        if value is not _MISSING:
-            out["value"] = value
+    A copy of ``tests/factory.callback_body`` (the benchmarks do not import the tests), plus what Dash 4's
+    renderer also sends, so that a body made here is byte for byte the browser's and hits the same cache
+    entry: ``parsedChangedPropsIds``, and no ``state`` key for a callback without state.
+
+    ``inputs`` and ``state`` map "id.prop" to a value (unnamed ones are sent without a value, as on first
+    load); ``expand`` maps a pattern-matching type to the slugs its ALL wildcard stands for on the page.
+    """
+    inputs, state, expand = inputs or {}, state or {}, expand or {}
+    dep = find_dep(deps, output)
+    outputs = []
+    for part in _parts(dep["output"]):
+        ident, prop = _split(part)
+        if isinstance(ident, dict):
+            outputs.append(
+                [{"id": {"type": ident["type"], "slug": s}, "property": prop} for s in expand.get(ident["type"], [])]
+            )
+        else:
+            outputs.append({"id": ident, "property": prop})
+
+    def values(items: list[dict], given: dict) -> list[dict]:
+        out = []
+        for item in items:
+            key = f"{item['id']}.{item['property']}"
+            out.append({**item, "value": given[key]} if key in given else dict(item))
         return out
 
+    first = dep["inputs"][0]
+    changed = changed if changed is not None else [f"{first['id']}.{first['property']}"]
     body = {
         "output": dep["output"],
-        "outputs": parse_outputs(dep["output"]),
-        "inputs": [item(i) for i in dep.get("inputs", [])],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": values(dep["inputs"], inputs),
         "changedPropIds": list(changed),
         "parsedChangedPropsIds": list(changed),
     }
     if dep.get("state"):
-        body["state"] = [item(i) for i in dep["state"]]
+        body["state"] = values(dep["state"], state)
     return body
 
 
+def components(tree: Any) -> list[tuple[Any, str, dict]]:
+    """(id, component type, props) of every component with an id (string or pattern-matching) in a tree of
+    Dash components as JSON (``/_dash-layout``, or a callback's ``children``), in document order."""
+    found = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and "type" in node:
+                if isinstance(props.get("id"), (str, dict)):
+                    found.append((props["id"], node["type"], props))
+                stack.extend(reversed([v for v in props.values() if isinstance(v, (list, dict))]))
+    return found
+
+
+def layout_props(tree: Any) -> dict[str, dict]:
+    """{component id: props} for every component with a string id in a tree."""
+    return {i: p for i, _, p in components(tree) if isinstance(i, str)}
+
+
+def post_json(host: str, port: int, path: str, payload: Any) -> Any:
+    client = Client(host, port, accept_encoding="identity")
+    try:
+        r = client.post_json(path, payload)
+    finally:
+        client.close()
+    if r.status != 200:
+        raise ServerError(f"POST {path}: HTTP {r.status}: {r.body[:200]!r}")
+    return json.loads(r.body)
+
+
 @dataclass
-class AppProtocol:
-    """What a client needs to drive one app's filter callback."""
+class OursApp:
+    """What a client needs to send the dashboard's callbacks as the browser does: the callbacks, the
+    default survey, and its page as ``page.children`` renders it (the theme ids of the checkboxes, the
+    chart cards whose ids the panel callback's ALL wildcards stand for, the controls' initial values)."""
 
     deps: list[dict]
-    props: dict[str, dict]
-    filter_dep: dict
-    filter_input: str  # "id.prop" that the rotating values go to
-    selections: list[Any]
-    warm_selections: list[Any] = field(
-        default_factory=list
-    )  # also built before the measures (e.g. each single theme the browser clicks)
+    survey: str
+    themes: list[str]  # theme ids, in the order of the checkboxes
+    cards: list[str]  # slugs of the chart cards, in page order
+    overview: str  # slug of the overview chart (drawn in HTML on the landing page)
+    props: dict[str, dict]  # props of the page's components with string ids
 
-    def body(self, selection: Any, extra: dict[str, Any] | None = None) -> dict:
-        return callback_body(
-            self.filter_dep, self.props, {self.filter_input: selection, **(extra or {})}, [self.filter_input]
-        )
+    @property
+    def charts(self) -> list[str]:
+        """Every chart of the survey: the overview and the cards."""
+        return [self.overview, *self.cards]
+
+    def body(self, output: str, values: dict[str, Any] | None = None, changed: list[str] | None = None) -> dict:
+        """The body of the callback whose output contains ``output``: the values given, else the page's
+        initial ones (a prop the page does not have is sent without a value, as the browser does)."""
+        dep = find_dep(self.deps, output)
+        given: dict[str, Any] = {OURS_SURVEY: self.survey}
+        for item in dep["inputs"] + dep.get("state", []):
+            if isinstance(item["id"], str) and item["property"] in self.props.get(item["id"], {}):
+                given[f"{item['id']}.{item['property']}"] = self.props[item["id"]][item["property"]]
+        given.update(values or {})
+        expand = {CARD: self.cards, CARD_LINK: self.cards}
+        return callback_body(self.deps, output, given, given, changed, expand)
+
+    def panel(self, themes: list[str], intervals: list[str] | None = None, changed: str = OURS_THEMES) -> dict:
+        values = {OURS_THEMES: list(themes), OURS_INTERVALS: list(intervals or [])}
+        return self.body(PANEL_OUTPUT, values, [changed])
+
+    def page(self, search: str = "") -> dict:
+        return self.body(PAGE_OUTPUT, {"url.search": search}, [OURS_SURVEY])
+
+    def click(self, themes: list[str]) -> list[dict]:
+        """Every body the browser posts when a theme click leaves ``themes`` ticked (the other controls as
+        the page has them): quotations, context, the table, the panels."""
+        values = {OURS_THEMES: list(themes)}
+        return [
+            self.body(o, values, [OURS_THEMES]) for o in (QUOTES_OUTPUT, CONTEXT_OUTPUT, TABLE_OUTPUT, PANEL_OUTPUT)
+        ]
 
 
-OURS_THEMES = "theme-filter.value"
-OURS_INTERVALS = "show-intervals.value"
+def ours_app(host: str, port: int) -> OursApp:
+    """The dashboard's callbacks and the default survey's page, as the browser gets them on a first visit."""
+    deps = get_json(host, port, "/_dash-dependencies")
+    shell = layout_props(get_json(host, port, "/_dash-layout"))
+    surveys = shell.get("survey-ids", {}).get("data") or {}
+    survey = surveys.get("default")
+    if not survey:
+        raise ServerError("the layout has no default survey (survey-ids store)")
+    body = callback_body(deps, PAGE_OUTPUT, {OURS_SURVEY: survey}, {"url.search": ""}, [OURS_SURVEY])
+    page = post_json(host, port, CALLBACK_PATH, body)["response"]["page"]["children"]
+    found = components(page)
+    props = {i: p for i, _, p in found if isinstance(i, str)}
+    themes = [o["value"] for o in props.get("theme-filter", {}).get("options", []) if isinstance(o, dict)]
+    cards = [i["slug"] for i, _, _ in found if isinstance(i, dict) and i.get("type") == CARD]
+    link = props.get("overview-link", {}).get("href", "")
+    overview = urlsplit(link).path.rsplit("/", 1)[-1]
+    if not themes or not cards or not overview:
+        raise ServerError(f"the survey's page has {len(themes)} themes, {len(cards)} chart cards, overview {link!r}")
+    return OursApp(deps, survey, themes, cards, overview, props)
+
+
+def baseline_body(deps: list[dict], choice: str) -> dict:
+    return callback_body(deps, BASELINE_OUTPUT, {BASELINE_INPUT: choice}, changed=[BASELINE_INPUT])
+
+
+# Selections. ----------------------------------------------------------------------------------------------
+
 OURS_SELECTIONS = [
     [],
     ["tribunals"],
@@ -454,27 +549,36 @@ OURS_SELECTIONS = [
     ["baseline"],
     ["early-intervention", "partnerships", "standards"],
 ]
-BASELINE_INPUT = "choice.value"
 
 
-def ours_protocol(host: str, port: int) -> AppProtocol:
-    deps = get_json(host, port, "/_dash-dependencies")
-    props = layout_props(get_json(host, port, "/_dash-layout"))
-    dep = find_callback(deps, [OURS_THEMES, OURS_INTERVALS], ".figure")
-    options = props.get("theme-filter", {}).get("options") or []
-    known = {o.get("value") for o in options if isinstance(o, dict)}
-    selections = [s for s in OURS_SELECTIONS if set(s) <= known] if known else OURS_SELECTIONS
-    singles = [[o["value"]] for o in options if isinstance(o, dict) and [o.get("value")] not in selections]
-    return AppProtocol(deps, props, dep, OURS_THEMES, selections, singles)
+def server_selections(themes: list[str]) -> list[list[str]]:
+    """The selections the server filter load rotates through: OURS_SELECTIONS, with unknown themes left
+    out, in the checkboxes' order."""
+    known = set(themes)
+    out = []
+    for sel in OURS_SELECTIONS:
+        s = [t for t in themes if t in sel and t in known]
+        if s not in out:
+            out.append(s)
+    return out
 
 
-def baseline_protocol(host: str, port: int) -> AppProtocol:
-    from benchmarks.baseline_app import OPTIONS
-
-    deps = get_json(host, port, "/_dash-dependencies")
-    props = layout_props(get_json(host, port, "/_dash-layout"))
-    dep = find_callback(deps, [BASELINE_INPUT])
-    return AppProtocol(deps, props, dep, BASELINE_INPUT, list(OPTIONS))
+def theme_walk(n: int, clicks: int) -> list[tuple[int, list[int]]]:
+    """The checkboxes clicked on the landing page, and what is ticked after each click: tick the first,
+    then tick the next and untick the one before, and so on, so singles and pairs alternate and the walk
+    goes through every theme: [0], [0, 1], [1], [1, 2], [2], ... (box indices, in page order)."""
+    ticked: set[int] = set()
+    out = []
+    for k in range(clicks):
+        if k == 0:
+            box = 0
+        elif k % 2:
+            box = ((k + 1) // 2) % n
+        else:
+            box = (k // 2 - 1) % n
+        ticked ^= {box}
+        out.append((box, sorted(ticked)))
+    return out
 
 
 # Statistics. --------------------------------------------------------------------------------------------

@@ -1,14 +1,15 @@
 """Server-side chart export timings, run by the benchmark in a fresh process each time:
 
 ``python -m benchmarks.export_probe [--warm-reps N]`` imports ``dashboard.export``, loads the data and
-builds the charts of the default view (all themes), then times
+builds every chart of the catalogue (``dashboard.views.all_charts``: no theme filter, the export frame),
+then times
 
-* ``zip_charts(every chart in view, "png")`` from before the kaleido browser is started (the first export
+* ``zip_charts(every chart, "png")`` from before the kaleido browser is started (the first export
   a fresh server process does, browser start included), then
 * ``render(one chart, "png")`` ``N`` times after one more warm-up render (the chart whose figure JSON is
   largest, so the slowest single chart).
 
-Prints one JSON line: {"zip_s", "charts", "zip_bytes", "warm_ms": [...], "warm_chart"}.
+Prints one JSON line: {"zip_s", "charts", "names", "zip_bytes", "warm_ms": [...], "warm_chart"}.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     from dashboard.views import all_charts
 
     charts = all_charts(load_store())
-    out: dict = {"charts": len(charts)}
+    out: dict = {"charts": len(charts), "names": [name for name, _ in charts]}
     try:
         t = time.perf_counter()
         data = export.zip_charts(charts, "png")
