@@ -623,6 +623,11 @@ def measure_lighthouse(report: Report, plan: Plan, s: Setup) -> None:
             f"TBT ms {_list([x.tbt_ms for x in xs], 0)}, Speed Index ms {_list([x.si_ms for x in xs], 0)}; "
             f"load average at each start {[x.loadavg.split()[0] for x in xs]}"
             + (f"; audits below full marks: {', '.join(below)}" if below else "")
+            + (
+                f"; runs repeated after a transient Lighthouse error: {retried}"
+                if (retried := sum(len(x.retried) for x in xs))
+                else ""
+            )
         )
     if plan.lighthouse_parallel:
         report.details.append("Lighthouse: the pages' runs were made at once (smoke mode), so they skew each other")

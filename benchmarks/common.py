@@ -351,10 +351,11 @@ def get_json(host: str, port: int, path: str) -> Any:
 
 # The outputs (or a part of them) that name the dashboard's callbacks; each is found in /_dash-dependencies.
 PAGE_OUTPUT = "page.children"  # the survey's whole page, rendered when the survey is known
-PANEL_OUTPUT = "overview-chart.children"  # the overview, cards, contrasts, sections, summary of a selection
+# the overview, cards, contrasts, sections, summary, context figures and an open table of a selection
+PANEL_OUTPUT = "overview-chart.children"
 QUOTES_OUTPUT = "quote-list.children"
-CONTEXT_OUTPUT = "context-list.children"
-TABLE_OUTPUT = "results-table.children"
+CONTEXT_MORE = "context-more.n_clicks"  # the panel callback's third input: "more context figures"
+TABLE_OUTPUT = "show-table-button.style"  # opening the table (the panel callback also writes an open table)
 CSV_OUTPUT = "download-csv.data"
 OURS_THEMES = "theme-filter.value"
 OURS_INTERVALS = "show-intervals.value"
@@ -505,11 +506,10 @@ class OursApp:
 
     def click(self, themes: list[str]) -> list[dict]:
         """Every body the browser posts when a theme click leaves ``themes`` ticked (the other controls as
-        the page has them): quotations, context, the table, the panels."""
+        the page has them): the quotations, and the panels (which carry the context figures and an open
+        table)."""
         values = {OURS_THEMES: list(themes)}
-        return [
-            self.body(o, values, [OURS_THEMES]) for o in (QUOTES_OUTPUT, CONTEXT_OUTPUT, TABLE_OUTPUT, PANEL_OUTPUT)
-        ]
+        return [self.body(o, values, [OURS_THEMES]) for o in (QUOTES_OUTPUT, PANEL_OUTPUT)]
 
 
 def ours_app(host: str, port: int) -> OursApp:

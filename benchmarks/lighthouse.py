@@ -34,6 +34,10 @@ CHROME_FLAGS = (
 )
 CATEGORIES = ("performance", "accessibility", "best-practices")
 RUN_TIMEOUT = 240  # s
+# Lighthouse's own transient failures ("Something went wrong with recording the trace... Please run Lighthouse
+# again."), seen on a loaded machine: such a run is repeated, up to ATTEMPTS runs in all.
+TRANSIENT = ("Please run Lighthouse again", "NO_NAVSTART", "NO_FCP", "NO_LCP", "PROTOCOL_TIMEOUT")
+ATTEMPTS = 3
 INSTALL_TIMEOUT = 600  # s
 
 
@@ -96,6 +100,7 @@ class Score:
     seconds: float  # how long the run took
     loadavg: str  # 1-minute load average when the run started (and the rest of /proc/loadavg)
     below: list[str] = field(default_factory=list)  # audits that cost accessibility or best-practices points
+    retried: list[str] = field(default_factory=list)  # the transient failures repeated before this run succeeded
 
 
 def _descendants(pid: int) -> list[int]:
@@ -107,8 +112,23 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def run(binary: Path, url: str, timeout: float = RUN_TIMEOUT) -> Score:
-    """One Lighthouse run (``--preset=desktop``) on ``url``."""
+def run(binary: Path, url: str, timeout: float = RUN_TIMEOUT, attempts: int = ATTEMPTS) -> Score:
+    """One Lighthouse run (``--preset=desktop``) on ``url``; a run that fails with one of Lighthouse's transient
+    errors (TRANSIENT) is repeated, at most ``attempts`` runs in all, and the Score lists what was repeated."""
+    retried: list[str] = []
+    while True:
+        try:
+            result = _run_once(binary, url, timeout)
+        except RuntimeError as exc:
+            if len(retried) + 1 >= attempts or not any(code in str(exc) for code in TRANSIENT):
+                raise
+            retried.append(str(exc))
+            continue
+        result.retried = retried
+        return result
+
+
+def _run_once(binary: Path, url: str, timeout: float) -> Score:
     with tempfile.TemporaryDirectory(prefix="bench-lighthouse-") as tmp:
         out = Path(tmp) / "report.json"
         cmd = [

@@ -98,13 +98,7 @@ DISTINCT_KINDS = ["selection", "landing", "quotes", "table", "csv", "chart page"
 CONFIG = "dashboard/gunicorn_conf.py"
 # Fixed requests that the app as it stands answers with a 5xx: each is still sent, and its 5xx is reported as a
 # KNOWN BUG line (with the cause) instead of failing the run; once it stops getting a 5xx the report says so.
-KNOWN_5XX = {
-    "panel with no chart cards": (
-        "dashboard/callbacks.py `_card_slugs` falls back to the catalogue's card slugs when the request's ALL group "
-        "of chart cards is empty, so the callback returns one card style per catalogue card for no outputs and Dash "
-        "raises InvalidCallbackReturnValue (500); a 400 or an empty group is expected"
-    ),
-}
+KNOWN_5XX: dict[str, str] = {}
 EXPORT_PATH = "/export/charts.zip"
 FLOOD_TARGET_MS = 300.0
 # Words councils use in the quotations, and fragments of them: searches people type.
@@ -290,7 +284,7 @@ def catalogue(host: str, port: int) -> Catalogue:
             cb("callback valid", f"quotes themes={sel} stance={stance} search={search!r}", body)
         )
     for sel, more in (([], 1), (theme_ids[:1], 0)):
-        body = app.body(common.CONTEXT_OUTPUT, {T: sel, "context-more.n_clicks": more}, [T])
+        body = app.body(common.PANEL_OUTPUT, {T: sel, common.CONTEXT_MORE: more}, [common.CONTEXT_MORE])
         reqs["callback valid"].append(cb("callback valid", f"context themes={sel} more={more}", body))
     body = app.body(
         common.TABLE_OUTPUT, {"show-table-button.n_clicks": 1, T: theme_ids[:1]}, ["show-table-button.n_clicks"]
@@ -499,8 +493,8 @@ def makers(app: common.OursApp) -> dict:
         return cb("quotes", f"quotes search={word!r}", app.body(common.QUOTES_OUTPUT, values, ["quote-search.value"]))
 
     def context(rng: random.Random) -> Req:
-        values = {T: themes(rng), "context-more.n_clicks": rng.randint(0, 3)}
-        return cb("context", "context figures", app.body(common.CONTEXT_OUTPUT, values, [T]))
+        values = {T: themes(rng), common.CONTEXT_MORE: rng.randint(0, 3)}
+        return cb("context", "more context figures", app.body(common.PANEL_OUTPUT, values, [common.CONTEXT_MORE]))
 
     def open_table(rng: random.Random) -> Req:
         values = {"show-table-button.n_clicks": rng.randint(1, 10_000), T: themes(rng)}
