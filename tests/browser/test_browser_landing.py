@@ -97,8 +97,9 @@ def test_quotations_show_six_then_all(landing, store):
 
 @pytest.mark.parametrize("viewport, limit", [(DESKTOP, 6_000), (PHONE, 15_000)], ids=["1400px", "375px"])
 def test_landing_page_is_short(browser, live_server, store, recorder, viewport, limit):
-    """The default page is at most 6,000 px tall at 1400 px wide and 15,000 px at 375 px."""
-    from tests.browser.helpers import Landing, new_page
+    """The default page is at most 6,000 px tall at 1400 px wide and 15,000 px at 375 px (and is
+    screenshotted to figures/screenshots/, not committed, for a person to look at)."""
+    from tests.browser.helpers import SCREENSHOTS, Landing, new_page
 
     ctx, page = new_page(browser, live_server, recorder, viewport=viewport)
     try:
@@ -106,6 +107,34 @@ def test_landing_page_is_short(browser, live_server, store, recorder, viewport, 
         height = page.evaluate("document.documentElement.scrollHeight")
         assert height <= limit, f"{height}px tall at {viewport['width']}px"
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"landing-{viewport['width']}.png", full_page=True)
+    finally:
+        ctx.close()
+
+
+def test_phone_button_to_the_filters_shows_once_they_have_scrolled_away(browser, live_server, store, recorder):
+    """On a phone the floating "Themes" button never covers the filters it leads to: hidden (and out of the
+    tab order) at the top of the page, shown a screen further down, and it takes the reader back to them."""
+    from tests.browser.helpers import Landing, new_page
+
+    ctx, page = new_page(browser, live_server, recorder, viewport=PHONE)
+    try:
+        Landing(page, store).goto()
+        button = page.get_by_role("link", name="Themes ▲")
+        expect(button).to_be_hidden()
+        page.evaluate("window.scrollTo(0, 3 * window.innerHeight)")
+        expect(button).to_be_visible()
+        button.click()
+        expect(page.get_by_role("group", name="Reform themes")).to_be_in_viewport()
+        expect(button).to_be_hidden()
+    finally:
+        ctx.close()
+    ctx, page = new_page(browser, live_server, recorder, viewport=DESKTOP)
+    try:  # beside the page, the filters stay in view: no button
+        Landing(page, store).goto()
+        page.evaluate("window.scrollTo(0, 3 * window.innerHeight)")
+        expect(page.get_by_role("link", name="Themes ▲")).to_be_hidden()
     finally:
         ctx.close()
 
