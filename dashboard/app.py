@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from pathlib import Path
@@ -75,6 +76,22 @@ def use_partial_plotly_bundle() -> None:
     dcc._js_dist[:] = [r for r in dcc._js_dist if r.get("relative_package_path") != "package_data/plotly.min.js"]
 
 
+# Modules that plotly's JSON encoder (which Dash uses for every callback response) looks up in sys.modules
+# without importing them, and that a request may import later in another thread: PIL.Image comes with kaleido,
+# on the first export. While one thread is importing it, a response serialised in another thread finds a
+# half-initialised module and fails (AttributeError: partially initialized module 'PIL.Image'; found by the
+# load test as a 500 on a quotations callback). Imported once, before any request, the race cannot happen.
+SERIALISER_MODULES = ("PIL.Image",)
+
+
+def _import_serialiser_modules() -> None:
+    for name in SERIALISER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # not installed: then nothing can import it later either
+            pass
+
+
 def _warm(store: Store, views: Views) -> None:
     """Build the default view now, in the background, so the first visitor does not wait for it."""
     survey = store.survey(store.default_survey)
@@ -111,6 +128,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         ],
     )
     use_partial_plotly_bundle()
+    _import_serialiser_modules()
     try:
         store = load_store(data_dir or DATA_DIR)
     except DataError as exc:
