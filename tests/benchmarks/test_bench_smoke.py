@@ -35,12 +35,7 @@ BROWSER = [
 ]
 MEASURES = [
     "cold start",
-    "landing page, first-load transfer",
-    "landing page, time to the overview drawn",
-    "landing page, click to settled p50",
-    "landing page, click to settled p95",
-    "chart page, first chart drawn",
-    "chart page, first-load transfer",
+    *BROWSER,
     *LIGHTHOUSE,
     "filter, server p50",
     "filter, server p95",
