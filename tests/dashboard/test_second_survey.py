@@ -115,3 +115,20 @@ def test_a_series_of_three_points_is_drawn_as_a_chart(both_store, store):
     assert button == "Show fewer context figures"
     real, *_ = callbacks.update_context(store, [], 1, None)
     assert not [c for c in real if "series-card" in (getattr(c, "className", "") or "")]
+
+
+def test_the_report_is_linked_where_its_origin_has_a_web_address(both_app, both_store, both_views):
+    """The fixture's origin.yaml gives its report's address: the landing page's headline and each chart page's
+    Sources tab link to it. The real report's address is not in the documents, so its pages link nowhere
+    and the Sources tab says no address is recorded (no address is invented)."""
+    url = both_store.sources[FIXTURE_SURVEY]["url"]
+    assert url and url.startswith("https://")
+    children = callbacks.render_page(both_store, both_views, FIXTURE_SURVEY, f"?survey={FIXTURE_SURVEY}")
+    page = json.dumps(children, default=lambda c: c.to_plotly_json())
+    assert f'"href": "{url}"' in page
+    client = both_app.server.test_client()
+    sources = client.get(f"/chart/meeting-the-standards?survey={FIXTURE_SURVEY}&tab=sources").get_data(as_text=True)
+    assert f'<a href="{url}">Read the report</a>' in sources
+    assert not both_store.sources[ISOS]["url"]
+    real = client.get("/chart/timescales?tab=sources").get_data(as_text=True)
+    assert "Read the report" not in real and "(no web address recorded)" in real
