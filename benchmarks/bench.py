@@ -42,11 +42,9 @@ from benchmarks.common import (
 DEFAULT_OUT = ROOT / "benchmarks" / "RESULTS.md"
 NOTES_HEADING = "## Notes"
 LOADTEST_HEADING = "## Load test"
-PRODUCTION_CONFIG = "dashboard/gunicorn_conf.py"
 WORKERS = 2
-# The baseline's gunicorn settings: those of PRODUCTION_CONFIG, on the command line (see METHODS).
+# The baseline's gunicorn settings: those of common.PRODUCTION_CONFIG, on the command line (see METHODS).
 BASELINE_SERVING = ["--worker-class", "gthread", "--threads", "8", "--keep-alive", "5"]
-NO_RECYCLING = ["--max-requests", "0"]  # no worker is replaced while its memory is measured
 # Chart pages timed, in this order (those the survey has; the first is also the one Lighthouse loads).
 CHART_PAGES = ["support-for-every-proposal", "national-standards", "timescales", "then-and-now"]
 
@@ -322,14 +320,14 @@ class Report:
 
 
 METHODS = """
-- **Serving**: both apps under gunicorn on 127.0.0.1, 2 workers each, with `--max-requests 0` (no worker is recycled while its memory is measured). Ours: `gunicorn -c dashboard/gunicorn_conf.py dashboard.wsgi:server` (gthread, 8 threads, the build pinned at start), as `make serve` and the load test. The baseline: the same worker settings on the command line (`--worker-class gthread --threads 8 --keep-alive 5`), not the config file, whose hooks pin a build of the dashboard's data, which the bare app does not read. Before the browser and server measures each app is warmed up: its page, layout and dependencies, and every callback body used below (ours: the page callback, and for every selection of the server load and of the clicks, the four callbacks a theme click sends; the chart pages timed) is requested a few times from 4 threads, so each worker has most likely built it once.
+- **Serving**: both apps under gunicorn on 127.0.0.1, 2 workers each, with `--max-requests 0` (no worker is recycled while its memory is measured). Ours: `gunicorn -c dashboard/gunicorn_conf.py dashboard.wsgi:server` (gthread, 8 threads, the build pinned at start), as `make serve` and the load test. The baseline: the same worker settings on the command line (`--worker-class gthread --threads 8 --keep-alive 5`), not the config file, whose hooks pin a build of the dashboard's data, which the bare app does not read. Before the browser and server measures each app is warmed up: its page, layout and dependencies, and every callback body used below (ours: the page callback, and for every selection of the server load and of the clicks, the two callbacks a theme click sends; the chart pages timed) is requested a few times from 4 threads, so each worker has most likely built it once.
 - **cold start**: `python -m dashboard` / `python -m benchmarks.baseline_app` started as a subprocess with PORT set; seconds from the start to the first HTTP 200 on `/` (polled every 10 ms). The two apps alternate; median.
 - **First loads** (headless Chromium 1280×900, a fresh context each time, the cache disabled, `Accept-Encoding` as Chromium sends it): the landing page `/`, the bare app's page, and each chart page timed (`/chart/<slug>`), interleaved. Times are `performance.now()` (ms since navigation start) seen by a MutationObserver installed before any page script.
   - **landing page, first-load transfer**: the sum of CDP `Network.loadingFinished.encodedDataLength` (bytes on the wire, headers included) of every request finished once the page's load event has fired, its overview is drawn, every callback has answered and no request has been in flight for 0.5 s. Median. Baseline: the bare app's page, the same way (its chart drawn).
   - **landing page, time to the overview drawn**: when `#overview-chart` first holds a `.bar-row` (the overview is HTML; the landing page loads no plotting library). Baseline: its time to first chart. Information.
   - **chart page, first chart drawn**: when `#plot` first has data and a drawn trace (`.main-svg .trace`); median over every chart page load. Baseline: the bare app's time to first chart (its `dcc.Graph` with data and a drawn trace; the empty placeholder it draws before its callback answers does not count).
   - **chart page, first-load transfer**: as the landing page's, for each chart page timed; the row is the largest chart page's median (the target is per page). Baseline: the bare app's page, for context.
-- **landing page, click to settled**: on the served landing page, a theme checkbox of the "Reform themes" fieldset is clicked, walking through the themes so that singles and pairs alternate ([a], [a, b], [b], [b, c], ...: every click runs the quotations, context, table and panel callbacks, and the panel callback re-renders the overview and the cards). Timed from the `click` event to the later of the last answer of the callbacks sent since the click and the last DOM mutation, once every callback has answered, nothing is marked loading and the DOM has been quiet for 500 ms. Each click is checked: the boxes ticked are the selection clicked, every callback answered 200, the summary says "Showing …". Baseline: the bare app's dropdown-to-repaint, its end-to-end filter measure: an option of the open dropdown is clicked; ms from the `click` to the `plotly_react`/`plotly_afterplot` of the graph the callback response sent a figure to. Details give each click's timeline.
+- **landing page, click to settled**: on the served landing page, a theme checkbox of the "Reform themes" fieldset is clicked, walking through the themes so that singles and pairs alternate ([a], [a, b], [b], [b, c], ...: every click runs the quotations callback and the panel callback, which re-renders the overview, the cards, the contrasts and the context figures). Timed from the `click` event to the later of the last answer of the callbacks sent since the click and the last DOM mutation, once every callback has answered, nothing is marked loading and the DOM has been quiet for 500 ms. Each click is checked: the boxes ticked are the selection clicked, every callback answered 200, the summary says "Showing …". Baseline: the bare app's dropdown-to-repaint, its end-to-end filter measure: an option of the open dropdown is clicked; ms from the `click` to the `plotly_react`/`plotly_afterplot` of the graph the callback response sent a figure to. Details give each click's timeline.
 - **Lighthouse**: `lighthouse@12.2.3` (npm; installed outside the repository if missing) with `CHROME_PATH=/usr/bin/chromium --preset=desktop --only-categories=performance,accessibility,best-practices` and the Chrome flags `--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run`, on the landing page, the chart page of the overview chart (the largest figure) and the bare app's page, interleaved (landing, chart, baseline; repeated); the median of each score and of CLS (`cumulative-layout-shift` numericValue) per page. The baseline column is the bare app's median, for context: these targets are absolute. Lighthouse's performance score moves with the machine's load; Details give every run's scores, timings and load average.
 - **filter, server**: the real panel callback request (the callback whose output contains `overview-chart.children`, its ALL outputs expanded to the chart cards of the page the page callback renders; built by `common.callback_body`, as the browser sends it) POSTed to `/_dash-update-component` from 4 threads over keep-alive `http.client` connections, rotating through several theme selections (baseline: its dropdown callback, rotating the 5 options); latency per request as the client sees it, throughput = requests / wall time.
 - **memory**: VmRSS (/proc/<pid>/status) of the larger gunicorn worker after the filter load.
@@ -539,7 +537,7 @@ def measure_clicks(report: Report, plan: Plan, browser, s: Setup) -> None:
     report.set("landing page, click to settled p95", percentile(oms, 95), percentile(bms, 95))
 
     def panel(x: dict) -> dict:
-        return next(c for c in x["calls"] if "overview-chart.children" in c["output"])
+        return next(c for c in x["calls"] if common.PANEL_OUTPUT in c["output"])
 
     sent = [panel(x)["sent"] for x in o]
     answered = [panel(x)["at"] for x in o]
@@ -578,7 +576,7 @@ def measure_lighthouse(report: Report, plan: Plan, s: Setup) -> None:
         binary, how = lighthouse.locate(install=plan.lighthouse_install)
     except lighthouse.Unavailable as exc:
         report.skipped.append(f"Lighthouse: {exc}")
-        report.mark([n for n in MEASURE_NAMES if n.startswith("Lighthouse")], "skipped")
+        report.mark(LIGHTHOUSE_ROWS, "skipped")
         say(f"Lighthouse skipped: {exc}")
         return
     report.lighthouse = how
@@ -604,8 +602,12 @@ def measure_lighthouse(report: Report, plan: Plan, s: Setup) -> None:
                 f"Lighthouse #{rnd + 1} {k}: performance {x.performance:.0f}, accessibility {x.accessibility:.0f}, "
                 f"best practices {x.best_practices:.0f}, CLS {x.cls:.3f}, TBT {x.tbt_ms:.0f} ms (load {x.loadavg})"
             )
-    fields = {"performance": "performance", "accessibility": "accessibility", "best practices": "best_practices"}
-    fields["CLS"] = "cls"
+    fields = {
+        "performance": "performance",
+        "accessibility": "accessibility",
+        "best practices": "best_practices",
+        "CLS": "cls",
+    }
     for page, key in LIGHTHOUSE_PAGES.items():
         for metric, attr in fields.items():
             report.set(
@@ -760,8 +762,8 @@ def run(plan: Plan, command: str) -> Report:
         OURS_WSGI,
         common.free_port(),
         workers=WORKERS,
-        config=PRODUCTION_CONFIG,
-        extra=NO_RECYCLING,
+        config=common.PRODUCTION_CONFIG,
+        extra=common.NO_RECYCLING,
         env={"EXPORT_CACHE_DIR": cache_dir},
     )
     base = common.gunicorn(
@@ -769,7 +771,7 @@ def run(plan: Plan, command: str) -> Report:
         BASELINE_WSGI,
         common.free_port(),
         workers=WORKERS,
-        extra=BASELINE_SERVING + NO_RECYCLING,
+        extra=BASELINE_SERVING + common.NO_RECYCLING,
     )
     try:
         ours.start()

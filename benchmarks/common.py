@@ -38,6 +38,8 @@ CHROMIUM_ARGS = [
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 CALLBACK_PATH = "/_dash-update-component"
+PRODUCTION_CONFIG = "dashboard/gunicorn_conf.py"  # as `make serve`
+NO_RECYCLING = ["--max-requests", "0"]  # no worker is replaced while its memory is measured
 
 OURS_WSGI = "dashboard.wsgi:server"
 BASELINE_WSGI = "benchmarks.baseline_app:server"
@@ -554,10 +556,9 @@ OURS_SELECTIONS = [
 def server_selections(themes: list[str]) -> list[list[str]]:
     """The selections the server filter load rotates through: OURS_SELECTIONS, with unknown themes left
     out, in the checkboxes' order."""
-    known = set(themes)
     out = []
     for sel in OURS_SELECTIONS:
-        s = [t for t in themes if t in sel and t in known]
+        s = [t for t in themes if t in sel]
         if s not in out:
             out.append(s)
     return out
@@ -604,7 +605,7 @@ def median(values: Iterable[float]) -> float | None:
 PACKAGES = [
     "dash",
     "plotly",
-    "dash-ag-grid",
+    "dash-bootstrap-components",
     "flask",
     "flask-compress",
     "werkzeug",

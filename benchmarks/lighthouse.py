@@ -23,15 +23,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import CHROMIUM, children, loadavg
+from benchmarks.common import CHROMIUM, CHROMIUM_ARGS, children, loadavg
 
 VERSION = "12.2.3"
 CACHE = Path.home() / ".cache" / "send-bench" / "lighthouse"
 ELSEWHERE = [Path("/tmp/lh")]  # node_modules folders that may already hold it
-CHROME_FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
-    "--disable-sync --no-first-run"
-)
+CHROME_FLAGS = " ".join(["--headless=new", *CHROMIUM_ARGS])
 CATEGORIES = ("performance", "accessibility", "best-practices")
 RUN_TIMEOUT = 240  # s
 # Lighthouse's own transient failures ("Something went wrong with recording the trace... Please run Lighthouse

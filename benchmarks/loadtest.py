@@ -95,10 +95,7 @@ WEIGHTS = {
 }
 # The valid requests --distinct sends: each builds or caches something (a view, a figure, a response).
 DISTINCT_KINDS = ["selection", "landing", "quotes", "table", "csv", "chart page", "embed"]
-CONFIG = "dashboard/gunicorn_conf.py"
-# Fixed requests that the app as it stands answers with a 5xx: each is still sent, and its 5xx is reported as a
-# KNOWN BUG line (with the cause) instead of failing the run; once it stops getting a 5xx the report says so.
-KNOWN_5XX: dict[str, str] = {}
+CONFIG = common.PRODUCTION_CONFIG
 EXPORT_PATH = "/export/charts.zip"
 FLOOD_TARGET_MS = 300.0
 # Words councils use in the quotations, and fragments of them: searches people type.
@@ -348,7 +345,6 @@ def catalogue(host: str, port: int) -> Catalogue:
         body = app.body(common.PAGE_OUTPUT, {"url.search": search}, [common.OURS_SURVEY])
         reqs["callback invalid"].append(cb("callback invalid", f"page search={label}", body, NOT_5XX))
     # The chart cards the panel's ALL outputs stand for, not as the page has them.
-    panel_dep = common.find_dep(app.deps, common.PANEL_OUTPUT)
     for label, cards in [
         ("no chart cards", []),
         ("an unknown chart card", [*app.cards, "no-such-chart"]),
@@ -356,7 +352,7 @@ def catalogue(host: str, port: int) -> Catalogue:
         ("a card with markup", ["<script>alert(1)</script>"]),
     ]:
         body = common.callback_body(
-            app.deps, panel_dep["output"], {T: [], IV: [], common.OURS_SURVEY: app.survey},
+            app.deps, common.PANEL_OUTPUT, {T: [], IV: [], common.OURS_SURVEY: app.survey},
             {common.OURS_SURVEY: app.survey}, [T], {common.CARD: cards, common.CARD_LINK: cards},
         )  # fmt: skip
         reqs["callback invalid"].append(cb("callback invalid", f"panel with {label}", body, NOT_5XX))
@@ -600,8 +596,6 @@ class LoadTest:
         self.fixed = len(self.sweep)
         self.fixed_digests = {self._digest(r) for r in self.sweep}
         self.covered: set[bytes] = set()  # digests of the fixed requests sent
-        self.known: Counter = Counter()  # label -> 5xx answers to a request of KNOWN_5XX
-        self.known_other: dict[str, Counter] = defaultdict(Counter)  # label -> its other answers
         self.sent: set[bytes] = set()  # digests of every distinct request sent
         self.unique = unique  # every generated request distinct from all before (--distinct)
         self.reserved: set[bytes] = set()
@@ -611,12 +605,6 @@ class LoadTest:
     def _record(self, req: Req, status: int | None, ms: float | None, error: str | None, body: bytes = b"") -> None:
         digest = self._digest(req)
         with self.lock:
-            if req.label in KNOWN_5XX and status is not None:
-                if status >= 500:
-                    self.known[req.label] += 1
-                    error = None
-                else:
-                    self.known_other[req.label][status] += 1
             self.sent.add(digest)
             if digest in self.fixed_digests:
                 self.covered.add(digest)
@@ -762,14 +750,6 @@ class LoadTest:
             )
         )
 
-    def known_lines(self) -> list[str]:
-        out = [f"KNOWN BUG ×{n}: {label} → 5xx: {KNOWN_5XX[label]}" for label, n in sorted(self.known.items())]
-        for label, answers in sorted(self.known_other.items()):
-            if label not in self.known:
-                seen = ", ".join(f"{k}×{v}" for k, v in sorted(answers.items()))
-                out.append(f"KNOWN BUG NO LONGER SEEN: {label} answered {seen}; remove it from KNOWN_5XX")
-        return out
-
     def error_lines(self) -> list[str]:
         out = [f"ERROR: {c}" for c in self.crashed]
         for s in sorted(self.samples.values(), key=lambda s: (-s.count, s.label)):
@@ -839,7 +819,7 @@ class Memory:
         same = set(self.before) == set(self.after)
         return (
             f"Worker RSS (MiB, per worker): before {mib(self.before)}; after {mib(self.after)}; "
-            f"largest seen {mib(self.peak)}; largest of all {max(self.peak.values()) / 2**20:.0f} MiB"
+            f"largest seen {mib(self.peak)}; largest of all {self.largest() / 2**20:.0f} MiB"
             + ("" if same else " (workers changed during the run)")
         )
 
@@ -1031,7 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
             port,
             workers=args.workers,
             config=CONFIG,
-            extra=["--max-requests", "0"],  # no recycling: the workers' memory is what is measured
+            extra=common.NO_RECYCLING,
             env={"EXPORT_CACHE_DIR": cache_dir},
         )
     started = dt.datetime.now(dt.UTC)
@@ -1095,7 +1075,11 @@ def main(argv: list[str] | None = None) -> int:
         report += flood.lines()
         errors = flood.export_errors + flood.page_errors
     else:
-        report += [test.table(), "", test.totals(), *test.known_lines()]
+        report += [
+            test.table(),
+            "",
+            test.totals(),
+        ]
         errors = test.error_lines()
     report += ["", memory.line()]
     print()

@@ -69,20 +69,24 @@
       button.addEventListener("click", function () {
         var source = document.getElementById(button.getAttribute("data-copy"));
         if (!source) return;
+        var say = function (text) {
+          if (status) status.textContent = text;
+        };
         var done = function () {
-          if (status) status.textContent = button.textContent.replace(/^Copy /, "Copied the ").replace(/^Copied the link$/, "Copied the link") + ".";
+          say(button.textContent.replace(/^Copy /, "Copied the ") + ".");
+        };
+        var fail = function () {
+          say("Select the text and copy it with Ctrl+C (Cmd+C on a Mac).");
         };
         source.select();
         if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(source.value).then(done, function () {
-            if (status) status.textContent = "Select the text and copy it with Ctrl+C (Cmd+C on a Mac).";
-          });
+          navigator.clipboard.writeText(source.value).then(done, fail);
         } else {
           try {
             document.execCommand("copy");
             done();
           } catch (err) {
-            if (status) status.textContent = "Select the text and copy it with Ctrl+C (Cmd+C on a Mac).";
+            fail();
           }
         }
       });
