@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+import pandas as pd
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import MissingCallbackContextException
 
@@ -21,27 +22,23 @@ def _on(value: object) -> bool:
     return isinstance(value, (list, tuple)) and "on" in value
 
 
-def _survey(store: Store, value: object) -> Survey:
-    return store.survey(value)
-
-
 def _query(search: object) -> dict[str, list[str]]:
     return parse_qs(search.lstrip("?")[:2000]) if isinstance(search, str) else {}
 
 
 def render_page(store: Store, views: Views, survey_id: object, search: object) -> list:
     """The whole page of the survey the address names, for the themes in the address."""
-    survey = _survey(store, survey_id)
+    survey = store.survey(survey_id)
     query = _query(search)
     themes, unknown = parse_themes(query.get("theme", []), survey.theme_ids)
     intervals = query.get("intervals", [""])[0] == "on"
-    view = views.get(survey, tuple(themes), intervals)
+    view = views.get(survey, tuple(themes))
     notice = ""
     if unknown:
         notice = f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Showing the rest."
     # The quotations and context as their callbacks would give them, so those need not run on load.
     quotes = update_quotes(store, themes, [], "", 0, survey.id)
-    context = update_context(store, themes, 0, survey.id)
+    context = _context_outputs(store, view.context, 0)
     return landing.survey_page(store, views.labels, view, intervals, notice, quotes, context)
 
 
@@ -57,10 +54,10 @@ def update_panels(
     """Everything a theme click changes, in one callback (each callback a click sets off costs the browser a
     round of work over the whole page): the overview chart, the chart cards and their links, the contrasts,
     which sections show, the summary, the context figures, and the table if it is open."""
-    survey = _survey(store, survey_id)
+    survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
     on = _on(intervals)
-    view = views.get(survey, tuple(themes), on)
+    view = views.get(survey, tuple(themes))
     labels = views.labels
     overview = view.chart(components.overview_spec(survey).slug)
     spec = overview.spec
@@ -80,12 +77,12 @@ def update_panels(
         href,
         [SHOWN if s in visible else HIDDEN for s in slugs],
         [landing.chart_href(survey, store, s, tuple(themes)) for s in slugs],
-        components.contrasts(store, survey, in_view, labels),
+        components.contrasts(store, contrasts, labels),
         SHOWN if contrasts else HIDDEN,
         *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
         *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
         components.summary_text(store, view),
-        *update_context(store, themes, context_more, survey.id),
+        *_context_outputs(store, view.context, context_more),
         update_table(store, views, table_clicks, themes, survey.id)[0] if _opened(table_clicks) else no_update,
     )
 
@@ -113,7 +110,7 @@ def update_quotes(
     store: Store, selected: object, stances: object, search: object, more: object, survey_id: object
 ) -> tuple:
     """The quotations for the selection (the first few, or all once asked), how many, and the "show all" button."""
-    survey = _survey(store, survey_id)
+    survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
     pool = store.survey_quotes(survey)
     quotes = filter_quotes(pool, themes, stances, search)
@@ -130,9 +127,13 @@ def update_quotes(
 
 
 def update_context(store: Store, selected: object, more: object, survey_id: object) -> tuple:
-    survey = _survey(store, survey_id)
+    survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
-    context = filter_by_themes(store.survey_context(survey), themes)
+    return _context_outputs(store, filter_by_themes(store.survey_context(survey), themes), more)
+
+
+def _context_outputs(store: Store, context: pd.DataFrame, more: object) -> tuple:
+    """The context cards of a selection (the first few, or all once asked), and the "show all" button."""
     show_all = isinstance(more, int) and more % 2 == 1
     cards = components.context_cards(context, store, None if show_all else components.CONTEXT_SHOWN)
     n = components.context_count(context)
@@ -144,9 +145,9 @@ def update_table(store: Store, views: Views, clicks: object, selected: object, s
     """The table of the results in view, made only once asked for."""
     if not _opened(clicks):
         return [], no_update
-    survey = _survey(store, survey_id)
+    survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
-    view = views.get(survey, tuple(themes), False)
+    view = views.get(survey, tuple(themes))
     caption = f"{components.summary_text(store, view)} Each row is one figure as the report states it."
     return [components.results_table(view.results, caption)], HIDDEN
 
@@ -157,9 +158,9 @@ def download_csv(store: Store, views: Views, n_clicks: object, selected: object,
 
     if not isinstance(n_clicks, int) or n_clicks < 1:
         return no_update
-    survey = _survey(store, survey_id)
+    survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
-    rows = views.get(survey, tuple(themes), False).results
+    rows = views.get(survey, tuple(themes)).results
     name = f"{survey.id}-results" + ("-" + "-".join(themes) if themes else "") + ".csv"
     return dcc.send_bytes(results_csv(store, rows), name)
 

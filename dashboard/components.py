@@ -10,6 +10,7 @@ from dash import html
 from dashboard import ids
 from dashboard.data import ChartSpec, Store, Survey, count_label, format_published, records
 from dashboard.figures import (
+    SOLID_QUALIFIERS,
     Labels,
     extent,
     footer_lines,
@@ -293,10 +294,11 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
 # Contrasts, quotations, context. ------------------------------------------------------------------------------
 
 
-def _side(row: dict | None, phrase: str, plural: str) -> html.Div:
+def _side(row: dict | None, phrase: str, labels: Labels) -> html.Div:
     if row is None:
         return html.Div(className="contrast-side", children=[html.P("—", className="contrast-figure")])
     counts = count_label(row)
+    plural = labels.plural(row[Col.SURVEY])
     return html.Div(
         className="contrast-side",
         children=[
@@ -313,18 +315,20 @@ def contrasts_in_view(survey: Survey, in_view: set[str]) -> list[dict]:
     return [c for c in survey.contrasts if c[Col.LEFT] in in_view or c[Col.RIGHT] in in_view]
 
 
-def contrasts(store: Store, survey: Survey, in_view: set[str], labels: Labels) -> list:
-    by_id = {r[Col.ID]: r for r in records(store.results)}
+def contrasts(store: Store, shown: list[dict], labels: Labels) -> list:
+    """The cards of the contrasts ``shown`` (``contrasts_in_view``); each side's result may be of any survey."""
+    ids = {c[side] for c in shown for side in (Col.LEFT, Col.RIGHT)}
+    by_id = {r[Col.ID]: r for r in records(store.results[store.results[Col.ID].isin(ids)])}
     cards = [
         html.Div(
             className="contrast",
             children=[
-                _side(by_id.get(c[Col.LEFT]), c[Col.LEFT_TEXT], labels.plural(by_id[c[Col.LEFT]][Col.SURVEY])),
+                _side(by_id.get(c[Col.LEFT]), c[Col.LEFT_TEXT], labels),
                 html.P(c[Col.JOINER], className="contrast-but"),
-                _side(by_id.get(c[Col.RIGHT]), c[Col.RIGHT_TEXT], labels.plural(by_id[c[Col.RIGHT]][Col.SURVEY])),
+                _side(by_id.get(c[Col.RIGHT]), c[Col.RIGHT_TEXT], labels),
             ],
         )
-        for c in contrasts_in_view(survey, in_view)
+        for c in shown
     ]
     return cards or [html.P("None of the key contrasts falls in the selected themes.", className="empty")]
 
@@ -461,9 +465,7 @@ QUALIFIER_SHORT = {
 def table_cells(row: dict) -> dict:
     """The text of each column of a results table for one row."""
     wilson = ""
-    if row[Col.WILSON_LOW] is not None and not is_derived(row) and row[Col.QUALIFIER] in (
-        Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value
-    ):  # fmt: skip
+    if row[Col.WILSON_LOW] is not None and row[Col.QUALIFIER] in SOLID_QUALIFIERS:  # a derived row never is
         wilson = f"{row[Col.WILSON_LOW]:.1f}–{row[Col.WILSON_HIGH]:.1f}%"
     notes = notes_of(row) + ([f"⚠ {row[Col.FLAG]}"] if row[Col.FLAG] else [])
     return {

@@ -42,10 +42,6 @@ class ChartSpec:
     categories: tuple[str, ...] = ()  # the categories its selector names, in the catalogue's order
 
     @property
-    def key(self) -> str:
-        return self.slug
-
-    @property
     def filename(self) -> str:
         """The file name of its exports, without extension."""
         return f"figure-{self.figure}-{self.slug}" if self.figure else self.slug

@@ -55,11 +55,11 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from dashboard.figures import EXPORT_WIDTH  # the width the charts' text is wrapped to
 from dashboard.renderer import PLOTLYJS, NoBrowser, Renderer, RenderError, find_chromium
 
 log = logging.getLogger("dashboard.export")
 
-EXPORT_WIDTH = 1100
 SCALE = 2
 FORMATS = ("png", "svg")
 CONCURRENCY = 1  # exports rendering at once per process
@@ -421,16 +421,6 @@ def default_cache_dir() -> Path | None:
     from dashboard.data import DATA_DIR
 
     return DATA_DIR / "export-cache"
-
-
-def configure(cache_dir: Path | None = None, **kwargs) -> Exporter:
-    """Replace this process's exporter (its browser is stopped) with one on ``cache_dir``."""
-    global _default
-    with _default_lock:
-        old, _default = _default, Exporter(cache_dir=cache_dir, **kwargs)
-    if old is not None:
-        old.stop()
-    return _default
 
 
 def use_cache_dir(cache_dir: Path | None) -> None:

@@ -14,9 +14,10 @@ from dashboard import components, ids
 from dashboard.data import Store, Survey, filter_by_themes
 from dashboard.downloads import RESULTS_CODEBOOK
 from dashboard.figures import Labels
+from dashboard.pages import SITE
 from dashboard.views import View
 
-TITLE = "SEND Reform Survey Dashboard"
+TITLE = SITE
 HIDEABLE = ["overview", "charts", "quotations", "context"]  # sections hidden when the selection empties them
 
 
@@ -123,7 +124,7 @@ def survey_page(
                             "Overview",
                             "overview",
                             html.Div(
-                                components.contrasts(store, survey, in_view, labels),
+                                components.contrasts(store, contrasts, labels),
                                 id=ids.CONTRASTS,
                                 className="contrasts",
                                 style={} if contrasts else {"display": "none"},

@@ -33,7 +33,6 @@ log = logging.getLogger("dashboard.export")
 
 PLOTLYJS = Path(__file__).parent / "assets" / "vendor" / "plotly-basic-4.1.1.min.js"
 TABS = 2  # charts rendered in parallel within one batch
-START_TIMEOUT = 20.0  # seconds for the browser to start and load its pages
 PROBE_TIMEOUT = 3.0  # seconds for a running browser to answer before it counts as hung
 CLOSE_TIMEOUT = 5.0  # seconds to tidy up after a browser was killed
 BROWSER_NICE = 10  # CPU priority of the browser's processes (0 normal, 19 lowest)
@@ -54,10 +53,6 @@ class _Browser:
     kaleido: object  # kaleido.Kaleido
     pgid: int | None
     started: float
-
-
-def _opts(fmt: str, width: int, height: int, scale: float) -> dict:
-    return {"format": fmt, "width": width, "height": height, "scale": scale}
 
 
 class Renderer:

@@ -51,7 +51,7 @@ def register(app: Dash, store: Store, views: Views, assets: pages.Assets) -> Non
         name = req.spec.filename + ("-" + "-".join(req.themes) if req.themes else "")
         disposition = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
         if fmt == "csv":
-            rows = views.chart(req.survey, req.spec, req.themes, req.intervals).rows
+            rows = views.rows(req.survey, req.spec, req.themes)
             return Response(results_csv(store, rows), mimetype="text/csv", headers=disposition)
         chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "export")
         if chart.figure is None:

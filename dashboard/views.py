@@ -77,8 +77,9 @@ class Views:
         self._views = BoundedLRU(CACHE_SIZE, CACHE_BYTES["views"])
         self._figures = BoundedLRU(CACHE_SIZE, CACHE_BYTES["figures"])
 
-    def get(self, survey: Survey, themes: tuple[str, ...] = (), intervals: bool = False) -> View:
-        return self._views.get((survey.id, themes, intervals), lambda: self._build(survey, themes, intervals))
+    def get(self, survey: Survey, themes: tuple[str, ...] = ()) -> View:
+        """The rows of a selection (the same with intervals on or off: only the figures differ)."""
+        return self._views.get((survey.id, themes), lambda: self._build(survey, themes))
 
     def chart(
         self,
@@ -89,9 +90,11 @@ class Views:
         frame: Frame = "page",
     ) -> ChartView:
         """One chart for a selection, in any frame."""
-        results = filter_by_themes(self.store.survey_results(survey), list(themes))
-        rows = self.store.chart_rows(spec, results)
-        return self._chart_view(spec, rows, themes, intervals, frame)
+        return self._chart_view(spec, self.rows(survey, spec, themes), themes, intervals, frame)
+
+    def rows(self, survey: Survey, spec: ChartSpec, themes: tuple[str, ...] = ()) -> pd.DataFrame:
+        """One chart's rows for a selection (no figure is built)."""
+        return self.store.chart_rows(spec, filter_by_themes(self.store.survey_results(survey), list(themes)))
 
     def filter_note(self, spec: ChartSpec, rows: pd.DataFrame, themes: tuple[str, ...]) -> str:
         """Names the selected themes a chart is filtered to, so a chart that shows a subset says so."""
@@ -114,7 +117,7 @@ class Views:
         figure, token = self._figures.get(key, build)
         return ChartView(spec=spec, rows=rows, figure=figure, token=token, filtered=filtered)
 
-    def _build(self, survey: Survey, themes: tuple[str, ...], intervals: bool) -> View:
+    def _build(self, survey: Survey, themes: tuple[str, ...]) -> View:
         store = self.store
         results = filter_by_themes(store.survey_results(survey), list(themes))
         charts = []

@@ -10,10 +10,10 @@ FUNDING = "confidence-in-funding"
 OVERVIEW = "support-for-every-proposal"
 
 
-@pytest.mark.parametrize("themes, intervals", [((), False), (("funding",), False), (("tribunals", "funding"), True)])
-def test_view_cached(views, survey, themes, intervals):
+@pytest.mark.parametrize("themes", [(), ("funding",), ("tribunals", "funding")])
+def test_view_cached(views, survey, themes):
     """The same selection gives the very same View object."""
-    assert views.get(survey, themes, intervals) is views.get(survey, themes, intervals)
+    assert views.get(survey, themes) is views.get(survey, themes)
 
 
 def test_view_of_tribunals(views, survey):

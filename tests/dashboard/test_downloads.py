@@ -64,7 +64,7 @@ def test_view_csv(store, views, themes):
     """The landing page's CSV of the results in view: the same columns and numbers."""
     sent = callbacks.download_csv(store, views, 1, themes, None)
     frame = read(base64.b64decode(sent["content"]))
-    assert len(frame) == len(views.get(store.survey(None), tuple(themes), False).results)
+    assert len(frame) == len(views.get(store.survey(None), tuple(themes)).results)
     check_against_parquet(frame, store.results)
 
 

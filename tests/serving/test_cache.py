@@ -187,7 +187,7 @@ def test_view_caches_stay_under_their_ceilings(store, survey, monkeypatch):
     monkeypatch.setattr(views_module, "CACHE_BYTES", {"figures": 400_000, "views": 600_000})
     fresh = views_module.Views(store)
     for combo in itertools.islice(itertools.combinations(survey.theme_ids, 2), 25):
-        fresh.get(survey, combo, False)
+        fresh.get(survey, combo)
         for spec in survey.charts:
             for frame in ("page", "export"):
                 fresh.chart(survey, spec, combo, False, frame)
