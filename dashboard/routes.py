@@ -29,19 +29,19 @@ def register(app: Dash, store: Store, views: Views, assets: pages.Assets) -> Non
     def missing(reason: str) -> Response:
         return Response(pages.not_found_page(store, reason, assets), status=404, mimetype="text/html")
 
-    @server.route("/chart/<slug>")
-    def _chart(slug: str):
+    def page(slug: str, render) -> Response:
         req = pages.parse_request(store, slug, request.args)
         if isinstance(req, str):
             return missing(req)
-        return Response(pages.chart_page(store, views, req, assets, base_url()), content_type=HTML)
+        return Response(render(store, views, req, assets, base_url()), content_type=HTML)
+
+    @server.route("/chart/<slug>")
+    def _chart(slug: str):
+        return page(slug, pages.chart_page)
 
     @server.route("/embed/<slug>")
     def _embed(slug: str):
-        req = pages.parse_request(store, slug, request.args)
-        if isinstance(req, str):
-            return missing(req)
-        return Response(pages.embed_page(store, views, req, assets, base_url()), content_type=HTML)
+        return page(slug, pages.embed_page)
 
     @server.route("/chart/<slug>.<any(png, svg, csv):fmt>")
     def _chart_file(slug: str, fmt: str):

@@ -130,3 +130,9 @@ def callback_body(
         "changedPropIds": changed if changed is not None else [f"{first['id']}.{first['property']}"],
         "state": values(dep["state"], state),
     }
+
+
+def csp(response) -> dict[str, list[str]]:
+    """The Content-Security-Policy header as {directive: sources}."""
+    parts = [p.split() for p in response.headers["Content-Security-Policy"].split(";") if p.strip()]
+    return {p[0]: p[1:] for p in parts}

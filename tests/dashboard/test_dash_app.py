@@ -38,12 +38,6 @@ def data_copy(data_dir, tmp_path):
     return copy
 
 
-def csp(response) -> dict[str, list[str]]:
-    """The Content-Security-Policy header as {directive: sources}."""
-    parts = [p.split() for p in response.headers["Content-Security-Policy"].split(";") if p.strip()]
-    return {p[0]: p[1:] for p in parts}
-
-
 # The page. ------------------------------------------------------------------------------------------------------
 
 
@@ -220,7 +214,7 @@ def test_maintenance_page(data_copy, damage, named):
     text = layout.get_data(as_text=True)
     assert "The data is not available" in text and "make data" in text
     assert "Traceback" not in text + index.get_data(as_text=True)
-    assert "'unsafe-inline'" not in csp(index)["script-src"]
+    assert "'unsafe-inline'" not in factory.csp(index)["script-src"]
     assert index.headers["X-Content-Type-Options"] == "nosniff"
 
 

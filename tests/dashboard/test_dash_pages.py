@@ -16,11 +16,6 @@ from etl.schema import Col
 SLUGS = factory.SLUGS
 
 
-def csp(response) -> dict[str, list[str]]:
-    parts = [p.split() for p in response.headers["Content-Security-Policy"].split(";") if p.strip()]
-    return {p[0]: p[1:] for p in parts}
-
-
 def figure_of(page: str) -> dict:
     [data] = re.findall(r'<script type="application/json" id="plot-data">(.*?)</script>', page, re.S)
     return json.loads(data)
@@ -115,18 +110,18 @@ def test_embed_is_the_chart_alone(client):
 def test_embed_may_be_framed_anywhere_and_nothing_else(client):
     """Embeds allow any frame ancestor and send no X-Frame-Options; every other route keeps 'none'."""
     embed = client.get("/embed/timescales")
-    assert csp(embed)["frame-ancestors"] == ["*"] and "X-Frame-Options" not in embed.headers
+    assert factory.csp(embed)["frame-ancestors"] == ["*"] and "X-Frame-Options" not in embed.headers
     for path in ["/", "/chart/timescales", "/chart/timescales.csv", "/_dash-layout", "/healthz", "/chart/nope"]:
         response = client.get(path)
-        assert csp(response)["frame-ancestors"] == ["'none'"], path
+        assert factory.csp(response)["frame-ancestors"] == ["'none'"], path
         assert response.headers["X-Frame-Options"] == "DENY", path
 
 
 def test_frame_ancestors_setting_applies_to_pages_not_embeds(data_dir):
     """FRAME_ANCESTORS opens the pages to the named sites; embeds stay open to all."""
     client = factory.make_app(data_dir, frame_ancestors="https://example.org").server.test_client()
-    assert csp(client.get("/chart/timescales"))["frame-ancestors"] == ["https://example.org"]
-    assert csp(client.get("/embed/timescales"))["frame-ancestors"] == ["*"]
+    assert factory.csp(client.get("/chart/timescales"))["frame-ancestors"] == ["https://example.org"]
+    assert factory.csp(client.get("/embed/timescales"))["frame-ancestors"] == ["*"]
 
 
 def test_chart_csv(client):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl import __main__ as cli
+from etl.build import RECORDS_DIR, collect
 from tests.etl.minimal import Tiny, snapshot
 from tests.fixtures import real_documents
 
@@ -31,6 +32,13 @@ def documents() -> list[Path]:
     With REQUIRE_PROVENANCE=1 (CI) absent documents fail every test that uses this, rather than skip.
     """
     return real_documents()
+
+
+@pytest.fixture(scope="session")
+def real_dataset(documents):
+    """The real sources collected and validated once (nothing written), checked against the documents when
+    they are present (and failing, not skipping, when REQUIRE_PROVENANCE=1 and they are not)."""
+    return collect(RECORDS_DIR, documents or None)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from etl.build import RECORDS_DIR, build, collect, document_date
+from etl.build import collect, document_date
 
 CONTEXT = "demo/context.yaml"
 RESULTS = "demo/results.yaml"
@@ -135,9 +135,8 @@ def test_series_faults(tiny, edit, word):
 
 
 @pytest.fixture(scope="module")
-def context(tmp_path_factory, documents) -> dict[str, dict]:
-    dataset, _ = build(tmp_path_factory.mktemp("data"), RECORDS_DIR, documents or None)
-    return {c["id"]: c for c in dataset.rows["context"]}
+def context(real_dataset) -> dict[str, dict]:
+    return {c["id"]: c for c in real_dataset.rows["context"]}
 
 
 def test_ceiling_and_range(context):

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 import yaml
 
-from etl.build import RECORDS_DIR, build
+from etl.build import RECORDS_DIR
 
 REPORT = "003_f8b5f4a097df2111.txt"
 
@@ -24,11 +24,9 @@ def _result_ids() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory, documents):
-    """The real sources built once into tmp_path, checked against the documents when they are present (and
-    failing, not skipping, when REQUIRE_PROVENANCE=1 and they are not: see the ``documents`` fixture)."""
-    data, _ = build(tmp_path_factory.mktemp("data"), RECORDS_DIR, documents or None)
-    return data
+def dataset(real_dataset):
+    """The real sources, collected once a session (tests/etl/conftest.py)."""
+    return real_dataset
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from etl import __main__ as cli
-from etl.build import RECORDS_DIR, BuildError, build, collect
+from etl.build import RECORDS_DIR, BuildError, collect
 from tests.fixtures import (
     FIXTURE_DOCUMENTS,
     FIXTURE_PRESS_RELEASE,
@@ -52,16 +52,15 @@ def _mine(rows: list[dict], key: str = "source") -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory):
+def both():
     """The real sources and the fixture built together, provenance checked when the real documents are present."""
-    dataset, _ = build(tmp_path_factory.mktemp("data"), [RECORDS_DIR, FIXTURE_SOURCES], fixture_documents())
-    return dataset
+    return collect([RECORDS_DIR, FIXTURE_SOURCES], fixture_documents())
 
 
 @pytest.fixture(scope="module")
-def real_only(documents):
+def real_only(real_dataset):
     """The real sources alone, for comparison."""
-    return collect(RECORDS_DIR, documents or None)
+    return real_dataset
 
 
 def test_it_validates(both):
@@ -86,12 +85,12 @@ def test_its_themes_and_groups(both):
     assert {r["group"] for r in fixture} == {"positive", "negative", "unsure", "not-reported"}
 
 
-def test_provenance_of_each_record_against_its_own_document(both):
+def test_provenance_of_each_record_against_its_own_document(both, real_only):
     """Every sentence of the fixture was compared with the document of its folder: the press release's result
     (which names the survey) with the press release, where its sentence is, and not in the report."""
     if not real_documents():
         pytest.skip("the real documents were not found: the build with the fixture did not check provenance")
-    real = collect(RECORDS_DIR, real_documents()).provenance
+    real = real_only.provenance
     n_real = int(re.match(r"checked: (\d+) ", real).group(1))
     n_fixture = sum(1 for t in ("results", "quotes", "context") for r in _mine(both.rows[t]) if r.get("verbatim"))
     n_fixture += len(_mine(both.rows["quotes"]))

@@ -14,7 +14,6 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from etl.build import RECORDS_DIR, build
 from etl.package import CODEBOOK_COLUMNS, DATAPACKAGE, cell, codebook_rows, csv_bytes, data_type, table_schema
 from etl.schema import QUALIFIER_WORDS, RESULT_DOWNLOAD_COLUMNS, TABLES, Qualifier, ResultDownload, arrow_schema
 
@@ -23,10 +22,9 @@ BOM = b"\xef\xbb\xbf"
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory, documents) -> Path:
-    """The real sources built once: the build folder."""
-    _, path = build(tmp_path_factory.mktemp("data"), RECORDS_DIR, documents or None)
-    return path
+def folder(data_dir) -> Path:
+    """The build folder of the real sources, built once a session (tests/conftest.py); only read here."""
+    return (data_dir / "current").resolve()
 
 
 def test_frictionless_validates_the_package(folder):

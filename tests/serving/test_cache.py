@@ -11,9 +11,9 @@ from dashboard.cache import CallbackCache
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """An app of its own: these tests count its cache's hits."""
-    return factory.make_app(factory.build_data(tmp_path_factory.mktemp("cache") / "data"))
+def app(data_dir):
+    """An app of its own (the response cache is per app): these tests count its cache's hits."""
+    return factory.make_app(data_dir)
 
 
 def _panel_body(app, themes, survey="isos-2026"):

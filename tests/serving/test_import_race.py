@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import factory
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,11 +25,10 @@ print(before, after)
 """
 
 
-def test_the_app_imports_what_the_serialiser_reads_before_serving(tmp_path):
+def test_the_app_imports_what_the_serialiser_reads_before_serving(data_dir):
     pytest.importorskip("PIL.Image", reason="Pillow is not installed (pip install -e '.[test]' installs it)")
-    data = factory.build_data(tmp_path / "data")
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, str(data)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", PROBE, str(data_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     before, after = proc.stdout.strip().rsplit("] ", 1)
