@@ -23,6 +23,9 @@ from dashboard.views import Views
 from etl.schema import Col
 
 SITE = "SEND Reform Survey Dashboard"
+# Pixels the embed page needs below its chart: the "numbers as text" summary and the link to the chart page
+# (58 px in Chromium, at any width down to 320 px). The embed code's iframe is the chart's height plus this.
+EMBED_BELOW_CHART = 64
 TABS = [("chart", "Chart"), ("table", "Table"), ("sources", "Sources")]
 NOT_TABBABLE = ' tabindex="-1"'
 
@@ -180,7 +183,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     path = f"/chart/{quote(spec.slug)}"
     url = base_url.rstrip("/") + path + q
     embed_url = base_url.rstrip("/") + f"/embed/{quote(spec.slug)}" + req.query(store, tab="chart")
-    embed_height = views.chart(survey, spec, req.themes, req.intervals, "embed").height + 40
+    embed_height = views.chart(survey, spec, req.themes, req.intervals, "embed").height + EMBED_BELOW_CHART
     iframe = (
         f'<iframe src="{html.escape(embed_url)}" title="{html.escape(spec.title)}" width="100%" height="{embed_height}" '
         'style="border:0" loading="lazy"></iframe>'

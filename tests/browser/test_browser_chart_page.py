@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 
+import factory
 import pytest
 
 from tests.browser.helpers import png_size, serve, wait_chart
@@ -117,3 +119,26 @@ def test_downloads_png_svg_csv(page, tmp_path):
     svg = got["SVG"].read_text(encoding="utf-8")
     assert "Isos Partnership for the LGA and CCN" in svg and "How confident councils are about funding" in svg
     assert got["CSV"].read_text(encoding="utf-8").count("\n") == 4
+
+
+@pytest.mark.parametrize("width", [375, 1400])
+def test_embed_code_is_tall_enough_for_its_embed(browser, live_server, recorder, width):
+    """The iframe of each chart's embed code holds the whole embed page (chart, "the numbers as text", the link
+    back): nothing is cut at the frame's foot. The viewport is short, so the page's height is its content's."""
+    from tests.browser.helpers import new_page
+
+    ctx, page = new_page(browser, live_server, recorder, viewport={"width": width, "height": 100})
+    try:
+        short = {}
+        for slug in factory.SLUGS:
+            chart_page = page.request.get(f"{live_server}/chart/{slug}").text()
+            code = html.unescape(re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', chart_page, re.S)[1])
+            height = int(re.search(r'height="(\d+)"', code)[1])
+            page.goto(f"/embed/{slug}")
+            wait_chart(page)
+            content = page.evaluate("document.documentElement.scrollHeight")
+            if content > height:
+                short[slug] = (content, height)
+        assert short == {}, f"embed page taller than its iframe (content, iframe) at {width}px: {short}"
+    finally:
+        ctx.close()
