@@ -3,7 +3,9 @@
 The Content-Security-Policy allows scripts only from this origin plus the exact inline scripts Dash
 writes into the page (their hashes come from ``app.csp_hashes()``), so no injected script can run.
 Plotly sets inline styles on SVG elements, so styles keep 'unsafe-inline'; that allows no script.
-``FRAME_ANCESTORS`` (environment) lists the sites allowed to embed the dashboard; by default none.
+``FRAME_ANCESTORS`` (environment) lists the sites allowed to frame the dashboard; by default none. Only an embed
+page of a known chart (`/embed/<slug>`, answered 200 or 304) may be framed by any site. A path no route serves is
+a 404 (Dash would answer it with its page).
 
 Request guards: a callback request (``POST /_dash-update-component``) is refused with a 400 saying why unless
 it is small (``MAX_BODY``), shallow (``MAX_DEPTH``), strict JSON, and names one of the app's server callbacks
@@ -19,6 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +31,8 @@ from dash import Dash
 
 from dashboard import wire
 
-EMBED_PREFIX = "/embed/"  # the routes any site may frame
+EMBED_PAGE = re.compile(r"/embed/[^/]+")  # an embed page; framable by any site only when it is found (200, 304)
+FRAMABLE_STATUS = (200, 304)
 
 
 def content_security_policy(app: Dash, embed: bool = False) -> str:
@@ -64,7 +68,7 @@ def install_security(app: Dash) -> None:
         if "csp" not in state:  # the inline scripts are known only once the app is fully set up
             state["csp"] = content_security_policy(app)
             state["embed"] = content_security_policy(app, embed=True)
-        embed = request.path.startswith(EMBED_PREFIX)
+        embed = bool(EMBED_PAGE.fullmatch(request.path)) and response.status_code in FRAMABLE_STATUS
         response.headers["Content-Security-Policy"] = state["embed" if embed else "csp"]
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
@@ -305,6 +309,16 @@ def install_request_guards(app: Dash) -> None:
             return jsonify(error="bad request", reason=str(exc)), 400
         if hasattr(request, "_cached_json"):  # Dash reads the body again: give it what was checked
             request._cached_json = (body, body)
+        return None
+
+    catch_all = app.config.routes_pathname_prefix + "<path:path>"
+
+    @server.before_request
+    def _unknown_path():
+        # Dash answers any path with its page (for multi-page apps); this app has one page, at "/": a path no
+        # route serves is a 404, not the dashboard with a 200 (/download/nope, /embed/x/y, /embed/).
+        if request.url_rule is not None and request.url_rule.rule == catch_all:
+            return jsonify(error="not found"), 404
         return None
 
     @server.errorhandler(DependencyException)
