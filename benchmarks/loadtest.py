@@ -8,7 +8,7 @@ only). Three modes:
 * **mixed** (default): ``--clients`` concurrent keep-alive clients for ``--seconds`` (at most
   ``--max-requests`` requests). First every fixed request once, then a weighted random mix of requests that
   look like users, most of them distinct. Callback bodies are built as the browser sends them
-  (``common.callback_body``) from the app's ``/_dash-dependencies`` and the default survey's page as its page
+  (``dashboard.wire.callback_body``) from the app's ``/_dash-dependencies`` and the default survey's page as its page
   callback renders it (theme ids, the chart cards that the panel callback's ALL outputs stand for):
 
   - page loads (``GET /``), ``/_dash-layout``, ``/_dash-dependencies`` and the scripts and styles of the

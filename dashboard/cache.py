@@ -28,7 +28,8 @@ from typing import Any
 
 import orjson
 
-CALLBACK_PATH = "/_dash-update-component"
+from dashboard.wire import CALLBACK_PATH
+
 MAX_CACHED_BODY = 64 * 1024  # requests larger than this are never cached (real ones are < 2 KB)
 MAX_ENCODING_HEADER = 256  # an Accept-Encoding header longer than this is not cached (browsers send ~25 chars)
 RESPONSE_CACHE_BYTES = 16 * 1024 * 1024
