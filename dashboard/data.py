@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.schema import Col
+from etl.schema import ChartKind, Col
 from etl.store import DataError, Tables, load_tables
 
 DATA_DIR = Path(os.environ.get("SEND_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
@@ -35,7 +35,7 @@ class ChartSpec:
     figure: int | None
     title: str
     subtitle: str
-    kind: str
+    kind: ChartKind
     result_ids: tuple[str, ...]
     axis_label: str
     note: str | None
@@ -208,7 +208,7 @@ def _chart_spec(row: dict) -> ChartSpec:
         figure=row[Col.FIGURE],
         title=row[Col.TITLE],
         subtitle=row[Col.SUBTITLE],
-        kind=row[Col.KIND],
+        kind=ChartKind(row[Col.KIND]),
         result_ids=tuple(row[Col.RESULT_IDS]),
         axis_label=row[Col.AXIS_LABEL],
         note=row[Col.NOTE],
