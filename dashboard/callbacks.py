@@ -43,6 +43,8 @@ def render_page(store: Store, views: Views, survey_id: object, search: object) -
 
 
 # The named outputs of each server callback: a callback returns a dict with these keys. -------------------------
+# The tables below are alike in shape because each is a declaration (name -> component property), one per
+# callback, not repeated logic.
 
 
 def panel_outputs() -> dict[str, Output]:

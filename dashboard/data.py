@@ -103,6 +103,7 @@ class Store:
     sources: dict[str, dict]  # document id -> its origin row
     surveys: dict[str, Survey]  # the surveys with charts, the default first
 
+    # The tables by name: alike in shape because each is one named accessor, not repeated logic.
     @property
     def results(self) -> pd.DataFrame:
         return self.tables["results"]

@@ -1,5 +1,5 @@
-"""Downloads: the results in view as CSV with its codebook; every file of the build as one zip; all charts in
-view as one zip of images.
+"""Every download route: a chart's own files; the results in view as CSV with its codebook; every file of the
+build as one zip; all charts in view as one zip of images.
 
 A results CSV, a chart's (``/chart/<slug>.csv``) or the view's (the landing page's button), has the columns of
 ``etl.schema.RESULT_DOWNLOAD_COLUMNS``: the numbers as numbers (value, qualifier, count, the counts and shares a
@@ -9,6 +9,10 @@ figure was placed (``notes_of``, as the hover and the table show them). Written 
 
 Routes (``register``):
 
+- ``GET /chart/<slug>.<format>`` for every format of ``CHART_FORMATS`` (png, svg, csv), with the chart page's
+  query (``?survey=``, ``?theme=a,b``, ``?intervals=on``): the images carry the chart's title, question, key,
+  base and source line (the "export" frame), rendered through ``dashboard.export`` (disk cache, bounded queue:
+  a busy server answers 503 with ``Retry-After``); the CSV its rows.
 - ``GET /download/send-survey-tables.zip``: every file of the build this process loaded (tables as Parquet
   and CSV, codebooks, the Data Package, the manifest), from the bytes read and checked at start-up, so it
   does not depend on the build folder still being on disk (a later ``make data`` may prune it).
@@ -190,21 +194,26 @@ def register(app: Dash, store: Store, views: Views, data_dir: Path, assets: Asse
 
     @server.route(CHARTS_ZIP)
     def _charts_zip():
-        fmt = request.args.get("format", "png")
-        if fmt not in export.FORMATS:
-            return jsonify(error="bad request", message=f"format must be {' or '.join(export.FORMATS)}"), 400
-        with export.admit() as ticket:  # a full queue is a 503 before any work (ExportError -> export.install)
-            survey = store.survey(request.args.get("survey", ""))
-            themes, _ = parse_themes(request.args.getlist("theme"), survey.theme_ids)
-            intervals = request.args.get("intervals", "") in ("on", "1", "true")
-            charts = []
-            for spec in survey.charts:
-                chart = views.chart(survey, spec, tuple(themes), intervals, "export")
-                if chart.figure is not None:
-                    charts.append((spec.filename, chart.figure))
-            if not charts:
-                return jsonify(error="not found", message="No chart is in view to export."), 404
-            data = export.zip_cached(charts, fmt, ticket=ticket)
-        name = f"{survey.id}-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
-        headers = {**_attachment(name), "X-Export-Charts": str(len(charts)), "Cache-Control": "no-store"}
-        return Response(data, mimetype="application/zip", headers=headers)
+        return charts_zip(store, views, request.args)
+
+
+def charts_zip(store: Store, views: Views, args) -> Response | tuple:
+    """Every chart of the survey ``args`` name, drawn for its selection, as one zip of images."""
+    fmt = args.get("format", "png")
+    if fmt not in export.FORMATS:
+        return jsonify(error="bad request", message=f"format must be {' or '.join(export.FORMATS)}"), 400
+    with export.admit() as ticket:  # a full queue is a 503 before any work (ExportError -> export.install)
+        survey = store.survey(args.get("survey", ""))
+        themes, _ = parse_themes(args.getlist("theme"), survey.theme_ids)
+        intervals = args.get("intervals", "") in ("on", "1", "true")
+        charts = []
+        for spec in survey.charts:
+            chart = views.chart(survey, spec, tuple(themes), intervals, "export")
+            if chart.figure is not None:
+                charts.append((spec.filename, chart.figure))
+        if not charts:
+            return jsonify(error="not found", message="No chart is in view to export."), 404
+        data = export.zip_cached(charts, fmt, ticket=ticket)
+    name = f"{survey.id}-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
+    headers = {**_attachment(name), "X-Export-Charts": str(len(charts)), "Cache-Control": "no-store"}
+    return Response(data, mimetype="application/zip", headers=headers)
