@@ -34,9 +34,9 @@ import pandas as pd
 from dash import Dash
 from flask import Response, jsonify, request
 
-from dashboard import export
-from dashboard.data import Store, parse_themes, records
-from dashboard.figures import notes_of
+from dashboard import export, selection
+from dashboard.data import Store, records
+from dashboard.wording import notes_of
 from etl.package import codebook_csv, csv_bytes, data_type
 from etl.schema import RESULT_DOWNLOAD_COLUMNS, Col, ResultDownload
 
@@ -129,9 +129,10 @@ def register(app: Dash, store: Store, views, data_dir: Path) -> None:
         if fmt not in export.FORMATS:
             return jsonify(error="bad request", message="format must be png or svg"), 400
         with export.admit() as ticket:  # a full queue is a 503 before any work (ExportError -> export.install)
-            survey = store.survey(request.args.get("survey", ""))
-            themes, _ = parse_themes(request.args.getlist("theme"), survey.theme_ids)
-            intervals = request.args.get("intervals", "") in ("on", "1", "true")
+            asked = selection.parse(request.args)
+            survey = store.survey(asked.survey)
+            themes, _ = asked.themes_in(survey.theme_ids)
+            intervals = asked.intervals
             charts = []
             for spec in survey.charts:
                 chart = views.chart(survey, spec, tuple(themes), intervals, "export")

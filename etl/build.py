@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from etl import derive
+from etl.dates import month_name
 from etl.package import write_package
 from etl.schema import (
     TABLES,
@@ -447,8 +448,6 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
 
 
 NOW = "now"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]  # fmt: skip
 
 
 def document_date(published: str | None) -> str | None:
@@ -456,7 +455,7 @@ def document_date(published: str | None) -> str | None:
     if not published:
         return None
     parts = published.split("-")
-    return parts[0] if len(parts) == 1 else f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0] if len(parts) == 1 else f"{month_name(parts[1])} {parts[0]}"
 
 
 def _context_rows(

@@ -13,9 +13,9 @@ from dashboard.data import (
     filter_by_themes,
     filter_quotes,
     format_published,
-    parse_themes,
     records,
 )
+from dashboard.selection import parse_themes
 from etl.schema import Col
 
 # The page order of etl/sources/themes.yaml.
