@@ -3,7 +3,12 @@
 These pages are plain HTML with the figure's JSON in a data block, drawn by plotly.js "basic" and a small
 script (``assets/chart-page.js``): no Dash renderer, so a shared chart opens fast and in any browser.
 Everything works without JavaScript: the Chart, Table and Sources tabs are links (``?tab=``) the script
-turns into ARIA tabs; the theme filter is a form; downloads are links. Every piece of data text is escaped.
+turns into ARIA tabs; the theme filter is a form; downloads are links.
+
+The HTML is in Jinja templates (``templates/``: ``chart.html``, ``embed.html``, ``not_found.html`` on
+``_page.html``, with the partials ``_key.html``, ``_footer.html``, ``_table.html``, ``_sources.html``), autoescaped,
+so every piece of data text is escaped; what the partials say comes from ``dashboard.content``, as the landing
+page's components do. Addresses are read and written by ``dashboard.selection``.
 """
 
 from __future__ import annotations
