@@ -514,6 +514,6 @@ def about_panel(store: Store, survey: Survey) -> html.Div:
 
 
 def summary_text(store: Store, view: View) -> str:
-    names = ", ".join(store.theme_labels[t] for t in view.themes) if view.themes else "all themes"
+    names = wording.themes_named(store.theme_labels, view.themes)
     n = len(view.results)
     return f"Showing {names}: {n} survey result{'s' if n != 1 else ''}."

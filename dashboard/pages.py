@@ -28,7 +28,14 @@ from dashboard.downloads import RESULTS_CODEBOOK
 from dashboard.figures import describe_rows, question_line
 from dashboard.selection import DEFAULT_TAB, Selection
 from dashboard.views import Views
-from dashboard.wording import NO_FIGURE_FOR_THEMES, SITE_TITLE, page_title, unknown_themes_notice
+from dashboard.wording import (
+    NO_FIGURE_FOR_THEMES,
+    SITE_FOOTNOTE,
+    SITE_TITLE,
+    page_title,
+    themes_named,
+    unknown_themes_notice,
+)
 from etl.schema import Col
 
 # Pixels the embed page needs below its chart: the "numbers as text" summary and the link to the chart page
@@ -36,10 +43,6 @@ from etl.schema import Col
 EMBED_BELOW_CHART = 64
 TABS = [("chart", "Chart"), ("table", "Table"), ("sources", "Sources")]
 FORMATS = (("png", "PNG (2×)"), ("svg", "SVG"), ("csv", "CSV"))
-FOOTNOTE = (
-    "Every number is as its document prints it, with the sentence it came from. Bounds are drawn as ranges, "
-    "never as exact values."
-)
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
@@ -135,7 +138,7 @@ def _menu(store: Store, req: Request, path: str) -> dict:
         hidden=selection.fields(Selection(req.survey.id), store.default_survey),
         themes=[(t, store.theme_labels[t]) for t in req.survey.theme_ids],
         chosen_ids=req.themes,
-        chosen=", ".join(store.theme_labels[t] for t in req.themes) if req.themes else "all themes",
+        chosen=themes_named(store.theme_labels, req.themes),
         intervals=req.intervals,
     )
 
@@ -168,7 +171,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         notice=unknown_themes_notice(req.unknown),
         tabs=[dict(id=t, name=name, href=path + req.query(store, tab=t), chosen=t == req.tab) for t, name in TABS],
         iframe=iframe,
-        footnote=FOOTNOTE,
+        footnote=SITE_FOOTNOTE,
         **_chart_content(store, views, req, chart),
         **_menu(store, req, path),
     )

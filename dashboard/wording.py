@@ -5,7 +5,7 @@ exports and the CSVs take their words from here; each renders them in its own ma
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dashboard.data import count_label
@@ -17,11 +17,22 @@ NO_FIGURE_FOR_THEMES = "None of this chart's figures is tagged with the selected
 DERIVED_SENTENCE = "Not reported; derived from the other answers."
 REPORTED = "Reported"
 SECTION = "Section"
+# The chart pages' footer (the landing page's adds what is not shown).
+SITE_FOOTNOTE = (
+    "Every number is as its document prints it, with the sentence it came from. Bounds are drawn as ranges, "
+    "never as exact values."
+)
 
 
 def page_title(name: str) -> str:
     """A page's <title>: its own name, then the site's."""
     return f"{name} · {SITE_TITLE}"
+
+
+def themes_named(theme_labels: Mapping[str, str], themes: Iterable[str]) -> str:
+    """The selected themes by name, as a filter summary says them ("all themes" for none)."""
+    names = [theme_labels[t] for t in themes]
+    return ", ".join(names) if names else "all themes"
 
 
 def flag_line(flag: str) -> str:
