@@ -49,6 +49,7 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     undefined=StrictUndefined,
+    auto_reload=False,  # the templates change only with a deploy: no stat() per page
 )
 
 

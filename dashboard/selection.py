@@ -88,11 +88,6 @@ def from_search(search: object) -> Selection:
     return parse(parse_qs(text[1:] if text.startswith("?") else text))
 
 
-def parse_themes(values: Iterable[object], known: Iterable[str]) -> tuple[list[str], list[str]]:
-    """``theme`` values as (known ids in page order, unknown names)."""
-    return Selection(themes=tuple(theme_names(values))).themes_in(known)
-
-
 def _encode(value: str) -> str:
     """As the browser's encodeURIComponent, but commas kept (they separate themes)."""
     return quote(value, safe="!~*'(),")

@@ -6,6 +6,7 @@ import factory
 import pandas as pd
 import pytest
 
+from dashboard import selection
 from dashboard.data import (
     clean_text,
     clean_themes,
@@ -15,7 +16,6 @@ from dashboard.data import (
     format_published,
     records,
 )
-from dashboard.selection import parse_themes
 from etl.schema import Col
 
 # The page order of etl/sources/themes.yaml.
@@ -98,7 +98,7 @@ def test_records_are_plain(store):
 )
 def test_parse_themes(values, expected):
     """?theme= values, comma-separated and repeatable, as known themes in page order and unknown names."""
-    assert parse_themes(values, KNOWN) == expected
+    assert selection.parse({"theme": values}).themes_in(KNOWN) == expected
 
 
 @pytest.mark.parametrize(
