@@ -16,10 +16,7 @@ nothing unless there are none.
 
 from __future__ import annotations
 
-import hashlib
-import html
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from etl import derive
 from etl.package import write_package
+from etl.provenance import document_sha256, normalise_text, not_found
 from etl.schema import (
     TABLES,
     Catalogue,
@@ -134,13 +132,55 @@ def load_yaml(path: Path, base: Path, issues: list[Issue]) -> Any:
     """Parse one YAML file; a syntax error becomes an Issue with its line (the file named relative to ``base``)."""
     rel = _rel(path, base)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        issues.append(Issue(rel, mark.line + 1 if mark else None, None, None, f"malformed YAML: {exc.problem}"))
+        line, reason = _yaml_fault(exc, text)
+        issues.append(Issue(rel, line, None, None, f"malformed YAML: {reason}"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         issues.append(Issue(rel, None, None, None, f"cannot read file: {exc}"))
     return None
+
+
+# What the parser was reading when it failed -> how to name that construct, for the faults it notices only later:
+# a quote or bracket left open is found at the next quote, bracket or the end of the file, lines below.
+_OPENED = {
+    "while scanning a quoted scalar": "the quoted text that starts on this line is not closed",
+    "while parsing a flow sequence": "the [ ] list that starts on this line is not closed, or lacks a comma",
+    "while parsing a flow mapping": "the { } mapping that starts on this line is not closed, or lacks a comma",
+}
+
+
+def _yaml_fault(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """(line, reason) of a YAML syntax error: the line where the construct at fault began when it can be told
+    (an unclosed quote, list or mapping), else where the parser noticed."""
+    problem, noticed = exc.problem or "", exc.problem_mark
+    opened = _OPENED.get(exc.context or "")
+    start = exc.context_mark.line if opened and exc.context_mark is not None else None
+    if start is None and noticed is not None and (start := _quote_run_on(text, noticed.line)) is not None:
+        opened = "the quoted text that starts on this line runs on to the next quote: is its closing quote missing?"
+    if start is None:
+        mark = noticed or exc.context_mark
+        return (mark.line + 1 if mark else None), problem
+    if noticed is not None and noticed.line != start:
+        return start + 1, f"{opened} (the parser noticed at line {noticed.line + 1}: {problem})"
+    return start + 1, f"{opened} ({problem})"
+
+
+def _quote_run_on(text: str, line: int) -> int | None:
+    """The 0-based line where a quoted text starts that spans several lines and ends on ``line`` (where the parser
+    failed): a quote left open there took in every line up to the next quote."""
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > line:
+                break
+            quoted = isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+            if quoted and token.start_mark.line < token.end_mark.line == line:
+                found = token.start_mark.line
+    except yaml.YAMLError:
+        pass
+    return found
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -229,14 +269,6 @@ def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) 
 
 
 # Process data. ----------------------------------------------------------------------------------------------
-
-
-def normalise_text(text: str) -> str:
-    """Text as compared for provenance: no markup or emphasis, plain quotes, single spaces."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    text = unicodedata.normalize("NFKC", text).replace("*", "")
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "}))
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _unique(records: Iterable[tuple[str, BaseModel, int | None]], issues: list[Issue]) -> None:
@@ -359,32 +391,32 @@ def _load_catalogue(path: Path, base: Path, survey: str, loaded: _Loaded, issues
         loaded.catalogues.append(_LoadedCatalogue(rel, cat, raw.get(LINE), survey, lines["charts"], lines["contrasts"]))
 
 
-def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequence[Path] | None = None) -> Dataset:
-    """Load and validate every source file under ``sources`` (one folder or several, read in order), derive
-    columns, resolve the chart catalogues; raise BuildError listing every problem.
-
-    ``documents`` are the folders holding the documents' text (``seed_file``): every sentence and quotation
-    is checked against the document of the folder it lives in. Without them provenance is not checked, and
-    ``Dataset.provenance`` says so.
-    """
-    issues: list[Issue] = []
-    roots = _as_list(sources)
+def load(roots: list[Path], issues: list[Issue]) -> _Loaded:
+    """Load inputs: every sources folder, in order, each record validated on its own (issues name files relative
+    to ``_bases``)."""
     loaded = _Loaded()
-
-    # Load inputs.
     for i, (root, base) in enumerate(zip(roots, _bases(roots))):
         if not root.is_dir():
             issues.append(Issue(str(root), None, None, None, "missing: no such sources folder"))
             continue
         _load_root(root, base, i == 0, loaded, issues)
-    if issues and not (loaded.themes or loaded.sources):
-        raise BuildError(issues)
+    return loaded
 
-    # Process data: cross-record checks.
-    themes, sources_, results = loaded.themes, loaded.sources, loaded.results
-    theme_ids = {t.id for _, t, _ in themes}
-    source_by_id = {s.id: s for _, s, _ in sources_}
-    for group in (themes, loaded.groups, sources_, [r[:3] for r in results], loaded.quotes, loaded.context):
+
+def _check_records(loaded: _Loaded, issues: list[Issue]) -> tuple[dict[str, Source], dict[str, str]]:
+    """The checks across records: unique ids, known themes, response groups and surveys, bases within the
+    survey's respondents, derived counts. Returns the sources by id and each category's group."""
+    results = loaded.results
+    theme_ids = {t.id for _, t, _ in loaded.themes}
+    source_by_id = {s.id: s for _, s, _ in loaded.sources}
+    for group in (
+        loaded.themes,
+        loaded.groups,
+        loaded.sources,
+        [r[:3] for r in results],
+        loaded.quotes,
+        loaded.context,
+    ):
         _unique(group, issues)
     group_of = _check_groups(loaded.groups, issues)
     for rel, rec, line in [*(r[:3] for r in results), *loaded.quotes, *loaded.context]:
@@ -395,9 +427,8 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
     result_by_id = {r.id: r for _, r, _, _ in results}
     for rel, rec, line, _ in results:
         if rec.category not in group_of:
-            issues.append(
-                Issue(rel, line, rec.id, "category", f"'{rec.category}' is in no response group (response-groups.yaml)")
-            )
+            reason = f"'{rec.category}' is in no response group (response-groups.yaml)"
+            issues.append(Issue(rel, line, rec.id, "category", reason))
         src = source_by_id.get(rec.survey)
         if src is None:
             issues.append(Issue(rel, line, rec.id, "survey", f"unknown survey '{rec.survey}'"))
@@ -407,35 +438,47 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
             issues.append(Issue(rel, line, rec.id, "survey", reason))
             continue
         if rec.base is not None and src.respondents is not None and rec.base > src.respondents:
-            issues.append(
-                Issue(rel, line, rec.id, "base", f"base {rec.base} exceeds the survey's {src.respondents} respondents")
-            )
+            reason = f"base {rec.base} exceeds the survey's {src.respondents} respondents"
+            issues.append(Issue(rel, line, rec.id, "base", reason))
         if rec.derived_from:
             _check_derived(rel, line, rec, result_by_id, issues)
-    context_rows = _context_rows(loaded.context, source_by_id, issues)
-    provenance = _check_provenance(_as_list(documents), loaded, issues)
+    return source_by_id, group_of
 
-    if issues:
-        raise BuildError(issues)
 
+def _result_rows(loaded: _Loaded, sources: dict[str, Source], group_of: dict[str, str]) -> tuple[list[dict], list]:
+    """The result rows with their derived columns (etl.derive), and the flags the derivations raised."""
     flags: list[str] = []
-    result_rows = []
-    answers = _answers([rec for _, rec, _, _ in results])
-    for _, rec, _, folder in results:
-        noun = source_by_id[rec.survey].respondent_plural or "respondents"
+    rows = []
+    answers = _answers([rec for _, rec, _, _ in loaded.results])
+    for _, rec, _, folder in loaded.results:
+        noun = sources[rec.survey].respondent_plural or "respondents"
         partners = [(p.value, p.qualifier) for p in answers.get(_answer_key(rec), []) if p.id != rec.id]
         derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count, noun=noun, partners=partners)
         if derived["flag"]:
             flags.append(f"{rec.id}: {derived['flag']}")
         row = Result(**rec.model_dump(), **derived, source=folder, group=group_of[rec.category])
-        result_rows.append(row.model_dump(mode="json"))
+        rows.append(row.model_dump(mode="json"))
+    return rows, flags
+
+
+def process(loaded: _Loaded, documents: list[Path], issues: list[Issue]) -> Dataset:
+    """Process data: check the records together and against their documents, derive the results' columns,
+    resolve the chart catalogues; raise BuildError listing every problem (those of loading included)."""
+    if issues and not (loaded.themes or loaded.sources):
+        raise BuildError(issues)
+    source_by_id, group_of = _check_records(loaded, issues)
+    context_rows = _context_rows(loaded.context, source_by_id, issues)
+    provenance = _check_provenance(documents, loaded, issues)
+    if issues:
+        raise BuildError(issues)
+    result_rows, flags = _result_rows(loaded, source_by_id, group_of)
     catalogues, charts, contrasts = _resolve_catalogues(loaded, source_by_id, result_rows, issues)
     if issues:
         raise BuildError(issues)
     rows = {
-        "themes": [t.model_dump(mode="json") for _, t, _ in themes],
+        "themes": [t.model_dump(mode="json") for _, t, _ in loaded.themes],
         "groups": [g.model_dump(mode="json") for _, g, _ in loaded.groups],
-        "sources": [s.model_dump(mode="json") for _, s, _ in sources_],
+        "sources": [s.model_dump(mode="json") for _, s, _ in loaded.sources],
         "results": result_rows,
         "quotes": [q.model_dump(mode="json") for _, q, _ in loaded.quotes],
         "context": context_rows,
@@ -444,6 +487,22 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
         "contrasts": contrasts,
     }
     return Dataset(rows=rows, flags=flags, provenance=provenance)
+
+
+def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequence[Path] | None = None) -> Dataset:
+    """Load and validate every source file under ``sources`` (one folder or several, read in order), derive
+    columns, resolve the chart catalogues; raise BuildError listing every problem. Writes nothing: ``build``
+    saves what this returns.
+
+    ``documents`` are the folders holding the documents' text (``seed_file``): every sentence and quotation
+    is checked against the document of the folder it lives in. Without them provenance is not checked, and
+    ``Dataset.provenance`` says so.
+    """
+    issues: list[Issue] = []
+    # Load inputs.
+    loaded = load(_as_list(sources), issues)
+    # Process data.
+    return process(loaded, _as_list(documents), issues)
 
 
 NOW = "now"
@@ -671,11 +730,6 @@ def _check_derived(rel: str, line: int | None, rec: ResultIn, by_id: dict[str, R
         issues.append(Issue(rel, line, rec.id, "value", f"{rec.value} but {expected} of {rec.base} is {exact:.4f}%"))
 
 
-def document_sha256(path: Path) -> str:
-    """The sha256 of a document's file, as ``document_sha256`` in origin.yaml records it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _check_provenance(folders: list[Path], loaded: _Loaded, issues: list[Issue]) -> str:
     """Check every sentence and quotation against the document of the folder it lives in; return a summary line.
 
@@ -721,7 +775,7 @@ def _check_provenance(folders: list[Path], loaded: _Loaded, issues: list[Issue])
             continue
         compared += 1
         if normalise_text(text) not in doc:
-            issues.append(Issue(rel, line, rid, fname, f"not found in {seed[src_id]}, the document of its folder"))
+            issues.append(Issue(rel, line, rid, fname, not_found(text, doc, seed[src_id])))
     summary = f"checked: {compared} sentences and quotations against {len({seed[s] for s in texts})} documents"
     if unchecked:
         folders = ", ".join(f"{n} in {s}" for s, n in sorted(unchecked.items()))

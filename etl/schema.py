@@ -22,6 +22,8 @@ Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Headcount = Annotated[int, Field(ge=1)]  # how many answered or could have: at least one
+Count = Annotated[int, Field(ge=0)]  # how many gave an answer: possibly none
 
 
 class Qualifier(str, Enum):
@@ -164,7 +166,7 @@ class Source(Record):
         Sha256 | None, doc("Text sha256", "The sha256 of that text file: another version is refused.", role=Role.ID)
     ] = None
     respondents: Annotated[
-        Annotated[int, Field(ge=1)] | None,
+        Headcount | None,
         doc("Respondents", "How many answered the survey (no result's base exceeds it).", "respondents"),
     ] = None
     respondents_note: Annotated[Text | None, doc("About the respondents", "Who answered.", role=Role.TEXT)] = None
@@ -173,10 +175,7 @@ class Source(Record):
     respondent_group: Annotated[
         Text | None, doc("Respondent group", "Who answered, in a few words ('English local authorities').")
     ] = None
-    population: Annotated[
-        Annotated[int, Field(ge=1)] | None,
-        doc("Population", "How many could have answered.", "respondents"),
-    ] = None
+    population: Annotated[Headcount | None, doc("Population", "How many could have answered.", "respondents")] = None
     population_source: Annotated[
         Text | None, doc("Population source", "Where the population comes from.", role=Role.TEXT)
     ] = None
@@ -230,11 +229,11 @@ class ResultIn(Record):
         ),
     ]
     count: Annotated[
-        Annotated[int, Field(ge=0)] | None,
+        Count | None,
         doc("Count", "The number of respondents, where the report states it ('23 out of 54').", "respondents"),
     ] = None
     base: Annotated[
-        Annotated[int, Field(ge=1)] | None,
+        Headcount | None,
         doc("Base", "How many answered, as the report states it; empty where it does not.", "respondents"),
     ] = None
     group_bound: Annotated[
@@ -273,7 +272,10 @@ class ResultIn(Record):
 
 
 class Result(ResultIn):
-    """A survey figure with the columns derived from it (etl.derive)."""
+    """A survey figure with the columns derived from it (etl.derive).
+
+    Its counts are declared like ResultIn's count and base (`duplicates` pairs them by shape): each is one column
+    with its own meaning, and a helper to declare them would only hide that."""
 
     source: Annotated[
         Id, _source_ref("The id of the document the figure was taken from, which may not be the survey's report.")
@@ -737,24 +739,37 @@ _SCALARS: dict[type, pa.DataType] = {
 }
 
 
+def unwrap(annotation: typing.Any) -> tuple[typing.Any, bool, list]:
+    """The one walk through a field annotation: (base type, nullable, constraint objects), through Annotated and
+    Optional. The Arrow schema (here), the Table Schemas and the codebooks (etl.package) all read types by it."""
+    constraints: list = []
+    nullable = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation, *meta = typing.get_args(annotation)
+            constraints += meta
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                raise TypeError(f"unsupported union {annotation!r}")
+            nullable = nullable or len(args) < len(typing.get_args(annotation))
+            annotation = args[0]
+        else:
+            return annotation, nullable, constraints
+
+
 def _arrow_type(annotation: typing.Any) -> tuple[pa.DataType, bool]:
     """Map a field annotation to (Arrow type, nullable)."""
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _arrow_type(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) != 1:
-            raise TypeError(f"unsupported union {annotation!r}")
-        return _arrow_type(args[0])[0], True
-    if origin is list:
-        inner, _ = _arrow_type(typing.get_args(annotation)[0])
-        return pa.list_(pa.field("item", inner, nullable=False)), False
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return pa.string(), False
-    if annotation in _SCALARS:
-        return _SCALARS[annotation], False
-    raise TypeError(f"no Arrow type for {annotation!r}")
+    base, nullable, _ = unwrap(annotation)
+    if typing.get_origin(base) is list:
+        inner, _ = _arrow_type(typing.get_args(base)[0])
+        return pa.list_(pa.field("item", inner, nullable=False)), nullable
+    if isinstance(base, type) and issubclass(base, Enum):
+        return pa.string(), nullable
+    if base in _SCALARS:
+        return _SCALARS[base], nullable
+    raise TypeError(f"no Arrow type for {base!r}")
 
 
 def arrow_schema(table: str) -> pa.Schema:
