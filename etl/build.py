@@ -46,6 +46,7 @@ from etl.schema import (
     ResponseGroup,
     Result,
     ResultIn,
+    Selector,
     Source,
     SourceKind,
     Theme,
@@ -258,6 +259,8 @@ def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) 
             if tagged:  # a cross-field check names its field as "[field] reason"
                 loc = loc or tagged.group(1)
                 reason = tagged.group(2)
+            if loc and loc.startswith("select.0") and isinstance(body.get("select"), dict):
+                loc = "select" + loc[len("select.0") :]  # one selector, validated as the one of a list (ChartIn)
             if err["type"] == "missing":
                 reason = "missing required field"
             elif err["type"] == "extra_forbidden":
@@ -644,10 +647,10 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
                 title=chart.title,
                 subtitle=chart.subtitle or by_id[ids[0]]["question"],
                 kind=chart.kind,
-                select_ids=chart.select.ids,
-                select_figure=chart.select.figure,
-                select_category=chart.select.category,
-                select_compare_key=chart.select.compare_key,
+                select_ids=_named(chart, "ids"),
+                select_figures=_named(chart, "figure"),
+                select_category=_named(chart, "category"),
+                select_compare_key=_named(chart, "compare_key"),
                 result_ids=ids,
                 axis_label=chart.axis_label or f"% of responding {src.respondent_plural}",
                 note=chart.note,
@@ -662,54 +665,90 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
     return catalogues, charts, contrasts
 
 
+def _named(chart: ChartIn, condition: str) -> list:
+    """What a chart's selector, or its alternatives together, name in one condition, in order, each once."""
+    values = [getattr(sel, condition) for sel in chart.select]
+    flat = [v for value in values for v in (value if isinstance(value, list) else [value]) if v is not None]
+    return list(dict.fromkeys(flat))
+
+
 def _select(
     rel, line, survey: str, chart: ChartIn, results: list[dict], by_id: dict, sources: dict, issues: list[Issue]
 ) -> list[str]:
-    """The ids of the results ``chart`` draws, in drawing order; an Issue when the selection is wrong or empty."""
-    sel = chart.select
+    """The ids of the results ``chart`` draws, in drawing order; an Issue when the selection is wrong or empty.
+    Alternatives (``select`` as a list) are joined in order, each result once."""
 
     def problem(reason: str) -> list[str]:
         issues.append(Issue(rel, line, chart.slug, "select", reason))
         return []
 
-    unknown = [i for i in sel.ids if i not in by_id]
+    unknown = [i for sel in chart.select for i in sel.ids if i not in by_id]
     if unknown:
         return problem(f"unknown result(s): {', '.join(unknown)}")
-    if sel.ids:
-        pool = [by_id[i] for i in sel.ids]
-    elif sel.compare_key:
-        pool = [r for r in results if r["compare_key"] in sel.compare_key]
-    else:
-        pool = [r for r in results if r["survey"] == survey]
-    rows = [
-        r
-        for r in pool
-        if (sel.figure is None or r["figure"] == sel.figure)
-        and (not sel.category or r["category"] in sel.category)
-        and (not sel.compare_key or r["compare_key"] in sel.compare_key)
-    ]
+    picked: dict[str, dict] = {}
+    for n, sel in enumerate(chart.select, 1):
+        found = _matching(sel, survey, results, by_id)
+        if not found and len(chart.select) > 1:
+            return problem(f"alternative {n} of {len(chart.select)} selects no results")
+        for r in found:
+            picked.setdefault(r["id"], r)
+    rows = list(picked.values())
     if not rows:
         return problem("selects no results")
     if chart.kind == ChartKind.RANKED.value:
-        rows = sorted(rows, key=lambda r: (-_shown_share(r), r["item"]))
+        rows = sorted(rows, key=lambda r: (-derive.extent(r)[0], r["item"]))
     elif chart.kind == ChartKind.WAVES.value:
         if len({r["survey"] for r in rows}) < 2 or any(r["compare_key"] is None for r in rows):
             return problem("a waves chart compares results of two or more surveys that share a compare_key")
         order = list(dict.fromkeys(r["compare_key"] for r in rows))
         # each key's waves together, oldest survey first
         rows = sorted(rows, key=lambda r: (order.index(r["compare_key"]), sources[r["survey"]].published or ""))
-    elif chart.kind == ChartKind.STACKED.value and (
-        len({(r["question"], r["base"]) for r in rows}) != 1 or rows[0]["base"] is None
-    ):
-        return problem("a stacked chart draws the answers to one question, all on one stated base")
+    elif chart.kind == ChartKind.STACKED.value and (reason := _not_one_whole(rows)):
+        return problem(reason)
     return [r["id"] for r in rows]
 
 
-def _shown_share(row: dict) -> float:
-    """The share a bar is drawn solid to: the figure, or the lowest share a bound allows."""
-    if row["qualifier"] in (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value):
-        return row["value"]
-    return row["pct_low"] if row["pct_low"] is not None else row["value"]
+def _matching(sel: Selector, survey: str, results: list[dict], by_id: dict) -> list[dict]:
+    """The results one selector picks, every condition holding: ``ids`` in their order, else in file order."""
+    if sel.ids:
+        pool = [by_id[i] for i in sel.ids]
+    elif sel.compare_key:
+        pool = [r for r in results if r["compare_key"] in sel.compare_key]
+    else:
+        pool = [r for r in results if r["survey"] == survey]
+    return [
+        r
+        for r in pool
+        if (sel.figure is None or r["figure"] == sel.figure)
+        and (not sel.category or r["category"] in sel.category)
+        and (not sel.compare_key or r["compare_key"] in sel.compare_key)
+    ]
+
+
+def _not_one_whole(rows: list[dict]) -> str | None:
+    """Why ``rows`` cannot be one stacked bar, or None: a stacked bar is the parts of one whole, the answers to
+    one question about one item on one stated base, together at most all of it (by the lowest share each allows)."""
+    one_bar = "a stacked chart draws one bar, the parts of one whole"
+    if len({(r["question"], r["base"]) for r in rows}) != 1 or rows[0]["base"] is None:
+        return "a stacked chart draws the answers to one question, all on one stated base"
+    items: dict[str, list[str]] = {}
+    for r in rows:
+        items.setdefault(r["item"], []).append(r["id"])
+    if len(items) > 1:
+        named = "; ".join(f"'{item}' ({', '.join(ids)})" for item, ids in items.items())
+        return (
+            f"{one_bar}, but these are the answers about {len(items)} items of one question, which it would add up "
+            f"into one bar: {named}. Draw them with kind bars or ranked, or select one item"
+        )
+    total = sum(r["pct_low"] for r in rows)
+    if total > 100 + 1e-9:
+        named = "; ".join(f"{r['id']} ({r['category']}) {r['reported_text']}" for r in rows)
+        return (
+            f"{one_bar}, but the lowest shares these answers allow add up to {total:.0f}% of the base of "
+            f"{rows[0]['base']}: {named}. Answers that can overlap (respondents may give more than one) are not parts "
+            "of one whole: draw them with kind bars"
+        )
+    return None
 
 
 def _check_derived(rel: str, line: int | None, rec: ResultIn, by_id: dict[str, ResultIn], issues: list[Issue]) -> None:

@@ -13,9 +13,9 @@ from enum import Enum
 from typing import Annotated
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-SCHEMA_VERSION = "2.1.0"
+SCHEMA_VERSION = "3.0.0"
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
@@ -497,7 +497,8 @@ class ChartKind(str, Enum):
 
 class Selector(Record):
     """Which results a chart draws: every condition given must hold. Without ``ids`` or ``compare_key`` only
-    the catalogue's own survey is searched; ``ids`` also fixes the order."""
+    the catalogue's own survey is searched; ``ids`` also fixes the order. A chart's ``select`` may be a list of
+    selectors, alternatives whose results are joined in order (a result any of them selects is drawn once)."""
 
     ids: list[Id] = []
     figure: Annotated[int, Field(ge=1)] | None = None
@@ -517,7 +518,14 @@ class ChartIn(Record):
     title: Text  # short and plain: "How confident councils are about funding"
     subtitle: Text | None = None  # the report's question wording; default: the first result's question
     kind: ChartKind
-    select: Selector
+    select: Annotated[list[Selector], Field(min_length=1)]  # one selector, or a list of alternatives
+
+    @field_validator("select", mode="before")
+    @classmethod
+    def _alternatives(cls, value: typing.Any) -> typing.Any:
+        """One selector is a list of one alternative."""
+        return [value] if isinstance(value, dict) else value
+
     axis_label: Text | None = None  # default: "% of responding <plural>"
     note: Text | None = None  # shown under the chart and in its sources
 
@@ -571,15 +579,20 @@ class Chart(Record):
             "to one question on one base), waves (one question in two or more surveys).",
         ),
     ]
-    select_ids: Annotated[list[Id], doc("Selected ids", "The results its selector names (a JSON list).")] = []
-    select_figure: Annotated[
-        int | None, doc("Selected figure", "The figure number its selector names.", role=Role.FILTER)
-    ] = None
+    select_ids: Annotated[
+        list[Id], doc("Selected ids", "The results its selector (or any of its alternatives) names (a JSON list).")
+    ] = []
+    select_figures: Annotated[
+        list[int], doc("Selected figures", "The figure numbers its selector or alternatives name (a JSON list).")
+    ] = []
     select_category: Annotated[
-        list[Text], doc("Selected categories", "The response categories its selector names (a JSON list).")
+        list[Text],
+        doc(
+            "Selected categories", "The response categories its selector or alternatives name, in order (a JSON list)."
+        ),
     ] = []
     select_compare_key: Annotated[
-        list[Id], doc("Selected compare keys", "The compare keys its selector names (a JSON list).")
+        list[Id], doc("Selected compare keys", "The compare keys its selector or alternatives name (a JSON list).")
     ] = []
     result_ids: Annotated[list[Id], doc("Results", "The results it draws, in drawing order (a JSON list of ids).")]
     axis_label: Annotated[Text, doc("Axis label", "The label of its axis.", role=Role.TEXT)]
