@@ -55,11 +55,22 @@ def test_every_chart_renders_with_its_noun_base_and_citation(both_views, fixture
         assert "Schools" in hovers and "Councils" not in hovers
 
 
-def test_the_press_release_figure_is_drawn_and_cited_to_its_own_document(both_store, fixture_survey):
-    """The figure published only in the press release is drawn; its Sources tab names the press release."""
-    rows = both_store.chart_rows(fixture_survey.chart("what-schools-will-need"))
+def test_the_press_release_figures_are_drawn_and_cited_to_their_own_document(both_store, both_views, fixture_survey):
+    """Both figures only the press release gives reach the survey's ranked chart, each row naming the press release
+    as its source: the one of the report's Figure 3, and an `agree` answer with no figure number, joined to the
+    chart by a second selector (charts.yaml). The ranked figure draws all four, largest first, each with its own
+    words and sentence in the hover."""
+    spec = fixture_survey.chart("what-schools-will-need")
+    rows = both_store.chart_rows(spec)
     press = rows[rows["source"] == FIXTURE_PRESS_RELEASE]
-    assert len(press) == 1 and set(press["survey"]) == {FIXTURE_SURVEY}
+    assert list(press["id"]) == ["fs26-press-need-extra-funding", "fs26-press-need-more-time"]
+    assert set(press["survey"]) == {FIXTURE_SURVEY} and set(press["category"]) == {"agree"}
+    chart = both_views.chart(fixture_survey, spec, frame="page")
+    [bars] = [t for t in chart.figure["data"] if t.get("customdata")]
+    assert list(bars["x"]) == [90, 81, 76, 70]
+    hover = [plain(" ".join(str(c) for c in cd)) for cd in bars["customdata"]]
+    assert hover[-1].startswith("More time to prepare") and "Seven in ten schools (70%)" in hover[-1]
+    assert "Press release" in hover[-1] and "an answer the report does not give." in hover[-1]
 
 
 @pytest.mark.parametrize("slug", ["meeting-the-standards", "views-on-three-proposals", "what-schools-will-need"])

@@ -24,6 +24,7 @@ from tests.fixtures import (
 
 FOLDERS = (FIXTURE_SURVEY, FIXTURE_PRESS_RELEASE)
 PRESS_RESULT = "fs26-press-need-extra-funding"
+PRESS_ONLY_RESULT = "fs26-press-need-more-time"  # in no figure of the report: joined to the ranked chart by its id
 
 # The fixture's charts, in order: (slug, kind, result ids in drawing order).
 FIXTURE_CHARTS = [
@@ -42,8 +43,13 @@ FIXTURE_CHARTS = [
         "bars",
         ["fs26-inclusion-standards-positive", "fs26-support-plans-positive", "fs26-inclusion-bases-positive"],
     ),
-    # ranked by share: 90% (from the press release's folder), 81%, 76%
-    ("what-schools-will-need", "ranked", [PRESS_RESULT, "fs26-need-specialist-staff", "fs26-need-teacher-training"]),
+    # two selectors joined ({figure: 3} and an id), ranked by share: 90% (from the press release's folder), 81%,
+    # 76%, and 70% (the press release's answer that has no figure number)
+    (
+        "what-schools-will-need",
+        "ranked",
+        [PRESS_RESULT, "fs26-need-specialist-staff", "fs26-need-teacher-training", PRESS_ONLY_RESULT],
+    ),
 ]
 
 
@@ -68,7 +74,7 @@ def test_it_validates(both):
     rows = both.rows
     assert [s["id"] for s in rows["sources"]][-2:] == [FIXTURE_SURVEY, FIXTURE_PRESS_RELEASE]
     counts = {t: len(_mine(rows[t])) for t in ("results", "quotes", "context")}
-    assert counts == {"results": 10, "quotes": 3, "context": 5}  # a series of three EHCP counts among them
+    assert counts == {"results": 11, "quotes": 3, "context": 5}  # a series of three EHCP counts among them
     assert [t["id"] for t in rows["themes"]][-1] == "school-readiness"
     assert [g["id"] for g in rows["groups"]][-1] == "unsure"
     # every percentage fits its base of 212: a count range, no flag (the one flag is the Isos survey's 29%)
@@ -229,7 +235,9 @@ def test_the_isos_survey_is_unchanged_by_it(both, real_only):
             assert [r for r in both.rows[table] if r[key] in ids] == rows, table
 
 
-@pytest.mark.parametrize("rid", ["fs26-need-specialist-staff", PRESS_RESULT, "fs26-support-plans-positive"])
+@pytest.mark.parametrize(
+    "rid", ["fs26-need-specialist-staff", PRESS_RESULT, PRESS_ONLY_RESULT, "fs26-support-plans-positive"]
+)
 def test_reported_text_is_in_verbatim(both, rid):
     """As for the real data, a reported figure's text is in its sentence."""
     r = {r["id"]: r for r in both.rows["results"]}[rid]
@@ -263,7 +271,7 @@ def test_readme_quotes_the_fixture_exactly():
     section = readme[readme.index("## Adding a survey") : readme.index("## Reading the charts")]
     blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
     files = [p.read_text(encoding="utf-8") for p in FIXTURE_SOURCES.rglob("*.yaml")]
-    assert len(blocks) == 11
+    assert len(blocks) == 12
     assert [b.splitlines()[0] for b in blocks if not any(b in text for text in files)] == []
     sums = re.findall(r"^([0-9a-f]{64})  (tests/fixtures/documents/\S+)$", section, re.M)
     assert sums and all(digest == document_sha256(root / path) for digest, path in sums)
