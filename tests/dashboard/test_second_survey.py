@@ -143,3 +143,22 @@ def test_the_report_is_linked_where_its_origin_has_a_web_address(both_app, both_
     assert not both_store.sources[ISOS]["url"]
     real = client.get("/chart/timescales?tab=sources").get_data(as_text=True)
     assert "Read the report" not in real and "(no web address recorded)" in real
+
+
+@pytest.mark.parametrize(
+    "survey, sentence",
+    [
+        # the report's words quoted as printed, never run into the sentence ("Here, 93 of the 212 schools (44%) of 212")
+        (FIXTURE_SURVEY, "Here, “93 of the 212 schools (44%)” (44% of 212) is 93 of 212 schools."),
+        # a bare percentage needs no quoting
+        (ISOS, "Here, 57% of 54 is 31 of 54 councils."),
+    ],
+)
+def test_the_derivation_example_quotes_the_reported_words(both_store, survey, sentence):
+    """The about panel's example of the rule for a percentage quotes what the report printed as printed, so a
+    reported text that begins with a capital ("Some 7 per cent") does not read "Here, Some 7 per cent of 185"."""
+    from dashboard.components import about_panel
+
+    panel = about_panel(both_store, both_store.surveys[survey]).to_plotly_json()
+    text = json.dumps(panel, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+    assert sentence in text
