@@ -12,7 +12,7 @@ import pytest
 
 from dashboard import callbacks
 from dashboard.views import Views
-from tests.fixtures import FIXTURE_PRESS_RELEASE, FIXTURE_SURVEY
+from tests.fixtures import FIXTURE_PRESS_RELEASE, FIXTURE_SURVEY, FIXTURE_TEMPERATURE_CHECK
 
 ISOS = "isos-2026"
 CITATION = "FICTIONAL TEST DATA: Fictional Schools Research Unit"
@@ -35,7 +35,7 @@ def plain(text: str) -> str:
 
 
 def test_both_surveys_are_served_with_the_right_default(both_store, fixture_survey):
-    assert list(both_store.surveys) == [ISOS, FIXTURE_SURVEY]
+    assert list(both_store.surveys) == [ISOS, FIXTURE_SURVEY, FIXTURE_TEMPERATURE_CHECK]
     assert both_store.default_survey == ISOS
     assert (fixture_survey.singular, fixture_survey.plural) == ("school", "schools")
     assert "school-readiness" in fixture_survey.theme_ids
@@ -150,6 +150,7 @@ def test_the_report_is_linked_where_its_origin_has_a_web_address(both_app, both_
     [
         # the report's words quoted as printed, never run into the sentence ("Here, 93 of the 212 schools (44%) of 212")
         (FIXTURE_SURVEY, "Here, “93 of the 212 schools (44%)” (44% of 212) is 93 of 212 schools."),
+        (FIXTURE_TEMPERATURE_CHECK, "Here, “Some 7 per cent” (7% of 185) is 13 of 185 chairs of governors."),
         # a bare percentage needs no quoting
         (ISOS, "Here, 57% of 54 is 31 of 54 councils."),
     ],
@@ -162,3 +163,20 @@ def test_the_derivation_example_quotes_the_reported_words(both_store, survey, se
     panel = about_panel(both_store, both_store.surveys[survey]).to_plotly_json()
     text = json.dumps(panel, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
     assert sentence in text
+
+
+def test_the_temperature_check_shape_is_served(both_app, both_store, both_views):
+    """A survey with no stacked question (the fixture's temperature check) has its own page, whose overview is its
+    ranked chart drawn in full, and a page per chart; its words are quoted as printed ("Some 7 per cent")."""
+    survey = both_store.surveys[FIXTURE_TEMPERATURE_CHECK]
+    assert [c.kind for c in survey.charts] == ["ranked", "bars"]
+    children = callbacks.render_page(both_store, both_views, survey.id, f"?survey={survey.id}")
+    page = json.dumps(children, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+    assert "a quick poll of the chairs of governors" in page and "185 chairs of governors" in page
+    assert "National Inclusion Standards" in page and "Individual Support Plans" in page  # the overview
+    client = both_app.server.test_client()
+    for spec in survey.charts:
+        text = client.get(f"/chart/{spec.slug}?survey={survey.id}").get_data(as_text=True)
+        assert "Base: 185 chairs of governors responding" in text, spec.slug
+    text = client.get(f"/chart/staff-and-timetable?survey={survey.id}&tab=table").get_data(as_text=True)
+    assert "Some 7 per cent" in text and "some 7 per cent" not in text
