@@ -306,7 +306,7 @@ def test_readme_quotes_the_fixture_exactly():
     section = readme[readme.index("## Adding a survey") : readme.index("## Reading the charts")]
     blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
     files = [p.read_text(encoding="utf-8") for p in FIXTURE_SOURCES.rglob("*.yaml")]
-    assert len(blocks) == 12
+    assert len(blocks) == 13
     assert [b.splitlines()[0] for b in blocks if not any(b in text for text in files)] == []
     sums = re.findall(r"^([0-9a-f]{64})  (tests/fixtures/documents/\S+)$", section, re.M)
     assert sums and all(digest == document_sha256(root / path) for digest, path in sums)
