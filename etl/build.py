@@ -631,31 +631,7 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
         context_from = [survey, *(d for d in cat.context_from if d != survey)]
         row = Catalogue(survey=survey, default=default, tagline=cat.tagline, context_from=context_from)
         catalogues.append(row.model_dump(mode="json"))
-        slugs: set[str] = set()
-        for pos, (chart, cline) in enumerate(zip(cat.charts, entry.chart_lines)):
-            if chart.slug in slugs:
-                issues.append(Issue(rel, cline, chart.slug, "slug", "two charts of this survey have this slug"))
-            slugs.add(chart.slug)
-            ids = _select(rel, cline, survey, chart, results, by_id, sources, issues)
-            if not ids:
-                continue
-            row = Chart(
-                survey=survey,
-                slug=chart.slug,
-                position=pos,
-                figure=chart.figure,
-                title=chart.title,
-                subtitle=chart.subtitle or by_id[ids[0]]["question"],
-                kind=chart.kind,
-                select_ids=_named(chart, "ids"),
-                select_figures=_named(chart, "figure"),
-                select_category=_named(chart, "category"),
-                select_compare_key=_named(chart, "compare_key"),
-                result_ids=ids,
-                axis_label=chart.axis_label or f"% of responding {src.respondent_plural}",
-                note=chart.note,
-            )
-            charts.append(row.model_dump(mode="json"))
+        charts += _chart_rows(entry, src, results, by_id, sources, issues)
         for pos, (c, cline) in enumerate(zip(cat.contrasts, entry.contrast_lines)):
             unknown = [i for i in (c.left, c.right) if i not in by_id]
             if unknown:
@@ -663,6 +639,38 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
                 continue
             contrasts.append(Contrast(**c.model_dump(), survey=survey, position=pos).model_dump(mode="json"))
     return catalogues, charts, contrasts
+
+
+def _chart_rows(
+    entry: _LoadedCatalogue, src: Source, results: list[dict], by_id: dict, sources: dict, issues: list[Issue]
+) -> list[dict]:
+    """The chart rows of one catalogue, each with its results in drawing order and its defaults filled in."""
+    rows, slugs = [], set()
+    for pos, (chart, cline) in enumerate(zip(entry.catalogue.charts, entry.chart_lines)):
+        if chart.slug in slugs:
+            issues.append(Issue(entry.rel, cline, chart.slug, "slug", "two charts of this survey have this slug"))
+        slugs.add(chart.slug)
+        ids = _select(entry.rel, cline, entry.survey, chart, results, by_id, sources, issues)
+        if not ids:
+            continue
+        row = Chart(
+            survey=entry.survey,
+            slug=chart.slug,
+            position=pos,
+            figure=chart.figure,
+            title=chart.title,
+            subtitle=chart.subtitle or by_id[ids[0]]["question"],
+            kind=chart.kind,
+            select_ids=_named(chart, "ids"),
+            select_figures=_named(chart, "figure"),
+            select_category=_named(chart, "category"),
+            select_compare_key=_named(chart, "compare_key"),
+            result_ids=ids,
+            axis_label=chart.axis_label or f"% of responding {src.respondent_plural}",
+            note=chart.note,
+        )
+        rows.append(row.model_dump(mode="json"))
+    return rows
 
 
 def _named(chart: ChartIn, condition: str) -> list:
