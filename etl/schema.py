@@ -272,10 +272,7 @@ class ResultIn(Record):
 
 
 class Result(ResultIn):
-    """A survey figure with the columns derived from it (etl.derive).
-
-    Its counts are declared like ResultIn's count and base (`duplicates` pairs them by shape): each is one column
-    with its own meaning, and a helper to declare them would only hide that."""
+    """A survey figure with the columns derived from it (etl.derive)."""
 
     source: Annotated[
         Id, _source_ref("The id of the document the figure was taken from, which may not be the survey's report.")
@@ -284,6 +281,8 @@ class Result(ResultIn):
         Id,
         doc("Response group", "The group of the response category (the groups table): one meaning, one colour."),
     ]
+    # Declared like ResultIn's count and base, which `duplicates` pairs by shape: each is one column with its own
+    # label and meaning, and a helper to declare them would only hide that.
     count_min: Annotated[
         int | None,
         doc("Fewest respondents", "The fewest respondents out of the base the figure allows.", "respondents"),
