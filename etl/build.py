@@ -427,6 +427,11 @@ def _check_records(loaded: _Loaded, issues: list[Issue]) -> tuple[dict[str, Sour
             if tid not in theme_ids:
                 known = ", ".join(sorted(theme_ids))
                 issues.append(Issue(rel, line, rec.id, "themes", f"unknown theme '{tid}' (known: {known})"))
+    giving = {folder for _, rec, _, folder in results if folder != rec.survey}  # a press release's, a briefing's
+    for rel, src, line in loaded.sources:
+        if src.id in giving and not src.citation:
+            reason = "a document that gives a survey's figures needs a citation: the source of each of those figures"
+            issues.append(Issue(rel, line, src.id, "citation", reason))
     result_by_id = {r.id: r for _, r, _, _ in results}
     for rel, rec, line, _ in results:
         if rec.category not in group_of:

@@ -153,7 +153,13 @@ class Source(Record):
         doc("Published", "When it was published: a year, year-month or date (ISO 8601).", role=Role.FILTER),
     ] = None
     citation: Annotated[
-        Text | None, doc("Citation", "The source line every chart and download of the survey carries.", role=Role.TEXT)
+        Text | None,
+        doc(
+            "Citation",
+            "How to cite the document: the source line of every chart and download of a survey, and of each figure a "
+            "document gives (a press release's); required of both.",
+            role=Role.TEXT,
+        ),
     ] = None
     url: Annotated[
         Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None,

@@ -237,3 +237,12 @@ def test_real_documents_sources_dir_nowhere_fails(monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCES_DIR", str(tmp_path / "none"))
     with pytest.raises(pytest.fail.Exception, match="SOURCES_DIR"):
         real_documents()
+
+
+def test_a_document_that_gives_figures_needs_a_citation(tiny):
+    """Each number's document is named wherever it is shown: a document whose folder gives figures of another
+    document's survey (the press release) without a citation is refused, on its origin."""
+    tiny.edit(PRESS_ORIGIN, "citation: A made-up press release about the demo survey (2026)\n", "")
+    [issue] = tiny.issues()
+    assert (issue.file, issue.line, issue.record, issue.field) == (tiny.file(PRESS_ORIGIN), 1, "press", "citation")
+    assert issue.reason.startswith("a document that gives a survey's figures needs a citation")
