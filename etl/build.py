@@ -10,8 +10,10 @@ Sources live in ``etl/sources/`` (and any further sources folder given, read aft
     <source-id>/context.yaml     quantitative context facts (optional)
     <source-id>/charts.yaml      a survey's chart catalogue (optional)
 
-Every problem found is collected as an ``Issue`` naming file, line, record and field; the build writes
-nothing unless there are none.
+One step, in three parts (Our World in Data's step shape): ``load`` reads and validates each record on its own,
+``process`` checks them together and against their documents, derives columns and resolves the catalogues
+(``collect`` is the two), and ``build`` saves the tables. Every problem found is collected as an ``Issue`` naming
+file, line, record and field; the build writes nothing unless there are none.
 """
 
 from __future__ import annotations
@@ -271,9 +273,6 @@ def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) 
     return None
 
 
-# Process data. ----------------------------------------------------------------------------------------------
-
-
 def _unique(records: Iterable[tuple[str, BaseModel, int | None]], issues: list[Issue]) -> None:
     seen: dict[str, str] = {}
     for rel, rec, line in records:
@@ -404,6 +403,9 @@ def load(roots: list[Path], issues: list[Issue]) -> _Loaded:
             continue
         _load_root(root, base, i == 0, loaded, issues)
     return loaded
+
+
+# Process data. ----------------------------------------------------------------------------------------------
 
 
 def _check_records(loaded: _Loaded, issues: list[Issue]) -> tuple[dict[str, Source], dict[str, str]]:
