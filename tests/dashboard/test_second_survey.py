@@ -5,8 +5,10 @@ Isos survey leaks into its views."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from csv import DictReader
 
 import pytest
 
@@ -55,7 +57,9 @@ def test_every_chart_renders_with_its_noun_base_and_citation(both_views, fixture
         assert "Schools" in hovers and "Councils" not in hovers
 
 
-def test_the_press_release_figures_are_drawn_and_cited_to_their_own_document(both_store, both_views, fixture_survey):
+def test_the_press_release_figures_are_drawn_and_cited_to_their_own_document(
+    both_app, both_store, both_views, fixture_survey
+):
     """Both figures only the press release gives reach the survey's ranked chart, each row naming the press release
     as its source: the one of the report's Figure 3, and an `agree` answer with no figure number, joined to the
     chart by a second selector (charts.yaml). The ranked figure draws all four, largest first, each with its own
@@ -71,6 +75,13 @@ def test_the_press_release_figures_are_drawn_and_cited_to_their_own_document(bot
     hover = [plain(" ".join(str(c) for c in cd)) for cd in bars["customdata"]]
     assert hover[-1].startswith("More time to prepare") and "Seven in ten schools (70%)" in hover[-1]
     assert "Press release" in hover[-1] and "an answer the report does not give." in hover[-1]
+    csv = both_app.server.test_client().get(f"/chart/{spec.slug}.csv?survey={FIXTURE_SURVEY}").get_data(as_text=True)
+    [row] = [r for r in DictReader(io.StringIO(csv.lstrip("\ufeff"))) if r["id"] == "fs26-press-need-more-time"]
+    assert (row["source"], row["reported_text"], row["value"]) == (
+        FIXTURE_PRESS_RELEASE,
+        "Seven in ten schools (70%)",
+        "70",
+    )
 
 
 @pytest.mark.parametrize("slug", ["meeting-the-standards", "views-on-three-proposals", "what-schools-will-need"])
