@@ -80,7 +80,7 @@ def test_the_press_release_figures_are_drawn_and_cited_to_their_own_document(
     assert (row["source"], row["reported_text"], row["value"]) == (
         FIXTURE_PRESS_RELEASE,
         "Seven in ten schools (70%)",
-        "70",
+        "70.0",
     )
 
 
