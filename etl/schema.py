@@ -529,7 +529,13 @@ class ChartIn(Record):
     @classmethod
     def _alternatives(cls, value: typing.Any) -> typing.Any:
         """One selector is a list of one alternative."""
-        return [value] if isinstance(value, dict) else value
+        if isinstance(value, dict):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValueError(
+                "give a selector, such as {figure: 3}, or a list of selectors, such as [{figure: 3}, {ids: [...]}]"
+            )
+        return value
 
     axis_label: Text | None = None  # default: "% of responding <plural>"
     note: Text | None = None  # shown under the chart and in its sources

@@ -128,6 +128,15 @@ CASES = {
         "select.1",
         "at least one",
     ),
+    "select-not-a-selector": (
+        CHARTS,
+        "{category: [disagree]}",
+        "figure 3",
+        DISAGREEMENT,
+        "disagreement",
+        "select",
+        "give a selector, such as {figure: 3}, or a list of selectors",
+    ),
     "no-alternatives": (CHARTS, "{category: [disagree]}", "[]", DISAGREEMENT, "disagreement", "select", "at least 1"),
     "duplicate-slug": (
         CHARTS,
