@@ -455,8 +455,11 @@ def _examples(store: Store, survey: Survey) -> list:
         "A percentage p of base n is consistent with the whole counts k where 100k/n rounds to p (within half a point)."
     ]
     exact = first(lambda r: r[Col.QUALIFIER] == Qualifier.EXACT.value and r[Col.BASE] and r[Col.COUNT_MIN] is not None)
-    if exact:
-        items[0] += f" Here, {exact[Col.REPORTED_TEXT]} of {exact[Col.BASE]} is {count_label(exact)} {plural}."
+    if exact:  # the report's words quoted as printed ("Some 7 per cent"), never run into the sentence
+        share = f"{exact[Col.VALUE]:g}% of {exact[Col.BASE]}"
+        printed = exact[Col.REPORTED_TEXT]
+        said = share if printed == f"{exact[Col.VALUE]:g}%" else f"“{printed}” ({share})"
+        items[0] += f" Here, {said} is {count_label(exact)} {plural}."
     bound = first(lambda r: r[Col.QUALIFIER] in ("over", "less_than", "nearly") and r[Col.COUNT_MIN] is not None)
     rule = (
         "A bound allows every count it describes: “over p%” every k with 100k/n above p, “less than p%” every k "

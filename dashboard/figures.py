@@ -30,6 +30,7 @@ from dashboard import wording
 from dashboard.data import ChartSpec, count_label, records
 from dashboard.textfit import wrap as fit
 from dashboard.wording import FLAG_MARK, flag_line
+from etl import derive
 from etl.schema import Col, Qualifier
 
 Frame = Literal["page", "embed", "export"]
@@ -81,12 +82,9 @@ def is_derived(row: Mapping) -> bool:
 
 
 def extent(row: Mapping) -> tuple[float, float, float]:
-    """(solid end, range start, range end) in percent: a bound's range is hatched beyond its solid part."""
-    if row[Col.QUALIFIER] in SOLID_QUALIFIERS:
-        return row[Col.VALUE], row[Col.VALUE], row[Col.VALUE]
-    if is_derived(row):
-        return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_LOW]
-    return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_HIGH]
+    """(solid end, range start, range end) in percent: a bound's range is hatched beyond its solid part (the
+    rule is the ETL's, which ranks bars by it: etl.derive.extent)."""
+    return derive.extent(row)
 
 
 def row_label(row: Mapping, spec: ChartSpec, labels: Labels, with_category: bool) -> str:
