@@ -12,6 +12,7 @@ from dash import Dash, dcc, html
 from dashboard import callbacks, downloads, landing, routes
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
+from dashboard.httpcache import install_http_caching
 from dashboard.security import install_security
 from dashboard.views import Views
 from dashboard.wording import SITE_TITLE
@@ -141,6 +142,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
             return {"status": "data unavailable", "fix": "make data"}, 503
 
         install_security(app)
+        install_http_caching(app.server, build_id=lambda: None)  # nothing of a maintenance page may be kept
         return app
     views = Views(store)
     app.layout = landing.shell(store)
@@ -155,4 +157,6 @@ def create_app(data_dir: Path | None = None) -> Dash:
         return {"status": "ok", "build": store.tables.manifest.get("build_id")}
 
     install_security(app)
+    build = store.tables.manifest.get("build_id")
+    install_http_caching(app.server, build_id=lambda: build)
     return app
