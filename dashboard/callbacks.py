@@ -4,14 +4,12 @@ strings give an empty state or a notice, never an exception."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import pandas as pd
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import MissingCallbackContextException
 
-from dashboard import components, ids, landing
-from dashboard.data import Store, Survey, clean_themes, filter_by_themes, filter_quotes, parse_themes
+from dashboard import components, ids, landing, selection, wording
+from dashboard.data import Store, Survey, clean_themes, filter_by_themes, filter_quotes
 from dashboard.views import Views
 
 HIDDEN = {"display": "none"}
@@ -22,24 +20,17 @@ def _on(value: object) -> bool:
     return isinstance(value, (list, tuple)) and "on" in value
 
 
-def _query(search: object) -> dict[str, list[str]]:
-    return parse_qs(search.lstrip("?")[:2000]) if isinstance(search, str) else {}
-
-
 def render_page(store: Store, views: Views, survey_id: object, search: object) -> list:
     """The whole page of the survey the address names, for the themes in the address."""
     survey = store.survey(survey_id)
-    query = _query(search)
-    themes, unknown = parse_themes(query.get("theme", []), survey.theme_ids)
-    intervals = query.get("intervals", [""])[0] == "on"
+    asked = selection.from_search(search)
+    themes, unknown = asked.themes_in(survey.theme_ids)
     view = views.get(survey, tuple(themes))
-    notice = ""
-    if unknown:
-        notice = f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Showing the rest."
+    notice = wording.unknown_themes_notice(unknown)
     # The quotations and context as their callbacks would give them, so those need not run on load.
     quotes = update_quotes(store, themes, [], "", 0, survey.id)
     context = _context_outputs(store, view.context, 0)
-    return landing.survey_page(store, views.labels, view, intervals, notice, quotes, context)
+    return landing.survey_page(store, views.labels, view, asked.intervals, notice, quotes, context)
 
 
 # The named outputs of each server callback: a callback returns a dict with these keys. -------------------------

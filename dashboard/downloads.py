@@ -41,9 +41,9 @@ import pandas as pd
 from dash import Dash
 from flask import Response, jsonify, request
 
-from dashboard import export
-from dashboard.data import Store, parse_themes, records
-from dashboard.figures import notes_of
+from dashboard import export, selection
+from dashboard.data import Store, records
+from dashboard.wording import notes_of
 from etl.package import codebook_csv, csv_bytes, data_type
 from etl.schema import RESULT_DOWNLOAD_COLUMNS, Col, ResultDownload
 
@@ -103,15 +103,16 @@ CHARTS_ZIP = "/export/charts.zip"
 
 
 # The registries: a format's name -> its media type and writer. ------------------------------------------------
-# A chart's downloads are /chart/<slug>.<format> for every format in CHART_FORMATS: its rows as CSV, and an
-# image in every format the exporter renders (export.FORMATS, which also gives the charts-in-view zips).
-# A new format: one entry here with its writer (or, for an image kaleido renders, one in export.FORMATS).
+# A chart's downloads are /chart/<slug>.<format> for every format in CHART_FORMATS, whose labels the chart page's
+# download menu shows. A new format: one entry there with its writer; an image must also be one kaleido renders
+# (export.FORMATS, which the charts-in-view zip takes).
 
 
 @dataclass(frozen=True)
 class ChartFormat:
-    """One chart's download in a format: its media type, and its writer (None: no row in view to draw)."""
+    """One chart's download in a format: its label, its media type, and its writer (None: no row in view)."""
 
+    label: str
     mimetype: str
     write: Callable[[Store, Views, Request], bytes | None]
 
@@ -132,8 +133,9 @@ def _chart_image(fmt: str) -> Callable[[Store, Views, Request], bytes | None]:
 
 
 CHART_FORMATS: dict[str, ChartFormat] = {
-    **{fmt: ChartFormat(mimetype, _chart_image(fmt)) for fmt, mimetype in export.FORMATS.items()},
-    "csv": ChartFormat("text/csv", _chart_csv),
+    "png": ChartFormat(f"PNG ({export.SCALE}×)", "image/png", _chart_image("png")),
+    "svg": ChartFormat("SVG", "image/svg+xml", _chart_image("svg")),
+    "csv": ChartFormat("CSV", "text/csv", _chart_csv),
 }
 
 
@@ -203,9 +205,10 @@ def charts_zip(store: Store, views: Views, args) -> Response | tuple:
     if fmt not in export.FORMATS:
         return jsonify(error="bad request", message=f"format must be {' or '.join(export.FORMATS)}"), 400
     with export.admit() as ticket:  # a full queue is a 503 before any work (ExportError -> export.install)
-        survey = store.survey(args.get("survey", ""))
-        themes, _ = parse_themes(args.getlist("theme"), survey.theme_ids)
-        intervals = args.get("intervals", "") in ("on", "1", "true")
+        asked = selection.parse(args)
+        survey = store.survey(asked.survey)
+        themes, _ = asked.themes_in(survey.theme_ids)
+        intervals = asked.intervals
         charts = []
         for spec in survey.charts:
             chart = views.chart(survey, spec, tuple(themes), intervals, "export")

@@ -61,7 +61,7 @@ from dashboard.renderer import PLOTLYJS, NoBrowser, Renderer, RenderError, find_
 log = logging.getLogger("dashboard.export")
 
 SCALE = 2
-FORMATS = {"png": "image/png", "svg": "image/svg+xml"}  # what kaleido renders: name -> media type
+FORMATS = ("png", "svg")
 CONCURRENCY = 1  # exports rendering at once per process
 QUEUE = 2  # exports waiting per process; more are refused with ExportBusy
 QUEUE_WAIT = 15.0  # seconds a queued export waits for its turn before ExportBusy

@@ -26,8 +26,11 @@ from typing import Literal
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import wording
 from dashboard.data import ChartSpec, count_label, records
 from dashboard.textfit import wrap as fit
+from dashboard.wording import FLAG_MARK, flag_line
+from etl import derive
 from etl.schema import ChartKind, Col, Qualifier
 
 Frame = Literal["page", "embed", "export"]
@@ -41,7 +44,6 @@ BAR_PX = 20
 GAP_PX = 14
 EXPORT_WIDTH = 1100
 TEXT_PX = {"page": 290, "embed": 300, "export": EXPORT_WIDTH - 100}  # title, question, key and footer text
-FLAG_MARK = "⚠"
 SOLID_QUALIFIERS = (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value)
 
 
@@ -80,12 +82,9 @@ def is_derived(row: Mapping) -> bool:
 
 
 def extent(row: Mapping) -> tuple[float, float, float]:
-    """(solid end, range start, range end) in percent: a bound's range is hatched beyond its solid part."""
-    if row[Col.QUALIFIER] in SOLID_QUALIFIERS:
-        return row[Col.VALUE], row[Col.VALUE], row[Col.VALUE]
-    if is_derived(row):
-        return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_LOW]
-    return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_HIGH]
+    """(solid end, range start, range end) in percent: a bound's range is hatched beyond its solid part (the
+    rule is the ETL's, which ranks bars by it: etl.derive.extent)."""
+    return derive.extent(row)
 
 
 def row_label(row: Mapping, spec: ChartSpec, labels: Labels, with_category: bool) -> str:
@@ -120,61 +119,26 @@ def value_label(row: Mapping) -> str:
     return text
 
 
-def notes_of(row: Mapping) -> list[str]:
-    """Every note that says how a record was placed, labelled or derived: shown in hovers, tables and CSVs."""
-    out = []
-    if row[Col.GROUP_BOUND]:
-        out.append("Reported only as one bound for a group of items, not for this item alone.")
-    for field in (Col.FIGURE_NOTE, Col.NOTE):
-        if row[field]:
-            out.append(row[field])
-    return out
-
-
-def in_words(row: Mapping, plural: str) -> str:
-    """What a bound allows, in plain words before any arithmetic: "“over 70%” of the 10 <plural> is at least
-    8 of them." ("" for a figure that is not a bound, or whose base is not stated)."""
-    lo, hi, base, q = row[Col.COUNT_MIN], row[Col.COUNT_MAX], row[Col.BASE], row[Col.QUALIFIER]
-    if base is None or lo is None or lo == hi:
-        return ""
-    said = f"“{row[Col.REPORTED_TEXT]}” of the {base} {plural}"
-    if q == Qualifier.OVER.value:
-        return f"{said} is at least {lo} of them."
-    if q == Qualifier.LESS_THAN.value:
-        return f"{said} is at most {hi} of them."
-    return f"{said} is between {lo} and {hi} of them."
-
-
 def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
-    """customdata of a bar's hover: label, reported text, respondents, section, sentence, notes."""
-    plural = labels.plural(row[Col.SURVEY])
-    if count_label(row):
-        counts = f"{count_label(row)} {plural}"
-    elif row[Col.BASE] is not None:
-        counts = f"no whole number of the {row[Col.BASE]} gives the printed figure (see the note)"
-    else:
-        counts = "not derivable: the number who answered is not stated"
-    if is_derived(row):
-        sentence = "<br>".join(_lines(row[Col.NOTE] or "Not reported; derived from the other answers.", 330, 12))
-    else:
-        sentence = "“" + "<br>".join(_lines(row[Col.VERBATIM], 330, 12)) + "”"
-    words = in_words(row, plural)
-    extra = ([words] if words else []) + [*notes_of(row)] + ([f"{FLAG_MARK} {row[Col.FLAG]}"] if row[Col.FLAG] else [])
-    note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in extra)
+    """customdata of a bar's hover (``wording.hover``), wrapped and escaped: label, reported text, respondents,
+    section, sentence, notes, the respondents' name."""
+    said = wording.hover(row, labels.plural(row[Col.SURVEY]))
+    sentence = "<br>".join(_lines(said.sentence, 330, 12))
+    note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in said.notes)
     return [
         "<br>".join(_lines(label, 330, 12, bold=True)),
-        esc(row[Col.REPORTED_TEXT]),
-        esc(counts),
-        esc(row[Col.SECTION]),
-        sentence,
+        esc(said.reported),
+        esc(said.counts),
+        esc(said.section),
+        f"“{sentence}”" if said.quoted else sentence,
         note,
-        esc(plural.capitalize()),
+        esc(said.who),
     ]
 
 
 HOVER = (
-    "<b>%{customdata[0]}</b><br>Reported: %{customdata[1]}<br>%{customdata[6]}: %{customdata[2]}"
-    "<br>Section: %{customdata[3]}<br>%{customdata[4]}%{customdata[5]}<extra></extra>"
+    f"<b>%{{customdata[0]}}</b><br>{wording.REPORTED}: %{{customdata[1]}}<br>%{{customdata[6]}}: %{{customdata[2]}}"
+    f"<br>{wording.SECTION}: %{{customdata[3]}}<br>%{{customdata[4]}}%{{customdata[5]}}<extra></extra>"
 )
 
 
@@ -230,7 +194,7 @@ def footer_lines(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list[st
     lines = [source_line(rows, labels), base_line(rows, labels), encoding_line(rows)]
     if spec.note:
         lines.append(f"Note: {spec.note}")
-    lines += [f"{FLAG_MARK} {flag}" for flag in rows[Col.FLAG].dropna()]
+    lines += [flag_line(flag) for flag in rows[Col.FLAG].dropna()]
     return lines
 
 

@@ -13,14 +13,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import components, ids
+from dashboard import components, ids, selection
 from dashboard.data import Store, Survey, filter_by_themes
 from dashboard.downloads import RESULTS_CODEBOOK, TABLES_ZIP
 from dashboard.figures import Labels
-from dashboard.pages import SITE
 from dashboard.views import ChartRows, View
+from dashboard.wording import SITE_TITLE
 
-TITLE = SITE
 HIDEABLE = ["overview", "charts", "quotations", "context"]  # sections hidden when the selection empties them
 
 
@@ -32,7 +31,7 @@ def shell(store: Store) -> html.Div:
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.SURVEYS, data={"ids": list(store.surveys), "default": store.default_survey}),
             dcc.Store(id=ids.SURVEY),
-            html.Header(className="masthead", children=[html.H1(TITLE)]),
+            html.Header(className="masthead", children=[html.H1(SITE_TITLE)]),
             html.Div(id=ids.PAGE, className="survey-page"),
         ],
     )
@@ -49,10 +48,7 @@ def _section(title: str, anchor: str, *children, visible: bool = True) -> html.S
 
 
 def chart_href(survey: Survey, store: Store, slug: str, themes: tuple[str, ...] = ()) -> str:
-    parts = [] if survey.id == store.default_survey else [f"survey={survey.id}"]
-    if themes:
-        parts.append("theme=" + ",".join(themes))
-    return f"/chart/{slug}" + ("?" + "&".join(parts) if parts else "")
+    return selection.href(f"/chart/{slug}", selection.Selection(survey.id, tuple(themes)), store.default_survey)
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,16 @@ def test_every_kind_is_exported(both_client, both_store, kind):
     assert spec.title.split()[0] in response.get_data(as_text=True)
 
 
-def test_chart_formats_are_the_images_and_the_csv():
-    assert set(downloads.CHART_FORMATS) == {*export.FORMATS, "csv"}
+def test_every_image_format_is_one_kaleido_renders_and_each_is_offered():
+    images = {fmt for fmt, f in downloads.CHART_FORMATS.items() if f.mimetype.startswith("image/")}
+    assert images == set(export.FORMATS)
+
+
+def test_the_chart_page_offers_every_format(both_client, both_store):
+    survey, spec = chart_of_kind(both_store, ChartKind.RANKED)
+    text = both_client.get(chart_path(both_store, survey, spec)).get_data(as_text=True)
+    for fmt, f in downloads.CHART_FORMATS.items():
+        assert f"/chart/{spec.slug}.{fmt}" in text and f.label in text
 
 
 @pytest.mark.parametrize("fmt", list(downloads.CHART_FORMATS))
