@@ -150,7 +150,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     app.server.wsgi_app = CallbackCache(app.server.wsgi_app, cacheable)
     _warm(store, views)
     routes.register(app, store, views, _asset_url(app))
-    downloads.register(app, store, views, data_dir or DATA_DIR)
+    downloads.register(app, store, views, data_dir or DATA_DIR, _asset_url(app))
 
     @app.server.route("/healthz")
     def _health():

@@ -18,7 +18,7 @@ from dashboard.figures import (
     value_label,
 )
 from dashboard.views import ChartRows, View
-from etl.schema import Col, Qualifier
+from etl.schema import ChartKind, Col, Qualifier
 
 STANCES = [("welcomes", "Welcomes"), ("concern", "Concern"), ("mixed", "Mixed")]
 QUOTES_SHOWN = 6
@@ -28,7 +28,7 @@ CARD_ROWS = 4
 
 def overview_spec(survey: Survey) -> ChartSpec:
     """The chart the landing page draws in full: the survey's first ranked chart, else its first chart."""
-    return next((c for c in survey.charts if c.kind == "ranked"), survey.charts[0])
+    return next((c for c in survey.charts if c.kind == ChartKind.RANKED), survey.charts[0])
 
 
 # Header. ---------------------------------------------------------------------------------------------------

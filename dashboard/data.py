@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from etl.dates import month_name
-from etl.schema import Col
+from etl.schema import ChartKind, Col
 from etl.store import DataError, Tables, load_tables
 
 DATA_DIR = Path(os.environ.get("SEND_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
@@ -35,7 +35,7 @@ class ChartSpec:
     figure: int | None
     title: str
     subtitle: str
-    kind: str
+    kind: ChartKind
     result_ids: tuple[str, ...]
     axis_label: str
     note: str | None
@@ -103,6 +103,7 @@ class Store:
     sources: dict[str, dict]  # document id -> its origin row
     surveys: dict[str, Survey]  # the surveys with charts, the default first
 
+    # The tables by name: alike in shape because each is one named accessor, not repeated logic.
     @property
     def results(self) -> pd.DataFrame:
         return self.tables["results"]
@@ -208,7 +209,7 @@ def _chart_spec(row: dict) -> ChartSpec:
         figure=row[Col.FIGURE],
         title=row[Col.TITLE],
         subtitle=row[Col.SUBTITLE],
-        kind=row[Col.KIND],
+        kind=ChartKind(row[Col.KIND]),
         result_ids=tuple(row[Col.RESULT_IDS]),
         axis_label=row[Col.AXIS_LABEL],
         note=row[Col.NOTE],

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from dashboard import content, selection
 from dashboard.data import ChartSpec, Store, Survey, records
-from dashboard.downloads import RESULTS_CODEBOOK
+from dashboard.downloads import CHART_FORMATS, RESULTS_CODEBOOK
 from dashboard.figures import describe_rows, question_line
 from dashboard.selection import DEFAULT_TAB, Selection
 from dashboard.views import Views
@@ -42,7 +42,7 @@ from etl.schema import Col
 # (58 px in Chromium, at any width down to 320 px). The embed code's iframe is the chart's height plus this.
 EMBED_BELOW_CHART = 64
 TABS = [("chart", "Chart"), ("table", "Table"), ("sources", "Sources")]
-FORMATS = (("png", "PNG (2×)"), ("svg", "SVG"), ("csv", "CSV"))
+FORMATS = tuple((fmt, f.label) for fmt, f in CHART_FORMATS.items())  # the download menu
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,

@@ -107,9 +107,9 @@ def test_landing_page_of_the_second_survey(both_store, both_views):
     assert "212 schools" in page and "What schools said" in page
     assert f'"href": "/?survey={FIXTURE_SURVEY}"' in page and '"href": "/"' in page  # the survey selector
     assert '"aria-current": "page"' in page
-    quotes, count, *_ = callbacks.update_quotes(both_store, [], [], "", 1, FIXTURE_SURVEY)
+    count = callbacks.update_quotes(both_store, [], [], "", 1, FIXTURE_SURVEY)["count"]
     assert count == "Showing 3 of 3 quotations that match (3 in all)."
-    cards, *_ = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
+    cards = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)["context"]
     visible = json.dumps([c.to_plotly_json() for c in cards], default=lambda c: c.to_plotly_json())
     for text in (page, visible):
         stripped = re.sub(r'"(id|href|className|type|namespace)": "[^"]*"', "", text)
@@ -129,13 +129,14 @@ def test_the_default_survey_is_unchanged_beside_it(both_store, store):
 def test_a_series_of_three_points_is_drawn_as_a_chart(both_store, store):
     """The fixture's three EHCP counts are one small chart, with its source; the real documents give no series
     of three points, so the real page draws none."""
-    cards, button, _ = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
+    context = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
+    cards, button = context["context"], context["context_more"]
     [chart] = [c for c in cards if "series-card" in (c.className or "")]
     text = json.dumps(chart.to_plotly_json(), default=lambda c: c.to_plotly_json())
     assert [p.children[2].children for p in chart.children[1].children] == ["2024", "2025", "2026"]
     assert "1,850" in text and "2,400" in text and "Fictional schools survey, 2026 (test data)" in text
     assert button == "Show fewer context figures"
-    real, *_ = callbacks.update_context(store, [], 1, None)
+    real = callbacks.update_context(store, [], 1, None)["context"]
     assert not [c for c in real if "series-card" in (getattr(c, "className", "") or "")]
 
 
