@@ -12,12 +12,13 @@ from dash import Dash, dcc, html
 from dashboard import callbacks, downloads, ids, landing, routes
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
+from dashboard.httpcache import install_http_caching
 from dashboard.security import install_security
 from dashboard.views import Views
+from dashboard.wording import SITE_TITLE
 from etl.store import DataError
 
 log = logging.getLogger(__name__)
-TITLE = landing.TITLE
 ASSETS = Path(__file__).parent / "assets"
 
 INDEX = """<!DOCTYPE html>
@@ -42,7 +43,7 @@ def maintenance_layout(reason: str) -> html.Div:
         id="main",
         className="maintenance",
         children=[
-            html.H1(TITLE),
+            html.H1(SITE_TITLE),
             html.H2("The data is not available"),
             html.P(
                 "The dashboard will not show numbers it cannot vouch for. The survey tables are missing, incomplete or were built for another version:"
@@ -118,7 +119,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     """Build the app: load and check the tables once, then lay out the page, wire the callbacks and routes."""
     app = Dash(
         __name__,
-        title=TITLE,
+        title=SITE_TITLE,
         assets_folder=str(ASSETS),
         assets_ignore=r"^(chart-page\.js|plotly-basic-[0-9.]+\.min\.js)$",  # the chart pages' own scripts
         compress=True,
@@ -148,6 +149,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
             return {"status": "data unavailable", "fix": "make data"}, 503
 
         install_security(app)
+        install_http_caching(app.server, build_id=lambda: None)  # nothing of a maintenance page may be kept
         return app
     views = Views(store)
     app.layout = landing.shell(store)
@@ -156,11 +158,13 @@ def create_app(data_dir: Path | None = None) -> Dash:
     app.server.wsgi_app = CallbackCache(app.server.wsgi_app, cacheable)
     _warm(store, views)
     routes.register(app, store, views, _asset_url(app))
-    downloads.register(app, store, views, data_dir or DATA_DIR)
+    downloads.register(app, store, views, data_dir or DATA_DIR, _asset_url(app))
 
     @app.server.route("/healthz")
     def _health():
         return {"status": "ok", "build": store.tables.manifest.get("build_id")}
 
     install_security(app)
+    build = store.tables.manifest.get("build_id")
+    install_http_caching(app.server, build_id=lambda: build)
     return app

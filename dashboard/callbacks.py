@@ -4,14 +4,12 @@ strings give an empty state or a notice, never an exception."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 import pandas as pd
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import MissingCallbackContextException
 
-from dashboard import components, ids, landing
-from dashboard.data import Store, Survey, clean_themes, filter_by_themes, filter_quotes, parse_themes
+from dashboard import components, ids, landing, selection, wording
+from dashboard.data import Store, Survey, clean_themes, filter_by_themes, filter_quotes
 from dashboard.views import Views
 
 HIDDEN = {"display": "none"}
@@ -22,24 +20,72 @@ def _on(value: object) -> bool:
     return isinstance(value, (list, tuple)) and "on" in value
 
 
-def _query(search: object) -> dict[str, list[str]]:
-    return parse_qs(search.lstrip("?")[:2000]) if isinstance(search, str) else {}
-
-
 def render_page(store: Store, views: Views, survey_id: object, search: object) -> list:
     """The whole page of the survey the address names, for the themes in the address."""
     survey = store.survey(survey_id)
-    query = _query(search)
-    themes, unknown = parse_themes(query.get("theme", []), survey.theme_ids)
-    intervals = query.get("intervals", [""])[0] == "on"
+    asked = selection.from_search(search)
+    themes, unknown = asked.themes_in(survey.theme_ids)
     view = views.get(survey, tuple(themes))
-    notice = ""
-    if unknown:
-        notice = f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Showing the rest."
+    notice = wording.unknown_themes_notice(unknown)
     # The quotations and context as their callbacks would give them, so those need not run on load.
     quotes = update_quotes(store, themes, [], "", 0, survey.id)
     context = _context_outputs(store, view.context, 0)
-    return landing.survey_page(store, views.labels, view, intervals, notice, quotes, context)
+    return landing.survey_page(store, views.labels, view, asked.intervals, notice, quotes, context)
+
+
+# The named outputs of each server callback: a callback returns a dict with these keys. -------------------------
+# The tables below are alike in shape because each is a declaration (name -> component property), one per
+# callback, not repeated logic.
+
+
+def panel_outputs() -> dict[str, Output]:
+    """Everything a theme click changes (``update_panels``)."""
+    return {
+        "overview_style": Output(ids.OVERVIEW_CARD, "style"),
+        "overview_question": Output(ids.OVERVIEW_QUESTION, "children"),
+        "overview_key": Output(ids.OVERVIEW_KEY, "children"),
+        "overview_chart": Output(ids.OVERVIEW_CHART, "children"),
+        "overview_footer": Output(ids.OVERVIEW_FOOTER, "children"),
+        "overview_link": Output(ids.OVERVIEW_LINK, "href"),
+        "overview_more": Output(ids.OVERVIEW_MORE, "href"),
+        "card_styles": Output({"type": ids.CARD, "slug": ALL}, "style"),
+        "card_links": Output({"type": ids.CARD_LINK, "slug": ALL}, "href"),
+        "contrasts": Output(ids.CONTRASTS, "children"),
+        "contrasts_style": Output(ids.CONTRASTS, "style"),
+        **{f"section_{s}": Output(s, "style") for s in landing.HIDEABLE},
+        **{f"nav_{s}": Output(f"nav-{s}", "style") for s in landing.HIDEABLE},
+        "summary": Output(ids.SELECTION_SUMMARY, "children"),
+        **context_outputs(),
+        "table": Output(ids.TABLE, "children", allow_duplicate=True),
+    }
+
+
+def quote_outputs() -> dict[str, Output]:
+    """The quotations, how many, and the "show all" button (``update_quotes``)."""
+    return {
+        "quotes": Output(ids.QUOTES, "children"),
+        "count": Output(ids.QUOTE_COUNT, "children"),
+        "more": Output(ids.QUOTES_MORE, "children"),
+        "more_style": Output(ids.QUOTES_MORE, "style"),
+    }
+
+
+def context_outputs() -> dict[str, Output]:
+    """The context cards and their "show all" button (``update_context``)."""
+    return {
+        "context": Output(ids.CONTEXT, "children"),
+        "context_more": Output(ids.CONTEXT_MORE, "children"),
+        "context_more_style": Output(ids.CONTEXT_MORE, "style"),
+    }
+
+
+def table_outputs() -> dict[str, Output]:
+    """The table of the results in view, and the button that asks for it (``update_table``)."""
+    return {"table": Output(ids.TABLE, "children"), "button_style": Output(ids.SHOW_TABLE_BUTTON, "style")}
+
+
+def _shown(flag: bool) -> dict:
+    return SHOWN if flag else HIDDEN
 
 
 def update_panels(
@@ -50,41 +96,44 @@ def update_panels(
     survey_id: object,
     context_more: object = 0,
     table_clicks: object = 0,
-) -> tuple:
+) -> dict:
     """Everything a theme click changes, in one callback (each callback a click sets off costs the browser a
     round of work over the whole page): the overview chart, the chart cards and their links, the contrasts,
     which sections show, the summary, the context figures, and the table if it is open."""
     survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
-    on = _on(intervals)
     view = views.get(survey, tuple(themes))
-    labels = views.labels
-    overview = view.chart(components.overview_spec(survey).slug)
+    state = landing.page_state(store, view)
+    slugs = _card_slugs(survey, state.overview.spec.slug)
+    return {
+        **_overview_outputs(store, views.labels, view, state.overview, _on(intervals)),
+        "card_styles": [_shown(s in state.visible) for s in slugs],
+        "card_links": [landing.chart_href(survey, store, s, tuple(themes)) for s in slugs],
+        "contrasts": components.contrasts(store, state.contrasts, views.labels),
+        "contrasts_style": _shown(bool(state.contrasts)),
+        **{f"section_{s}": _shown(state.sections[s]) for s in landing.HIDEABLE},
+        **{f"nav_{s}": _shown(state.sections[s]) for s in landing.HIDEABLE},
+        "summary": components.summary_text(store, view),
+        **_context_outputs(store, view.context, context_more),
+        "table": update_table(store, views, table_clicks, themes, survey.id)["table"]
+        if _opened(table_clicks)
+        else no_update,
+    }
+
+
+def _overview_outputs(store: Store, labels, view, overview, intervals: bool) -> dict:
+    """The overview chart of a selection, drawn in HTML, with its question, key, footer and links."""
     spec = overview.spec
-    visible = {c.spec.slug for c in view.charts if not c.rows.empty}
-    slugs = _card_slugs(survey, spec.slug)
-    in_view = set(view.results["id"])
-    contrasts = components.contrasts_in_view(survey, in_view)
-    sections = landing.sections_shown(store, view, contrasts, visible)
-    href = landing.chart_href(survey, store, spec.slug, tuple(themes))
-    return (
-        SHOWN if not overview.rows.empty else HIDDEN,
-        components.question_line(spec, overview.filtered),
-        components.chart_key(overview.rows, labels),
-        components.bar_list(overview, labels, on),
-        components.chart_footer(overview.rows, spec, labels),
-        href,
-        href,
-        [SHOWN if s in visible else HIDDEN for s in slugs],
-        [landing.chart_href(survey, store, s, tuple(themes)) for s in slugs],
-        components.contrasts(store, contrasts, labels),
-        SHOWN if contrasts else HIDDEN,
-        *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
-        *[SHOWN if sections[s] else HIDDEN for s in landing.HIDEABLE],
-        components.summary_text(store, view),
-        *_context_outputs(store, view.context, context_more),
-        update_table(store, views, table_clicks, themes, survey.id)[0] if _opened(table_clicks) else no_update,
-    )
+    href = landing.chart_href(view.survey, store, spec.slug, view.themes)
+    return {
+        "overview_style": _shown(not overview.rows.empty),
+        "overview_question": components.question_line(spec, overview.filtered),
+        "overview_key": components.chart_key(overview.rows, labels),
+        "overview_chart": components.bar_list(overview, labels, intervals),
+        "overview_footer": components.chart_footer(overview.rows, spec, labels),
+        "overview_link": href,
+        "overview_more": href,
+    }
 
 
 def _opened(clicks: object) -> bool:
@@ -93,22 +142,25 @@ def _opened(clicks: object) -> bool:
 
 def _card_slugs(survey: Survey, overview: str) -> list[str]:
     """The slugs of the chart cards on the page, in the order Dash lists their outputs (the layout's): the
-    first wildcard output group of the request, which may be empty (a survey with one chart). Called outside
-    a request (in tests), the survey's cards in catalogue order."""
+    request's ``card_styles`` group, which may be empty (a survey with one chart). Called outside a request
+    (in tests), the survey's cards in catalogue order."""
     try:
-        groups = [g for g in ctx.outputs_list or [] if isinstance(g, list)]
+        grouping = ctx.outputs_grouping
     except MissingCallbackContextException:
-        return [c.slug for c in survey.charts if c.slug != overview]
-    if not groups:
+        grouping = None
+    cards = grouping.get("card_styles") if isinstance(grouping, dict) else None
+    if not isinstance(cards, list):
         return [c.slug for c in survey.charts if c.slug != overview]
     return [
-        o["id"]["slug"] for o in groups[0] if isinstance(o.get("id"), dict) and isinstance(o["id"].get("slug"), str)
+        o["id"]["slug"]
+        for o in cards
+        if isinstance(o, dict) and isinstance(o.get("id"), dict) and isinstance(o["id"].get("slug"), str)
     ]
 
 
 def update_quotes(
     store: Store, selected: object, stances: object, search: object, more: object, survey_id: object
-) -> tuple:
+) -> dict:
     """The quotations for the selection (the first few, or all once asked), how many, and the "show all" button."""
     survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
@@ -117,39 +169,40 @@ def update_quotes(
     show_all = isinstance(more, int) and more % 2 == 1
     limit = None if show_all else components.QUOTES_SHOWN
     shown = len(quotes) if show_all else min(len(quotes), components.QUOTES_SHOWN)
-    button = "Show fewer quotations" if show_all else f"Show all {len(quotes)} quotations"
-    return (
-        components.quote_list(quotes, store.theme_labels, limit),
-        f"Showing {shown} of {len(quotes)} quotations that match ({len(pool)} in all).",
-        button,
-        SHOWN if len(quotes) > components.QUOTES_SHOWN else HIDDEN,
-    )
+    return {
+        "quotes": components.quote_list(quotes, store.theme_labels, limit),
+        "count": f"Showing {shown} of {len(quotes)} quotations that match ({len(pool)} in all).",
+        "more": "Show fewer quotations" if show_all else f"Show all {len(quotes)} quotations",
+        "more_style": _shown(len(quotes) > components.QUOTES_SHOWN),
+    }
 
 
-def update_context(store: Store, selected: object, more: object, survey_id: object) -> tuple:
+def update_context(store: Store, selected: object, more: object, survey_id: object) -> dict:
     survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
     return _context_outputs(store, filter_by_themes(store.survey_context(survey), themes), more)
 
 
-def _context_outputs(store: Store, context: pd.DataFrame, more: object) -> tuple:
+def _context_outputs(store: Store, context: pd.DataFrame, more: object) -> dict:
     """The context cards of a selection (the first few, or all once asked), and the "show all" button."""
     show_all = isinstance(more, int) and more % 2 == 1
-    cards = components.context_cards(context, store, None if show_all else components.CONTEXT_SHOWN)
     n = components.context_count(context)
-    button = "Show fewer context figures" if show_all else f"Show all {n} context figures"
-    return cards, button, SHOWN if n > components.CONTEXT_SHOWN else HIDDEN
+    return {
+        "context": components.context_cards(context, store, None if show_all else components.CONTEXT_SHOWN),
+        "context_more": "Show fewer context figures" if show_all else f"Show all {n} context figures",
+        "context_more_style": _shown(n > components.CONTEXT_SHOWN),
+    }
 
 
-def update_table(store: Store, views: Views, clicks: object, selected: object, survey_id: object) -> tuple:
+def update_table(store: Store, views: Views, clicks: object, selected: object, survey_id: object) -> dict:
     """The table of the results in view, made only once asked for."""
     if not _opened(clicks):
-        return [], no_update
+        return {"table": [], "button_style": no_update}
     survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
     view = views.get(survey, tuple(themes))
     caption = f"{components.summary_text(store, view)} Each row is one figure as the report states it."
-    return [components.results_table(view.results, caption)], HIDDEN
+    return {"table": [components.results_table(view.results, caption)], "button_style": HIDDEN}
 
 
 def download_csv(store: Store, views: Views, n_clicks: object, selected: object, survey_id: object):
@@ -165,101 +218,81 @@ def download_csv(store: Store, views: Views, n_clicks: object, selected: object,
     return dcc.send_bytes(results_csv(store, rows), name)
 
 
+# Registration. --------------------------------------------------------------------------------------------------
+# Server callbacks of several outputs are registered with named outputs and inputs (Dash passes the inputs by
+# name and reads the returned dict by name); one output stays bare (a dict would change what the browser posts);
+# clientside ones are functions of assets/*.js, which take and return positions.
+
+
+def _clientside(app: Dash, function: str, outputs: list, inputs: list, states: list, **options) -> None:
+    """Register ``send.<function>`` (or ``send_export.<function>``, after the dot) from assets/*.js."""
+    namespace, _, name = function.rpartition(".")
+    app.clientside_callback(
+        ClientsideFunction(namespace=namespace, function_name=name), *outputs, *inputs, *states, **options
+    )
+
+
+def _register_clientside(app: Dash) -> None:
+    """The survey pick, the address <-> checkboxes sync (in the browser: no round trip holds the panels back),
+    and "All charts in view", which fetches the server's export route (dashboard/downloads.py) from the browser
+    (assets/export.js), so a busy server answers 503 + Retry-After and the page shows its message."""
+    _clientside(app, "send.pickSurvey", [Output(ids.SURVEY, "data")], [Input(ids.URL, "search")],
+                [State(ids.SURVEYS, "data"), State(ids.SURVEY, "data")])  # fmt: skip
+    _clientside(app, "send.syncUrl",
+                [Output(ids.PAGE_URL, "search"), Output(ids.THEMES, "value"), Output(ids.THEME_NOTICE, "children")],
+                [Input(ids.PAGE_URL, "search"), Input(ids.THEMES, "value")],
+                [State(ids.THEME_IDS, "data"), State(ids.SURVEYS, "data")])  # fmt: skip
+    _clientside(app, "send_export.exportCharts",
+                [Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children")],
+                [Input(ids.EXPORT_PNG_BUTTON, "n_clicks"), Input(ids.EXPORT_SVG_BUTTON, "n_clicks")],
+                [State(ids.THEMES, "value"), State(ids.SHOW_INTERVALS, "value"), State(ids.SURVEY, "data")],
+                prevent_initial_call=True)  # fmt: skip
+
+
+def _survey() -> dict[str, State]:
+    """The survey shown, as a callback's state: a new dict for each callback (Dash adds the inputs to it)."""
+    return {"survey_id": State(ids.SURVEY, "data")}
+
+
 def register(app: Dash, store: Store, views: Views) -> list[str]:
     """Wire the plain functions above to the page; return the outputs whose responses may be cached."""
-    app.clientside_callback(
-        ClientsideFunction(namespace="send", function_name="pickSurvey"),
-        Output(ids.SURVEY, "data"),
-        Input(ids.URL, "search"),
-        State(ids.SURVEYS, "data"),
-        State(ids.SURVEY, "data"),
-    )
+    _register_clientside(app)
     app.callback(Output(ids.PAGE, "children"), Input(ids.SURVEY, "data"), State(ids.URL, "search"))(
-        lambda survey, search: render_page(store, views, survey, search)
+        lambda survey_id, search: render_page(store, views, survey_id, search)
     )
-    # Address <-> checkboxes runs in the browser: no round trip holds the panels back.
-    app.clientside_callback(
-        ClientsideFunction(namespace="send", function_name="syncUrl"),
-        Output(ids.PAGE_URL, "search"),
-        Output(ids.THEMES, "value"),
-        Output(ids.THEME_NOTICE, "children"),
-        Input(ids.PAGE_URL, "search"),
-        Input(ids.THEMES, "value"),
-        State(ids.THEME_IDS, "data"),
-        State(ids.SURVEYS, "data"),
-    )
-    panel_outputs = [
-        Output(ids.OVERVIEW_CARD, "style"),
-        Output(ids.OVERVIEW_QUESTION, "children"),
-        Output(ids.OVERVIEW_KEY, "children"),
-        Output(ids.OVERVIEW_CHART, "children"),
-        Output(ids.OVERVIEW_FOOTER, "children"),
-        Output(ids.OVERVIEW_LINK, "href"),
-        Output(ids.OVERVIEW_MORE, "href"),
-        Output({"type": ids.CARD, "slug": ALL}, "style"),
-        Output({"type": ids.CARD_LINK, "slug": ALL}, "href"),
-        Output(ids.CONTRASTS, "children"),
-        Output(ids.CONTRASTS, "style"),
-        *[Output(s, "style") for s in landing.HIDEABLE],
-        *[Output(f"nav-{s}", "style") for s in landing.HIDEABLE],
-        Output(ids.SELECTION_SUMMARY, "children"),
-        Output(ids.CONTEXT, "children"),
-        Output(ids.CONTEXT_MORE, "children"),
-        Output(ids.CONTEXT_MORE, "style"),
-        Output(ids.TABLE, "children", allow_duplicate=True),
-    ]
     app.callback(
-        *panel_outputs,
-        Input(ids.THEMES, "value"),
-        Input(ids.SHOW_INTERVALS, "value"),
-        Input(ids.CONTEXT_MORE, "n_clicks"),
-        State(ids.SURVEY, "data"),
-        State(ids.SHOW_TABLE_BUTTON, "n_clicks"),
+        output=panel_outputs(),
+        inputs={
+            "selected": Input(ids.THEMES, "value"),
+            "intervals": Input(ids.SHOW_INTERVALS, "value"),
+            "context_more": Input(ids.CONTEXT_MORE, "n_clicks"),
+        },
+        state={**_survey(), "table_clicks": State(ids.SHOW_TABLE_BUTTON, "n_clicks")},
         prevent_initial_call=True,
-    )(
-        lambda selected, intervals, more, survey, clicks: update_panels(
-            store, views, selected, intervals, survey, more, clicks
-        )
-    )
+    )(lambda **kw: update_panels(store, views, **kw))
     app.callback(
-        Output(ids.QUOTES, "children"),
-        Output(ids.QUOTE_COUNT, "children"),
-        Output(ids.QUOTES_MORE, "children"),
-        Output(ids.QUOTES_MORE, "style"),
-        Input(ids.THEMES, "value"),
-        Input(ids.QUOTE_STANCE, "value"),
-        Input(ids.QUOTE_SEARCH, "value"),
-        Input(ids.QUOTES_MORE, "n_clicks"),
-        State(ids.SURVEY, "data"),
+        output=quote_outputs(),
+        inputs={
+            "selected": Input(ids.THEMES, "value"),
+            "stances": Input(ids.QUOTE_STANCE, "value"),
+            "search": Input(ids.QUOTE_SEARCH, "value"),
+            "more": Input(ids.QUOTES_MORE, "n_clicks"),
+        },
+        state=_survey(),
         prevent_initial_call=True,  # rendered with the page
-    )(lambda selected, stances, search, more, survey: update_quotes(store, selected, stances, search, more, survey))
+    )(lambda **kw: update_quotes(store, **kw))
     app.callback(
-        Output(ids.TABLE, "children"),
-        Output(ids.SHOW_TABLE_BUTTON, "style"),
-        Input(ids.SHOW_TABLE_BUTTON, "n_clicks"),
-        State(ids.THEMES, "value"),
-        State(ids.SURVEY, "data"),
+        output=table_outputs(),
+        inputs={"clicks": Input(ids.SHOW_TABLE_BUTTON, "n_clicks")},
+        state={"selected": State(ids.THEMES, "value"), **_survey()},
         prevent_initial_call=True,  # the panels keep an open table in step with the themes
-    )(lambda clicks, selected, survey: update_table(store, views, clicks, selected, survey))
+    )(lambda **kw: update_table(store, views, **kw))
     app.callback(
         Output(ids.DOWNLOAD_CSV, "data"),
         Input(ids.DOWNLOAD_CSV_BUTTON, "n_clicks"),
         State(ids.THEMES, "value"),
         State(ids.SURVEY, "data"),
         prevent_initial_call=True,
-    )(lambda n, selected, survey: download_csv(store, views, n, selected, survey))
-    # "All charts in view" fetches the server's export route (dashboard/downloads.py) from the browser
-    # (assets/export.js), so a busy server answers 503 + Retry-After and the page shows its message.
-    app.clientside_callback(
-        ClientsideFunction(namespace="send_export", function_name="exportCharts"),
-        Output(ids.EXPORT_DOWNLOAD, "data"),
-        Output(ids.EXPORT_STATUS, "children"),
-        Input(ids.EXPORT_PNG_BUTTON, "n_clicks"),
-        Input(ids.EXPORT_SVG_BUTTON, "n_clicks"),
-        State(ids.THEMES, "value"),
-        State(ids.SHOW_INTERVALS, "value"),
-        State(ids.SURVEY, "data"),
-        prevent_initial_call=True,
-    )
+    )(lambda n, selected, survey_id: download_csv(store, views, n, selected, survey_id))
     cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_CHART}.children")
     return [key for key in app.callback_map if any(part in key for part in cached)]

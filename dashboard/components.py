@@ -7,23 +7,18 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import ids
+from dashboard import content, ids, selection, wording
 from dashboard.data import ChartSpec, Store, Survey, count_label, format_published, records
 from dashboard.figures import (
-    SOLID_QUALIFIERS,
     Labels,
     extent,
-    footer_lines,
-    in_words,
     is_derived,
-    key_items,
-    notes_of,
     question_line,
     row_label,
     value_label,
 )
 from dashboard.views import ChartRows, View
-from etl.schema import Col, Qualifier
+from etl.schema import ChartKind, Col, Qualifier
 
 STANCES = [("welcomes", "Welcomes"), ("concern", "Concern"), ("mixed", "Mixed")]
 QUOTES_SHOWN = 6
@@ -33,7 +28,7 @@ CARD_ROWS = 4
 
 def overview_spec(survey: Survey) -> ChartSpec:
     """The chart the landing page draws in full: the survey's first ranked chart, else its first chart."""
-    return next((c for c in survey.charts if c.kind == "ranked"), survey.charts[0])
+    return next((c for c in survey.charts if c.kind == ChartKind.RANKED), survey.charts[0])
 
 
 # Header. ---------------------------------------------------------------------------------------------------
@@ -72,7 +67,7 @@ def survey_nav(store: Store, survey: Survey) -> html.Nav | None:
     items = []
     for s in store.surveys.values():
         name = s.source[Col.SHORT_TITLE] or s.source[Col.TITLE]
-        href = "/" + ("" if s.id == store.default_survey else f"?survey={s.id}")
+        href = selection.href("/", selection.Selection(s.id), store.default_survey)
         current = {"aria-current": "page"} if s.id == survey.id else {}
         items.append(html.Li(html.A(name, href=href, className="survey-link", **current)))
     return html.Nav(
@@ -153,31 +148,26 @@ def interval_toggle(on: bool) -> html.Fieldset:
 def chart_key(rows: pd.DataFrame, labels: Labels) -> list:
     """The colour key of a chart, as HTML: one swatch per response group, and the hatch of a bound."""
     return [
-        html.Li([html.Span(className="swatch" + (" hatched" if hatched else ""), style={"--swatch": colour}), label])
-        for label, colour, hatched in key_items(rows, labels)
+        html.Li(
+            [html.Span(className="swatch" + (" hatched" if k.hatched else ""), style={"--swatch": k.colour}), k.label]
+        )
+        for k in content.key(rows, labels)
     ]
 
 
 def chart_footer(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list:
     """Source, base, how to read the bars, the chart's note and its flags, as paragraphs."""
-    out = []
-    for line in footer_lines(rows, spec, labels):
-        cls = "flag-note" if line.startswith("⚠") else "chart-footnote"
-        out.append(html.P(line, className=cls, **({"role": "note"} if cls == "flag-note" else {})))
-    return out
+    return [
+        html.P(line.text, className="flag-note", role="note")
+        if line.flag
+        else html.P(line.text, className="chart-footnote")
+        for line in content.footer(rows, spec, labels)
+    ]
 
 
 def _tooltip(row: dict, labels: Labels) -> str:
-    """What a bar's hover says, as plain text: the figure as printed, the respondents it allows, the sentence."""
-    plural = labels.plural(row[Col.SURVEY])
-    counts = count_label(row)
-    parts = [f"Reported: {row[Col.REPORTED_TEXT]}"]
-    if counts:
-        parts.append(f"{plural.capitalize()}: {counts}")
-    parts.append(f"Section: {row[Col.SECTION]}")
-    parts.append(f"“{row[Col.VERBATIM]}”" if row[Col.VERBATIM] else (row[Col.NOTE] or ""))
-    parts += [in_words(row, plural), *notes_of(row)] + ([f"⚠ {row[Col.FLAG]}"] if row[Col.FLAG] else [])
-    return "\n".join(p for p in parts if p)
+    """What a bar's hover says (``wording.hover``, as the figures' hover says it), as plain text."""
+    return "\n".join(line for line in wording.hover(row, labels.plural(row[Col.SURVEY])).lines() if line)
 
 
 def bar_list(chart: ChartRows, labels: Labels, intervals: bool = False) -> list:
@@ -436,63 +426,17 @@ def context_count(context: pd.DataFrame) -> int:
 # The table of results in view, and the about panel. ---------------------------------------------------------
 
 
-TABLE_COLUMNS = [
-    ("Item", Col.ITEM),
-    ("Response", Col.CATEGORY),
-    ("Reported", Col.REPORTED_TEXT),
-    ("Kind of figure", "qualifier_words"),
-    ("Respondents it allows", "counts"),
-    ("Base", Col.BASE),
-    ("Wilson 95% (sampling only)", "wilson"),
-    ("Notes", "notes"),
-    ("Report section", Col.SECTION),
-]
-
-
-# The qualifier in a few words, for tables (the codebook explains each code in full: etl.schema.QUALIFIER_WORDS).
-QUALIFIER_SHORT = {
-    Qualifier.EXACT.value: "as printed",
-    Qualifier.OVER.value: "a lower bound (over)",
-    Qualifier.NEARLY.value: "just below (nearly)",
-    Qualifier.LESS_THAN.value: "an upper bound (less than)",
-    Qualifier.ABOUT.value: "approximate (about)",
-    Qualifier.ALL.value: "all of them",
-    Qualifier.NONE.value: "none of them",
-    Qualifier.DERIVED.value: "derived, not printed",
-}
-
-
-def table_cells(row: dict) -> dict:
-    """The text of each column of a results table for one row."""
-    wilson = ""
-    if row[Col.WILSON_LOW] is not None and row[Col.QUALIFIER] in SOLID_QUALIFIERS:  # a derived row never is
-        wilson = f"{row[Col.WILSON_LOW]:.1f}–{row[Col.WILSON_HIGH]:.1f}%"
-    notes = notes_of(row) + ([f"⚠ {row[Col.FLAG]}"] if row[Col.FLAG] else [])
-    return {
-        **{f: ("" if row.get(f) is None else str(row[f])) for _, f in TABLE_COLUMNS if f in row},
-        "qualifier_words": QUALIFIER_SHORT.get(row[Col.QUALIFIER], row[Col.QUALIFIER]),
-        "counts": count_label(row),
-        "wilson": wilson,
-        "notes": " ".join(notes),
-    }
-
-
 def results_table(rows: pd.DataFrame, caption: str) -> html.Table:
     """The results as an HTML table (headers scoped, a caption), one row per reported figure."""
     return html.Table(
         className="results-table",
         children=[
             html.Caption(caption),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h, _ in TABLE_COLUMNS])),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in content.TABLE_HEAD])),
             html.Tbody(
                 [
-                    html.Tr(
-                        [
-                            html.Th(cells[f], scope="row") if f == Col.ITEM else html.Td(cells[f])
-                            for _, f in TABLE_COLUMNS
-                        ]
-                    )
-                    for cells in (table_cells(r) for r in records(rows))
+                    html.Tr([html.Th(c.text, scope="row") if c.header else html.Td(c.text) for c in cells])
+                    for cells in content.table_rows(records(rows))
                 ]
             ),
         ],
@@ -511,8 +455,11 @@ def _examples(store: Store, survey: Survey) -> list:
         "A percentage p of base n is consistent with the whole counts k where 100k/n rounds to p (within half a point)."
     ]
     exact = first(lambda r: r[Col.QUALIFIER] == Qualifier.EXACT.value and r[Col.BASE] and r[Col.COUNT_MIN] is not None)
-    if exact:
-        items[0] += f" Here, {exact[Col.REPORTED_TEXT]} of {exact[Col.BASE]} is {count_label(exact)} {plural}."
+    if exact:  # the report's words quoted as printed ("Some 7 per cent"), never run into the sentence
+        share = f"{exact[Col.VALUE]:g}% of {exact[Col.BASE]}"
+        printed = exact[Col.REPORTED_TEXT]
+        said = share if printed == f"{exact[Col.VALUE]:g}%" else f"“{printed}” ({share})"
+        items[0] += f" Here, {said} is {count_label(exact)} {plural}."
     bound = first(lambda r: r[Col.QUALIFIER] in ("over", "less_than", "nearly") and r[Col.COUNT_MIN] is not None)
     rule = (
         "A bound allows every count it describes: “over p%” every k with 100k/n above p, “less than p%” every k "
@@ -570,6 +517,6 @@ def about_panel(store: Store, survey: Survey) -> html.Div:
 
 
 def summary_text(store: Store, view: View) -> str:
-    names = ", ".join(store.theme_labels[t] for t in view.themes) if view.themes else "all themes"
+    names = wording.themes_named(store.theme_labels, view.themes)
     n = len(view.results)
     return f"Showing {names}: {n} survey result{'s' if n != 1 else ''}."

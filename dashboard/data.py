@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from etl.schema import Col
+from etl.dates import month_name
+from etl.schema import ChartKind, Col
 from etl.store import DataError, Tables, load_tables
 
 DATA_DIR = Path(os.environ.get("SEND_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 MAX_SEARCH = 200  # characters of quotation search text we use
-MAX_QUERY_VALUES = 50  # theme names looked at in one query string
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -35,7 +35,7 @@ class ChartSpec:
     figure: int | None
     title: str
     subtitle: str
-    kind: str
+    kind: ChartKind
     result_ids: tuple[str, ...]
     axis_label: str
     note: str | None
@@ -103,6 +103,7 @@ class Store:
     sources: dict[str, dict]  # document id -> its origin row
     surveys: dict[str, Survey]  # the surveys with charts, the default first
 
+    # The tables by name: alike in shape because each is one named accessor, not repeated logic.
     @property
     def results(self) -> pd.DataFrame:
         return self.tables["results"]
@@ -208,23 +209,12 @@ def _chart_spec(row: dict) -> ChartSpec:
         figure=row[Col.FIGURE],
         title=row[Col.TITLE],
         subtitle=row[Col.SUBTITLE],
-        kind=row[Col.KIND],
+        kind=ChartKind(row[Col.KIND]),
         result_ids=tuple(row[Col.RESULT_IDS]),
         axis_label=row[Col.AXIS_LABEL],
         note=row[Col.NOTE],
         categories=tuple(row[Col.SELECT_CATEGORY]),
     )
-
-
-# Query strings: ?survey=<id>&theme=a,b (also ?theme=a&theme=b), as the browser script parses them. ---------
-
-
-def parse_themes(values: Iterable[str], known: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Theme names from a query string (comma-separated, repeatable) as (known ids in page order, unknown)."""
-    names = []
-    for value in list(values)[:MAX_QUERY_VALUES]:
-        names += [n.strip().lower() for n in str(value)[:2000].split(",") if n.strip()]
-    return clean_themes(names, known)
 
 
 def clean_themes(value: object, known: Iterable[str]) -> tuple[list[str], list[str]]:
@@ -233,13 +223,14 @@ def clean_themes(value: object, known: Iterable[str]) -> tuple[list[str], list[s
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple)):
-        return [], ([] if value is None else [_short(repr(value))])
+        return [], ([] if value is None else [short_text(repr(value))])
     wanted = {v for v in value if isinstance(v, str)}
-    unknown = [_short(str(v)) for v in value if not (isinstance(v, str) and v in known)]
+    unknown = [short_text(str(v)) for v in value if not (isinstance(v, str) and v in known)]
     return [t for t in known if t in wanted], list(dict.fromkeys(unknown))[:5]
 
 
-def _short(text: str, limit: int = 40) -> str:
+def short_text(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters (with an ellipsis), for a notice."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -289,10 +280,8 @@ def format_published(value: str | None) -> str:
     """An ISO date, month or year ("1999-12", "1999-12-31", "1999") as people write it ("December 1999")."""
     if not value:
         return "undated"
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December"]  # fmt: skip
     parts = value.split("-")
     if len(parts) == 1:
         return parts[0]
-    month = months[int(parts[1]) - 1]
+    month = month_name(parts[1])
     return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"

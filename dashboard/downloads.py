@@ -1,5 +1,5 @@
-"""Downloads: the results in view as CSV with its codebook; every file of the build as one zip; all charts in
-view as one zip of images.
+"""Every download route: a chart's own files; the results in view as CSV with its codebook; every file of the
+build as one zip; all charts in view as one zip of images.
 
 A results CSV, a chart's (``/chart/<slug>.csv``) or the view's (the landing page's button), has the columns of
 ``etl.schema.RESULT_DOWNLOAD_COLUMNS``: the numbers as numbers (value, qualifier, count, the counts and shares a
@@ -9,6 +9,10 @@ figure was placed (``notes_of``, as the hover and the table show them). Written 
 
 Routes (``register``):
 
+- ``GET /chart/<slug>.<format>`` for every format of ``CHART_FORMATS`` (png, svg, csv), with the chart page's
+  query (``?survey=``, ``?theme=a,b``, ``?intervals=on``): the images carry the chart's title, question, key,
+  base and source line (the "export" frame), rendered through ``dashboard.export`` (disk cache, bounded queue:
+  a busy server answers 503 with ``Retry-After``); the CSV its rows.
 - ``GET /download/send-survey-tables.zip``: every file of the build this process loaded (tables as Parquet
   and CSV, codebooks, the Data Package, the manifest), from the bytes read and checked at start-up, so it
   does not depend on the build folder still being on disk (a later ``make data`` may prune it).
@@ -28,17 +32,24 @@ import io
 import os
 import threading
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from dash import Dash
 from flask import Response, jsonify, request
 
-from dashboard import export
-from dashboard.data import Store, parse_themes, records
-from dashboard.figures import notes_of
+from dashboard import export, selection
+from dashboard.data import Store, records
+from dashboard.wording import notes_of
 from etl.package import codebook_csv, csv_bytes, data_type
 from etl.schema import RESULT_DOWNLOAD_COLUMNS, Col, ResultDownload
+
+if TYPE_CHECKING:  # pages links to this module's codebook: at run time it is imported in register()
+    from dashboard.pages import Assets, Request
+    from dashboard.views import Views
 
 RESULTS_CODEBOOK = "send-survey-results.meta.csv"
 _DTYPES = {"integer": "Int64", "boolean": "boolean"}
@@ -91,9 +102,63 @@ TABLES_ZIP = "/download/send-survey-tables.zip"
 CHARTS_ZIP = "/export/charts.zip"
 
 
-def register(app: Dash, store: Store, views, data_dir: Path) -> None:
-    """Add the download routes to ``app``'s server and the 503 answer for export errors; rendered charts are
+# The registries: a format's name -> its media type and writer. ------------------------------------------------
+# A chart's downloads are /chart/<slug>.<format> for every format in CHART_FORMATS, whose labels the chart page's
+# download menu shows. A new format: one entry there with its writer; an image must also be one kaleido renders
+# (export.FORMATS, which the charts-in-view zip takes).
+
+
+@dataclass(frozen=True)
+class ChartFormat:
+    """One chart's download in a format: its label, its media type, and its writer (None: no row in view)."""
+
+    label: str
+    mimetype: str
+    write: Callable[[Store, Views, Request], bytes | None]
+
+
+def _chart_csv(store: Store, views: Views, req: Request) -> bytes:
+    return results_csv(store, views.rows(req.survey, req.spec, req.themes))
+
+
+def _chart_image(fmt: str) -> Callable[[Store, Views, Request], bytes | None]:
+    def write(store: Store, views: Views, req: Request) -> bytes | None:
+        chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "export")
+        if chart.figure is None:
+            return None
+        with export.admit() as ticket:  # busy: a 503 with Retry-After (export.install answers ExportError)
+            return export.render_cached(chart.figure, fmt, chart.token, ticket=ticket)
+
+    return write
+
+
+CHART_FORMATS: dict[str, ChartFormat] = {
+    "png": ChartFormat(f"PNG ({export.SCALE}×)", "image/png", _chart_image("png")),
+    "svg": ChartFormat("SVG", "image/svg+xml", _chart_image("svg")),
+    "csv": ChartFormat("CSV", "text/csv", _chart_csv),
+}
+
+
+@dataclass(frozen=True)
+class File:
+    """A download that is the same for every request: its route, file name, media type and writer."""
+
+    route: str
+    name: str
+    mimetype: str
+    write: Callable[[], bytes]
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+def register(app: Dash, store: Store, views: Views, data_dir: Path, assets: Assets) -> None:
+    """Add every download route to ``app``'s server, and the 503 answer for export errors; rendered charts are
     cached in ``data_dir/export-cache`` unless ``EXPORT_CACHE_DIR`` says otherwise."""
+    from dashboard import pages
+    from dashboard.routes import not_found
+
     server = app.server
     export.install(server)
     if "EXPORT_CACHE_DIR" not in os.environ:
@@ -107,46 +172,51 @@ def register(app: Dash, store: Store, views, data_dir: Path) -> None:
                 built["zip"] = tables_zip(store.tables.files)
             return built["zip"]
 
-    @server.route(TABLES_ZIP)
-    def _tables_zip():
-        return Response(
-            _tables(),
-            mimetype="application/zip",
-            headers={"Content-Disposition": "attachment; filename=send-survey-tables.zip"},
+    files = [
+        File(TABLES_ZIP, "send-survey-tables.zip", "application/zip", _tables),
+        File(f"/download/{RESULTS_CODEBOOK}", RESULTS_CODEBOOK, "text/csv", results_codebook),
+    ]
+    for file in files:
+        server.add_url_rule(
+            file.route,
+            endpoint=f"download:{file.name}",
+            view_func=lambda f=file: Response(f.write(), mimetype=f.mimetype, headers=_attachment(f.name)),
         )
 
-    @server.route(f"/download/{RESULTS_CODEBOOK}")
-    def _results_codebook():
-        return Response(
-            results_codebook(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename={RESULTS_CODEBOOK}"},
-        )
+    @server.route(f"/chart/<slug>.<any({', '.join(CHART_FORMATS)}):fmt>")
+    def _chart_file(slug: str, fmt: str):
+        req = pages.parse_request(store, slug, request.args)
+        if isinstance(req, str):
+            return not_found(store, assets, req)
+        data = CHART_FORMATS[fmt].write(store, views, req)
+        if data is None:
+            return not_found(store, assets, "None of this chart's figures is tagged with the selected themes.")
+        name = req.spec.filename + ("-" + "-".join(req.themes) if req.themes else "")
+        return Response(data, mimetype=CHART_FORMATS[fmt].mimetype, headers=_attachment(f"{name}.{fmt}"))
 
     @server.route(CHARTS_ZIP)
     def _charts_zip():
-        fmt = request.args.get("format", "png")
-        if fmt not in export.FORMATS:
-            return jsonify(error="bad request", message="format must be png or svg"), 400
-        with export.admit() as ticket:  # a full queue is a 503 before any work (ExportError -> export.install)
-            survey = store.survey(request.args.get("survey", ""))
-            themes, _ = parse_themes(request.args.getlist("theme"), survey.theme_ids)
-            intervals = request.args.get("intervals", "") in ("on", "1", "true")
-            charts = []
-            for spec in survey.charts:
-                chart = views.chart(survey, spec, tuple(themes), intervals, "export")
-                if chart.figure is not None:
-                    charts.append((spec.filename, chart.figure))
-            if not charts:
-                return jsonify(error="not found", message="No chart is in view to export."), 404
-            data = export.zip_cached(charts, fmt, ticket=ticket)
-        name = f"{survey.id}-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
-        return Response(
-            data,
-            mimetype="application/zip",
-            headers={
-                "Content-Disposition": f'attachment; filename="{name}"',
-                "X-Export-Charts": str(len(charts)),
-                "Cache-Control": "no-store",
-            },
-        )
+        return charts_zip(store, views, request.args)
+
+
+def charts_zip(store: Store, views: Views, args) -> Response | tuple:
+    """Every chart of the survey ``args`` name, drawn for its selection, as one zip of images."""
+    fmt = args.get("format", "png")
+    if fmt not in export.FORMATS:
+        return jsonify(error="bad request", message=f"format must be {' or '.join(export.FORMATS)}"), 400
+    with export.admit() as ticket:  # a full queue is a 503 before any work (ExportError -> export.install)
+        asked = selection.parse(args)
+        survey = store.survey(asked.survey)
+        themes, _ = asked.themes_in(survey.theme_ids)
+        intervals = asked.intervals
+        charts = []
+        for spec in survey.charts:
+            chart = views.chart(survey, spec, tuple(themes), intervals, "export")
+            if chart.figure is not None:
+                charts.append((spec.filename, chart.figure))
+        if not charts:
+            return jsonify(error="not found", message="No chart is in view to export."), 404
+        data = export.zip_cached(charts, fmt, ticket=ticket)
+    name = f"{survey.id}-charts" + ("-" + "-".join(themes) if themes else "") + f"-{fmt}.zip"
+    headers = {**_attachment(name), "X-Export-Charts": str(len(charts)), "Cache-Control": "no-store"}
+    return Response(data, mimetype="application/zip", headers=headers)

@@ -19,16 +19,19 @@ what it shows, its base and its source wherever it goes. Text is wrapped by meas
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import wording
 from dashboard.data import ChartSpec, count_label, records
 from dashboard.textfit import wrap as fit
-from etl.schema import Col, Qualifier
+from dashboard.wording import FLAG_MARK, flag_line
+from etl import derive
+from etl.schema import ChartKind, Col, Qualifier
 
 Frame = Literal["page", "embed", "export"]
 FONT = "Arial, Helvetica, 'Liberation Sans', sans-serif"
@@ -41,7 +44,6 @@ BAR_PX = 20
 GAP_PX = 14
 EXPORT_WIDTH = 1100
 TEXT_PX = {"page": 290, "embed": 300, "export": EXPORT_WIDTH - 100}  # title, question, key and footer text
-FLAG_MARK = "⚠"
 SOLID_QUALIFIERS = (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value)
 
 
@@ -80,12 +82,9 @@ def is_derived(row: Mapping) -> bool:
 
 
 def extent(row: Mapping) -> tuple[float, float, float]:
-    """(solid end, range start, range end) in percent: a bound's range is hatched beyond its solid part."""
-    if row[Col.QUALIFIER] in SOLID_QUALIFIERS:
-        return row[Col.VALUE], row[Col.VALUE], row[Col.VALUE]
-    if is_derived(row):
-        return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_LOW]
-    return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_HIGH]
+    """(solid end, range start, range end) in percent: a bound's range is hatched beyond its solid part (the
+    rule is the ETL's, which ranks bars by it: etl.derive.extent)."""
+    return derive.extent(row)
 
 
 def row_label(row: Mapping, spec: ChartSpec, labels: Labels, with_category: bool) -> str:
@@ -93,13 +92,13 @@ def row_label(row: Mapping, spec: ChartSpec, labels: Labels, with_category: bool
     chart, only a category other than the first its selector names, which its axis says), its theme on a ranked
     chart, its survey on a comparison of waves."""
     label = row[Col.ITEM]
-    if spec.kind == "waves":
+    if spec.kind == ChartKind.WAVES:
         label = f"{labels.sources[row[Col.SURVEY]][Col.SHORT_TITLE] or row[Col.SURVEY]}: {label}"
-    if spec.kind == "ranked" and spec.categories and row[Col.CATEGORY] == spec.categories[0]:
+    if spec.kind == ChartKind.RANKED and spec.categories and row[Col.CATEGORY] == spec.categories[0]:
         with_category = False
-    if with_category or spec.kind == "waves":
+    if with_category or spec.kind == ChartKind.WAVES:
         label += f" — {row[Col.CATEGORY]}"
-    if spec.kind == "ranked":
+    if spec.kind == ChartKind.RANKED:
         label += " · " + labels.theme_labels.get(row[Col.THEMES][0], row[Col.THEMES][0])
     return label
 
@@ -120,61 +119,26 @@ def value_label(row: Mapping) -> str:
     return text
 
 
-def notes_of(row: Mapping) -> list[str]:
-    """Every note that says how a record was placed, labelled or derived: shown in hovers, tables and CSVs."""
-    out = []
-    if row[Col.GROUP_BOUND]:
-        out.append("Reported only as one bound for a group of items, not for this item alone.")
-    for field in (Col.FIGURE_NOTE, Col.NOTE):
-        if row[field]:
-            out.append(row[field])
-    return out
-
-
-def in_words(row: Mapping, plural: str) -> str:
-    """What a bound allows, in plain words before any arithmetic: "“over 70%” of the 10 <plural> is at least
-    8 of them." ("" for a figure that is not a bound, or whose base is not stated)."""
-    lo, hi, base, q = row[Col.COUNT_MIN], row[Col.COUNT_MAX], row[Col.BASE], row[Col.QUALIFIER]
-    if base is None or lo is None or lo == hi:
-        return ""
-    said = f"“{row[Col.REPORTED_TEXT]}” of the {base} {plural}"
-    if q == Qualifier.OVER.value:
-        return f"{said} is at least {lo} of them."
-    if q == Qualifier.LESS_THAN.value:
-        return f"{said} is at most {hi} of them."
-    return f"{said} is between {lo} and {hi} of them."
-
-
 def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
-    """customdata of a bar's hover: label, reported text, respondents, section, sentence, notes."""
-    plural = labels.plural(row[Col.SURVEY])
-    if count_label(row):
-        counts = f"{count_label(row)} {plural}"
-    elif row[Col.BASE] is not None:
-        counts = f"no whole number of the {row[Col.BASE]} gives the printed figure (see the note)"
-    else:
-        counts = "not derivable: the number who answered is not stated"
-    if is_derived(row):
-        sentence = "<br>".join(_lines(row[Col.NOTE] or "Not reported; derived from the other answers.", 330, 12))
-    else:
-        sentence = "“" + "<br>".join(_lines(row[Col.VERBATIM], 330, 12)) + "”"
-    words = in_words(row, plural)
-    extra = ([words] if words else []) + [*notes_of(row)] + ([f"{FLAG_MARK} {row[Col.FLAG]}"] if row[Col.FLAG] else [])
-    note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in extra)
+    """customdata of a bar's hover (``wording.hover``), wrapped and escaped: label, reported text, respondents,
+    section, sentence, notes, the respondents' name."""
+    said = wording.hover(row, labels.plural(row[Col.SURVEY]))
+    sentence = "<br>".join(_lines(said.sentence, 330, 12))
+    note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in said.notes)
     return [
         "<br>".join(_lines(label, 330, 12, bold=True)),
-        esc(row[Col.REPORTED_TEXT]),
-        esc(counts),
-        esc(row[Col.SECTION]),
-        sentence,
+        esc(said.reported),
+        esc(said.counts),
+        esc(said.section),
+        f"“{sentence}”" if said.quoted else sentence,
         note,
-        esc(plural.capitalize()),
+        esc(said.who),
     ]
 
 
 HOVER = (
-    "<b>%{customdata[0]}</b><br>Reported: %{customdata[1]}<br>%{customdata[6]}: %{customdata[2]}"
-    "<br>Section: %{customdata[3]}<br>%{customdata[4]}%{customdata[5]}<extra></extra>"
+    f"<b>%{{customdata[0]}}</b><br>{wording.REPORTED}: %{{customdata[1]}}<br>%{{customdata[6]}}: %{{customdata[2]}}"
+    f"<br>{wording.SECTION}: %{{customdata[3]}}<br>%{{customdata[4]}}%{{customdata[5]}}<extra></extra>"
 )
 
 
@@ -230,7 +194,7 @@ def footer_lines(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list[st
     lines = [source_line(rows, labels), base_line(rows, labels), encoding_line(rows)]
     if spec.note:
         lines.append(f"Note: {spec.note}")
-    lines += [f"{FLAG_MARK} {flag}" for flag in rows[Col.FLAG].dropna()]
+    lines += [flag_line(flag) for flag in rows[Col.FLAG].dropna()]
     return lines
 
 
@@ -270,57 +234,72 @@ def _key_text(items: list[tuple[str, str, bool]], px: float) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class Options:
+    """How a chart is drawn besides its rows: error bars, the filter note, the frame, and whether its labels
+    name the category (pass the answer for the chart's full rows, so a filtered chart labels as the whole)."""
+
+    show_intervals: bool = False
+    filtered: str = ""
+    frame: Frame = "page"
+    multi_category: bool = False
+
+
+def _header(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, filtered: str) -> tuple[list[dict], int]:
+    """The title, question and key drawn above a framed chart, and the top margin they take."""
+    title = _lines(spec.title, px, 17, bold=True)
+    question = _lines(question_line(spec, filtered), px, 12.5)
+    key = _key_text(key_items(rows, labels), px)
+    at_question = 10 + 22 * len(title)
+    at_key = at_question + 17 * len(question) + 6
+    top = at_key + 17 * len(key) + 10
+    blocks = [
+        _text_block(title, 10, top, 17, INK, bold=True),
+        _text_block(question, at_question, top, 12.5, MUTED),
+        _text_block(key, at_key, top, 12.5, INK),
+    ]
+    return blocks, top
+
+
+def _footer(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, below: float) -> tuple[dict, int]:
+    """The source, base and notes drawn under a framed chart's axis (``below`` px under the plot), and the
+    height they take."""
+    foot = [line for text in footer_lines(rows, spec, labels) for line in _lines(text, px, 11)]
+    block = dict(
+        text="<br>".join(foot), x=0, xref="paper", xanchor="left", y=0, yref="paper", yanchor="top",
+        yshift=-(below + 6), align="left", showarrow=False, font=dict(size=11, color=MUTED),
+    )  # fmt: skip
+    return block, 14 + 15 * len(foot)
+
+
 def layout(
     spec: ChartSpec,
     rows: pd.DataFrame,
     labels: Labels,
     plot_height: float,
-    frame: Frame,
-    filtered: str,
+    opts: Options,
     annotations: list[dict],
+    barmode: str = "overlay",
 ) -> dict:
-    """Margins, axis and (framed) the header and footer drawn into the image."""
-    px = TEXT_PX[frame]
+    """Margins, axes and (framed) the header and footer drawn into the image; the y axis runs down from 0 to
+    ``plot_height`` pixels."""
+    px = TEXT_PX[opts.frame]
     axis_lines = _lines(spec.axis_label, LABEL_PX, 12)
-    bottom_axis = 34 + 15 * len(axis_lines)
+    bottom = 34 + 15 * len(axis_lines)
     notes: list[dict] = []
     top = 8
-    bottom = bottom_axis
-    if frame != "page":
-        title = _lines(spec.title, px, 17, bold=True)
-        question = _lines(question_line(spec, filtered), px, 12.5)
-        key = _key_text(key_items(rows, labels), px)
-        at_question = 10 + 22 * len(title)
-        at_key = at_question + 17 * len(question) + 6
-        top = at_key + 17 * len(key) + 10
-        notes.append(_text_block(title, 10, top, 17, INK, bold=True))
-        notes.append(_text_block(question, at_question, top, 12.5, MUTED))
-        notes.append(_text_block(key, at_key, top, 12.5, INK))
-        foot = [line for text in footer_lines(rows, spec, labels) for line in _lines(text, px, 11)]
-        notes.append(
-            dict(
-                text="<br>".join(foot),
-                x=0,
-                xref="paper",
-                xanchor="left",
-                y=0,
-                yref="paper",
-                yanchor="top",
-                yshift=-(bottom_axis + 6),
-                align="left",
-                showarrow=False,
-                font=dict(size=11, color=MUTED),
-            )  # fmt: skip
-        )
-        bottom = bottom_axis + 14 + 15 * len(foot)
-    height = round(top + plot_height + bottom)
+    if opts.frame != "page":
+        notes, top = _header(spec, rows, labels, px, opts.filtered)
+        foot, foot_height = _footer(spec, rows, labels, px, bottom)
+        notes.append(foot)
+        bottom += foot_height
     return dict(
         template="none",  # every style is set here; plotly.py's default template only adds weight
         font=dict(family=FONT, size=13, color=INK),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        barmode="stack" if spec.kind == "stacked" else "overlay",
-        height=height,
+        barmode=barmode,
+        height=round(top + plot_height + bottom),
         margin=dict(l=16, r=20, t=top, b=bottom, autoexpand=False),
         showlegend=False,
         hoverlabel=dict(align="left", bgcolor="white", font=dict(size=12, family=FONT)),
@@ -336,7 +315,8 @@ def layout(
             automargin=False,
         ),
         annotations=[*annotations, *notes],
-        meta=dict(key=spec.slug, survey=spec.survey, filename=spec.filename, frame=frame),
+        meta=dict(key=spec.slug, survey=spec.survey, filename=spec.filename, frame=opts.frame),
+        yaxis=dict(range=[plot_height, 0], visible=False, fixedrange=True),
     )
 
 
@@ -370,90 +350,116 @@ def _marker(colour: str, hatched: bool, solidity: float = 0.35) -> dict:
     )
 
 
-def build_bar_figure(
-    rows: pd.DataFrame,
-    spec: ChartSpec,
-    labels: Labels,
-    *,
-    show_intervals: bool = False,
-    filtered: str = "",
-    frame: Frame = "page",
-    multi_category: bool = False,
-) -> go.Figure:
-    """Horizontal bars, one per row, each labelled above: solid to the reported value, hatched across a bound.
+# The builders, one per chart kind. ---------------------------------------------------------------------------
+# A builder takes a chart's rows (already filtered, in drawing order), its spec, the labels and the Options, and
+# returns the figure. BUILDERS maps every ChartKind (etl/schema.py, the one list of kinds) to its builder; a test
+# fails if a kind has none. A new kind: add it to ChartKind, write its builder here and register it with @draws.
 
-    The y axis is in pixels (row i starts at ``tops[i]``), so labels of any length sit exactly above their bar.
-    """
-    recs = records(rows)
-    texts = [row_label(r, spec, labels, multi_category) for r in recs]
-    lines = [bar_annotation_lines(t, value_label(r)) for t, r in zip(texts, recs)]
+Builder = Callable[[pd.DataFrame, ChartSpec, Labels, Options], go.Figure]
+BUILDERS: dict[ChartKind, Builder] = {}
+
+
+def draws(*kinds: ChartKind) -> Callable[[Builder], Builder]:
+    """Register the decorated builder as the one that draws charts of ``kinds``."""
+
+    def register(builder: Builder) -> Builder:
+        for kind in kinds:
+            BUILDERS[ChartKind(kind)] = builder
+        return builder
+
+    return register
+
+
+def _bar_positions(lines: list[list[str]]) -> tuple[list[float], list[float], float]:
+    """(top of each bar's label, centre of each bar, height of them all) in pixels down the plot."""
     tops, centres, y = [], [], 0.0
     for ls in lines:
         tops.append(y)
         centres.append(y + LINE_PX * len(ls) + 4 + BAR_PX / 2)
         y += LINE_PX * len(ls) + 4 + BAR_PX + GAP_PX
+    return tops, centres, y
+
+
+def _error_bars(sub: list[dict], extents: list[tuple[float, float, float]]) -> dict:
+    """Each bar's Wilson interval as an error bar about its solid end (none where it has no interval)."""
+    return dict(
+        type="data",
+        array=[r[Col.WILSON_HIGH] - e[0] if r[Col.WILSON_HIGH] is not None else None for r, e in zip(sub, extents)],
+        arrayminus=[e[0] - r[Col.WILSON_LOW] if r[Col.WILSON_LOW] is not None else None for r, e in zip(sub, extents)],
+        color=INK, thickness=1.5, width=5,
+    )  # fmt: skip
+
+
+def _group_marker(colour: str, sub: list[dict]) -> dict:
+    """Solid in the group's colour; a derived share among them hatched in it."""
+    derived = [is_derived(r) for r in sub]
+    if not any(derived):
+        return _marker(colour, False)
+    fills = ["white" if d else colour for d in derived]
+    return dict(
+        color=fills,
+        line=dict(color=colour, width=1),
+        pattern=dict(shape=["/" if d else "" for d in derived], fgcolor=colour, bgcolor=fills, solidity=0.35),
+    )
+
+
+def _group_traces(sub: list[dict], centres: list[float], custom: list, name: str, colour: str, intervals: bool) -> list:
+    """One response group's bars: solid to each reported value, then the hatched range of each bound."""
+    extents = [extent(r) for r in sub]
+    traces = [
+        go.Bar(
+            orientation="h",
+            y=centres,
+            x=[e[0] for e in extents],
+            width=BAR_PX,
+            name=name,
+            marker=_group_marker(colour, sub),
+            customdata=custom,
+            hovertemplate=HOVER,
+            error_x=_error_bars(sub, extents) if intervals else None,
+        )  # fmt: skip
+    ]
+    bounds = [j for j, e in enumerate(extents) if e[2] > e[1]]
+    if bounds:
+        traces.append(
+            go.Bar(
+                orientation="h",
+                y=[centres[j] for j in bounds],
+                x=[extents[j][2] - extents[j][1] for j in bounds],
+                base=[extents[j][1] for j in bounds],
+                width=BAR_PX,
+                name=f"{name}: range a bound allows",
+                marker=_marker(colour, True, 0.3),
+                customdata=[custom[j] for j in bounds],
+                hovertemplate=HOVER,
+            )
+        )
+    return traces
+
+
+@draws(ChartKind.RANKED, ChartKind.BARS, ChartKind.WAVES)
+def build_bar_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure:
+    """Horizontal bars, one per row, each labelled above: solid to the reported value, hatched across a bound.
+
+    The y axis is in pixels (row i starts at ``tops[i]``), so labels of any length sit exactly above their bar.
+    """
+    recs = records(rows)
+    texts = [row_label(r, spec, labels, opts.multi_category) for r in recs]
+    lines = [bar_annotation_lines(t, value_label(r)) for t, r in zip(texts, recs)]
+    tops, centres, y = _bar_positions(lines)
     traces: list = []
     for group in dict.fromkeys(r[Col.GROUP] for r in recs):
         idx = [i for i, r in enumerate(recs) if r[Col.GROUP] == group]
         sub = [recs[i] for i in idx]
-        colour = labels.colour(group)
-        extents = [extent(r) for r in sub]
         custom = [hover_fields(r, texts[i], labels) for r, i in zip(sub, idx)]
-        error = None
-        if show_intervals:
-            error = dict(
-                type="data",
-                array=[r[Col.WILSON_HIGH] - e[0] if r[Col.WILSON_HIGH] is not None else None for r, e in zip(sub, extents)],
-                arrayminus=[e[0] - r[Col.WILSON_LOW] if r[Col.WILSON_LOW] is not None else None for r, e in zip(sub, extents)],
-                color=INK, thickness=1.5, width=5,
-            )  # fmt: skip
-        derived = [is_derived(r) for r in sub]
-        marker = _marker(colour, False)
-        if any(derived):
-            fills = ["white" if d else colour for d in derived]
-            marker = dict(
-                color=fills,
-                line=dict(color=colour, width=1),
-                pattern=dict(shape=["/" if d else "" for d in derived], fgcolor=colour, bgcolor=fills, solidity=0.35),
-            )
         name = labels.groups[group][Col.LABEL]
-        traces.append(
-            go.Bar(
-                orientation="h",
-                y=[centres[i] for i in idx],
-                x=[e[0] for e in extents],
-                width=BAR_PX,
-                name=name,
-                marker=marker,
-                customdata=custom,
-                hovertemplate=HOVER,
-                error_x=error,
-            )  # fmt: skip
-        )
-        bounds = [j for j, e in enumerate(extents) if e[2] > e[1]]
-        if bounds:
-            traces.append(
-                go.Bar(
-                    orientation="h",
-                    y=[centres[idx[j]] for j in bounds],
-                    x=[extents[j][2] - extents[j][1] for j in bounds],
-                    base=[extents[j][1] for j in bounds],
-                    width=BAR_PX,
-                    name=f"{name}: range a bound allows",
-                    marker=_marker(colour, True, 0.3),
-                    customdata=[custom[j] for j in bounds],
-                    hovertemplate=HOVER,
-                )
-            )
+        traces += _group_traces(sub, [centres[i] for i in idx], custom, name, labels.colour(group), opts.show_intervals)
     notes = [_label_block(ls, top) for top, ls in zip(tops, lines)]
-    lay = layout(spec, rows, labels, y, frame, filtered, notes)
-    lay["yaxis"] = dict(range=[y, 0], visible=False, fixedrange=True)
-    return go.Figure(data=traces, layout=lay)
+    return go.Figure(data=traces, layout=layout(spec, rows, labels, y, opts, notes))
 
 
-def build_stacked_figure(
-    rows: pd.DataFrame, spec: ChartSpec, labels: Labels, *, filtered: str = "", frame: Frame = "page"
-) -> go.Figure:
+@draws(ChartKind.STACKED)
+def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure:
     """One bar of a single question's answers, stacked to its base, with a labelled line per answer above it.
 
     Answers are never labelled inside their segment (a narrow one would make the text unreadably small).
@@ -486,34 +492,19 @@ def build_stacked_figure(
         )
     plot_height = centre + 14 + GAP_PX
     notes = [_label_block(ls, top) for top, ls in lines]
-    lay = layout(spec, rows, labels, plot_height, frame, filtered, notes)
-    lay["yaxis"] = dict(range=[plot_height, 0], visible=False, fixedrange=True)
-    return go.Figure(data=traces, layout=lay)
+    return go.Figure(data=traces, layout=layout(spec, rows, labels, plot_height, opts, notes, barmode="stack"))
 
 
 def build_chart(
-    rows: pd.DataFrame,
-    spec: ChartSpec,
-    labels: Labels,
-    *,
-    show_intervals: bool = False,
-    filtered: str = "",
-    frame: Frame = "page",
-    multi_category: bool | None = None,
+    rows: pd.DataFrame, spec: ChartSpec, labels: Labels, multi_category: bool | None = None, **options
 ) -> go.Figure | None:
-    """The chart ``spec`` for its (already theme-filtered) rows in drawing order, or None if there are none.
-
-    ``multi_category`` (default: whether ``rows`` has several categories) puts the category in each label;
-    pass the answer for the chart's full rows so a filtered chart labels its bars as the whole one does.
-    """
+    """The chart ``spec`` for its (already theme-filtered) rows in drawing order, or None if there are none,
+    drawn by its kind's builder. ``options`` are those of ``Options``; ``multi_category`` defaults to whether
+    ``rows`` has several categories."""
     if rows.empty:
         return None
-    if spec.kind == "stacked":
-        return build_stacked_figure(rows, spec, labels, filtered=filtered, frame=frame)
     multi = rows[Col.CATEGORY].nunique() > 1 if multi_category is None else multi_category
-    return build_bar_figure(
-        rows, spec, labels, show_intervals=show_intervals, filtered=filtered, frame=frame, multi_category=multi
-    )
+    return BUILDERS[ChartKind(spec.kind)](rows, spec, labels, Options(multi_category=multi, **options))
 
 
 def describe_rows(rows: pd.DataFrame, labels: Labels) -> list[str]:

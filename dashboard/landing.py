@@ -7,17 +7,19 @@ chart already drawn, in one round trip. Theme changes afterwards update the pane
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
-from dashboard import components, ids
+from dashboard import components, ids, selection
 from dashboard.data import Store, Survey, filter_by_themes
-from dashboard.downloads import RESULTS_CODEBOOK
+from dashboard.downloads import RESULTS_CODEBOOK, TABLES_ZIP
 from dashboard.figures import Labels
-from dashboard.pages import SITE
-from dashboard.views import View
+from dashboard.views import ChartRows, View
+from dashboard.wording import SITE_TITLE
 
-TITLE = SITE
 HIDEABLE = ["overview", "charts", "quotations", "context"]  # sections hidden when the selection empties them
 
 
@@ -29,7 +31,7 @@ def shell(store: Store) -> html.Div:
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.SURVEYS, data={"ids": list(store.surveys), "default": store.default_survey}),
             dcc.Store(id=ids.SURVEY),
-            html.Header(className="masthead", children=[html.H1(TITLE)]),
+            html.Header(className="masthead", children=[html.H1(SITE_TITLE)]),
             html.Div(id=ids.PAGE, className="survey-page"),
         ],
     )
@@ -46,40 +48,183 @@ def _section(title: str, anchor: str, *children, visible: bool = True) -> html.S
 
 
 def chart_href(survey: Survey, store: Store, slug: str, themes: tuple[str, ...] = ()) -> str:
-    parts = [] if survey.id == store.default_survey else [f"survey={survey.id}"]
-    if themes:
-        parts.append("theme=" + ",".join(themes))
-    return f"/chart/{slug}" + ("?" + "&".join(parts) if parts else "")
+    return selection.href(f"/chart/{slug}", selection.Selection(survey.id, tuple(themes)), store.default_survey)
 
 
-def sections_shown(store: Store, view: View, contrasts: list, visible: set[str]) -> dict[str, bool]:
-    """Which of the hideable sections the selection leaves something in."""
-    overview = components.overview_spec(view.survey).slug
-    return {
-        "overview": bool(contrasts or overview in visible),
-        "charts": bool(visible - {overview}),
-        "quotations": not filter_by_themes(store.survey_quotes(view.survey), list(view.themes)).empty,
+@dataclass(frozen=True)
+class PageState:
+    """What a selection shows on the survey's page, derived once for the page and for the panels' update."""
+
+    overview: ChartRows  # the chart drawn in full at the top
+    visible: frozenset[str]  # the slugs of the charts the selection leaves a row in
+    contrasts: list[dict]  # the survey's contrasts with a side in view
+    sections: dict[str, bool]  # whether each of HIDEABLE has something to show
+
+
+def page_state(store: Store, view: View) -> PageState:
+    """The overview chart, the visible charts, the contrasts and the sections a selection shows."""
+    survey = view.survey
+    overview = view.chart(components.overview_spec(survey).slug)
+    visible = frozenset(c.spec.slug for c in view.charts if not c.rows.empty)
+    contrasts = components.contrasts_in_view(survey, set(view.results["id"]))
+    sections = {
+        "overview": bool(contrasts or overview.spec.slug in visible),
+        "charts": bool(visible - {overview.spec.slug}),
+        "quotations": not filter_by_themes(store.survey_quotes(survey), list(view.themes)).empty,
         "context": not view.context.empty,
     }
+    return PageState(overview, visible, contrasts, sections)
+
+
+def _button(text: str, ident: str, primary: bool = False, style: dict | None = None) -> html.Button:
+    """A button of the page (a secondary one unless ``primary``), not yet clicked."""
+    shown = {} if style is None else {"style": style}
+    return html.Button(text, id=ident, n_clicks=0, className="button" if primary else "button secondary", **shown)
+
+
+def _live(text, ident: str, tag=html.P, class_name: str = "") -> Component:
+    """Text a screen reader announces when it changes."""
+    return tag(text, id=ident, className=class_name, role="status", **{"aria-live": "polite"})
+
+
+def _filters(store: Store, view: View, intervals: bool, notice: str) -> html.Aside:
+    return html.Aside(
+        id="filters",
+        className="controls",
+        **{"aria-label": "Filters"},
+        children=[
+            components.theme_filter(store, view.survey, list(view.themes)),
+            _live(notice or None, ids.THEME_NOTICE, html.Div, "notice"),
+            components.interval_toggle(intervals),
+        ],
+    )
+
+
+def _overview(store: Store, labels: Labels, view: View, state: PageState, intervals: bool) -> html.Section:
+    href = chart_href(view.survey, store, state.overview.spec.slug, view.themes)
+    return _section(
+        "Overview",
+        "overview",
+        html.Div(
+            components.contrasts(store, state.contrasts, labels),
+            id=ids.CONTRASTS,
+            className="contrasts",
+            style={} if state.contrasts else {"display": "none"},
+        ),
+        components.overview_card(state.overview, labels, href, intervals),
+        visible=state.sections["overview"],
+    )
+
+
+def _charts(store: Store, labels: Labels, view: View, state: PageState) -> html.Section:
+    survey = view.survey
+    cards = [
+        components.chart_card(store, c, labels, c.slug in state.visible, chart_href(survey, store, c.slug, view.themes))
+        for c in survey.charts
+        if c.slug != state.overview.spec.slug
+    ]
+    return _section(
+        "Charts",
+        "charts",
+        html.P(
+            "Each chart has its own page with its table, its sources, downloads and a link to share or embed.",
+            className="lede",
+        ),
+        html.Div(cards, id=ids.CHART_CARDS, className="chart-tiles"),
+        visible=state.sections["charts"],
+    )
+
+
+def _quote_filters() -> html.Div:
+    stance = dbc.Checklist(
+        id=ids.QUOTE_STANCE,
+        options=[{"label": label, "value": v} for v, label in components.STANCES],
+        value=[],
+        inline=True,
+        className="pills",
+        inputClassName="pill-input",
+        labelClassName="pill-label",
+    )
+    search = dcc.Input(id=ids.QUOTE_SEARCH, type="search", debounce=0.3, maxLength=200, className="search")
+    return html.Div(
+        className="quote-filters",
+        children=[
+            html.Fieldset([html.Legend("Stance"), stance], className="filter"),
+            html.Div([html.Label("Search the quotations", htmlFor=ids.QUOTE_SEARCH), search], className="search-box"),
+        ],
+    )
+
+
+def _quotations(survey: Survey, quotes: dict, visible: bool) -> html.Section:
+    return _section(
+        f"What {survey.plural} said",
+        "quotations",
+        _quote_filters(),
+        _live(quotes["count"], ids.QUOTE_COUNT, class_name="count"),
+        html.Div(quotes["quotes"], id=ids.QUOTES, className="quotes"),
+        _button(quotes["more"], ids.QUOTES_MORE, style=quotes["more_style"]),
+        visible=visible,
+    )
+
+
+def _context(context: dict, visible: bool) -> html.Section:
+    return _section(
+        "Context",
+        "context",
+        html.P(
+            "Figures from the report and the documents it builds on, for the selected themes.",
+            className="lede",
+        ),
+        html.Div(context["context"], id=ids.CONTEXT, className="context-grid"),
+        _button(context["context_more"], ids.CONTEXT_MORE, style=context["context_more_style"]),
+        visible=visible,
+    )
+
+
+def _data() -> html.Section:
+    links = [
+        ("Codebook of the CSV", f"/download/{RESULTS_CODEBOOK}"),
+        ("All tables (Parquet, CSV, codebooks and Data Package, zip)", TABLES_ZIP),
+    ]
+    return _section(
+        "Data",
+        "data",
+        html.P(
+            "The survey results in view, with where each comes from, as a table or a CSV file; every table of the dataset as one zip.",
+            className="lede",
+        ),
+        html.Div(
+            className="downloads",
+            children=[
+                _button("Show the table of results in view", ids.SHOW_TABLE_BUTTON),
+                _button("Download these results (CSV)", ids.DOWNLOAD_CSV_BUTTON, primary=True),
+                dcc.Download(id=ids.DOWNLOAD_CSV),
+                *[html.A(text, href=href, className="button secondary") for text, href in links],
+                _button("All charts in view (PNG, zip)", ids.EXPORT_PNG_BUTTON),
+                _button("All charts in view (SVG, zip)", ids.EXPORT_SVG_BUTTON),
+                dcc.Download(id=ids.EXPORT_DOWNLOAD),
+            ],
+        ),
+        _live(None, ids.EXPORT_STATUS, class_name="status"),
+        html.Div(id=ids.TABLE, className="table-wrap"),
+    )
 
 
 def survey_page(
-    store: Store, labels: Labels, view: View, intervals: bool, notice: str, quotes: tuple, context: tuple
+    store: Store, labels: Labels, view: View, intervals: bool, notice: str, quotes: dict, context: dict
 ) -> list:
     """The children of ``#page`` for a survey and selection: everything below the site title. ``quotes`` and
-    ``context`` are the outputs of their callbacks (list, count, button text, button style; list, button text,
-    button style) for the selection, so the page arrives whole."""
+    ``context`` are the named outputs of their callbacks for the selection, so the page arrives whole."""
     survey = view.survey
-    overview = components.overview_spec(survey)
-    overview_chart = view.chart(overview.slug)
-    visible = {c.spec.slug for c in view.charts if not c.rows.empty}
-    in_view = set(view.results["id"])
-    contrasts = components.contrasts_in_view(survey, in_view)
-    shown = sections_shown(store, view, contrasts, visible)
-    cards = [
-        components.chart_card(store, c, labels, c.slug in visible, chart_href(survey, store, c.slug, view.themes))
-        for c in survey.charts
-        if c.slug != overview.slug
+    state = page_state(store, view)
+    main = [
+        _live(components.summary_text(store, view), ids.SELECTION_SUMMARY, class_name="summary"),
+        _overview(store, labels, view, state, intervals),
+        _charts(store, labels, view, state),
+        _quotations(survey, quotes, state.sections["quotations"]),
+        _context(context, state.sections["context"]),
+        _section("About the data", "about", components.about_panel(store, survey)),
+        _data(),
     ]
     return [
         # A second view of the address, inside the page, so the theme sync exists only with the checkboxes;
@@ -89,183 +234,12 @@ def survey_page(
         html.Div(
             className="masthead-detail", children=[components.headline(survey), components.survey_nav(store, survey)]
         ),
-        components.contents_nav(shown),
+        components.contents_nav(state.sections),
         html.Div(
             className="layout",
             children=[
-                html.Aside(
-                    id="filters",
-                    className="controls",
-                    **{"aria-label": "Filters"},
-                    children=[
-                        components.theme_filter(store, survey, list(view.themes)),
-                        html.Div(
-                            notice or None,
-                            id=ids.THEME_NOTICE,
-                            className="notice",
-                            role="status",
-                            **{"aria-live": "polite"},
-                        ),
-                        components.interval_toggle(intervals),
-                    ],
-                ),
-                html.Main(
-                    id="main",
-                    className="content",
-                    children=[
-                        html.P(
-                            components.summary_text(store, view),
-                            id=ids.SELECTION_SUMMARY,
-                            className="summary",
-                            role="status",
-                            **{"aria-live": "polite"},
-                        ),
-                        _section(
-                            "Overview",
-                            "overview",
-                            html.Div(
-                                components.contrasts(store, contrasts, labels),
-                                id=ids.CONTRASTS,
-                                className="contrasts",
-                                style={} if contrasts else {"display": "none"},
-                            ),
-                            components.overview_card(
-                                overview_chart, labels, chart_href(survey, store, overview.slug, view.themes), intervals
-                            ),
-                            visible=shown["overview"],
-                        ),
-                        _section(
-                            "Charts",
-                            "charts",
-                            html.P(
-                                "Each chart has its own page with its table, its sources, downloads and a link to share or embed.",
-                                className="lede",
-                            ),
-                            html.Div(cards, id=ids.CHART_CARDS, className="chart-tiles"),
-                            visible=shown["charts"],
-                        ),
-                        _section(
-                            f"What {survey.plural} said",
-                            "quotations",
-                            html.Div(
-                                className="quote-filters",
-                                children=[
-                                    html.Fieldset(
-                                        [
-                                            html.Legend("Stance"),
-                                            dbc.Checklist(
-                                                id=ids.QUOTE_STANCE,
-                                                options=[
-                                                    {"label": label, "value": v} for v, label in components.STANCES
-                                                ],
-                                                value=[],
-                                                inline=True,
-                                                className="pills",
-                                                inputClassName="pill-input",
-                                                labelClassName="pill-label",
-                                            ),
-                                        ],
-                                        className="filter",
-                                    ),
-                                    html.Div(
-                                        [
-                                            html.Label("Search the quotations", htmlFor=ids.QUOTE_SEARCH),
-                                            dcc.Input(
-                                                id=ids.QUOTE_SEARCH,
-                                                type="search",
-                                                debounce=0.3,
-                                                maxLength=200,
-                                                className="search",
-                                            ),
-                                        ],
-                                        className="search-box",
-                                    ),
-                                ],
-                            ),
-                            html.P(
-                                quotes[1],
-                                id=ids.QUOTE_COUNT,
-                                className="count",
-                                role="status",
-                                **{"aria-live": "polite"},
-                            ),
-                            html.Div(quotes[0], id=ids.QUOTES, className="quotes"),
-                            html.Button(
-                                quotes[2], id=ids.QUOTES_MORE, n_clicks=0, className="button secondary", style=quotes[3]
-                            ),
-                            visible=shown["quotations"],
-                        ),
-                        _section(
-                            "Context",
-                            "context",
-                            html.P(
-                                "Figures from the report and the documents it builds on, for the selected themes.",
-                                className="lede",
-                            ),
-                            html.Div(context[0], id=ids.CONTEXT, className="context-grid"),
-                            html.Button(
-                                context[1],
-                                id=ids.CONTEXT_MORE,
-                                n_clicks=0,
-                                className="button secondary",
-                                style=context[2],
-                            ),
-                            visible=shown["context"],
-                        ),
-                        _section("About the data", "about", components.about_panel(store, survey)),
-                        _section(
-                            "Data",
-                            "data",
-                            html.P(
-                                "The survey results in view, with where each comes from, as a table or a CSV file; every table of the dataset as one zip.",
-                                className="lede",
-                            ),
-                            html.Div(
-                                className="downloads",
-                                children=[
-                                    html.Button(
-                                        "Show the table of results in view",
-                                        id=ids.SHOW_TABLE_BUTTON,
-                                        n_clicks=0,
-                                        className="button secondary",
-                                    ),
-                                    html.Button(
-                                        "Download these results (CSV)",
-                                        id=ids.DOWNLOAD_CSV_BUTTON,
-                                        n_clicks=0,
-                                        className="button",
-                                    ),
-                                    dcc.Download(id=ids.DOWNLOAD_CSV),
-                                    html.A(
-                                        "Codebook of the CSV",
-                                        href=f"/download/{RESULTS_CODEBOOK}",
-                                        className="button secondary",
-                                    ),
-                                    html.A(
-                                        "All tables (Parquet, CSV, codebooks and Data Package, zip)",
-                                        href="/download/send-survey-tables.zip",
-                                        className="button secondary",
-                                    ),
-                                    html.Button(
-                                        "All charts in view (PNG, zip)",
-                                        id=ids.EXPORT_PNG_BUTTON,
-                                        n_clicks=0,
-                                        className="button secondary",
-                                    ),
-                                    html.Button(
-                                        "All charts in view (SVG, zip)",
-                                        id=ids.EXPORT_SVG_BUTTON,
-                                        n_clicks=0,
-                                        className="button secondary",
-                                    ),
-                                    dcc.Download(id=ids.EXPORT_DOWNLOAD),
-                                ],
-                            ),
-                            html.P(id=ids.EXPORT_STATUS, className="status", role="status", **{"aria-live": "polite"}),
-                            html.Div(id=ids.TABLE, className="table-wrap"),
-                        ),
-                    ],
-                ),
+                _filters(store, view, intervals, notice),
+                html.Main(id="main", className="content", children=main),
             ],
         ),
         html.A("Themes ▲", href="#filters", className="to-filters"),

@@ -10,16 +10,15 @@ Sources live in ``etl/sources/`` (and any further sources folder given, read aft
     <source-id>/context.yaml     quantitative context facts (optional)
     <source-id>/charts.yaml      a survey's chart catalogue (optional)
 
-Every problem found is collected as an ``Issue`` naming file, line, record and field; the build writes
-nothing unless there are none.
+One step, in three parts (Our World in Data's step shape): ``load`` reads and validates each record on its own,
+``process`` checks them together and against their documents, derives columns and resolves the catalogues
+(``collect`` is the two), and ``build`` saves the tables. Every problem found is collected as an ``Issue`` naming
+file, line, record and field; the build writes nothing unless there are none.
 """
 
 from __future__ import annotations
 
-import hashlib
-import html
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +29,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from etl import derive
+from etl.dates import month_name
 from etl.package import write_package
+from etl.provenance import document_sha256, normalise_text, not_found
 from etl.schema import (
     TABLES,
     Catalogue,
@@ -48,6 +49,7 @@ from etl.schema import (
     ResponseGroup,
     Result,
     ResultIn,
+    Selector,
     Source,
     SourceKind,
     Theme,
@@ -134,13 +136,55 @@ def load_yaml(path: Path, base: Path, issues: list[Issue]) -> Any:
     """Parse one YAML file; a syntax error becomes an Issue with its line (the file named relative to ``base``)."""
     rel = _rel(path, base)
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        issues.append(Issue(rel, mark.line + 1 if mark else None, None, None, f"malformed YAML: {exc.problem}"))
+        line, reason = _yaml_fault(exc, text)
+        issues.append(Issue(rel, line, None, None, f"malformed YAML: {reason}"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         issues.append(Issue(rel, None, None, None, f"cannot read file: {exc}"))
     return None
+
+
+# What the parser was reading when it failed -> how to name that construct, for the faults it notices only later:
+# a quote or bracket left open is found at the next quote, bracket or the end of the file, lines below.
+_OPENED = {
+    "while scanning a quoted scalar": "the quoted text that starts on this line is not closed",
+    "while parsing a flow sequence": "the [ ] list that starts on this line is not closed, or lacks a comma",
+    "while parsing a flow mapping": "the { } mapping that starts on this line is not closed, or lacks a comma",
+}
+
+
+def _yaml_fault(exc: yaml.MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """(line, reason) of a YAML syntax error: the line where the construct at fault began when it can be told
+    (an unclosed quote, list or mapping), else where the parser noticed."""
+    problem, noticed = exc.problem or "", exc.problem_mark
+    opened = _OPENED.get(exc.context or "")
+    start = exc.context_mark.line if opened and exc.context_mark is not None else None
+    if start is None and noticed is not None and (start := _quote_run_on(text, noticed.line)) is not None:
+        opened = "the quoted text that starts on this line runs on to the next quote: is its closing quote missing?"
+    if start is None:
+        mark = noticed or exc.context_mark
+        return (mark.line + 1 if mark else None), problem
+    if noticed is not None and noticed.line != start:
+        return start + 1, f"{opened} (the parser noticed at line {noticed.line + 1}: {problem})"
+    return start + 1, f"{opened} ({problem})"
+
+
+def _quote_run_on(text: str, line: int) -> int | None:
+    """The 0-based line where a quoted text starts that spans several lines and ends on ``line`` (where the parser
+    failed): a quote left open there took in every line up to the next quote."""
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.line > line:
+                break
+            quoted = isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+            if quoted and token.start_mark.line < token.end_mark.line == line:
+                found = token.start_mark.line
+    except yaml.YAMLError:
+        pass
+    return found
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -218,6 +262,8 @@ def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) 
             if tagged:  # a cross-field check names its field as "[field] reason"
                 loc = loc or tagged.group(1)
                 reason = tagged.group(2)
+            if loc and loc.startswith("select.0") and isinstance(body.get("select"), dict):
+                loc = "select" + loc[len("select.0") :]  # one selector, validated as the one of a list (ChartIn)
             if err["type"] == "missing":
                 reason = "missing required field"
             elif err["type"] == "extra_forbidden":
@@ -226,17 +272,6 @@ def _validate(model: type[BaseModel], raw: dict, rel: str, issues: list[Issue]) 
                 reason = f"{err['msg']} (got {err.get('input')!r})"
             issues.append(Issue(rel, line, rid, loc, reason))
     return None
-
-
-# Process data. ----------------------------------------------------------------------------------------------
-
-
-def normalise_text(text: str) -> str:
-    """Text as compared for provenance: no markup or emphasis, plain quotes, single spaces."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    text = unicodedata.normalize("NFKC", text).replace("*", "")
-    text = text.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "}))
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _unique(records: Iterable[tuple[str, BaseModel, int | None]], issues: list[Issue]) -> None:
@@ -359,32 +394,35 @@ def _load_catalogue(path: Path, base: Path, survey: str, loaded: _Loaded, issues
         loaded.catalogues.append(_LoadedCatalogue(rel, cat, raw.get(LINE), survey, lines["charts"], lines["contrasts"]))
 
 
-def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequence[Path] | None = None) -> Dataset:
-    """Load and validate every source file under ``sources`` (one folder or several, read in order), derive
-    columns, resolve the chart catalogues; raise BuildError listing every problem.
-
-    ``documents`` are the folders holding the documents' text (``seed_file``): every sentence and quotation
-    is checked against the document of the folder it lives in. Without them provenance is not checked, and
-    ``Dataset.provenance`` says so.
-    """
-    issues: list[Issue] = []
-    roots = _as_list(sources)
+def load(roots: list[Path], issues: list[Issue]) -> _Loaded:
+    """Load inputs: every sources folder, in order, each record validated on its own (issues name files relative
+    to ``_bases``)."""
     loaded = _Loaded()
-
-    # Load inputs.
     for i, (root, base) in enumerate(zip(roots, _bases(roots))):
         if not root.is_dir():
             issues.append(Issue(str(root), None, None, None, "missing: no such sources folder"))
             continue
         _load_root(root, base, i == 0, loaded, issues)
-    if issues and not (loaded.themes or loaded.sources):
-        raise BuildError(issues)
+    return loaded
 
-    # Process data: cross-record checks.
-    themes, sources_, results = loaded.themes, loaded.sources, loaded.results
-    theme_ids = {t.id for _, t, _ in themes}
-    source_by_id = {s.id: s for _, s, _ in sources_}
-    for group in (themes, loaded.groups, sources_, [r[:3] for r in results], loaded.quotes, loaded.context):
+
+# Process data. ----------------------------------------------------------------------------------------------
+
+
+def _check_records(loaded: _Loaded, issues: list[Issue]) -> tuple[dict[str, Source], dict[str, str]]:
+    """The checks across records: unique ids, known themes, response groups and surveys, bases within the
+    survey's respondents, derived counts. Returns the sources by id and each category's group."""
+    results = loaded.results
+    theme_ids = {t.id for _, t, _ in loaded.themes}
+    source_by_id = {s.id: s for _, s, _ in loaded.sources}
+    for group in (
+        loaded.themes,
+        loaded.groups,
+        loaded.sources,
+        [r[:3] for r in results],
+        loaded.quotes,
+        loaded.context,
+    ):
         _unique(group, issues)
     group_of = _check_groups(loaded.groups, issues)
     for rel, rec, line in [*(r[:3] for r in results), *loaded.quotes, *loaded.context]:
@@ -392,12 +430,16 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
             if tid not in theme_ids:
                 known = ", ".join(sorted(theme_ids))
                 issues.append(Issue(rel, line, rec.id, "themes", f"unknown theme '{tid}' (known: {known})"))
+    giving = {folder for _, rec, _, folder in results if folder != rec.survey}  # a press release's, a briefing's
+    for rel, src, line in loaded.sources:
+        if src.id in giving and not src.citation:
+            reason = "a document that gives a survey's figures needs a citation: the source of each of those figures"
+            issues.append(Issue(rel, line, src.id, "citation", reason))
     result_by_id = {r.id: r for _, r, _, _ in results}
     for rel, rec, line, _ in results:
         if rec.category not in group_of:
-            issues.append(
-                Issue(rel, line, rec.id, "category", f"'{rec.category}' is in no response group (response-groups.yaml)")
-            )
+            reason = f"'{rec.category}' is in no response group (response-groups.yaml)"
+            issues.append(Issue(rel, line, rec.id, "category", reason))
         src = source_by_id.get(rec.survey)
         if src is None:
             issues.append(Issue(rel, line, rec.id, "survey", f"unknown survey '{rec.survey}'"))
@@ -407,35 +449,47 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
             issues.append(Issue(rel, line, rec.id, "survey", reason))
             continue
         if rec.base is not None and src.respondents is not None and rec.base > src.respondents:
-            issues.append(
-                Issue(rel, line, rec.id, "base", f"base {rec.base} exceeds the survey's {src.respondents} respondents")
-            )
+            reason = f"base {rec.base} exceeds the survey's {src.respondents} respondents"
+            issues.append(Issue(rel, line, rec.id, "base", reason))
         if rec.derived_from:
             _check_derived(rel, line, rec, result_by_id, issues)
-    context_rows = _context_rows(loaded.context, source_by_id, issues)
-    provenance = _check_provenance(_as_list(documents), loaded, issues)
+    return source_by_id, group_of
 
-    if issues:
-        raise BuildError(issues)
 
+def _result_rows(loaded: _Loaded, sources: dict[str, Source], group_of: dict[str, str]) -> tuple[list[dict], list]:
+    """The result rows with their derived columns (etl.derive), and the flags the derivations raised."""
     flags: list[str] = []
-    result_rows = []
-    answers = _answers([rec for _, rec, _, _ in results])
-    for _, rec, _, folder in results:
-        noun = source_by_id[rec.survey].respondent_plural or "respondents"
+    rows = []
+    answers = _answers([rec for _, rec, _, _ in loaded.results])
+    for _, rec, _, folder in loaded.results:
+        noun = sources[rec.survey].respondent_plural or "respondents"
         partners = [(p.value, p.qualifier) for p in answers.get(_answer_key(rec), []) if p.id != rec.id]
         derived = derive.derive_result(rec.value, rec.qualifier, rec.base, rec.count, noun=noun, partners=partners)
         if derived["flag"]:
             flags.append(f"{rec.id}: {derived['flag']}")
         row = Result(**rec.model_dump(), **derived, source=folder, group=group_of[rec.category])
-        result_rows.append(row.model_dump(mode="json"))
+        rows.append(row.model_dump(mode="json"))
+    return rows, flags
+
+
+def process(loaded: _Loaded, documents: list[Path], issues: list[Issue]) -> Dataset:
+    """Process data: check the records together and against their documents, derive the results' columns,
+    resolve the chart catalogues; raise BuildError listing every problem (those of loading included)."""
+    if issues and not (loaded.themes or loaded.sources):
+        raise BuildError(issues)
+    source_by_id, group_of = _check_records(loaded, issues)
+    context_rows = _context_rows(loaded.context, source_by_id, issues)
+    provenance = _check_provenance(documents, loaded, issues)
+    if issues:
+        raise BuildError(issues)
+    result_rows, flags = _result_rows(loaded, source_by_id, group_of)
     catalogues, charts, contrasts = _resolve_catalogues(loaded, source_by_id, result_rows, issues)
     if issues:
         raise BuildError(issues)
     rows = {
-        "themes": [t.model_dump(mode="json") for _, t, _ in themes],
+        "themes": [t.model_dump(mode="json") for _, t, _ in loaded.themes],
         "groups": [g.model_dump(mode="json") for _, g, _ in loaded.groups],
-        "sources": [s.model_dump(mode="json") for _, s, _ in sources_],
+        "sources": [s.model_dump(mode="json") for _, s, _ in loaded.sources],
         "results": result_rows,
         "quotes": [q.model_dump(mode="json") for _, q, _ in loaded.quotes],
         "context": context_rows,
@@ -446,9 +500,23 @@ def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequ
     return Dataset(rows=rows, flags=flags, provenance=provenance)
 
 
+def collect(sources: Path | Sequence[Path] = RECORDS_DIR, documents: Path | Sequence[Path] | None = None) -> Dataset:
+    """Load and validate every source file under ``sources`` (one folder or several, read in order), derive
+    columns, resolve the chart catalogues; raise BuildError listing every problem. Writes nothing: ``build``
+    saves what this returns.
+
+    ``documents`` are the folders holding the documents' text (``seed_file``): every sentence and quotation
+    is checked against the document of the folder it lives in. Without them provenance is not checked, and
+    ``Dataset.provenance`` says so.
+    """
+    issues: list[Issue] = []
+    # Load inputs.
+    loaded = load(_as_list(sources), issues)
+    # Process data.
+    return process(loaded, _as_list(documents), issues)
+
+
 NOW = "now"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]  # fmt: skip
 
 
 def document_date(published: str | None) -> str | None:
@@ -456,7 +524,7 @@ def document_date(published: str | None) -> str | None:
     if not published:
         return None
     parts = published.split("-")
-    return parts[0] if len(parts) == 1 else f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return parts[0] if len(parts) == 1 else f"{month_name(parts[1])} {parts[0]}"
 
 
 def _context_rows(
@@ -569,31 +637,7 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
         context_from = [survey, *(d for d in cat.context_from if d != survey)]
         row = Catalogue(survey=survey, default=default, tagline=cat.tagline, context_from=context_from)
         catalogues.append(row.model_dump(mode="json"))
-        slugs: set[str] = set()
-        for pos, (chart, cline) in enumerate(zip(cat.charts, entry.chart_lines)):
-            if chart.slug in slugs:
-                issues.append(Issue(rel, cline, chart.slug, "slug", "two charts of this survey have this slug"))
-            slugs.add(chart.slug)
-            ids = _select(rel, cline, survey, chart, results, by_id, sources, issues)
-            if not ids:
-                continue
-            row = Chart(
-                survey=survey,
-                slug=chart.slug,
-                position=pos,
-                figure=chart.figure,
-                title=chart.title,
-                subtitle=chart.subtitle or by_id[ids[0]]["question"],
-                kind=chart.kind,
-                select_ids=chart.select.ids,
-                select_figure=chart.select.figure,
-                select_category=chart.select.category,
-                select_compare_key=chart.select.compare_key,
-                result_ids=ids,
-                axis_label=chart.axis_label or f"% of responding {src.respondent_plural}",
-                note=chart.note,
-            )
-            charts.append(row.model_dump(mode="json"))
+        charts += _chart_rows(entry, src, results, by_id, sources, issues)
         for pos, (c, cline) in enumerate(zip(cat.contrasts, entry.contrast_lines)):
             unknown = [i for i in (c.left, c.right) if i not in by_id]
             if unknown:
@@ -603,54 +647,122 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
     return catalogues, charts, contrasts
 
 
+def _chart_rows(
+    entry: _LoadedCatalogue, src: Source, results: list[dict], by_id: dict, sources: dict, issues: list[Issue]
+) -> list[dict]:
+    """The chart rows of one catalogue, each with its results in drawing order and its defaults filled in."""
+    rows, slugs = [], set()
+    for pos, (chart, cline) in enumerate(zip(entry.catalogue.charts, entry.chart_lines)):
+        if chart.slug in slugs:
+            issues.append(Issue(entry.rel, cline, chart.slug, "slug", "two charts of this survey have this slug"))
+        slugs.add(chart.slug)
+        ids = _select(entry.rel, cline, entry.survey, chart, results, by_id, sources, issues)
+        if not ids:
+            continue
+        row = Chart(
+            survey=entry.survey,
+            slug=chart.slug,
+            position=pos,
+            figure=chart.figure,
+            title=chart.title,
+            subtitle=chart.subtitle or by_id[ids[0]]["question"],
+            kind=chart.kind,
+            select_ids=_named(chart, "ids"),
+            select_figures=_named(chart, "figure"),
+            select_category=_named(chart, "category"),
+            select_compare_key=_named(chart, "compare_key"),
+            result_ids=ids,
+            axis_label=chart.axis_label or f"% of responding {src.respondent_plural}",
+            note=chart.note,
+        )
+        rows.append(row.model_dump(mode="json"))
+    return rows
+
+
+def _named(chart: ChartIn, condition: str) -> list:
+    """What a chart's selector, or its alternatives together, name in one condition, in order, each once."""
+    values = [getattr(sel, condition) for sel in chart.select]
+    flat = [v for value in values for v in (value if isinstance(value, list) else [value]) if v is not None]
+    return list(dict.fromkeys(flat))
+
+
 def _select(
     rel, line, survey: str, chart: ChartIn, results: list[dict], by_id: dict, sources: dict, issues: list[Issue]
 ) -> list[str]:
-    """The ids of the results ``chart`` draws, in drawing order; an Issue when the selection is wrong or empty."""
-    sel = chart.select
+    """The ids of the results ``chart`` draws, in drawing order; an Issue when the selection is wrong or empty.
+    Alternatives (``select`` as a list) are joined in order, each result once."""
 
     def problem(reason: str) -> list[str]:
         issues.append(Issue(rel, line, chart.slug, "select", reason))
         return []
 
-    unknown = [i for i in sel.ids if i not in by_id]
+    unknown = [i for sel in chart.select for i in sel.ids if i not in by_id]
     if unknown:
         return problem(f"unknown result(s): {', '.join(unknown)}")
-    if sel.ids:
-        pool = [by_id[i] for i in sel.ids]
-    elif sel.compare_key:
-        pool = [r for r in results if r["compare_key"] in sel.compare_key]
-    else:
-        pool = [r for r in results if r["survey"] == survey]
-    rows = [
-        r
-        for r in pool
-        if (sel.figure is None or r["figure"] == sel.figure)
-        and (not sel.category or r["category"] in sel.category)
-        and (not sel.compare_key or r["compare_key"] in sel.compare_key)
-    ]
+    picked: dict[str, dict] = {}
+    for n, sel in enumerate(chart.select, 1):
+        found = _matching(sel, survey, results, by_id)
+        if not found and len(chart.select) > 1:
+            return problem(f"alternative {n} of {len(chart.select)} selects no results")
+        for r in found:
+            picked.setdefault(r["id"], r)
+    rows = list(picked.values())
     if not rows:
         return problem("selects no results")
     if chart.kind == ChartKind.RANKED.value:
-        rows = sorted(rows, key=lambda r: (-_shown_share(r), r["item"]))
+        rows = sorted(rows, key=lambda r: (-derive.extent(r)[0], r["item"]))
     elif chart.kind == ChartKind.WAVES.value:
         if len({r["survey"] for r in rows}) < 2 or any(r["compare_key"] is None for r in rows):
             return problem("a waves chart compares results of two or more surveys that share a compare_key")
         order = list(dict.fromkeys(r["compare_key"] for r in rows))
         # each key's waves together, oldest survey first
         rows = sorted(rows, key=lambda r: (order.index(r["compare_key"]), sources[r["survey"]].published or ""))
-    elif chart.kind == ChartKind.STACKED.value and (
-        len({(r["question"], r["base"]) for r in rows}) != 1 or rows[0]["base"] is None
-    ):
-        return problem("a stacked chart draws the answers to one question, all on one stated base")
+    elif chart.kind == ChartKind.STACKED.value and (reason := _not_one_whole(rows)):
+        return problem(reason)
     return [r["id"] for r in rows]
 
 
-def _shown_share(row: dict) -> float:
-    """The share a bar is drawn solid to: the figure, or the lowest share a bound allows."""
-    if row["qualifier"] in (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value):
-        return row["value"]
-    return row["pct_low"] if row["pct_low"] is not None else row["value"]
+def _matching(sel: Selector, survey: str, results: list[dict], by_id: dict) -> list[dict]:
+    """The results one selector picks, every condition holding: ``ids`` in their order, else in file order."""
+    if sel.ids:
+        pool = [by_id[i] for i in sel.ids]
+    elif sel.compare_key:
+        pool = [r for r in results if r["compare_key"] in sel.compare_key]
+    else:
+        pool = [r for r in results if r["survey"] == survey]
+    return [
+        r
+        for r in pool
+        if (sel.figure is None or r["figure"] == sel.figure)
+        and (not sel.category or r["category"] in sel.category)
+        and (not sel.compare_key or r["compare_key"] in sel.compare_key)
+    ]
+
+
+def _not_one_whole(rows: list[dict]) -> str | None:
+    """Why ``rows`` cannot be one stacked bar, or None: a stacked bar is the parts of one whole, the answers to
+    one question about one item on one stated base, together at most all of it (by the lowest share each allows)."""
+    one_bar = "a stacked chart draws one bar, the parts of one whole"
+    if len({(r["question"], r["base"]) for r in rows}) != 1 or rows[0]["base"] is None:
+        return "a stacked chart draws the answers to one question, all on one stated base"
+    items: dict[str, list[str]] = {}
+    for r in rows:
+        items.setdefault(r["item"], []).append(r["id"])
+    if len(items) > 1:
+        named = "; ".join(f"'{item}' ({', '.join(ids)})" for item, ids in items.items())
+        return (
+            f"{one_bar}, but these are the answers about {len(items)} items of one question, which it would add up "
+            f"into one bar: {named}. Draw them with kind bars or ranked, or select one item"
+        )
+    total = sum(r["pct_low"] for r in rows)
+    if total > 100 + 1e-9:
+        named = "; ".join(f"{r['id']} ({r['category']}) {r['reported_text']}" for r in rows)
+        return (
+            f"{one_bar}, but the lowest shares these answers allow add up to {total:.0f}% of the base of "
+            f"{rows[0]['base']}: {named}. Answers that can overlap (respondents may give more than one) are not parts "
+            "of one whole: draw them with kind bars"
+        )
+    return None
 
 
 def _check_derived(rel: str, line: int | None, rec: ResultIn, by_id: dict[str, ResultIn], issues: list[Issue]) -> None:
@@ -669,11 +781,6 @@ def _check_derived(rel: str, line: int | None, rec: ResultIn, by_id: dict[str, R
     elif abs(rec.value - 100 * expected / rec.base) > 0.01:
         exact = 100 * expected / rec.base
         issues.append(Issue(rel, line, rec.id, "value", f"{rec.value} but {expected} of {rec.base} is {exact:.4f}%"))
-
-
-def document_sha256(path: Path) -> str:
-    """The sha256 of a document's file, as ``document_sha256`` in origin.yaml records it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _check_provenance(folders: list[Path], loaded: _Loaded, issues: list[Issue]) -> str:
@@ -721,7 +828,7 @@ def _check_provenance(folders: list[Path], loaded: _Loaded, issues: list[Issue])
             continue
         compared += 1
         if normalise_text(text) not in doc:
-            issues.append(Issue(rel, line, rid, fname, f"not found in {seed[src_id]}, the document of its folder"))
+            issues.append(Issue(rel, line, rid, fname, not_found(text, doc, seed[src_id])))
     summary = f"checked: {compared} sentences and quotations against {len({seed[s] for s in texts})} documents"
     if unchecked:
         folders = ", ".join(f"{n} in {s}" for s, n in sorted(unchecked.items()))

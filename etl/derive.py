@@ -10,10 +10,12 @@ All percentages are on the 0-100 scale. Conventions (also in the README and on t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from etl.schema import Qualifier
+from etl.schema import Col, Qualifier
 
+# Figures a bar is drawn solid to: the number printed is the share (a bound or a derived share is not).
+SOLID_QUALIFIERS = (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value)
 NEARLY_WINDOW = 5.0  # percentage points below the figure that "nearly" admits
 Z95 = 1.959963984540054
 _EPS = 1e-9
@@ -105,6 +107,17 @@ def joint_fitting_bases(figures: Sequence[Figure], max_base: int) -> list[int]:
     """The bases n <= max_base, largest first, out of which all ``figures`` (the answers to one question about
     one item) can come together."""
     return [n for n in range(max_base, 0, -1) if _fits_together(figures, n)]
+
+
+def extent(row: Mapping) -> tuple[float, float, float]:
+    """(solid end, range start, range end) in percent of a result row, as every chart draws it: an exact figure
+    is solid to its value; a bound is solid to the lowest share it allows and its range hatched beyond; a derived
+    share is its count's share. A ranked chart orders its bars by the solid end."""
+    if row[Col.QUALIFIER] in SOLID_QUALIFIERS:
+        return row[Col.VALUE], row[Col.VALUE], row[Col.VALUE]
+    if row[Col.QUALIFIER] == Qualifier.DERIVED.value:
+        return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_LOW]
+    return row[Col.PCT_LOW], row[Col.PCT_LOW], row[Col.PCT_HIGH]
 
 
 def words(value: float, qualifier: str) -> str:

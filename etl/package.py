@@ -18,19 +18,18 @@ import hashlib
 import io
 import json
 import numbers
-import types
 import typing
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import annotated_types
 import pyarrow as pa
 from pydantic import BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
 
-from etl.schema import FOREIGN_KEYS, PRIMARY_KEYS, SCHEMA_VERSION, TABLES, CodebookRow, Role
+from etl.schema import FOREIGN_KEYS, PRIMARY_KEYS, SCHEMA_VERSION, TABLES, CodebookRow, Role, unwrap
 
 DATAPACKAGE = "datapackage.json"
 CODEBOOK_COLUMNS = tuple(CodebookRow.model_fields)
@@ -97,26 +96,9 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[dict]) -> bytes:
 # Types and Table Schemas, from the models. ------------------------------------------------------------------
 
 
-def _unwrap(annotation: Any) -> tuple[Any, bool, list]:
-    """(base type, nullable, constraint objects) of a field annotation, through Annotated and Optional."""
-    constraints: list = []
-    nullable = False
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is Annotated:
-            annotation, *meta = typing.get_args(annotation)
-            constraints += meta
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            nullable = nullable or len(args) < len(typing.get_args(annotation))
-            annotation = args[0]
-        else:
-            return annotation, nullable, constraints
-
-
 def data_type(annotation: Any) -> str:
     """The Table Schema type of a field: string, integer, number, boolean or array."""
-    base, _, _ = _unwrap(annotation)
+    base, _, _ = unwrap(annotation)
     if typing.get_origin(base) is list:
         return "array"
     if isinstance(base, type) and issubclass(base, Enum):
@@ -138,7 +120,7 @@ def _unit(info: FieldInfo) -> str | None:
 
 def field_schema(name: str, info: FieldInfo) -> dict:
     """The Table Schema field of a model field: type, title, description, unit and constraints."""
-    base, nullable, found = _unwrap(info.annotation)
+    base, nullable, found = unwrap(info.annotation)
     kind = data_type(info.annotation)
     constraints: dict[str, Any] = {} if nullable else {"required": True}
     extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}

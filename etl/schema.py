@@ -13,15 +13,17 @@ from enum import Enum
 from typing import Annotated
 
 import pyarrow as pa
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-SCHEMA_VERSION = "2.1.0"
+SCHEMA_VERSION = "3.0.0"
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+Headcount = Annotated[int, Field(ge=1)]  # how many answered or could have: at least one
+Count = Annotated[int, Field(ge=0)]  # how many gave an answer: possibly none
 
 
 class Qualifier(str, Enum):
@@ -151,7 +153,13 @@ class Source(Record):
         doc("Published", "When it was published: a year, year-month or date (ISO 8601).", role=Role.FILTER),
     ] = None
     citation: Annotated[
-        Text | None, doc("Citation", "The source line every chart and download of the survey carries.", role=Role.TEXT)
+        Text | None,
+        doc(
+            "Citation",
+            "How to cite the document: the source line of every chart and download of a survey, and of each figure a "
+            "document gives (a press release's); required of both.",
+            role=Role.TEXT,
+        ),
     ] = None
     url: Annotated[
         Annotated[str, StringConstraints(pattern=r"^https://\S+$")] | None,
@@ -164,7 +172,7 @@ class Source(Record):
         Sha256 | None, doc("Text sha256", "The sha256 of that text file: another version is refused.", role=Role.ID)
     ] = None
     respondents: Annotated[
-        Annotated[int, Field(ge=1)] | None,
+        Headcount | None,
         doc("Respondents", "How many answered the survey (no result's base exceeds it).", "respondents"),
     ] = None
     respondents_note: Annotated[Text | None, doc("About the respondents", "Who answered.", role=Role.TEXT)] = None
@@ -173,10 +181,7 @@ class Source(Record):
     respondent_group: Annotated[
         Text | None, doc("Respondent group", "Who answered, in a few words ('English local authorities').")
     ] = None
-    population: Annotated[
-        Annotated[int, Field(ge=1)] | None,
-        doc("Population", "How many could have answered.", "respondents"),
-    ] = None
+    population: Annotated[Headcount | None, doc("Population", "How many could have answered.", "respondents")] = None
     population_source: Annotated[
         Text | None, doc("Population source", "Where the population comes from.", role=Role.TEXT)
     ] = None
@@ -230,11 +235,11 @@ class ResultIn(Record):
         ),
     ]
     count: Annotated[
-        Annotated[int, Field(ge=0)] | None,
+        Count | None,
         doc("Count", "The number of respondents, where the report states it ('23 out of 54').", "respondents"),
     ] = None
     base: Annotated[
-        Annotated[int, Field(ge=1)] | None,
+        Headcount | None,
         doc("Base", "How many answered, as the report states it; empty where it does not.", "respondents"),
     ] = None
     group_bound: Annotated[
@@ -282,6 +287,8 @@ class Result(ResultIn):
         Id,
         doc("Response group", "The group of the response category (the groups table): one meaning, one colour."),
     ]
+    # Declared like ResultIn's count and base, which `duplicates` pairs by shape: each is one column with its own
+    # label and meaning, and a helper to declare them would only hide that.
     count_min: Annotated[
         int | None,
         doc("Fewest respondents", "The fewest respondents out of the base the figure allows.", "respondents"),
@@ -495,7 +502,8 @@ class ChartKind(str, Enum):
 
 class Selector(Record):
     """Which results a chart draws: every condition given must hold. Without ``ids`` or ``compare_key`` only
-    the catalogue's own survey is searched; ``ids`` also fixes the order."""
+    the catalogue's own survey is searched; ``ids`` also fixes the order. A chart's ``select`` may be a list of
+    selectors, alternatives whose results are joined in order (a result any of them selects is drawn once)."""
 
     ids: list[Id] = []
     figure: Annotated[int, Field(ge=1)] | None = None
@@ -515,7 +523,20 @@ class ChartIn(Record):
     title: Text  # short and plain: "How confident councils are about funding"
     subtitle: Text | None = None  # the report's question wording; default: the first result's question
     kind: ChartKind
-    select: Selector
+    select: Annotated[list[Selector], Field(min_length=1)]  # one selector, or a list of alternatives
+
+    @field_validator("select", mode="before")
+    @classmethod
+    def _alternatives(cls, value: typing.Any) -> typing.Any:
+        """One selector is a list of one alternative."""
+        if isinstance(value, dict):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ValueError(
+                "give a selector, such as {figure: 3}, or a list of selectors, such as [{figure: 3}, {ids: [...]}]"
+            )
+        return value
+
     axis_label: Text | None = None  # default: "% of responding <plural>"
     note: Text | None = None  # shown under the chart and in its sources
 
@@ -569,15 +590,20 @@ class Chart(Record):
             "to one question on one base), waves (one question in two or more surveys).",
         ),
     ]
-    select_ids: Annotated[list[Id], doc("Selected ids", "The results its selector names (a JSON list).")] = []
-    select_figure: Annotated[
-        int | None, doc("Selected figure", "The figure number its selector names.", role=Role.FILTER)
-    ] = None
+    select_ids: Annotated[
+        list[Id], doc("Selected ids", "The results its selector (or any of its alternatives) names (a JSON list).")
+    ] = []
+    select_figures: Annotated[
+        list[int], doc("Selected figures", "The figure numbers its selector or alternatives name (a JSON list).")
+    ] = []
     select_category: Annotated[
-        list[Text], doc("Selected categories", "The response categories its selector names (a JSON list).")
+        list[Text],
+        doc(
+            "Selected categories", "The response categories its selector or alternatives name, in order (a JSON list)."
+        ),
     ] = []
     select_compare_key: Annotated[
-        list[Id], doc("Selected compare keys", "The compare keys its selector names (a JSON list).")
+        list[Id], doc("Selected compare keys", "The compare keys its selector or alternatives name (a JSON list).")
     ] = []
     result_ids: Annotated[list[Id], doc("Results", "The results it draws, in drawing order (a JSON list of ids).")]
     axis_label: Annotated[Text, doc("Axis label", "The label of its axis.", role=Role.TEXT)]
@@ -737,24 +763,37 @@ _SCALARS: dict[type, pa.DataType] = {
 }
 
 
+def unwrap(annotation: typing.Any) -> tuple[typing.Any, bool, list]:
+    """The one walk through a field annotation: (base type, nullable, constraint objects), through Annotated and
+    Optional. The Arrow schema (here), the Table Schemas and the codebooks (etl.package) all read types by it."""
+    constraints: list = []
+    nullable = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation, *meta = typing.get_args(annotation)
+            constraints += meta
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                raise TypeError(f"unsupported union {annotation!r}")
+            nullable = nullable or len(args) < len(typing.get_args(annotation))
+            annotation = args[0]
+        else:
+            return annotation, nullable, constraints
+
+
 def _arrow_type(annotation: typing.Any) -> tuple[pa.DataType, bool]:
     """Map a field annotation to (Arrow type, nullable)."""
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _arrow_type(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) != 1:
-            raise TypeError(f"unsupported union {annotation!r}")
-        return _arrow_type(args[0])[0], True
-    if origin is list:
-        inner, _ = _arrow_type(typing.get_args(annotation)[0])
-        return pa.list_(pa.field("item", inner, nullable=False)), False
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return pa.string(), False
-    if annotation in _SCALARS:
-        return _SCALARS[annotation], False
-    raise TypeError(f"no Arrow type for {annotation!r}")
+    base, nullable, _ = unwrap(annotation)
+    if typing.get_origin(base) is list:
+        inner, _ = _arrow_type(typing.get_args(base)[0])
+        return pa.list_(pa.field("item", inner, nullable=False)), nullable
+    if isinstance(base, type) and issubclass(base, Enum):
+        return pa.string(), nullable
+    if base in _SCALARS:
+        return _SCALARS[base], nullable
+    raise TypeError(f"no Arrow type for {base!r}")
 
 
 def arrow_schema(table: str) -> pa.Schema:

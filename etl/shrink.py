@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from etl.schema import SourceKind
 from etl.store import CURRENT, MANIFEST
 
-SURVEY_KIND = "survey-report"
 GROUP_COLUMNS = ("survey", "source")  # the first of these a table's rows have says whose rows they are
 FILE_OF_TABLE = {"sources": "origin.yaml"}  # a table's file in each source folder, when not <table>.yaml
 MAX_LOSS = 0.5  # losing more than this share of a table's (or a survey's) rows is refused
@@ -87,7 +87,7 @@ def check(rows: dict[str, list[dict]], data_dir: Path, sources: Path | list[Path
     # Surveys with no results.
     results = rows.get("results", [])
     have = Counter(r.get("survey") for r in results)
-    surveys = [s["id"] for s in rows.get("sources", []) if s.get("kind") == SURVEY_KIND]
+    surveys = [s["id"] for s in rows.get("sources", []) if s.get("kind") == SourceKind.SURVEY_REPORT.value]
     if previous and "results" in before:
         old = _previous_groups(previous, "results", "survey") or Counter()
         surveys += [s for s in old if s not in surveys]

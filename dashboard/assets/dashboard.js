@@ -4,12 +4,18 @@
  * not rendered again when only the themes change). syncUrl keeps the theme checkboxes and ?theme= in step,
  * both ways, with no round trip to the server. Unknown themes or surveys are dropped from the address and
  * named in a notice, returned as a string child (React renders it as text).
- * The helpers are exposed on window.dash_clientside.send for the browser tests.
+ * The address grammar mirrors dashboard/selection.py (readSelection ~ from_search, clean ~ themes_in,
+ * surveyOf ~ survey_in, query ~ query); tests/fixtures/url-grammar.json holds the cases both are tested on.
+ * The helpers are exposed on window.dash_clientside.send for the tests.
  */
 (function () {
   "use strict";
   var MAX_QUERY = 2000; // characters of the query string looked at
+  var MAX_VALUES = 50; // theme values looked at
+  var MAX_VALUE = 2000; // characters of one value looked at
   var MAX_UNKNOWN = 5;
+  var TABS = ["chart", "table", "sources"];
+  var ON = ["on", "1", "true"];
 
   function shorten(text) {
     return text.length <= 40 ? text : text.slice(0, 39) + "\u2026";
@@ -35,34 +41,60 @@
     return [known.filter(function (t) { return wanted[t]; }), unknown];
   }
 
-  function params(search) {
-    return new URLSearchParams(typeof search === "string" ? search.slice(0, MAX_QUERY).replace(/^\?/, "") : "");
+  // The non-blank values of a parameter, each cut to MAX_VALUE characters.
+  function values(params, name) {
+    return params
+      .getAll(name)
+      .filter(function (v) { return v; })
+      .map(function (v) { return v.slice(0, MAX_VALUE); });
   }
 
-  // "?theme=a,b&theme=c" -> clean(["a", "b", "c"]); names are trimmed and lower-cased.
-  function parse(search, known) {
+  // The selection an address's query string names: {survey ("" = the default), themes (names, known or not),
+  // intervals, tab}. Theme values are comma-separated and repeatable; names are trimmed and lower-cased.
+  function readSelection(search) {
+    // URLSearchParams drops one leading "?" itself, as selection.from_search does.
+    var params = new URLSearchParams(typeof search === "string" ? search.slice(0, MAX_QUERY) : "");
     var names = [];
-    params(search).getAll("theme").forEach(function (value) {
+    values(params, "theme").slice(0, MAX_VALUES).forEach(function (value) {
       value.split(",").forEach(function (name) {
         name = name.trim().toLowerCase();
         if (name) names.push(name);
       });
     });
-    return clean(names, known);
+    var tab = values(params, "tab")[0] || "chart";
+    return {
+      survey: values(params, "survey")[0] || "",
+      themes: names,
+      intervals: ON.indexOf(values(params, "intervals")[0]) >= 0,
+      tab: TABS.indexOf(tab) >= 0 ? tab : "chart",
+    };
+  }
+
+  // "?theme=a,b&theme=c" -> clean(["a", "b", "c"]).
+  function parse(search, known) {
+    return clean(readSelection(search).themes, known);
   }
 
   // The survey the address names: [id, unknown name or null]; the default when it names none or an unknown one.
   function surveyOf(search, surveys) {
-    var wanted = params(search).get("survey");
+    var wanted = readSelection(search).survey;
     var ids = (surveys && surveys.ids) || [];
     if (wanted && ids.indexOf(wanted) >= 0) return [wanted, null];
     return [surveys && surveys["default"], wanted ? shorten(wanted) : null];
   }
 
-  function query(survey, surveys, themes) {
+  // As encodeURIComponent, but commas kept (they separate themes).
+  function encode(value) {
+    return encodeURIComponent(value).replace(/%2C/g, ",");
+  }
+
+  // The query string of a selection; the default survey, no intervals and the chart tab are not written.
+  function query(survey, surveys, themes, intervals, tab) {
     var parts = [];
-    if (survey && surveys && survey !== surveys["default"]) parts.push("survey=" + encodeURIComponent(survey));
-    if (themes.length) parts.push("theme=" + themes.join(","));
+    if (survey && surveys && survey !== surveys["default"]) parts.push("survey=" + encode(survey));
+    if (themes.length) parts.push("theme=" + encode(themes.join(",")));
+    if (intervals) parts.push("intervals=on");
+    if (tab && tab !== "chart") parts.push("tab=" + encode(tab));
     return parts.length ? "?" + parts.join("&") : "";
   }
 
@@ -111,6 +143,7 @@
       pickSurvey: pickSurvey,
       _clean: clean,
       _parse: parse,
+      _readSelection: readSelection,
       _query: query,
       _notice: notice,
       _surveyOf: surveyOf,

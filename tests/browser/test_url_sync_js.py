@@ -1,15 +1,21 @@
 """The address <-> checkbox sync (assets/dashboard.js), table-driven in the real browser.
 
 The helpers are exposed on ``window.dash_clientside.send``; ``page.evaluate`` passes the arguments as
-JSON, so these cases run exactly the code the page runs.
+JSON, so these cases run exactly the code the page runs. The grammar's own cases are in
+``tests/fixtures/url-grammar.json``, shared with the server's parser.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import factory
 import pytest
 
 KNOWN = factory.THEMES
+# The grammar's cases, shared with dashboard/selection.py (tests/dashboard/test_url_grammar.py runs both under node).
+GRAMMAR = json.loads((Path(__file__).parents[1] / "fixtures" / "url-grammar.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -30,31 +36,11 @@ def js(browser, live_server):
 
 @pytest.mark.parametrize(
     "search, expected",
-    [
-        ("?theme=tribunals,funding", [["tribunals", "funding"], []]),
-        ("?theme=funding,tribunals", [["tribunals", "funding"], []]),  # page order, not address order
-        ("?theme=tribunals,bogus", [["tribunals"], ["bogus"]]),
-        ("?theme=Tribunals, FUNDING ", [["tribunals", "funding"], []]),
-        ("?theme=+tribunals+,+funding+", [["tribunals", "funding"], []]),
-        ("?theme=tribunals%2Cfunding", [["tribunals", "funding"], []]),
-        ("?theme=funding&theme=tribunals", [["tribunals", "funding"], []]),
-        ("?theme=funding,funding", [["funding"], []]),
-        ("theme=funding", [["funding"], []]),
-        ("?theme=%3Cscript%3E", [[], ["<script>"]]),
-        ("?theme=a,b,c,d,e,f,g", [[], ["a", "b", "c", "d", "e"]]),
-        ("", [[], []]),
-        ("?", [[], []]),
-        ("?theme=", [[], []]),
-        ("?theme=,,, ,", [[], []]),
-        ("?other=funding", [[], []]),
-        (None, [[], []]),
-        (42, [[], []]),
-        (["?theme=funding"], [[], []]),
-    ],
+    [(c["search"], [c["expect"].get("themes", []), c["expect"].get("unknown", [])]) for c in GRAMMAR["read"]],
 )
 def test_parse(js, search, expected):
     """?theme=a,b gives the known themes in page order and the unknown names, whatever the input."""
-    assert js("_parse", search, KNOWN) == expected
+    assert js("_parse", search, GRAMMAR["known"]) == expected
 
 
 @pytest.mark.parametrize(
@@ -105,12 +91,7 @@ SURVEYS = {"ids": ["a", "b"], "default": "a"}
 
 @pytest.mark.parametrize(
     "survey, themes, query",
-    [
-        ("a", [], ""),
-        ("a", ["funding"], "?theme=funding"),
-        ("b", [], "?survey=b"),
-        ("b", ["x", "y"], "?survey=b&theme=x,y"),
-    ],
+    [(c["survey"], c["themes"], c["query"]) for c in GRAMMAR["write"] if set(c) == {"survey", "themes", "query"}],
 )
 def test_query_keeps_the_survey(js, survey, themes, query):
     """The default survey is not written into the address; any other is, before the themes."""

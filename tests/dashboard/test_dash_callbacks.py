@@ -33,11 +33,13 @@ def panels(store, views, deps):
     """update_panels(selected, intervals, state) as {"id.property": value}, by the registered outputs."""
     [dep] = [d for d in deps if "overview-chart.children" in d["output"]]
     names = [n.split("@")[0] for n in dep["output"].strip(".").split("...")]  # "x.data@<hash>": a duplicate output
+    outputs = callbacks.panel_outputs()
+    assert [str(o) for o in outputs.values()] == names  # the named outputs are the ones registered, in order
 
     def run(selected, intervals=(), survey=None) -> dict:
         out = callbacks.update_panels(store, views, selected, intervals, survey)
-        assert len(out) == len(names)
-        return dict(zip(names, out))
+        assert set(out) == set(outputs)
+        return {str(outputs[name]): value for name, value in out.items()}
 
     return run
 
@@ -164,7 +166,8 @@ def test_contrasts_follow_the_selection(panels):
 )
 def test_update_quotes(store, selected, stances, search, more, shown, total):
     """Six quotations, or all once asked; the count line says how many match."""
-    quotes, count, button, style = callbacks.update_quotes(store, selected, stances, search, more, None)
+    out = callbacks.update_quotes(store, selected, stances, search, more, None)
+    quotes, count, style = out["quotes"], out["count"], out["more_style"]
     assert count == f"Showing {shown} of {total} quotations that match (50 in all)."
     assert len([q for q in quotes if "quote" in (getattr(q, "className", "") or "")]) == shown
     assert (style == HIDDEN) == (total <= 6)
@@ -172,16 +175,16 @@ def test_update_quotes(store, selected, stances, search, more, shown, total):
 
 def test_quote_text_is_plain_children(store):
     """A quotation is rendered as a text child, never as markup."""
-    quotes, *_ = callbacks.update_quotes(store, [], [], "", 1, None)
+    quotes = callbacks.update_quotes(store, [], [], "", 1, None)["quotes"]
     assert all(isinstance(q.children[0].children, str) for q in quotes)
 
 
 def test_update_context(store):
     """Six context figures, or all once asked."""
-    cards, button, style = callbacks.update_context(store, [], 0, None)
-    assert len(cards) == 6 and button.startswith("Show all ")
-    cards, button, _ = callbacks.update_context(store, [], 1, None)
-    assert len(cards) > 6 and button == "Show fewer context figures"
+    out = callbacks.update_context(store, [], 0, None)
+    assert len(out["context"]) == 6 and out["context_more"].startswith("Show all ")
+    out = callbacks.update_context(store, [], 1, None)
+    assert len(out["context"]) > 6 and out["context_more"] == "Show fewer context figures"
 
 
 # Table and CSV. --------------------------------------------------------------------------------------------------
@@ -189,13 +192,14 @@ def test_update_context(store):
 
 @pytest.mark.parametrize("clicks", [None, 0, -1, "1", 1.5, [1]])
 def test_table_waits_for_a_click(store, views, clicks):
-    assert callbacks.update_table(store, views, clicks, [], None) == ([], no_update)
+    assert callbacks.update_table(store, views, clicks, [], None) == {"table": [], "button_style": no_update}
 
 
 def test_table_of_funding(store, views):
     """Asked for, the table lists the results in view, one row each, and the button hides."""
-    [table], style = callbacks.update_table(store, views, 1, ["funding"], None)
-    assert style == HIDDEN
+    out = callbacks.update_table(store, views, 1, ["funding"], None)
+    [table] = out["table"]
+    assert out["button_style"] == HIDDEN
     rows = table.children[2].children
     assert len(rows) == 8
 
@@ -242,3 +246,21 @@ def test_one_server_callback_answers_a_theme_click_besides_the_quotations(deps):
     assert len(driven) == 2, driven
     assert any("overview-chart.children" in o and "context-list.children" in o for o in driven)
     assert any("quote-list.children" in o for o in driven)
+
+
+@pytest.mark.parametrize("cards", [["timescales", "then-and-now"], ["then-and-now", "timescales"]])
+def test_card_outputs_follow_the_cards_the_request_names(client, deps, cards):
+    """Over HTTP the card styles and links are answered for the cards the page lists, in its order."""
+    body = factory.callback_body(
+        deps,
+        "overview-chart.children",
+        {"theme-filter.value": ["timescales"], "show-intervals.value": []},
+        {"survey.data": "isos-2026"},
+        expand={"chart-card": cards, "chart-link": cards},
+    )
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.data[:300]
+    out = response.get_json()["response"]
+    assert out['{"slug":"timescales","type":"chart-card"}']["style"] == {}
+    assert out['{"slug":"then-and-now","type":"chart-card"}']["style"] == HIDDEN
+    assert out['{"slug":"then-and-now","type":"chart-link"}']["href"] == "/chart/then-and-now?theme=timescales"

@@ -6,6 +6,7 @@ import factory
 import pandas as pd
 import pytest
 
+from dashboard import selection
 from dashboard.data import (
     clean_text,
     clean_themes,
@@ -13,7 +14,6 @@ from dashboard.data import (
     filter_by_themes,
     filter_quotes,
     format_published,
-    parse_themes,
     records,
 )
 from etl.schema import Col
@@ -98,7 +98,7 @@ def test_records_are_plain(store):
 )
 def test_parse_themes(values, expected):
     """?theme= values, comma-separated and repeatable, as known themes in page order and unknown names."""
-    assert parse_themes(values, KNOWN) == expected
+    assert selection.parse({"theme": values}).themes_in(KNOWN) == expected
 
 
 @pytest.mark.parametrize(

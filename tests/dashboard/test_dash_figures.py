@@ -343,7 +343,7 @@ def test_every_bar_has_hover(store, survey, key):
 )
 def test_bounds_in_plain_words(store, rid, words):
     """A bound is said in words before any arithmetic, in the hover: what the printed words allow."""
-    from dashboard.figures import in_words
+    from dashboard.wording import in_words
 
     row = next(r for r in records(store.results) if r[Col.ID] == rid)
     assert in_words(row, "councils") == words

@@ -69,8 +69,10 @@ def test_chart_page_filters_and_names_unknown_themes(client):
     """A theme filter keeps its rows; an unknown theme is named in a notice."""
     page = client.get("/chart/specialist-provision?theme=funding,bogus").get_data(as_text=True)
     assert len(figure_of(page)["layout"]["annotations"]) == 1
-    assert "Ignored unknown theme: bogus. Showing the rest." in page
+    assert '<p class="notice" role="status">Ignored unknown theme: bogus. Showing the rest.</p>' in page
     assert "(Filtered to: Funding)" in page
+    hostile = client.get("/chart/specialist-provision?theme=<b>x</b>").get_data(as_text=True)
+    assert "Ignored unknown theme: &lt;b&gt;x&lt;/b&gt;. Showing the rest.</p>" in hostile and "<b>x" not in hostile
 
 
 def test_chart_page_with_no_rows_left(client):
@@ -141,3 +143,57 @@ def test_chart_pages_load_no_dash(client):
     scripts = re.findall(r'<script src="([^"]+)"', page)
     assert [s.split("?")[0] for s in scripts] == ["/assets/vendor/plotly-basic-4.1.1.min.js", "/assets/chart-page.js"]
     assert "_dash" not in page
+
+
+def _dash_texts(component, kind: str) -> list:
+    """The text children of every ``kind`` component (html.Li, html.P, ...) under ``component``, in order."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, (list, tuple)):
+            for n in node:
+                walk(n)
+        elif hasattr(node, "children"):
+            if type(node).__name__ == kind:
+                found.append("".join(c for c in _flat(node.children) if isinstance(c, str)))
+            walk(node.children)
+
+    walk(component)
+    return found
+
+
+def _flat(node):
+    if isinstance(node, (list, tuple)):
+        for n in node:
+            yield from _flat(n)
+    elif hasattr(node, "children"):
+        yield from _flat(node.children)
+    elif node is not None:
+        yield node
+
+
+def _html_texts(page: str, pattern: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", t)) for t in re.findall(pattern, page, re.S)]
+
+
+@pytest.mark.parametrize("slug", ["support-for-every-proposal", "confidence-in-funding", "specialist-provision"])
+def test_landing_pieces_say_what_the_chart_page_says(client, views, survey, slug):
+    """The key, the footer and the table of the landing page (Dash) and of a chart page (templates) come from
+    the same content functions: the same text, cell by cell, only the markup differs."""
+    from dashboard import components
+
+    spec = survey.chart(slug)
+    rows = views.chart(survey, spec).rows
+    page = client.get(f"/chart/{slug}").get_data(as_text=True)
+    key = re.search(r'<ul class="chart-key">(.*?)</ul>', page, re.S).group(1)
+    assert _html_texts(key, r"<li>(.*?)</li>") == _dash_texts(components.chart_key(rows, views.labels), "Li")
+    footer = re.search(r'<div class="chart-footer">(.*?)</div>', page, re.S).group(1)
+    dash_footer = _dash_texts(components.chart_footer(rows, spec, views.labels), "P")
+    assert _html_texts(footer, r"<p[^>]*>(.*?)</p>") == dash_footer and any("⚠" in t for t in dash_footer) == (
+        'class="flag-note"' in footer
+    )
+    body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
+    page_cells = [_html_texts(r, r"<t[hd][^>]*>(.*?)</t[hd]>") for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    table = components.results_table(rows, "caption")
+    dash_cells = [[c.children for c in tr.children] for tr in table.children[2].children]
+    assert page_cells == dash_cells and len(dash_cells) == len(rows)

@@ -42,7 +42,9 @@ def tokens(request):
     return forbidden(request.getfixturevalue("store" if request.param == "real" else "both_store"))
 
 
-@pytest.mark.parametrize("path", sorted(DASHBOARD.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted([*DASHBOARD.glob("*.py"), *DASHBOARD.glob("templates/*.html")]), ids=lambda p: p.name
+)
 def test_no_survey_specific_text_in_the_dashboard(path, tokens):
     """No module of the dashboard names a survey, its dates, its bases or what its respondents are called."""
     text = path.read_text(encoding="utf-8")

@@ -5,14 +5,16 @@ Isos survey leaks into its views."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from csv import DictReader
 
 import pytest
 
 from dashboard import callbacks
 from dashboard.views import Views
-from tests.fixtures import FIXTURE_PRESS_RELEASE, FIXTURE_SURVEY
+from tests.fixtures import FIXTURE_PRESS_RELEASE, FIXTURE_SURVEY, FIXTURE_TEMPERATURE_CHECK
 
 ISOS = "isos-2026"
 CITATION = "FICTIONAL TEST DATA: Fictional Schools Research Unit"
@@ -35,7 +37,7 @@ def plain(text: str) -> str:
 
 
 def test_both_surveys_are_served_with_the_right_default(both_store, fixture_survey):
-    assert list(both_store.surveys) == [ISOS, FIXTURE_SURVEY]
+    assert list(both_store.surveys) == [ISOS, FIXTURE_SURVEY, FIXTURE_TEMPERATURE_CHECK]
     assert both_store.default_survey == ISOS
     assert (fixture_survey.singular, fixture_survey.plural) == ("school", "schools")
     assert "school-readiness" in fixture_survey.theme_ids
@@ -55,11 +57,31 @@ def test_every_chart_renders_with_its_noun_base_and_citation(both_views, fixture
         assert "Schools" in hovers and "Councils" not in hovers
 
 
-def test_the_press_release_figure_is_drawn_and_cited_to_its_own_document(both_store, fixture_survey):
-    """The figure published only in the press release is drawn; its Sources tab names the press release."""
-    rows = both_store.chart_rows(fixture_survey.chart("what-schools-will-need"))
+def test_the_press_release_figures_are_drawn_and_cited_to_their_own_document(
+    both_app, both_store, both_views, fixture_survey
+):
+    """Both figures only the press release gives reach the survey's ranked chart, each row naming the press release
+    as its source: the one of the report's Figure 3, and an `agree` answer with no figure number, joined to the
+    chart by a second selector (charts.yaml). The ranked figure draws all four, largest first, each with its own
+    words and sentence in the hover."""
+    spec = fixture_survey.chart("what-schools-will-need")
+    rows = both_store.chart_rows(spec)
     press = rows[rows["source"] == FIXTURE_PRESS_RELEASE]
-    assert len(press) == 1 and set(press["survey"]) == {FIXTURE_SURVEY}
+    assert list(press["id"]) == ["fs26-press-need-extra-funding", "fs26-press-need-more-time"]
+    assert set(press["survey"]) == {FIXTURE_SURVEY} and set(press["category"]) == {"agree"}
+    chart = both_views.chart(fixture_survey, spec, frame="page")
+    [bars] = [t for t in chart.figure["data"] if t.get("customdata")]
+    assert list(bars["x"]) == [90, 81, 76, 70]
+    hover = [plain(" ".join(str(c) for c in cd)) for cd in bars["customdata"]]
+    assert hover[-1].startswith("More time to prepare") and "Seven in ten schools (70%)" in hover[-1]
+    assert "Press release" in hover[-1] and "an answer the report does not give." in hover[-1]
+    csv = both_app.server.test_client().get(f"/chart/{spec.slug}.csv?survey={FIXTURE_SURVEY}").get_data(as_text=True)
+    [row] = [r for r in DictReader(io.StringIO(csv.lstrip("\ufeff"))) if r["id"] == "fs26-press-need-more-time"]
+    assert (row["source"], row["reported_text"], row["value"]) == (
+        FIXTURE_PRESS_RELEASE,
+        "Seven in ten schools (70%)",
+        "70.0",
+    )
 
 
 @pytest.mark.parametrize("slug", ["meeting-the-standards", "views-on-three-proposals", "what-schools-will-need"])
@@ -85,9 +107,9 @@ def test_landing_page_of_the_second_survey(both_store, both_views):
     assert "212 schools" in page and "What schools said" in page
     assert f'"href": "/?survey={FIXTURE_SURVEY}"' in page and '"href": "/"' in page  # the survey selector
     assert '"aria-current": "page"' in page
-    quotes, count, *_ = callbacks.update_quotes(both_store, [], [], "", 1, FIXTURE_SURVEY)
+    count = callbacks.update_quotes(both_store, [], [], "", 1, FIXTURE_SURVEY)["count"]
     assert count == "Showing 3 of 3 quotations that match (3 in all)."
-    cards, *_ = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
+    cards = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)["context"]
     visible = json.dumps([c.to_plotly_json() for c in cards], default=lambda c: c.to_plotly_json())
     for text in (page, visible):
         stripped = re.sub(r'"(id|href|className|type|namespace)": "[^"]*"', "", text)
@@ -107,13 +129,14 @@ def test_the_default_survey_is_unchanged_beside_it(both_store, store):
 def test_a_series_of_three_points_is_drawn_as_a_chart(both_store, store):
     """The fixture's three EHCP counts are one small chart, with its source; the real documents give no series
     of three points, so the real page draws none."""
-    cards, button, _ = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
+    context = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
+    cards, button = context["context"], context["context_more"]
     [chart] = [c for c in cards if "series-card" in (c.className or "")]
     text = json.dumps(chart.to_plotly_json(), default=lambda c: c.to_plotly_json())
     assert [p.children[2].children for p in chart.children[1].children] == ["2024", "2025", "2026"]
     assert "1,850" in text and "2,400" in text and "Fictional schools survey, 2026 (test data)" in text
     assert button == "Show fewer context figures"
-    real, *_ = callbacks.update_context(store, [], 1, None)
+    real = callbacks.update_context(store, [], 1, None)["context"]
     assert not [c for c in real if "series-card" in (getattr(c, "className", "") or "")]
 
 
@@ -132,3 +155,40 @@ def test_the_report_is_linked_where_its_origin_has_a_web_address(both_app, both_
     assert not both_store.sources[ISOS]["url"]
     real = client.get("/chart/timescales?tab=sources").get_data(as_text=True)
     assert "Read the report" not in real and "(no web address recorded)" in real
+
+
+@pytest.mark.parametrize(
+    "survey, sentence",
+    [
+        # the report's words quoted as printed, never run into the sentence ("Here, 93 of the 212 schools (44%) of 212")
+        (FIXTURE_SURVEY, "Here, “93 of the 212 schools (44%)” (44% of 212) is 93 of 212 schools."),
+        (FIXTURE_TEMPERATURE_CHECK, "Here, “Some 7 per cent” (7% of 185) is 13 of 185 chairs of governors."),
+        # a bare percentage needs no quoting
+        (ISOS, "Here, 57% of 54 is 31 of 54 councils."),
+    ],
+)
+def test_the_derivation_example_quotes_the_reported_words(both_store, survey, sentence):
+    """The about panel's example of the rule for a percentage quotes what the report printed as printed, so a
+    reported text that begins with a capital ("Some 7 per cent") does not read "Here, Some 7 per cent of 185"."""
+    from dashboard.components import about_panel
+
+    panel = about_panel(both_store, both_store.surveys[survey]).to_plotly_json()
+    text = json.dumps(panel, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+    assert sentence in text
+
+
+def test_the_temperature_check_shape_is_served(both_app, both_store, both_views):
+    """A survey with no stacked question (the fixture's temperature check) has its own page, whose overview is its
+    ranked chart drawn in full, and a page per chart; its words are quoted as printed ("Some 7 per cent")."""
+    survey = both_store.surveys[FIXTURE_TEMPERATURE_CHECK]
+    assert [c.kind for c in survey.charts] == ["ranked", "bars"]
+    children = callbacks.render_page(both_store, both_views, survey.id, f"?survey={survey.id}")
+    page = json.dumps(children, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+    assert "a quick poll of the chairs of governors" in page and "185 chairs of governors" in page
+    assert "National Inclusion Standards" in page and "Individual Support Plans" in page  # the overview
+    client = both_app.server.test_client()
+    for spec in survey.charts:
+        text = client.get(f"/chart/{spec.slug}?survey={survey.id}").get_data(as_text=True)
+        assert "Base: 185 chairs of governors responding" in text, spec.slug
+    text = client.get(f"/chart/staff-and-timetable?survey={survey.id}&tab=table").get_data(as_text=True)
+    assert "Some 7 per cent" in text and "some 7 per cent" not in text

@@ -140,6 +140,7 @@ charts:
 id: press
 kind: statement
 title: Demo press release
+citation: A made-up press release about the demo survey (2026)
 seed_file: {PRESS_FILE}
 document_sha256: {sha256(PRESS_TEXT)}
 """,

@@ -339,13 +339,39 @@ def test_bad_theme_is_located(tiny):
     assert {i.field for i in issues[1:]} <= {"themes"}
 
 
-def test_malformed_yaml_line_is_the_bad_line(tiny):
-    """A YAML syntax error names the file and the line of the fault, not just the file."""
-    tiny.edit(CONTEXT, '  unit: "£ billion"\n', '  unit: "£ billion\n')  # unclosed quote
-    issues = tiny.issues()
-    assert [i.file for i in issues] == [tiny.file(CONTEXT)]
-    # the scanner only notices at the end of the file: the line is the unclosed one or later, never None
-    assert issues[0].line is not None and issues[0].line >= tiny.line_of(CONTEXT, '  unit: "£ billion')
+@pytest.mark.parametrize(
+    "old, new, anchor, says",
+    [
+        # the quote runs on to the next one, three lines below, where the parser fails: the line is where it opened
+        ('  unit: "£ billion"\n', '  unit: "£ billion\n', '  unit: "£ billion', "the quoted text that starts"),
+        # the last quote of the file runs on to its end
+        (
+            '  verbatim: "The fund is worth £2 billion over three years."\n',
+            '  verbatim: "The fund is worth £2 billion over three years.\n',
+            "  verbatim:",
+            "the quoted text that starts",
+        ),
+        ("  themes: [funding]\n", "  themes: [funding\n", "  themes: [funding", "the [ ] list that starts"),
+    ],
+)
+def test_malformed_yaml_points_where_the_construct_began(tiny, old, new, anchor, says):
+    """An unclosed quote or list is named on the line it starts on, and the message says where the parser
+    noticed it (lines below)."""
+    line = tiny.line_of(CONTEXT, anchor)
+    tiny.edit(CONTEXT, old, new)
+    [issue] = tiny.issues()
+    assert (issue.file, issue.line) == (tiny.file(CONTEXT), line)
+    assert issue.reason.startswith(f"malformed YAML: {says} on this line")
+    noticed = int(re.search(r"the parser noticed at line (\d+)", issue.reason).group(1))
+    assert noticed > line
+
+
+def test_malformed_yaml_elsewhere_points_at_the_fault(tiny):
+    """Any other syntax error is named on the line the parser found it."""
+    tiny.edit(RESULTS, "  category: disagree\n", "  category: disagree: strongly\n")
+    [issue] = tiny.issues()
+    assert issue.line == tiny.line_of(RESULTS, "category: disagree: strongly")
+    assert issue.reason == "malformed YAML: mapping values are not allowed here"
 
 
 def test_every_error_is_reported_in_one_run(tiny):

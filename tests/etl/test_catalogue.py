@@ -58,6 +58,19 @@ def test_chart_defaults(tiny):
         ),
         # a category over the survey's results, in file order
         pytest.param("{category: [agree, disagree]}", "bars", ["r-agree", "r-disagree", "r-press"], id="category"),
+        # alternatives: a list of selectors whose results are joined, in order ...
+        pytest.param("[{category: [agree]}, {ids: [r-press]}]", "bars", ["r-agree", "r-press"], id="alternatives"),
+        # ... each result once, where two alternatives select it ...
+        pytest.param(
+            "[{category: [disagree]}, {ids: [r-disagree, r-agree]}]",
+            "bars",
+            ["r-disagree", "r-press", "r-agree"],
+            id="alternatives-overlap",
+        ),
+        # ... and a ranked chart ranks them all together (70%, then over half)
+        pytest.param(
+            "[{category: [agree]}, {ids: [r-press]}]", "ranked", ["r-press", "r-agree"], id="alternatives-ranked"
+        ),
     ],
 )
 def test_selectors(tiny, select, kind, expected):
@@ -88,6 +101,43 @@ CASES = {
         "selects no results",
     ),
     "empty-selector": (CHARTS, "{category: [disagree]}", "{}", DISAGREEMENT, "disagreement", "select", "at least one"),
+    "alternative-selects-nothing": (
+        CHARTS,
+        "{category: [disagree]}",
+        "[{category: [disagree]}, {figure: 9}]",
+        DISAGREEMENT,
+        "disagreement",
+        "select",
+        "alternative 2 of 2 selects no results",
+    ),
+    "unknown-id-in-an-alternative": (
+        CHARTS,
+        "{category: [disagree]}",
+        "[{category: [disagree]}, {ids: [r-nowhere]}]",
+        DISAGREEMENT,
+        "disagreement",
+        "select",
+        "unknown result(s): r-nowhere",
+    ),
+    "empty-alternative": (
+        CHARTS,
+        "{category: [disagree]}",
+        "[{category: [disagree]}, {}]",
+        DISAGREEMENT,
+        "disagreement",
+        "select.1",
+        "at least one",
+    ),
+    "select-not-a-selector": (
+        CHARTS,
+        "{category: [disagree]}",
+        "figure 3",
+        DISAGREEMENT,
+        "disagreement",
+        "select",
+        "give a selector, such as {figure: 3}, or a list of selectors",
+    ),
+    "no-alternatives": (CHARTS, "{category: [disagree]}", "[]", DISAGREEMENT, "disagreement", "select", "at least 1"),
     "duplicate-slug": (
         CHARTS,
         DISAGREEMENT,
@@ -187,6 +237,55 @@ def test_catalogue_fault_is_located(tiny, case):
     assert word in issues[0].reason
 
 
+def test_stacked_chart_over_items_of_one_question_is_refused(tiny):
+    """A stacked chart draws one bar: answers about two items of one question on one base would be added up into
+    it (29% + 50% drawn as one bar). The chart is refused, naming it and each item with its results."""
+    tiny.edit(
+        "demo/results.yaml",
+        "  item: The plan\n  themes: [funding, timescales]",
+        "  item: Another plan\n  themes: [funding, timescales]",
+    )
+    [issue] = tiny.issues()
+    assert (issue.file, issue.line, issue.record, issue.field) == (
+        tiny.file(CHARTS),
+        tiny.line_of(CHARTS, PLAN),
+        "the-plan",
+        "select",
+    )
+    assert issue.reason.startswith("a stacked chart draws one bar, the parts of one whole, but these are the answers")
+    assert "2 items of one question" in issue.reason
+    assert "'The plan' (r-agree); 'Another plan' (r-disagree)" in issue.reason
+
+
+def test_stacked_chart_over_a_whole_is_refused(tiny):
+    """Answers to one question about one item whose lowest shares add up to more than the base (over half, and
+    5 of 10) are not parts of one whole: the stacked chart is refused, naming each answer."""
+    tiny.edit(
+        "demo/results.yaml",
+        "  value: 30\n  qualifier: exact\n  count: 3\n",
+        "  value: 50\n  qualifier: exact\n  count: 5\n",
+    )
+    [issue] = tiny.issues(provenance=False)
+    assert (issue.record, issue.field) == ("the-plan", "select")
+    assert "the lowest shares these answers allow add up to 110% of the base of 10" in issue.reason
+    assert "r-agree (agree) Over half; r-disagree (disagree) 3 out of 10" in issue.reason
+
+
+def test_stacked_chart_of_one_whole_builds(tiny):
+    """Rounded shares of one whole may print as more than 100% together (34% + 33% + 34%): by the lowest share
+    each allows they fit, and the chart builds."""
+    from etl.build import _not_one_whole
+
+    base = {"question": "Q?", "item": "I", "base": 3}
+    rows = [
+        dict(base, id=f"r{i}", category=c, reported_text=t, pct_low=100 / 3)
+        for i, (c, t) in enumerate([("a", "34%"), ("b", "33%"), ("c", "34%")])
+    ]
+    assert _not_one_whole(rows) is None
+    rows[0]["pct_low"] = 100 / 3 + 1
+    assert "add up to 101%" in _not_one_whole(rows)
+
+
 def test_charts_for_a_non_survey(tiny):
     """A charts.yaml in the folder of a document that is not a survey report is located and refused."""
     (tiny.sources / "press" / "charts.yaml").write_text(
@@ -276,3 +375,18 @@ def test_waves_chart_across_two_surveys(tiny):
     tiny.edit("other/origin.yaml", "title: Other survey\n", "title: Other survey\npublished: '2024'\n")
     chart = collect(tiny.sources, tiny.seeds).rows["charts"][-1]
     assert (chart["survey"], chart["kind"], chart["result_ids"]) == ("other", "waves", ["o-agree", "r-agree"])
+
+
+def test_alternatives_are_recorded_in_the_chart_row(tiny):
+    """The charts table records what a chart's alternatives name together: its categories (the first names the
+    axis), ids, figures and compare keys."""
+    tiny.edit(CHARTS, "    select: {category: [disagree]}", "    select: [{category: [disagree]}, {ids: [r-agree]}]")
+    chart = collect(tiny.sources, tiny.seeds).rows["charts"][1]
+    named = {k: chart[k] for k in ("select_ids", "select_figures", "select_category", "select_compare_key")}
+    assert named == {
+        "select_ids": ["r-agree"],
+        "select_figures": [],
+        "select_category": ["disagree"],
+        "select_compare_key": [],
+    }
+    assert chart["result_ids"] == ["r-disagree", "r-press", "r-agree"]

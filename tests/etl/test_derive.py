@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from etl import derive
 from etl.derive import derive_result, feasible_counts, fitting_bases, joint_fitting_bases, wilson_interval
 
 
@@ -250,3 +251,20 @@ def test_derive_result_without_base(value, qualifier, pct):
     assert out["count_min"] is None and out["count_max"] is None
     assert out["wilson_low"] is None and out["consistent"] is None and out["flag"] is None
     assert out["fitting_bases"] == []
+
+
+@pytest.mark.parametrize(
+    "qualifier, value, pct_low, pct_high, expected",
+    [
+        ("exact", 44, 43.87, 43.87, (44, 44, 44)),  # solid to the printed figure
+        ("all", 100, 100.0, 100.0, (100, 100, 100)),
+        ("over", 90, 90.74, 100.0, (90.74, 90.74, 100.0)),  # solid to the lowest share allowed, hatched to 100
+        ("less_than", 50, 0.0, 48.15, (0.0, 0.0, 48.15)),
+        ("derived", 4.245283018868, 4.245283018868, 4.245283018868, (4.245283018868,) * 3),
+    ],
+)
+def test_extent_is_the_solid_share_rule(qualifier, value, pct_low, pct_high, expected):
+    """The share a bar is drawn solid to and the range hatched beyond, once: the ranked order (etl.build) and the
+    bars (dashboard.figures.extent) both use it."""
+    row = {"qualifier": qualifier, "value": value, "pct_low": pct_low, "pct_high": pct_high}
+    assert derive.extent(row) == expected

@@ -18,12 +18,15 @@ from tests.fixtures import (
     FIXTURE_PRESS_RELEASE,
     FIXTURE_SOURCES,
     FIXTURE_SURVEY,
+    FIXTURE_TEMPERATURE_CHECK,
     fixture_documents,
     real_documents,
 )
 
-FOLDERS = (FIXTURE_SURVEY, FIXTURE_PRESS_RELEASE)
+FOLDERS = (FIXTURE_SURVEY, FIXTURE_PRESS_RELEASE, FIXTURE_TEMPERATURE_CHECK)
+SURVEYS = (FIXTURE_SURVEY, FIXTURE_TEMPERATURE_CHECK)
 PRESS_RESULT = "fs26-press-need-extra-funding"
+PRESS_ONLY_RESULT = "fs26-press-need-more-time"  # in no figure of the report: joined to the ranked chart by its id
 
 # The fixture's charts, in order: (slug, kind, result ids in drawing order).
 FIXTURE_CHARTS = [
@@ -42,8 +45,13 @@ FIXTURE_CHARTS = [
         "bars",
         ["fs26-inclusion-standards-positive", "fs26-support-plans-positive", "fs26-inclusion-bases-positive"],
     ),
-    # ranked by share: 90% (from the press release's folder), 81%, 76%
-    ("what-schools-will-need", "ranked", [PRESS_RESULT, "fs26-need-specialist-staff", "fs26-need-teacher-training"]),
+    # two selectors joined ({figure: 3} and an id), ranked by share: 90% (from the press release's folder), 81%,
+    # 76%, and 70% (the press release's answer that has no figure number)
+    (
+        "what-schools-will-need",
+        "ranked",
+        [PRESS_RESULT, "fs26-need-specialist-staff", "fs26-need-teacher-training", PRESS_ONLY_RESULT],
+    ),
 ]
 
 
@@ -66,13 +74,15 @@ def real_only(real_dataset):
 def test_it_validates(both):
     """The fixture builds beside the real sources: its records, an own theme and response group, no flags."""
     rows = both.rows
-    assert [s["id"] for s in rows["sources"]][-2:] == [FIXTURE_SURVEY, FIXTURE_PRESS_RELEASE]
+    assert [s["id"] for s in rows["sources"]][-3:] == list(FOLDERS)
     counts = {t: len(_mine(rows[t])) for t in ("results", "quotes", "context")}
-    assert counts == {"results": 10, "quotes": 3, "context": 5}  # a series of three EHCP counts among them
+    # the schools survey's 9 results and the press release's 2, and the temperature check's 4; a series of three
+    # EHCP counts among the schools survey's context figures
+    assert counts == {"results": 15, "quotes": 3, "context": 5}
     assert [t["id"] for t in rows["themes"]][-1] == "school-readiness"
     assert [g["id"] for g in rows["groups"]][-1] == "unsure"
-    # every percentage fits its base of 212: a count range, no flag (the one flag is the Isos survey's 29%)
-    fixture = [r for r in rows["results"] if r["survey"] == FIXTURE_SURVEY]
+    # every percentage fits its base (212, 185): a count range, no flag (the one flag is the Isos survey's 29%)
+    fixture = [r for r in rows["results"] if r["survey"] in SURVEYS]
     assert [r["id"] for r in fixture if not r["consistent"] or r["flag"] or r["count_min"] is None] == []
     assert [f.split(":")[0] for f in both.flags] == ["fig8-funding-post-legislation-not-confident"]
 
@@ -94,7 +104,7 @@ def test_provenance_of_each_record_against_its_own_document(both, real_only):
     n_real = int(re.match(r"checked: (\d+) ", real).group(1))
     n_fixture = sum(1 for t in ("results", "quotes", "context") for r in _mine(both.rows[t]) if r.get("verbatim"))
     n_fixture += len(_mine(both.rows["quotes"]))
-    assert both.provenance == f"checked: {n_real + n_fixture} sentences and quotations against 7 documents"
+    assert both.provenance == f"checked: {n_real + n_fixture} sentences and quotations against 8 documents"
     press = {r["id"]: r for r in both.rows["results"]}[PRESS_RESULT]
     assert (press["survey"], press["source"]) == (FIXTURE_SURVEY, FIXTURE_PRESS_RELEASE)
     report = (FIXTURE_DOCUMENTS / "fictional-schools-2026-report.txt").read_text(encoding="utf-8")
@@ -183,28 +193,29 @@ def test_nothing_of_the_isos_survey_reaches_it(both):
 
 
 def test_it_is_marked_fictional_everywhere_it_shows(both):
-    """Title, short title, citation and publisher of both documents, the tagline, the theme, the documents'
-    text and every fixture file say FICTIONAL."""
+    """Title, short title, citation and publisher of the three documents, the taglines, the theme, the
+    documents' text and every fixture file say FICTIONAL."""
     for src in _mine(both.rows["sources"], "id"):
         for field in ("title", "short_title", "citation", "publisher"):
             if field == "citation" and src["kind"] != "survey-report":
                 continue
             assert "FICTIONAL" in src[field].upper(), (src["id"], field)
-    (catalogue,) = [c for c in both.rows["catalogues"] if c["survey"] == FIXTURE_SURVEY]
-    assert catalogue["tagline"].startswith("FICTIONAL TEST DATA")
+    taglines = [c["tagline"] for c in both.rows["catalogues"] if c["survey"] in SURVEYS]
+    assert len(taglines) == 2 and all(t.startswith("FICTIONAL TEST DATA") for t in taglines)
     theme = {t["id"]: t for t in both.rows["themes"]}["school-readiness"]
     assert "fictional" in theme["label"].lower() and "FICTIONAL TEST DATA" in theme["description"]
     files = [*FIXTURE_SOURCES.rglob("*.yaml"), *FIXTURE_DOCUMENTS.glob("*.txt")]
-    assert len(files) == 12
+    assert len(files) == 16  # the 2 shared lists, 5 + 3 + 3 files in the three folders, 3 documents
     assert [str(f) for f in files if "FICTIONAL TEST DATA" not in f.read_text(encoding="utf-8")] == []
     assert all(f.read_text(encoding="utf-8").startswith("FICTIONAL TEST DATA") for f in FIXTURE_DOCUMENTS.glob("*"))
 
 
 def test_catalogue_tables_hold_both_surveys(both):
-    """Two catalogues, the Isos survey the default; the fixture's charts and contrasts resolved as expected."""
+    """Three catalogues, the Isos survey the default; the fixture's charts and contrasts resolved as expected."""
     assert [(c["survey"], c["default"]) for c in both.rows["catalogues"]] == [
         ("isos-2026", True),
         (FIXTURE_SURVEY, False),
+        (FIXTURE_TEMPERATURE_CHECK, False),
     ]
     (catalogue,) = [c for c in both.rows["catalogues"] if c["survey"] == FIXTURE_SURVEY]
     assert catalogue["context_from"] == [FIXTURE_SURVEY, FIXTURE_PRESS_RELEASE]
@@ -223,13 +234,45 @@ def test_the_isos_survey_is_unchanged_by_it(both, real_only):
     for table, rows in real_only.rows.items():
         key = "id" if rows and "id" in rows[0] else None
         if key is None:
-            assert [r for r in both.rows[table] if r.get("survey") != FIXTURE_SURVEY] == rows, table
+            assert [r for r in both.rows[table] if r.get("survey") not in SURVEYS] == rows, table
         else:
             ids = {r[key] for r in rows}
             assert [r for r in both.rows[table] if r[key] in ids] == rows, table
 
 
-@pytest.mark.parametrize("rid", ["fs26-need-specialist-staff", PRESS_RESULT, "fs26-support-plans-positive"])
+def test_temperature_check_shape(both):
+    """A short poll with no stacked question builds as a survey of its own: its noun and base of 185, a ranked
+    chart of its two "supportive" answers (over half ranks at the lowest share it allows, 93 of 185) and a bars
+    chart across two questions with a subtitle that fits both; no chart is stacked, no figure is flagged."""
+    rows = both.rows
+    src = {s["id"]: s for s in rows["sources"]}[FIXTURE_TEMPERATURE_CHECK]
+    assert (src["respondents"], src["respondent_plural"], src["population"]) == (185, "chairs of governors", None)
+    results = {r["id"]: r for r in rows["results"] if r["survey"] == FIXTURE_TEMPERATURE_CHECK}
+    assert {r["base"] for r in results.values()} == {185} and not any(r["flag"] for r in results.values())
+    assert (
+        results["tc26-standards-supportive"]["count_min"],
+        results["tc26-specialist-staff-confident"]["count_min"],
+    ) == (93, 13)
+    charts = [c for c in rows["charts"] if c["survey"] == FIXTURE_TEMPERATURE_CHECK]
+    assert [(c["slug"], c["kind"], c["result_ids"]) for c in charts] == [
+        ("support-for-two-proposals", "ranked", ["tc26-standards-supportive", "tc26-support-plans-supportive"]),
+        ("staff-and-timetable", "bars", ["tc26-specialist-staff-confident", "tc26-timetable-disagree"]),
+    ]
+    assert charts[0]["subtitle"] == "How supportive are you of each of these proposals?"  # the default
+    assert charts[1]["subtitle"].startswith("Two questions:")
+    assert charts[1]["axis_label"] == "% of responding chairs of governors"
+
+
+@pytest.mark.parametrize(
+    "rid",
+    [
+        "fs26-need-specialist-staff",
+        PRESS_RESULT,
+        PRESS_ONLY_RESULT,
+        "fs26-support-plans-positive",
+        "tc26-specialist-staff-confident",
+    ],
+)
 def test_reported_text_is_in_verbatim(both, rid):
     """As for the real data, a reported figure's text is in its sentence."""
     r = {r["id"]: r for r in both.rows["results"]}[rid]
@@ -238,7 +281,7 @@ def test_reported_text_is_in_verbatim(both, rid):
 
 def test_cli_builds_both(tmp_path, capsys, monkeypatch):
     """`python -m etl --sources etl/sources --sources tests/fixtures/sources` with both documents folders: no flag of
-    the fixture, and provenance checked against 7 documents."""
+    the fixture, and provenance checked against 8 documents."""
     documents = fixture_documents()
     if documents is None:
         pytest.skip("the real documents were not found")
@@ -248,9 +291,9 @@ def test_cli_builds_both(tmp_path, capsys, monkeypatch):
         args += ["--documents", str(folder)]
     assert cli.main(args) == 0
     out = capsys.readouterr().out
-    assert re.search(r"^  catalogues\s+2 records$", out, re.M)
+    assert re.search(r"^  catalogues\s+3 records$", out, re.M)
     assert re.findall(r"^    - ([a-z0-9-]+): ", out, re.M) == ["fig8-funding-post-legislation-not-confident"]
-    assert re.search(r"^  provenance checked: \d+ sentences and quotations against 7 documents", out, re.M)
+    assert re.search(r"^  provenance checked: \d+ sentences and quotations against 8 documents", out, re.M)
 
 
 def test_readme_quotes_the_fixture_exactly():
@@ -263,7 +306,7 @@ def test_readme_quotes_the_fixture_exactly():
     section = readme[readme.index("## Adding a survey") : readme.index("## Reading the charts")]
     blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
     files = [p.read_text(encoding="utf-8") for p in FIXTURE_SOURCES.rglob("*.yaml")]
-    assert len(blocks) == 11
+    assert len(blocks) == 13
     assert [b.splitlines()[0] for b in blocks if not any(b in text for text in files)] == []
     sums = re.findall(r"^([0-9a-f]{64})  (tests/fixtures/documents/\S+)$", section, re.M)
     assert sums and all(digest == document_sha256(root / path) for digest, path in sums)

@@ -34,7 +34,45 @@ def test_missing_sentence_names_its_folders_document(tiny):
     assert [(i.file, i.line, i.record, i.field) for i in issues] == [
         (tiny.file(PRESS_RESULTS), 1, "r-press", "verbatim")
     ]
-    assert issues[0].reason == f"not found in {PRESS_FILE}, the document of its folder"
+    assert (
+        issues[0].reason == f"not found in {PRESS_FILE}, the document of its folder; no sentence there is close to it"
+    )
+
+
+@pytest.mark.parametrize(
+    "old, new, differs",
+    [
+        # a changed number: the word that differs, and what the document has there
+        ("3 out of 10 disagreed", "4 out of 10 disagreed", "“4” where the document has “3”"),
+        # a word added, and a word left out (quotes, spaces and emphasis never count)
+        ("3 out of 10 disagreed", "3 out of all 10 disagreed", "“all”, which the document does not have there"),
+        ("In all, 3 out of 10", "In all, 3 of 10", "the document has “out” there, which this leaves out"),
+    ],
+)
+def test_missing_sentence_shows_the_closest_and_where_it_differs(tiny, old, new, differs):
+    """A sentence not in its document is shown beside the document's closest sentence, with the first word that
+    differs, so a mistyped word is found without searching the document."""
+    tiny.edit("demo/results.yaml", old, new)
+    [issue] = tiny.issues()
+    assert (issue.record, issue.field) == ("r-disagree", "verbatim")
+    assert issue.reason == (
+        f"not found in {SEED_FILE}, the document of its folder. Its closest sentence there: "
+        f"“In all, 3 out of 10 disagreed.”; the first word that differs: {differs}"
+    )
+
+
+def test_closest_sentence_of_a_part_and_of_a_long_sentence():
+    """A part of a sentence is compared with the sentence holding it; a long sentence is shown as an excerpt
+    around the first difference."""
+    from etl.provenance import normalise_text, not_found
+
+    document = normalise_text(
+        "Short one. " + " ".join(f"w{i}" for i in range(60)) + " and the end of it. Another sentence here."
+    )
+    reason = not_found("w30 w31 w32 x33 w34", document, "d.txt")
+    assert reason.endswith("the first word that differs: “x33” where the document has “w33”")
+    excerpt = reason.split("“", 1)[1].split("”", 1)[0]
+    assert excerpt.startswith("… w13 ") and excerpt.endswith(" …") and len(excerpt.split()) == 42
 
 
 @pytest.mark.parametrize(
@@ -199,3 +237,12 @@ def test_real_documents_sources_dir_nowhere_fails(monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCES_DIR", str(tmp_path / "none"))
     with pytest.raises(pytest.fail.Exception, match="SOURCES_DIR"):
         real_documents()
+
+
+def test_a_document_that_gives_figures_needs_a_citation(tiny):
+    """Each number's document is named wherever it is shown: a document whose folder gives figures of another
+    document's survey (the press release) without a citation is refused, on its origin."""
+    tiny.edit(PRESS_ORIGIN, "citation: A made-up press release about the demo survey (2026)\n", "")
+    [issue] = tiny.issues()
+    assert (issue.file, issue.line, issue.record, issue.field) == (tiny.file(PRESS_ORIGIN), 1, "press", "citation")
+    assert issue.reason.startswith("a document that gives a survey's figures needs a citation")

@@ -40,14 +40,16 @@ def test_panel_callback_never_raises(store, views, deps, selected, intervals, su
     """The panel callback answers any input with the full set of outputs."""
     out = callbacks.update_panels(store, views, selected, intervals, survey)
     [dep] = [d for d in deps if "overview-chart.children" in d["output"]]
-    assert len(out) == len(output_names(dep["output"]))
+    assert set(out) == set(callbacks.panel_outputs())
+    assert len(callbacks.panel_outputs()) == len(output_names(dep["output"]))
 
 
 @SETTINGS
 @given(selected=hostile, stances=hostile, search=hostile, more=hostile, survey=hostile)
 def test_quote_callback_never_raises(store, selected, stances, search, more, survey):
     """The quotations callback answers any input with a list, a count line and the button."""
-    quotes, count, button, style = callbacks.update_quotes(store, selected, stances, search, more, survey)
+    out = callbacks.update_quotes(store, selected, stances, search, more, survey)
+    quotes, count = out["quotes"], out["count"]
     assert isinstance(quotes, list) and count.startswith("Showing ")
 
 
@@ -55,7 +57,8 @@ def test_markup_in_search_is_text_not_html(store):
     """Search text is matched literally and nothing from it is rendered."""
     quotes = filter_quotes(store.quotes, [], [], "<img src=x onerror=alert(1)>")
     assert quotes.empty
-    rendered, count, *_ = callbacks.update_quotes(store, [], [], "<img src=x onerror=alert(1)>", 0, None)
+    out = callbacks.update_quotes(store, [], [], "<img src=x onerror=alert(1)>", 0, None)
+    rendered, count = out["quotes"], out["count"]
     assert "onerror" not in json.dumps([c.to_plotly_json() for c in rendered], default=str)
     assert count == f"Showing 0 of 0 quotations that match ({len(store.quotes)} in all)."
 

@@ -1,0 +1,114 @@
+"""What the pages say, written once: the site's name, page titles, the flag mark, the notes on how a figure
+was placed, what a bar's hover says, and the notices. The landing page, the chart pages, the figures, the
+exports and the CSVs take their words from here; each renders them in its own markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from dashboard.data import count_label
+from etl.schema import Col, Qualifier
+
+SITE_TITLE = "SEND Reform Survey Dashboard"
+FLAG_MARK = "⚠"
+NO_FIGURE_FOR_THEMES = "None of this chart's figures is tagged with the selected themes."
+DERIVED_SENTENCE = "Not reported; derived from the other answers."
+REPORTED = "Reported"
+SECTION = "Section"
+# The chart pages' footer (the landing page's adds what is not shown).
+SITE_FOOTNOTE = (
+    "Every number is as its document prints it, with the sentence it came from. Bounds are drawn as ranges, "
+    "never as exact values."
+)
+
+
+def page_title(name: str) -> str:
+    """A page's <title>: its own name, then the site's."""
+    return f"{name} · {SITE_TITLE}"
+
+
+def themes_named(theme_labels: Mapping[str, str], themes: Iterable[str]) -> str:
+    """The selected themes by name, as a filter summary says them ("all themes" for none)."""
+    names = [theme_labels[t] for t in themes]
+    return ", ".join(names) if names else "all themes"
+
+
+def flag_line(flag: str) -> str:
+    """A consistency flag as the footer, the hover and the table print it."""
+    return f"{FLAG_MARK} {flag}"
+
+
+def is_flag_line(line: str) -> bool:
+    return line.startswith(FLAG_MARK)
+
+
+def unknown_themes_notice(unknown: list[str] | tuple[str, ...]) -> str:
+    """The notice naming the themes an address asked for that are not on the page ("" for none)."""
+    if not unknown:
+        return ""
+    return f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Showing the rest."
+
+
+def notes_of(row: Mapping) -> list[str]:
+    """Every note that says how a record was placed, labelled or derived: shown in hovers, tables and CSVs."""
+    out = []
+    if row[Col.GROUP_BOUND]:
+        out.append("Reported only as one bound for a group of items, not for this item alone.")
+    for field in (Col.FIGURE_NOTE, Col.NOTE):
+        if row[field]:
+            out.append(row[field])
+    return out
+
+
+def in_words(row: Mapping, plural: str) -> str:
+    """What a bound allows, in plain words before any arithmetic: "“over 70%” of the 10 <plural> is at least
+    8 of them." ("" for a figure that is not a bound, or whose base is not stated)."""
+    lo, hi, base, q = row[Col.COUNT_MIN], row[Col.COUNT_MAX], row[Col.BASE], row[Col.QUALIFIER]
+    if base is None or lo is None or lo == hi:
+        return ""
+    said = f"“{row[Col.REPORTED_TEXT]}” of the {base} {plural}"
+    if q == Qualifier.OVER.value:
+        return f"{said} is at least {lo} of them."
+    if q == Qualifier.LESS_THAN.value:
+        return f"{said} is at most {hi} of them."
+    return f"{said} is between {lo} and {hi} of them."
+
+
+@dataclass(frozen=True)
+class Hover:
+    """What a bar's hover says, as plain text; the figure and the landing page's bars each lay it out."""
+
+    reported: str
+    who: str  # what the respondents are called, capitalised
+    counts: str
+    section: str
+    sentence: str  # the report's sentence; or, for a derived share, how it was derived
+    quoted: bool  # whether ``sentence`` is the report's own words (printed in quotation marks)
+    notes: list[str]  # what a bound allows in words, every note, the flag
+
+    def lines(self) -> list[str]:
+        """The hover as lines of plain text (a title attribute)."""
+        return [
+            f"{REPORTED}: {self.reported}",
+            f"{self.who}: {self.counts}",
+            f"{SECTION}: {self.section}",
+            f"“{self.sentence}”" if self.quoted else self.sentence,
+            *self.notes,
+        ]
+
+
+def hover(row: Mapping, plural: str) -> Hover:
+    """The hover of one bar: the figure as printed, the respondents it allows, the section and the sentence."""
+    if count_label(row):
+        counts = f"{count_label(row)} {plural}"
+    elif row[Col.BASE] is not None:
+        counts = f"no whole number of the {row[Col.BASE]} gives the printed figure (see the note)"
+    else:
+        counts = "not derivable: the number who answered is not stated"
+    derived = row[Col.QUALIFIER] == Qualifier.DERIVED.value
+    sentence = (row[Col.NOTE] or DERIVED_SENTENCE) if derived else (row[Col.VERBATIM] or "")
+    words = in_words(row, plural)
+    notes = ([words] if words else []) + notes_of(row) + ([flag_line(row[Col.FLAG])] if row[Col.FLAG] else [])
+    return Hover(row[Col.REPORTED_TEXT], plural.capitalize(), counts, row[Col.SECTION], sentence, not derived, notes)
