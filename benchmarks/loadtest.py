@@ -418,10 +418,11 @@ def catalogue(host: str, port: int) -> Catalogue:
     for label, body, ctype in malformed:
         reqs["malformed"].append(Req("malformed", f"POST callback: {label}", "POST", POST, body, CLIENT_ERROR, ctype))
     reqs["malformed"] += [
-        # Dash answers any other GET path with the page itself (its catch-all route serves client-side routing),
-        # so for these two only a 5xx is wrong.
-        _get("malformed", POST, NOT_5XX, "GET on the callback URL"),
-        _get("malformed", "/no-such-page", NOT_5XX, "GET an unknown path"),
+        # A path no route serves is a 404 (dashboard.security), not Dash's page; GET on the callback URL a 405.
+        _get("malformed", POST, CLIENT_ERROR, "GET on the callback URL"),
+        _get("malformed", "/no-such-page", CLIENT_ERROR, "GET an unknown path"),
+        _get("malformed", "/embed/x/y", CLIENT_ERROR, "GET an embed path with two parts"),
+        _get("malformed", "/download/nope", CLIENT_ERROR, "GET an unknown download"),
         _get(
             "malformed",
             "/_dash-component-suites/dash/..%2f..%2f..%2fetc%2fpasswd",
