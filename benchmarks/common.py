@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -441,14 +441,22 @@ class OursApp:
 
 def ours_app(host: str, port: int) -> OursApp:
     """The dashboard's callbacks and the default survey's page, as the browser gets them on a first visit."""
-    deps = get_json(host, port, "/_dash-dependencies")
-    shell = layout_props(get_json(host, port, "/_dash-layout"))
+    return read_ours_app(
+        lambda path: get_json(host, port, path), lambda path, payload: post_json(host, port, path, payload)
+    )
+
+
+def read_ours_app(get: Callable[[str], Any], post: Callable[[str, Any], Any]) -> OursApp:
+    """``ours_app`` through any client: ``get(path)`` and ``post(path, payload)`` return the JSON answered
+    (the load test's is HTTP; tests/security's is Flask's test client)."""
+    deps = get("/_dash-dependencies")
+    shell = layout_props(get("/_dash-layout"))
     surveys = shell.get("survey-ids", {}).get("data") or {}
     survey = surveys.get("default")
     if not survey:
         raise ServerError("the layout has no default survey (survey-ids store)")
     body = callback_body(deps, PAGE_OUTPUT, {OURS_SURVEY: survey}, {"url.search": ""}, [OURS_SURVEY])
-    page = post_json(host, port, CALLBACK_PATH, body)["response"]["page"]["children"]
+    page = post(CALLBACK_PATH, body)["response"]["page"]["children"]
     found = components(page)
     props = {i: p for i, _, p in found if isinstance(i, str)}
     themes = [o["value"] for o in props.get("theme-filter", {}).get("options", []) if isinstance(o, dict)]

@@ -232,7 +232,13 @@ def catalogue(host: str, port: int) -> Catalogue:
     for path, r in (("/", page), (f"/chart/{app.overview}", chart)):
         if r.status != 200:
             raise common.ServerError(f"GET {path} answered {r.status}")
-    statics = static_paths(page.body.decode("utf-8", "replace") + chart.body.decode("utf-8", "replace"))
+    html = page.body.decode("utf-8", "replace") + chart.body.decode("utf-8", "replace")
+    return Catalogue(fixed_requests(app, static_paths(html)), makers(app), app)
+
+
+def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Req]]:
+    """The fixed requests by kind: every page, route and download, valid callbacks, and the hostile ones (invalid
+    values, malformed bodies, unknown paths) with the answer each must get; tests/security sends them too."""
     theme_ids, charts = app.themes, app.charts
     T, IV = common.OURS_THEMES, common.OURS_INTERVALS
     POST = CALLBACK_PATH
@@ -436,7 +442,7 @@ def catalogue(host: str, port: int) -> Catalogue:
             "GET an unknown component suite",
         ),
     ]
-    return Catalogue(dict(reqs), makers(app), app)
+    return dict(reqs)
 
 
 def makers(app: common.OursApp) -> dict:

@@ -159,7 +159,10 @@ def declared(app: Dash) -> Declared:
     for pattern, keys in patterns.items():
         for key in keys:
             if (pattern, key) not in key_types:
-                raise ValueError(f"no component of the layouts has the pattern-matching id {dict(pattern)}")
+                raise ValueError(
+                    f"no component of app.validation_layout has an id of the pattern {dict(pattern)}: add one "
+                    "(dashboard/app.py, validation_layout) so the request guard knows its wildcard keys' types"
+                )
     result = Declared(callbacks, key_types)
     app._declared_ids = (len(app.callback_map), result)
     return result
