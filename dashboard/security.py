@@ -187,6 +187,7 @@ def _id_matches(given: object, want: str | dict, key_types: dict) -> bool:
 
 def _item(item: object, dep: wire.Dependency, where: str, allowed: frozenset, key_types: dict) -> str:
     """Check one concrete dependency against the declared one; return its name (as in changedPropIds)."""
+    allowed = allowed | {"allow_optional"} if dep.optional else allowed
     if not isinstance(item, dict) or not {"id", "property"} <= item.keys() or not item.keys() <= allowed:
         raise BadRequest(f"{where}: each entry must be an object with keys {sorted(allowed)}")
     if item["property"] != dep.property or not _id_matches(item["id"], dep.id, key_types):

@@ -28,6 +28,7 @@ class Dependency:
 
     id: str | dict
     property: str
+    optional: bool = False  # declared with allow_optional: the renderer then sends "allow_optional" with it
 
     @property
     def wildcards(self) -> tuple[str, ...]:
@@ -72,7 +73,9 @@ def dependencies_of(output: str, entry: dict) -> tuple[tuple[Dependency, ...], b
         outputs = tuple(split_dependency(n) for n in output_names(output))
 
     def deps(key: str) -> tuple[Dependency, ...]:
-        return tuple(Dependency(parse_id(d["id"]), d["property"]) for d in entry.get(key, []))
+        return tuple(
+            Dependency(parse_id(d["id"]), d["property"], bool(d.get("allow_optional"))) for d in entry.get(key, [])
+        )
 
     return outputs, output.startswith(".."), deps("inputs"), deps("state")
 
