@@ -316,6 +316,13 @@ def install_request_guards(app: Dash) -> None:
         return None
 
     catch_all = app.config.routes_pathname_prefix + "<path:path>"
+    favicon = app.config.routes_pathname_prefix + "_favicon.ico"
+
+    @server.route("/favicon.ico")
+    def _favicon():
+        # Browsers ask for /favicon.ico on pages that name no icon (the chart pages, the embeds); Dash serves the
+        # icon at /_favicon.ico. Before unknown paths were 404, Dash's catch-all answered this with its page.
+        return server.view_functions[favicon]()
 
     @server.before_request
     def _unknown_path():

@@ -27,6 +27,8 @@ SERVED = [
     "/download/send-survey-results.meta.csv",
     "/download/send-survey-tables.zip",
     "/healthz",
+    "/favicon.ico",  # browsers ask for it on the chart pages (the icon Dash serves at /_favicon.ico)
+    "/_favicon.ico",
 ]
 
 # Paths nothing serves: each a 404 that no site may frame.
