@@ -13,7 +13,7 @@ ETL_ARGS ?=
 DATA   := data/current/manifest.json
 ETL_INPUTS := $(shell find etl -name '*.py' -o -name '*.yaml')
 
-.PHONY: help install data run test lint bench figures serve loadtest clean
+.PHONY: help install data run test test-slow lint bench figures serve loadtest clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-9s %s\n", $$1, $$2}'
@@ -37,10 +37,10 @@ data: $(STAMP) ## Validate the sources and (re)build (or repair) the tables in d
 run: $(DATA) ## Build the data if missing or stale, then serve http://$(HOST):$(PORT)
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
 
-test: $(DATA) ## Lint, then run the tests (browser tests skip without /usr/bin/chromium)
+test: $(DATA) ## Lint, then run the tests but the slow ones (browser tests skip without /usr/bin/chromium)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow"
 
 serve: $(DATA) ## Serve under gunicorn (dashboard/gunicorn_conf.py): WORKERS workers on HOST:PORT (production)
 	$(BIN)/gunicorn -c dashboard/gunicorn_conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
@@ -54,6 +54,9 @@ bench: $(DATA) ## Benchmark against a bare Dash app; writes benchmarks/RESULTS.m
 
 loadtest: $(DATA) ## Bounded load test on 127.0.0.1 under gunicorn
 	$(BIN)/python -m benchmarks.loadtest
+
+test-slow: $(DATA) ## Run the slow tests only: the benchmark and load-test smoke runs, held connections
+	$(BIN)/python -m pytest -m slow
 
 clean: ## Remove the built tables and the export cache
 	rm -rf data/current data/builds data/pins data/export-cache

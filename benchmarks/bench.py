@@ -38,6 +38,7 @@ from benchmarks.common import (
     median,
     percentile,
 )
+from dashboard import wire
 
 DEFAULT_OUT = ROOT / "benchmarks" / "RESULTS.md"
 NOTES_HEADING = "## Notes"
@@ -329,7 +330,7 @@ METHODS = """
   - **chart page, first-load transfer**: as the landing page's, for each chart page timed; the row is the largest chart page's median (the target is per page). Baseline: the bare app's page, for context.
 - **landing page, click to settled**: on the served landing page, a theme checkbox of the "Reform themes" fieldset is clicked, walking through the themes so that singles and pairs alternate ([a], [a, b], [b], [b, c], ...: every click runs the quotations callback and the panel callback, which re-renders the overview, the cards, the contrasts and the context figures). Timed from the `click` event to the later of the last answer of the callbacks sent since the click and the last DOM mutation, once every callback has answered, nothing is marked loading and the DOM has been quiet for 500 ms. Each click is checked: the boxes ticked are the selection clicked, every callback answered 200, the summary says "Showing …". Baseline: the bare app's dropdown-to-repaint, its end-to-end filter measure: an option of the open dropdown is clicked; ms from the `click` to the `plotly_react`/`plotly_afterplot` of the graph the callback response sent a figure to. Details give each click's timeline.
 - **Lighthouse**: `lighthouse@12.2.3` (npm; installed outside the repository if missing) with `CHROME_PATH=/usr/bin/chromium --preset=desktop --only-categories=performance,accessibility,best-practices` and the Chrome flags `--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run`, on the landing page, the chart page of the overview chart (the largest figure) and the bare app's page, interleaved (landing, chart, baseline; repeated); the median of each score and of CLS (`cumulative-layout-shift` numericValue) per page. The baseline column is the bare app's median, for context: these targets are absolute. Lighthouse's performance score moves with the machine's load; Details give every run's scores, timings and load average.
-- **filter, server**: the real panel callback request (the callback whose output contains `overview-chart.children`, its ALL outputs expanded to the chart cards of the page the page callback renders; built by `common.callback_body`, as the browser sends it) POSTed to `/_dash-update-component` from 4 threads over keep-alive `http.client` connections, rotating through several theme selections (baseline: its dropdown callback, rotating the 5 options); latency per request as the client sees it, throughput = requests / wall time.
+- **filter, server**: the real panel callback request (the callback whose output contains `overview-chart.children`, its ALL outputs expanded to the chart cards of the page the page callback renders; built by `dashboard.wire.callback_body`, as the browser sends it) POSTed to `/_dash-update-component` from 4 threads over keep-alive `http.client` connections, rotating through several theme selections (baseline: its dropdown callback, rotating the 5 options); latency per request as the client sees it, throughput = requests / wall time.
 - **memory**: VmRSS (/proc/<pid>/status) of the larger gunicorn worker after the filter load.
 - **PNG export**: `python -m benchmarks.export_probe` in a fresh process: `dashboard.export.zip_charts(dashboard.views.all_charts(store), "png")` (every chart of the catalogue, no theme filter, the export frame) timed from before kaleido's browser starts; then `render()` of the largest chart after one warm-up render.
 """
@@ -565,7 +566,7 @@ def measure_clicks(report: Report, plan: Plan, browser, s: Setup) -> None:
 
 
 def _callback_name(output: str) -> str:
-    first = output.strip(".").split("...")[0]
+    first = wire.output_names(output)[0]
     return {"overview-card.style": "panel"}.get(first, first.split(".")[0])
 
 

@@ -17,11 +17,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from dashboard import wire
+from dashboard.wire import callback_body, components
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -37,7 +40,7 @@ CHROMIUM_ARGS = [
 # What headless Chromium 156 sends; the servers choose the encoding they support best.
 BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-CALLBACK_PATH = "/_dash-update-component"
+CALLBACK_PATH = wire.CALLBACK_PATH
 PRODUCTION_CONFIG = "dashboard/gunicorn_conf.py"  # as `make serve`
 NO_RECYCLING = ["--max-requests", "0"]  # no worker is replaced while its memory is measured
 
@@ -367,90 +370,12 @@ BASELINE_INPUT = "choice.value"
 BASELINE_OUTPUT = "graph.figure"
 
 
-def _parts(output: str) -> list[str]:
-    return output.strip(".").split("...") if output.startswith("..") else [output]
-
-
-def _split(part: str) -> tuple[Any, str]:
-    """'id.prop' or '{"slug":["ALL"],"type":"chart-card"}.style' -> (id, prop)."""
-    ident, prop = part.rsplit(".", 1)
-    return (json.loads(ident) if ident.startswith("{") else ident), prop
-
-
 def find_dep(deps: list[dict], output: str) -> dict:
     """The one callback whose output string contains ``output``; ServerError if none or several."""
-    found = [d for d in deps if output in d.get("output", "")]
-    if len(found) != 1:
-        raise ServerError(f"{len(found)} callbacks with an output containing {output!r} in /_dash-dependencies")
-    return found[0]
-
-
-def callback_body(
-    deps: list[dict],
-    output: str,
-    inputs: dict[str, Any] | None = None,
-    state: dict[str, Any] | None = None,
-    changed: list[str] | None = None,
-    expand: dict[str, list[str]] | None = None,
-) -> dict:
-    """The JSON body the browser posts for the callback whose output mentions ``output``.
-
-    A copy of ``tests/factory.callback_body`` (the benchmarks do not import the tests), plus what Dash 4's
-    renderer also sends, so that a body made here is byte for byte the browser's and hits the same cache
-    entry: ``parsedChangedPropsIds``, and no ``state`` key for a callback without state.
-
-    ``inputs`` and ``state`` map "id.prop" to a value (unnamed ones are sent without a value, as on first
-    load); ``expand`` maps a pattern-matching type to the slugs its ALL wildcard stands for on the page.
-    """
-    inputs, state, expand = inputs or {}, state or {}, expand or {}
-    dep = find_dep(deps, output)
-    outputs = []
-    for part in _parts(dep["output"]):
-        ident, prop = _split(part)
-        if isinstance(ident, dict):
-            outputs.append(
-                [{"id": {"type": ident["type"], "slug": s}, "property": prop} for s in expand.get(ident["type"], [])]
-            )
-        else:
-            outputs.append({"id": ident, "property": prop})
-
-    def values(items: list[dict], given: dict) -> list[dict]:
-        out = []
-        for item in items:
-            key = f"{item['id']}.{item['property']}"
-            out.append({**item, "value": given[key]} if key in given else dict(item))
-        return out
-
-    first = dep["inputs"][0]
-    changed = changed if changed is not None else [f"{first['id']}.{first['property']}"]
-    body = {
-        "output": dep["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": values(dep["inputs"], inputs),
-        "changedPropIds": list(changed),
-        "parsedChangedPropsIds": list(changed),
-    }
-    if dep.get("state"):
-        body["state"] = values(dep["state"], state)
-    return body
-
-
-def components(tree: Any) -> list[tuple[Any, str, dict]]:
-    """(id, component type, props) of every component with an id (string or pattern-matching) in a tree of
-    Dash components as JSON (``/_dash-layout``, or a callback's ``children``), in document order."""
-    found = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(reversed(node))
-        elif isinstance(node, dict):
-            props = node.get("props")
-            if isinstance(props, dict) and "type" in node:
-                if isinstance(props.get("id"), (str, dict)):
-                    found.append((props["id"], node["type"], props))
-                stack.extend(reversed([v for v in props.values() if isinstance(v, (list, dict))]))
-    return found
+    try:
+        return wire.find_dep(deps, output)
+    except LookupError as exc:
+        raise ServerError(f"{exc} in /_dash-dependencies") from None
 
 
 def layout_props(tree: Any) -> dict[str, dict]:
@@ -516,14 +441,22 @@ class OursApp:
 
 def ours_app(host: str, port: int) -> OursApp:
     """The dashboard's callbacks and the default survey's page, as the browser gets them on a first visit."""
-    deps = get_json(host, port, "/_dash-dependencies")
-    shell = layout_props(get_json(host, port, "/_dash-layout"))
+    return read_ours_app(
+        lambda path: get_json(host, port, path), lambda path, payload: post_json(host, port, path, payload)
+    )
+
+
+def read_ours_app(get: Callable[[str], Any], post: Callable[[str, Any], Any]) -> OursApp:
+    """``ours_app`` through any client: ``get(path)`` and ``post(path, payload)`` return the JSON answered
+    (the load test's is HTTP; tests/security's is Flask's test client)."""
+    deps = get("/_dash-dependencies")
+    shell = layout_props(get("/_dash-layout"))
     surveys = shell.get("survey-ids", {}).get("data") or {}
     survey = surveys.get("default")
     if not survey:
         raise ServerError("the layout has no default survey (survey-ids store)")
     body = callback_body(deps, PAGE_OUTPUT, {OURS_SURVEY: survey}, {"url.search": ""}, [OURS_SURVEY])
-    page = post_json(host, port, CALLBACK_PATH, body)["response"]["page"]["children"]
+    page = post(CALLBACK_PATH, body)["response"]["page"]["children"]
     found = components(page)
     props = {i: p for i, _, p in found if isinstance(i, str)}
     themes = [o["value"] for o in props.get("theme-filter", {}).get("options", []) if isinstance(o, dict)]

@@ -8,7 +8,7 @@ only). Three modes:
 * **mixed** (default): ``--clients`` concurrent keep-alive clients for ``--seconds`` (at most
   ``--max-requests`` requests). First every fixed request once, then a weighted random mix of requests that
   look like users, most of them distinct. Callback bodies are built as the browser sends them
-  (``common.callback_body``) from the app's ``/_dash-dependencies`` and the default survey's page as its page
+  (``dashboard.wire.callback_body``) from the app's ``/_dash-dependencies`` and the default survey's page as its page
   callback renders it (theme ids, the chart cards that the panel callback's ALL outputs stand for):
 
   - page loads (``GET /``), ``/_dash-layout``, ``/_dash-dependencies`` and the scripts and styles of the
@@ -232,7 +232,13 @@ def catalogue(host: str, port: int) -> Catalogue:
     for path, r in (("/", page), (f"/chart/{app.overview}", chart)):
         if r.status != 200:
             raise common.ServerError(f"GET {path} answered {r.status}")
-    statics = static_paths(page.body.decode("utf-8", "replace") + chart.body.decode("utf-8", "replace"))
+    html = page.body.decode("utf-8", "replace") + chart.body.decode("utf-8", "replace")
+    return Catalogue(fixed_requests(app, static_paths(html)), makers(app), app)
+
+
+def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Req]]:
+    """The fixed requests by kind: every page, route and download, valid callbacks, and the hostile ones (invalid
+    values, malformed bodies, unknown paths) with the answer each must get; tests/security sends them too."""
     theme_ids, charts = app.themes, app.charts
     T, IV = common.OURS_THEMES, common.OURS_INTERVALS
     POST = CALLBACK_PATH
@@ -418,10 +424,11 @@ def catalogue(host: str, port: int) -> Catalogue:
     for label, body, ctype in malformed:
         reqs["malformed"].append(Req("malformed", f"POST callback: {label}", "POST", POST, body, CLIENT_ERROR, ctype))
     reqs["malformed"] += [
-        # Dash answers any other GET path with the page itself (its catch-all route serves client-side routing),
-        # so for these two only a 5xx is wrong.
-        _get("malformed", POST, NOT_5XX, "GET on the callback URL"),
-        _get("malformed", "/no-such-page", NOT_5XX, "GET an unknown path"),
+        # A path no route serves is a 404 (dashboard.security), not Dash's page; GET on the callback URL a 405.
+        _get("malformed", POST, CLIENT_ERROR, "GET on the callback URL"),
+        _get("malformed", "/no-such-page", CLIENT_ERROR, "GET an unknown path"),
+        _get("malformed", "/embed/x/y", CLIENT_ERROR, "GET an embed path with two parts"),
+        _get("malformed", "/download/nope", CLIENT_ERROR, "GET an unknown download"),
         _get(
             "malformed",
             "/_dash-component-suites/dash/..%2f..%2f..%2fetc%2fpasswd",
@@ -435,7 +442,7 @@ def catalogue(host: str, port: int) -> Catalogue:
             "GET an unknown component suite",
         ),
     ]
-    return Catalogue(dict(reqs), makers(app), app)
+    return dict(reqs)
 
 
 def makers(app: common.OursApp) -> dict:

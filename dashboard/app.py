@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dash import Dash, dcc, html
 
-from dashboard import callbacks, downloads, landing, routes
+from dashboard import callbacks, downloads, ids, landing, routes
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.httpcache import install_http_caching
@@ -99,6 +99,13 @@ def _warm(store: Store, views: Views) -> None:
     threading.Thread(target=views.get, args=(survey,), name="warm-views", daemon=True).start()
 
 
+def validation_layout(store: Store, shell: html.Div) -> html.Div:
+    """The shell and the pattern-matching ids the survey pages hold (a card and its link per chart), as Dash's
+    ``validation_layout``: the request guard reads from it which types the ids' wildcard keys have."""
+    charts = [c.slug for s in store.surveys.values() for c in s.charts]
+    return html.Div([shell, *[html.Div(id=make(slug)) for slug in charts for make in (ids.card, ids.card_link)]])
+
+
 def _asset_url(app: Dash):
     """An asset's URL with its modification time, as Dash writes it into its own page (so caches refresh)."""
 
@@ -146,6 +153,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         return app
     views = Views(store)
     app.layout = landing.shell(store)
+    app.validation_layout = validation_layout(store, app.layout)
     cacheable = callbacks.register(app, store, views)
     app.server.wsgi_app = CallbackCache(app.server.wsgi_app, cacheable)
     _warm(store, views)

@@ -1,11 +1,12 @@
 """Bounded caches: a generic LRU with a ceiling in bytes as well as entries, and a WSGI middleware answering
 repeated callback requests from memory.
 
-``BoundedLRU`` is what every in-process cache of the dashboard uses (the views' figures, views and panels,
-and the callback responses below): each entry's size is measured when it is stored (``approx_size``, a
-deep ``sys.getsizeof`` walk, or the exact byte length of a stored response), and the least recently used
-entries are dropped while the total is over ``max_bytes`` or the count over ``max_entries``. An entry
-larger than a quarter of the budget is not stored at all.
+``BoundedLRU`` is what every in-process cache of the dashboard uses (the views' figures and views, and the
+callback responses below): each entry's size is measured when it is stored, exactly, because what is stored
+is bytes or frames: a figure as its serialised JSON (its length), a view's frames as pandas counts them
+(``frame_bytes``), a response as its body. The least recently used entries are dropped while the total is
+over ``max_bytes`` or the count over ``max_entries``; an entry larger than a quarter of the budget is not
+stored at all.
 
 ``CallbackCache``: the data is read-only while serving, so a callback's response depends only on its
 request body (and on the encoding the client accepts). For the callbacks named at construction, the first
@@ -23,99 +24,34 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import Any
 
 import orjson
 
-CALLBACK_PATH = "/_dash-update-component"
+from dashboard.wire import CALLBACK_PATH
+
 MAX_CACHED_BODY = 64 * 1024  # requests larger than this are never cached (real ones are < 2 KB)
 MAX_ENCODING_HEADER = 256  # an Accept-Encoding header longer than this is not cached (browsers send ~25 chars)
 RESPONSE_CACHE_BYTES = 16 * 1024 * 1024
 RESPONSE_CACHE_ENTRIES = 2048
 
-_SKIP = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType)
 _MISSING = object()
 
 
-JSON_FACTOR = 5  # Python objects of a JSON-like tree (dicts, lists, short strings, numbers) per byte of its JSON
-_ROW_BYTES: dict[tuple, float] = {}  # bytes per row of a DataFrame, by its columns (measured once per column set)
-
-
-def _frame_size(frame: Any) -> int:
-    """A pandas DataFrame's (or Series') deep memory, from its row count and the measured bytes per row of
-    frames with the same columns (``memory_usage(deep=True)`` once per column set: it is slow)."""
-    columns = tuple(getattr(frame, "columns", ())) or (getattr(frame, "name", None),)
-    per_row = _ROW_BYTES.get(columns)
-    n = len(frame)
-    if per_row is None:
-        used = frame.memory_usage(deep=True)
-        total = int(used.sum()) if hasattr(used, "sum") else int(used)
-        if n < 8:
-            return total  # too few rows to learn from
-        per_row = _ROW_BYTES.setdefault(columns, total / n) if len(_ROW_BYTES) < 256 else total / n
-    return 512 + int(per_row * n)
-
-
-def approx_size(obj: Any, limit: int = 200_000) -> int:
-    """Bytes held by ``obj`` and everything it references (each object once): an estimate, for cache ceilings.
-
-    Containers, dataclasses and objects with a ``__dict__`` or ``__slots__`` are walked and counted by
-    ``sys.getsizeof``; a dict or list that is plain JSON (a figure) is counted as ``JSON_FACTOR`` times the
-    length of its JSON, which is much faster than walking it; pandas objects count their deep memory and
-    numpy arrays their buffer; classes, functions and modules are not followed (they are shared, not
-    held). Stops after ``limit`` objects (the total is then a lower bound, which ``BoundedLRU``'s entry
-    ceiling still caps).
-    """
-    seen: set[int] = set()
-    stack = [obj]
+def frame_bytes(*frames: Any) -> int:
+    """The memory of pandas DataFrames or Series as pandas counts it (``memory_usage(deep=True)``: every column's
+    buffer, and each string of an object column), for a cache of frames."""
     total = 0
-    while stack and len(seen) < limit:
-        o = stack.pop()
-        if id(o) in seen or isinstance(o, _SKIP):
-            continue
-        seen.add(id(o))
-        if isinstance(o, (str, bytes, bytearray, int, float, bool, complex)) or o is None:
-            total += sys.getsizeof(o)
-            continue
-        if isinstance(o, (dict, list)) and len(o) > 4:
-            try:
-                total += JSON_FACTOR * len(orjson.dumps(o, option=orjson.OPT_SERIALIZE_NUMPY))
-                continue
-            except (TypeError, orjson.JSONEncodeError):
-                pass  # holds something JSON cannot: walk it
-        if hasattr(o, "iloc") and hasattr(o, "memory_usage"):  # a pandas DataFrame or Series
-            try:
-                total += _frame_size(o)
-                continue
-            except Exception:  # count what getsizeof says instead
-                pass
-        if hasattr(o, "nbytes") and hasattr(o, "dtype"):  # a numpy array (its buffer, if it owns one)
-            total += sys.getsizeof(o)
-            if o.dtype == object:
-                stack.extend(o.ravel().tolist())
-            continue
-        total += sys.getsizeof(o, 64)
-        if isinstance(o, dict):
-            stack.extend(o.keys())
-            stack.extend(o.values())
-        elif isinstance(o, (list, tuple, set, frozenset)):
-            stack.extend(o)
-        else:
-            d = getattr(o, "__dict__", None)
-            if isinstance(d, dict):
-                stack.append(d)
-            for name in getattr(type(o), "__slots__", ()):
-                value = getattr(o, name, _MISSING)
-                if value is not _MISSING:
-                    stack.append(value)
+    for frame in frames:
+        used = frame.memory_usage(deep=True)
+        total += int(used.sum()) if hasattr(used, "sum") else int(used)
     return total
 
 
 class BoundedLRU:
-    """A thread-safe LRU bounded by ``max_entries`` and by ``max_bytes`` (sizes from ``sizeof``)."""
+    """A thread-safe LRU bounded by ``max_entries`` and by ``max_bytes`` (each value's size from ``sizeof``)."""
 
-    def __init__(self, max_entries: int, max_bytes: int, sizeof: Callable[[Any], int] = approx_size):
+    def __init__(self, max_entries: int, max_bytes: int, sizeof: Callable[[Any], int]):
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.sizeof = sizeof

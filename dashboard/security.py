@@ -3,21 +3,25 @@
 The Content-Security-Policy allows scripts only from this origin plus the exact inline scripts Dash
 writes into the page (their hashes come from ``app.csp_hashes()``), so no injected script can run.
 Plotly sets inline styles on SVG elements, so styles keep 'unsafe-inline'; that allows no script.
-``FRAME_ANCESTORS`` (environment) lists the sites allowed to embed the dashboard; by default none.
+``FRAME_ANCESTORS`` (environment) lists the sites allowed to frame the dashboard; by default none. Only an embed
+page of a known chart (`/embed/<slug>`, answered 200 or 304) may be framed by any site. A path no route serves is
+a 404 (Dash would answer it with its page).
 
-Request guards: a callback request (``POST /_dash-update-component``) is parsed with a depth limit and
-checked against ``app.callback_map`` before Dash sees it: exactly the keys and shapes Dash 4's renderer
-sends for that callback (string and pattern-matching ids, ALL/MATCH/ALLSMALLER wildcards), or a 400
-saying what is wrong. Nothing here names a particular callback. An unexpected error is logged in one
-line (type, message, file:line) and answered with a 500 that shows nothing of the server.
+Request guards: a callback request (``POST /_dash-update-component``) is refused with a 400 saying why unless
+it is small (``MAX_BODY``), shallow (``MAX_DEPTH``), strict JSON, and names one of the app's server callbacks
+with exactly the outputs, inputs and state that callback declares (``app.callback_map``, read through
+``dashboard.wire``): every id one the app declares, a pattern-matching id's wildcard values of the types the
+app's layout gives them (``app.validation_layout``). Nothing here names a particular callback, and nothing
+mirrors the renderer beyond those names. An unexpected error is logged in one line (type, message, file:line)
+and answered with a 500 that shows nothing of the server.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +29,10 @@ from pathlib import Path
 import orjson
 from dash import Dash
 
-EMBED_PREFIX = "/embed/"  # the routes any site may frame
+from dashboard import wire
+
+EMBED_PAGE = re.compile(r"/embed/[^/]+")  # an embed page; framable by any site only when it is found (200, 304)
+FRAMABLE_STATUS = (200, 304)
 
 
 def content_security_policy(app: Dash, embed: bool = False) -> str:
@@ -61,7 +68,7 @@ def install_security(app: Dash) -> None:
         if "csp" not in state:  # the inline scripts are known only once the app is fully set up
             state["csp"] = content_security_policy(app)
             state["embed"] = content_security_policy(app, embed=True)
-        embed = request.path.startswith(EMBED_PREFIX)
+        embed = bool(EMBED_PAGE.fullmatch(request.path)) and response.status_code in FRAMABLE_STATUS
         response.headers["Content-Security-Policy"] = state["embed" if embed else "csp"]
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
@@ -74,209 +81,174 @@ def install_security(app: Dash) -> None:
 
 MAX_BODY = 256 * 1024  # bytes; a real callback request here is under 2 KB
 MAX_DEPTH = 100  # nesting of a callback body (a component tree in a State is ~3 levels per component)
-CALLBACK_PATH = "/_dash-update-component"
+CALLBACK_PATH = wire.CALLBACK_PATH
 BODY_KEYS = frozenset({"output", "outputs", "inputs", "state", "changedPropIds", "parsedChangedPropsIds"})
 ITEM_KEYS = frozenset({"id", "property", "value"})  # an input or state item; outputs carry no value
-OPTIONAL_KEYS = frozenset({"allow_optional"})  # sent with an optional dependency that is not on the page
-WILDCARDS = ("ALL", "MATCH", "ALLSMALLER")
-MULTI = ("ALL", "ALLSMALLER")  # wildcards whose dependency is a list of items
+ID_VALUE_TYPES = (str, int, float, bool)  # what a wildcard key of a pattern-matching id may hold
 
 log = logging.getLogger("dashboard.requests")
 
 
 class BadRequest(ValueError):
-    """Why a callback request is not one Dash sends (the reason is safe to show: no paths, no values)."""
+    """Why a callback request is not one the app declares (the reason is safe to show: no paths, no values)."""
 
 
-# The shapes Dash sends. ----------------------------------------------------------------------------------
-# Mirrors dash-renderer: a dependency is {"id": id, "property": prop}; an id is a string, or a dict whose
-# wildcard values are ["ALL"], ["MATCH"] or ["ALLSMALLER"] in the callback map. ALL and ALLSMALLER give a
-# list of items (possibly empty), anything else one item. "outputs" is the list of every output's entry
-# for a multi-output callback ("..a.b...c.d.."), else the one entry itself; a callback with no output has
-# no "outputs" at all.
-
-
-@dataclass(frozen=True)
-class _Dep:
-    id: str | dict  # a string id, or a dict id with wildcard values as ("ALL",) etc.
-    property: str
-    optional: bool = False
-
-    @property
-    def multi(self) -> bool:
-        return isinstance(self.id, dict) and any(v in MULTI for v in self.id.values() if isinstance(v, str))
+# The ids the app declares. -----------------------------------------------------------------------------
+# Each server callback of ``app.callback_map`` names its outputs, inputs and state (``wire.dependencies_of``);
+# a pattern-matching id names its fixed keys, and the type of each wildcard key is read from the components
+# of ``app.validation_layout`` (else ``app.layout``) with that id: where the layout's ids of a pattern hold
+# strings for ``slug``, a request whose id has ``"slug": 7`` or ``"slug": true`` is refused.
 
 
 @dataclass(frozen=True)
-class _Spec:
-    outputs: tuple[_Dep, ...]
-    multi_output: bool
-    no_output: bool
-    inputs: tuple[_Dep, ...]
-    state: tuple[_Dep, ...]
+class _Callback:
+    outputs: tuple[wire.Dependency, ...]
+    several: bool  # outputs sent as a list, one entry per output
+    inputs: tuple[wire.Dependency, ...]
+    state: tuple[wire.Dependency, ...]
 
 
-def _parse_id(text: str) -> str | dict:
-    if not text.startswith("{"):
-        return text
-    raw = json.loads(text)
-    return {k: (v[0] if isinstance(v, list) and len(v) == 1 and v[0] in WILDCARDS else v) for k, v in raw.items()}
+@dataclass(frozen=True)
+class Declared:
+    """The server callbacks of an app, and the types of the wildcard keys of each pattern-matching id."""
+
+    callbacks: dict[str, _Callback]
+    key_types: dict[tuple, frozenset[type]]  # (pattern, wildcard key) -> the types the layout's ids hold
 
 
-def _dep(entry: dict) -> _Dep:
-    return _Dep(_parse_id(entry["id"]), entry["property"], bool(entry.get("allow_optional")))
+def _pattern(ident: dict) -> tuple:
+    """A pattern-matching id's signature: its keys, and the values of the keys that are not wildcards."""
+    return tuple(sorted((k, None if v in wire.WILDCARDS else repr(v)) for k, v in ident.items()))
 
 
-def _split(id_and_prop: str) -> _Dep:
-    dot = id_and_prop.rfind(".")
-    return _Dep(_parse_id(id_and_prop[:dot]), id_and_prop[dot + 1 :])
+def _layout_ids(app: Dash) -> list[dict]:
+    """The pattern-matching ids of the components of the app's validation layout (else its layout)."""
+    layout = app.validation_layout or app.layout
+    if callable(layout):
+        layout = layout()
+    tree = orjson.loads(orjson.dumps(layout, default=lambda c: c.to_plotly_json()))
+    return [ident for ident, _, _ in wire.components(tree) if isinstance(ident, dict)]
 
 
-def _spec(output: str, entry: dict) -> _Spec:
-    """The request shape of one callback of the callback map (as the renderer derives it)."""
-    no_output = bool(entry.get("no_output"))
-    multi_output = output.startswith("..")
-    if no_output:
-        outputs: tuple[_Dep, ...] = ()
-    elif multi_output:
-        outputs = tuple(_split(part) for part in output[2:-2].split("..."))
-    else:
-        outputs = (_split(output),)
-    return _Spec(
-        outputs=outputs,
-        multi_output=multi_output,
-        no_output=no_output,
-        inputs=tuple(_dep(i) for i in entry.get("inputs", [])),
-        state=tuple(_dep(s) for s in entry.get("state", [])),
-    )
+def declared(app: Dash) -> Declared:
+    """What ``app`` declares (read once its callbacks are all registered; rebuilt if callbacks are added).
+    Raises ValueError if a pattern-matching id of a callback matches no component of the layouts, so that
+    the types of its wildcard keys are unknown: give the app a ``validation_layout`` holding one."""
+    cached = getattr(app, "_declared_ids", None)
+    if cached is not None and cached[0] == len(app.callback_map):
+        return cached[1]
+    callbacks = {}
+    for output, entry in app.callback_map.items():
+        if "callback" in entry:  # clientside callbacks run in the browser: nothing to call on the server
+            callbacks[output] = _Callback(*wire.dependencies_of(output, entry))
+    patterns = {
+        _pattern(d.id): d.wildcards
+        for cb in callbacks.values()
+        for d in (*cb.outputs, *cb.inputs, *cb.state)
+        if d.wildcards
+    }
+    seen: dict[tuple, set[type]] = {}
+    for ident in _layout_ids(app):
+        for pattern, keys in patterns.items():
+            fixed = dict(pattern)
+            if ident.keys() == fixed.keys() and all(v is None or repr(ident[k]) == v for k, v in fixed.items()):
+                for key in keys:
+                    if isinstance(ident[key], ID_VALUE_TYPES):
+                        seen.setdefault((pattern, key), set()).add(type(ident[key]))
+    key_types = {k: frozenset(v) for k, v in seen.items()}
+    for pattern, keys in patterns.items():
+        for key in keys:
+            if (pattern, key) not in key_types:
+                raise ValueError(
+                    f"no component of app.validation_layout has an id of the pattern {dict(pattern)}: add one "
+                    "(dashboard/app.py, validation_layout) so the request guard knows its wildcard keys' types"
+                )
+    result = Declared(callbacks, key_types)
+    app._declared_ids = (len(app.callback_map), result)
+    return result
 
 
-def _scalar_id_value(value: object) -> bool:
-    return isinstance(value, (str, bool, int)) or (isinstance(value, float) and math.isfinite(value))
-
-
-def _same_id(given: object, want: str | dict) -> bool:
-    if isinstance(want, str):
-        return given == want
-    if not isinstance(given, dict) or given.keys() != want.keys():
+def _id_matches(given: object, want: str | dict, key_types: dict) -> bool:
+    if isinstance(want, str) or not isinstance(given, dict):
+        return given == want and type(given) is type(want)
+    if given.keys() != want.keys():
         return False
+    pattern = _pattern(want)
     for key, spec in want.items():
         value = given[key]
-        if spec in WILDCARDS:
-            if not _scalar_id_value(value):
+        if spec in wire.WILDCARDS:
+            types = key_types.get((pattern, key), frozenset())
+            if type(value) not in types or (isinstance(value, float) and not math.isfinite(value)):
                 return False
         elif value != spec or type(value) is not type(spec):
             return False
     return True
 
 
-def _item(item: object, dep: _Dep, where: str, allowed: frozenset) -> tuple:
-    """Check one concrete dependency; return its (id, property) as a hashable key."""
-    if not isinstance(item, dict):
-        raise BadRequest(f"{where}: each entry must be an object")
-    keys = allowed | OPTIONAL_KEYS if dep.optional else allowed
-    if not {"id", "property"} <= item.keys() or not item.keys() <= keys:
-        raise BadRequest(f"{where}: keys must be {sorted(keys)}")
-    if item["property"] != dep.property or not _same_id(item["id"], dep.id):
-        raise BadRequest(f"{where}: does not match the callback")
-    ident = item["id"]
-    return (json.dumps(ident, sort_keys=True) if isinstance(ident, dict) else ident), item["property"]
+def _item(item: object, dep: wire.Dependency, where: str, allowed: frozenset, key_types: dict) -> str:
+    """Check one concrete dependency against the declared one; return its name (as in changedPropIds)."""
+    allowed = allowed | {"allow_optional"} if dep.optional else allowed
+    if not isinstance(item, dict) or not {"id", "property"} <= item.keys() or not item.keys() <= allowed:
+        raise BadRequest(f"{where}: each entry must be an object with keys {sorted(allowed)}")
+    if item["property"] != dep.property or not _id_matches(item["id"], dep.id, key_types):
+        raise BadRequest(f"{where}: an id or property the callback does not declare")
+    return wire.prop_id(item["id"], item["property"])
 
 
-def _entry(entry: object, dep: _Dep, where: str, allowed: frozenset) -> list[tuple]:
-    """Check the entry of one dependency (a list of items for ALL/ALLSMALLER, else one item)."""
+def _entry(entry: object, dep: wire.Dependency, where: str, allowed: frozenset, key_types: dict) -> list[str]:
+    """One declared dependency's entry: a list of items for ALL/ALLSMALLER, else one item."""
     if dep.multi:
         if not isinstance(entry, list):
             raise BadRequest(f"{where}: must be a list (a wildcard dependency)")
-        return [_item(item, dep, where, allowed) for item in entry]
-    return [_item(entry, dep, where, allowed)]
+        return [_item(item, dep, where, allowed, key_types) for item in entry]
+    return [_item(entry, dep, where, allowed, key_types)]
 
 
-def _deps(given: object, deps: tuple[_Dep, ...], name: str, allowed: frozenset) -> list[tuple]:
+def _entries(given: object, deps: tuple, name: str, allowed: frozenset, key_types: dict) -> list[str]:
     if not isinstance(given, list) or len(given) != len(deps):
-        raise BadRequest(f"'{name}' must be a list of {len(deps)} entries, one per {name[:-1] or name}")
-    keys = []
+        raise BadRequest(f"'{name}' must be a list of {len(deps)} entries, one per declared {name}")
+    names = []
     for i, (entry, dep) in enumerate(zip(given, deps)):
-        keys += _entry(entry, dep, f"'{name}'[{i}]", allowed)
-    return keys
-
-
-def _changed_key(text: str) -> tuple | None:
-    """("id", "prop") of a changedPropIds entry, ids of pattern-matching dependencies as canonical JSON."""
-    if text.startswith("{"):
-        end = text.rfind("}")
-        if end < 0 or text[end + 1 : end + 2] != ".":
-            return None
-        try:
-            ident = json.loads(text[: end + 1])
-        except ValueError:
-            return None
-        return (json.dumps(ident, sort_keys=True) if isinstance(ident, dict) else None), text[end + 2 :]
-    ident, dot, prop = text.partition(".")
-    return (ident, prop) if dot else None
+        names += _entry(entry, dep, f"'{name}'[{i}]", allowed, key_types)
+    return names
 
 
 def check_callback_body(app: Dash, body: object) -> None:
-    """Raise BadRequest unless ``body`` has exactly the keys and shapes Dash's renderer sends for one of
-    ``app``'s server callbacks (any callback in ``app.callback_map``, pattern-matching ones included)."""
+    """Raise BadRequest unless ``body`` calls one of ``app``'s server callbacks with exactly the outputs,
+    inputs and state it declares, every id one the app declares (pattern-matching ids with wildcard values of
+    the declared types), and changed properties among its inputs."""
     if not isinstance(body, dict):
         raise BadRequest("the body must be a JSON object")
     if not body.keys() <= BODY_KEYS:
         raise BadRequest(f"unexpected keys; a callback request has only {sorted(BODY_KEYS)}")
+    known = declared(app)
     output = body.get("output")
-    entry = app.callback_map.get(output) if isinstance(output, str) else None
-    if entry is None:
-        raise BadRequest("unknown callback output")
-    if "callback" not in entry:  # a clientside callback: it runs in the browser, the server has nothing to call
-        raise BadRequest("not a server callback")
-    spec = _specs(app).get(output) or _spec(output, entry)
-    if spec.no_output:
+    callback = known.callbacks.get(output) if isinstance(output, str) else None
+    if callback is None:
+        clientside = isinstance(output, str) and output in app.callback_map
+        raise BadRequest("not a server callback" if clientside else "unknown callback output")
+    types, out_keys = known.key_types, frozenset({"id", "property"})
+    if not callback.outputs:
         if body.get("outputs", []) != []:
             raise BadRequest("'outputs' must be absent: the callback has no output")
     elif "outputs" not in body:
         raise BadRequest("'outputs' is missing")
-    elif spec.multi_output:
-        _deps(body["outputs"], spec.outputs, "outputs", frozenset({"id", "property"}))
+    elif callback.several:
+        _entries(body["outputs"], callback.outputs, "outputs", out_keys, types)
     else:
-        _entry(body["outputs"], spec.outputs[0], "'outputs'", frozenset({"id", "property"}))
+        _entry(body["outputs"], callback.outputs[0], "'outputs'", out_keys, types)
     if "inputs" not in body:
         raise BadRequest("'inputs' is missing")
-    inputs = set(_deps(body["inputs"], spec.inputs, "inputs", ITEM_KEYS))
-    if spec.state or "state" in body:
-        _deps(body.get("state"), spec.state, "state", ITEM_KEYS)
+    inputs = _entries(body["inputs"], callback.inputs, "inputs", ITEM_KEYS, types)
+    if callback.state or "state" in body:
+        _entries(body.get("state"), callback.state, "state", ITEM_KEYS, types)
     changed = body.get("changedPropIds", [])
-    if not isinstance(changed, list) or len(changed) > max(len(inputs), 1):
-        raise BadRequest("'changedPropIds' must be a list of the callback's inputs")
-    keys = [_changed_key(c) if isinstance(c, str) else None for c in changed]
-    if any(k is None or k not in inputs for k in keys) or len(set(keys)) != len(keys):
-        raise BadRequest("'changedPropIds' must name inputs of the request, each once")
-    if "parsedChangedPropsIds" in body:
-        parsed = body["parsedChangedPropsIds"]
-        if not isinstance(parsed, list) or len(parsed) != len(changed):
-            raise BadRequest("'parsedChangedPropsIds' must match 'changedPropIds'")
-        for text, key, value in zip(changed, keys, parsed):
-            ok = (
-                value == text
-                if not text.startswith("{")
-                else isinstance(value, dict) and json.dumps(value, sort_keys=True) == key[0]
-            )
-            if not ok:
-                raise BadRequest("'parsedChangedPropsIds' must match 'changedPropIds'")
-
-
-def _specs(app: Dash) -> dict[str, _Spec]:
-    """The parsed shape of every callback of ``app``, rebuilt when callbacks are added."""
-    cached = getattr(app, "_request_specs", None)
-    if cached is None or cached[0] != len(app.callback_map):
-        specs = {}
-        for output, entry in app.callback_map.items():
-            try:
-                specs[output] = _spec(output, entry)
-            except (ValueError, KeyError, TypeError, IndexError):
-                continue  # parsed per request instead (and refused if it cannot be)
-        cached = (len(app.callback_map), specs)
-        app._request_specs = cached
-    return cached[1]
+    if not isinstance(changed, list) or not all(isinstance(c, str) and c in inputs for c in changed):
+        raise BadRequest("'changedPropIds' must name inputs of the request")
+    if len(set(changed)) != len(changed):
+        raise BadRequest("'changedPropIds' must name each input once")
+    if "parsedChangedPropsIds" in body and body["parsedChangedPropsIds"] != [wire.parsed_prop_id(c) for c in changed]:
+        raise BadRequest("'parsedChangedPropsIds' must match 'changedPropIds'")
 
 
 def depth_exceeds(value: object, limit: int = MAX_DEPTH) -> bool:
@@ -323,6 +295,7 @@ def install_request_guards(app: Dash) -> None:
     from werkzeug.exceptions import HTTPException
 
     server = app.server
+    declared(app)  # fails now, not on a request, if a pattern-matching id's key types cannot be read
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     server.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -340,6 +313,23 @@ def install_request_guards(app: Dash) -> None:
             return jsonify(error="bad request", reason=str(exc)), 400
         if hasattr(request, "_cached_json"):  # Dash reads the body again: give it what was checked
             request._cached_json = (body, body)
+        return None
+
+    catch_all = app.config.routes_pathname_prefix + "<path:path>"
+    favicon = app.config.routes_pathname_prefix + "_favicon.ico"
+
+    @server.route("/favicon.ico")
+    def _favicon():
+        # Browsers ask for /favicon.ico on pages that name no icon (the chart pages, the embeds); Dash serves the
+        # icon at /_favicon.ico. Before unknown paths were 404, Dash's catch-all answered this with its page.
+        return server.view_functions[favicon]()
+
+    @server.before_request
+    def _unknown_path():
+        # Dash answers any path with its page (for multi-page apps); this app has one page, at "/": a path no
+        # route serves is a 404, not the dashboard with a 200 (/download/nope, /embed/x/y, /embed/).
+        if request.url_rule is not None and request.url_rule.rule == catch_all:
+            return jsonify(error="not found"), 404
         return None
 
     @server.errorhandler(DependencyException)

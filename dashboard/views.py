@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+import orjson
 import pandas as pd
 
-from dashboard.cache import BoundedLRU
+from dashboard.cache import BoundedLRU, frame_bytes
 from dashboard.data import ChartSpec, Store, Survey, filter_by_themes
 from dashboard.figures import Frame, build_chart, labels_of
 from etl.schema import Col
@@ -74,8 +75,9 @@ class Views:
             (s.id, c.slug): store.chart_rows(c) for s in store.surveys.values() for c in s.charts
         }  # each chart's rows without a filter
         self._multi = {k: rows[Col.CATEGORY].nunique() > 1 for k, rows in self._full.items()}
-        self._views = BoundedLRU(CACHE_SIZE, CACHE_BYTES["views"])
-        self._figures = BoundedLRU(CACHE_SIZE, CACHE_BYTES["figures"])
+        self._views = BoundedLRU(CACHE_SIZE, CACHE_BYTES["views"], sizeof=view_bytes)
+        # A figure is kept as its serialised JSON: its size is exact, and each caller gets its own copy.
+        self._figures = BoundedLRU(CACHE_SIZE, CACHE_BYTES["figures"], sizeof=lambda e: len(e[0] or b""))
 
     def get(self, survey: Survey, themes: tuple[str, ...] = ()) -> View:
         """The rows of a selection (the same with intervals on or off: only the figures differ)."""
@@ -112,9 +114,12 @@ class Views:
                 rows, spec, self.labels, show_intervals=intervals, filtered=filtered, frame=frame,
                 multi_category=self._multi[(spec.survey, spec.slug)],
             )  # fmt: skip
-            return (fig.to_plotly_json(), token_of(key)) if fig is not None else (None, None)
+            if fig is None:
+                return None, None
+            return orjson.dumps(fig.to_plotly_json(), option=orjson.OPT_SERIALIZE_NUMPY), token_of(key)
 
         figure, token = self._figures.get(key, build)
+        figure = orjson.loads(figure) if figure is not None else None
         return ChartView(spec=spec, rows=rows, figure=figure, token=token, filtered=filtered)
 
     def _build(self, survey: Survey, themes: tuple[str, ...]) -> View:
@@ -132,6 +137,11 @@ class Views:
             context=filter_by_themes(store.survey_context(survey), list(themes)),
             charts=tuple(charts),
         )
+
+
+def view_bytes(view: View) -> int:
+    """A View's memory: its frames as pandas counts them (the rest is a few small objects)."""
+    return frame_bytes(view.results, view.context, *(c.rows for c in view.charts))
 
 
 def all_charts(store: Store, frame: Frame = "export") -> list[tuple[str, dict]]:

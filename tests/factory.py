@@ -1,4 +1,5 @@
-"""The one factory of the tests: built data, the app on it, its test client, and callback request bodies.
+"""The one factory of the tests: built data, the app on it, its test client, and callback request bodies
+(``callback_body``, from ``dashboard.wire``).
 
 Each variant a test needs is one call: ``build_data(tmp, surveys="both")``, ``make_app(data)``. The session
 fixtures in ``tests/conftest.py`` are built from these.
@@ -7,9 +8,10 @@ fixtures in ``tests/conftest.py`` are built from these.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
-from typing import Any
 
+from dashboard.wire import callback_body  # noqa: F401  (the one builder of callback bodies, for the tests)
 from etl.build import RECORDS_DIR, build
 from tests.fixtures import FIXTURE_SOURCES, fixture_documents, real_documents
 
@@ -57,6 +59,13 @@ def build_data(folder: Path, surveys: str = "real") -> Path:
     return folder
 
 
+def copy_data(data_dir: Path, folder: Path) -> Path:
+    """A copy of a built data folder (its builds, and ``current`` as the same relative link) for a test that
+    damages, pins or rebuilds it: much faster than a build of its own."""
+    shutil.copytree(data_dir, folder, symlinks=True, ignore=shutil.ignore_patterns("pins", "export-cache"))
+    return folder
+
+
 def make_app(data_dir: Path, frame_ancestors: str | None = None):
     """The app on ``data_dir``, its CSP fixed by a first request (with FRAME_ANCESTORS as given, else unset)."""
     import pytest
@@ -78,58 +87,6 @@ def dependencies(client) -> list[dict]:
     response = client.get("/_dash-dependencies")
     assert response.status_code == 200
     return json.loads(response.data)
-
-
-def _parts(output: str) -> list[str]:
-    return output.strip(".").split("...") if output.startswith("..") else [output]
-
-
-def _split(part: str) -> tuple[Any, str]:
-    """'id.prop' or '{"slug":["ALL"],"type":"chart-card"}.style' -> (id, prop)."""
-    ident, prop = part.rsplit(".", 1)
-    return (json.loads(ident) if ident.startswith("{") else ident), prop
-
-
-def callback_body(
-    deps: list[dict],
-    output: str,
-    inputs: dict[str, Any] | None = None,
-    state: dict[str, Any] | None = None,
-    changed: list[str] | None = None,
-    expand: dict[str, list[str]] | None = None,
-) -> dict:
-    """The JSON body the browser posts for the callback whose output mentions ``output``.
-
-    ``inputs`` and ``state`` map "id.prop" to a value (unnamed ones are sent without a value, as on first
-    load); ``expand`` maps a pattern-matching type to the slugs its ALL wildcard stands for on the page.
-    """
-    inputs, state, expand = inputs or {}, state or {}, expand or {}
-    [dep] = [d for d in deps if output in d["output"]]
-    outputs = []
-    for part in _parts(dep["output"]):
-        ident, prop = _split(part)
-        if isinstance(ident, dict):
-            outputs.append(
-                [{"id": {"type": ident["type"], "slug": s}, "property": prop} for s in expand.get(ident["type"], [])]
-            )
-        else:
-            outputs.append({"id": ident, "property": prop})
-
-    def values(items: list[dict], given: dict) -> list[dict]:
-        out = []
-        for item in items:
-            key = f"{item['id']}.{item['property']}"
-            out.append({**item, "value": given[key]} if key in given else dict(item))
-        return out
-
-    first = dep["inputs"][0]
-    return {
-        "output": dep["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": values(dep["inputs"], inputs),
-        "changedPropIds": changed if changed is not None else [f"{first['id']}.{first['property']}"],
-        "state": values(dep["state"], state),
-    }
 
 
 def csp(response) -> dict[str, list[str]]:

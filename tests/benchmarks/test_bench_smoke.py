@@ -52,7 +52,8 @@ def _data_missing() -> bool:
     return not (data / "current" / "manifest.json").exists()
 
 
-pytestmark = pytest.mark.skipif(_data_missing(), reason="no built data: run `make data` first")
+# Slow (minutes: full benchmark and load-test runs): `make test-slow` runs them, `make test` does not.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(_data_missing(), reason="no built data: run `make data` first")]
 
 
 def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:

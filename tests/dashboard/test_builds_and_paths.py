@@ -11,6 +11,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import factory
 import pytest
 
 from dashboard.app import create_app
@@ -35,10 +36,10 @@ def sources(tmp_path) -> Path:
     return copy
 
 
-def test_tables_zip_after_two_builds_without_a_restart(tmp_path, sources):
+def test_tables_zip_after_two_builds_without_a_restart(tmp_path, sources, data_dir):
     """Two `make data` runs prune the build the app loaded; its tables zip still answers, with its own tables."""
-    data = tmp_path / "data"
-    _, served = build(data, sources)
+    data = factory.copy_data(data_dir, tmp_path / "data")  # the session's build, as the first `make data`
+    served = (data / "current").resolve()
     manifest = json.loads((served / "manifest.json").read_text())
     app = create_app(data)
     for label in ("Money", "Cash"):
@@ -54,10 +55,10 @@ def test_tables_zip_after_two_builds_without_a_restart(tmp_path, sources):
     assert "Funding" in zf.read("themes.csv").decode()
 
 
-def test_a_process_with_a_pinned_build_serves_it_after_current_moves(tmp_path, sources, monkeypatch):
+def test_a_process_with_a_pinned_build_serves_it_after_current_moves(tmp_path, sources, data_dir, monkeypatch):
     """What a gunicorn worker does: SEND_DATA_BUILD (set by the master) wins over data/current."""
-    data = tmp_path / "data"
-    _, first = build(data, sources)
+    data = factory.copy_data(data_dir, tmp_path / "data")
+    first = (data / "current").resolve()
     _relabel(sources, "Money")
     _, second = build(data, sources)
     monkeypatch.setenv(PIN_ENV, first.name)
@@ -67,7 +68,7 @@ def test_a_process_with_a_pinned_build_serves_it_after_current_moves(tmp_path, s
     assert create_app(data).server.test_client().get("/healthz").get_json()["build"] == second.name
 
 
-def test_gunicorn_hooks_pin_the_build_at_start_and_on_reload(tmp_path, sources, monkeypatch):
+def test_gunicorn_hooks_pin_the_build_at_start_and_on_reload(tmp_path, sources, data_dir, monkeypatch):
     import dashboard.gunicorn_conf as conf
     from dashboard import data as data_module
 
@@ -83,8 +84,8 @@ def test_gunicorn_hooks_pin_the_build_at_start_and_on_reload(tmp_path, sources, 
     class Server:
         log = Log()
 
-    data = tmp_path / "data"
-    _, first = build(data, sources)
+    data = factory.copy_data(data_dir, tmp_path / "data")
+    first = (data / "current").resolve()
     monkeypatch.setattr(data_module, "DATA_DIR", data)
     monkeypatch.setenv(PIN_ENV, "")  # so the hooks' changes to the environment are undone after the test
     monkeypatch.delenv(PIN_ENV)
@@ -140,9 +141,8 @@ def _current_is_a_file(build_dir: Path) -> None:
     ],
     ids=["table-is-a-directory", "table-is-a-fifo", "symlink-loop", "manifest-is-a-directory", "current-is-a-file"],
 )
-def test_every_kind_of_unreadable_table_is_a_maintenance_page_without_paths(tmp_path, damage, named):
-    data = tmp_path / "data"
-    build(data)
+def test_every_kind_of_unreadable_table_is_a_maintenance_page_without_paths(tmp_path, data_dir, damage, named):
+    data = factory.copy_data(data_dir, tmp_path / "data")
     damage((data / "current").resolve())
     app = create_app(data)
     client = app.server.test_client()

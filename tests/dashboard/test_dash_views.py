@@ -29,8 +29,10 @@ def test_same_rows_share_one_figure(views, survey):
     """Two selections that leave a chart with the same rows share its figure and token."""
     spec = survey.chart(FUNDING)
     a = views.chart(survey, spec, ("funding",))
+    entries = len(views._figures)
     b = views.chart(survey, spec, ("funding", "tribunals"))
-    assert a.token == b.token and a.figure is b.figure
+    assert a.token == b.token and a.figure == b.figure
+    assert len(views._figures) == entries  # one cached figure (its JSON) serves both
 
 
 def test_tokens_differ_by_rows_frame_and_intervals(views, survey):

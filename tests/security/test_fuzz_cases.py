@@ -215,3 +215,28 @@ def test_an_unexpected_error_is_logged_in_one_line(data_dir, caplog):
     assert len(errors) == 1 and errors[0].exc_info is None
     line = errors[0].getMessage()
     assert "\n" not in line and "RuntimeError: kaboom" in line and "test_fuzz_cases.py:" in line
+
+
+# Issue 17: a pattern-matching id whose wildcard value is not a string (the chart cards' "slug"). -----------------
+
+
+def _with_card_slugs(panel: dict, slug: object, where: int) -> dict:
+    """``panel`` with the ``where``-th chart card id (in the outputs' ALL lists) given ``slug``."""
+    body = json.loads(json.dumps(panel))
+    items = [i for o in body["outputs"] if isinstance(o, list) for i in o]
+    items[where % len(items)]["id"]["slug"] = slug
+    return body
+
+
+@pytest.mark.parametrize("slug", [7, 0, -1, 1.5, True, False, None], ids=repr)
+def test_a_card_id_with_a_non_string_slug_is_400(client, bodies, slug):
+    """The body that answered 500 (issue 17, item 6): a number or boolean slug in a chart card's output id."""
+    response = client.post(CALLBACK, json=_with_card_slugs(bodies[0], slug, 0))
+    assert response.status_code == 400, response.data[:200]
+
+
+@SETTINGS
+@given(slug=json_values.filter(lambda v: not isinstance(v, str)), where=st.integers(0, 40))
+def test_any_non_string_wildcard_id_is_4xx(client, bodies, slug, where):
+    """Hostile-body fuzz over non-string wildcard values in any card or card-link id: 0 5xx, all refused."""
+    assert client.post(CALLBACK, json=_with_card_slugs(bodies[0], slug, where)).status_code == 400

@@ -9,6 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import factory
 import pytest
 
 from dashboard.app import create_app
@@ -42,10 +43,9 @@ def _snapshot(data: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("die_after", [1, 3, 5])
-def test_build_killed_mid_write_leaves_previous_tables(tmp_path, die_after):
+def test_build_killed_mid_write_leaves_previous_tables(tmp_path, data_dir, die_after):
     """SIGKILL during a build (after N tables) leaves the published build intact, valid and unchanged."""
-    data = tmp_path / "data"
-    build(data)
+    data = factory.copy_data(data_dir, tmp_path / "data")
     before = _snapshot(data)
     sources = tmp_path / "sources"
     shutil.copytree(ROOT / "etl" / "sources", sources)
@@ -86,10 +86,9 @@ def _damage(kind: str, build_dir: Path) -> None:
 @pytest.mark.parametrize(
     "kind", ["truncated", "one byte changed", "missing table", "manifest of another schema", "no manifest"]
 )
-def test_damaged_tables_are_caught_at_start_up(tmp_path, kind):
+def test_damaged_tables_are_caught_at_start_up(tmp_path, data_dir, kind):
     """The app starts in maintenance mode, naming the problem and `make data`, and serves no numbers."""
-    data = tmp_path / "data"
-    build(data)
+    data = factory.copy_data(data_dir, tmp_path / "data")
     _damage(kind, (data / "current").resolve())
     app = create_app(data)
     client = app.server.test_client()

@@ -160,13 +160,14 @@ def test_the_checks_name_no_callback(pattern_app, app):
 
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-id_values = st.integers(-5, 5) | st.text(max_size=5) | st.booleans()
+id_values = st.integers(-5, 5)  # the layout's item ids hold integers in "index"
+other_id_values = st.text(max_size=5) | st.booleans() | st.floats(allow_nan=False) | st.none()
 
 
 @SETTINGS
-@given(indices=st.lists(id_values, max_size=6, unique_by=lambda v: (type(v), v)), values=st.data())
+@given(indices=st.lists(id_values, max_size=6, unique=True), values=st.data())
 def test_any_wildcard_ids_the_page_could_hold_are_accepted(pattern_app, renderer_bodies, indices, values):
-    """ALL over any set of concrete ids (strings, numbers, booleans as values) is accepted."""
+    """ALL over any set of concrete ids whose wildcard values have the layout's type (integers) is accepted."""
     body = copy.deepcopy(renderer_bodies["total"])
     body["inputs"] = [
         [{"id": item(i), "property": "n_clicks", "value": values.draw(st.integers(0, 9))} for i in indices]
@@ -174,6 +175,31 @@ def test_any_wildcard_ids_the_page_could_hold_are_accepted(pattern_app, renderer
     body["changedPropIds"] = [changed(item(indices[0]), "n_clicks")] if indices else []
     body["parsedChangedPropsIds"] = [item(indices[0])] if indices else []
     check_callback_body(pattern_app, body)  # raises BadRequest if refused
+
+
+@SETTINGS
+@given(
+    which=st.sampled_from(["total", "per_item", "titles"]),
+    where=st.sampled_from(["outputs", "inputs", "state"]),
+    value=other_id_values,
+)
+def test_wildcard_values_of_another_type_are_400(pattern_app, renderer_bodies, which, where, value):
+    """A pattern-matching id whose wildcard value is not of the type the layout's ids hold (a string, boolean,
+    float or null "index") is a 400 wherever it stands: output, input or state."""
+    body = copy.deepcopy(renderer_bodies[which])
+    ids = [node["id"] for node in _items(body.get(where)) if isinstance(node["id"], dict)]
+    if not ids:
+        return
+    for ident in ids:
+        ident["index"] = value
+    assert pattern_app.server.test_client().post(CALLBACK, json=body).status_code == 400
+
+
+def _items(node) -> list[dict]:
+    """Every dependency item ({"id", "property", ...}) in an outputs, inputs or state entry."""
+    if isinstance(node, list):
+        return [i for n in node for i in _items(n)]
+    return [node] if isinstance(node, dict) else []
 
 
 @SETTINGS
@@ -204,3 +230,24 @@ def test_a_junk_value_anywhere_is_refused_or_harmless(pattern_app, renderer_bodi
     except BadRequest:
         pass
     assert pattern_app.server.test_client().post(CALLBACK, json=body).status_code < 500
+
+
+def test_the_validation_layout_declares_the_ids_the_pages_render(app, deps, store):
+    """Every pattern-matching id a survey's page holds has wildcard values of the types the guard reads from
+    the app's validation layout (so the guard never refuses what the page sends)."""
+    from dashboard import wire
+    from dashboard.security import declared
+
+    key_types = declared(app).key_types
+    client = app.server.test_client()
+    seen = 0
+    for survey in store.surveys:
+        body = wire.callback_body(deps, "page.children", {"survey.data": survey}, {"url.search": ""})
+        page = client.post(CALLBACK, json=body).get_json()["response"]["page"]["children"]
+        for ident, _, _ in wire.components(page):
+            if isinstance(ident, dict):
+                keys = [(p, k) for p, k in key_types if dict(p).keys() == ident.keys() and k in ident]
+                matching = [(p, k) for p, k in keys if all(v is None or repr(ident[x]) == v for x, v in p)]
+                assert matching and all(type(ident[k]) in key_types[(p, k)] for p, k in matching), ident
+                seen += 1
+    assert seen

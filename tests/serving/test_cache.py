@@ -163,18 +163,25 @@ def test_accept_encoding_is_normalised():
     assert normalise_encoding("x" * 1000) is None
 
 
-def test_approx_size_counts_frames_and_figures(store, views, survey):
-    """The sizes the caches are bounded by are of the right order: a figure's JSON times a few, a frame's rows."""
+def test_cached_sizes_are_exact(store, survey):
+    """A figure is cached as its serialised JSON and counted by its length; a view by its frames' memory as
+    pandas counts it: no estimate."""
     import orjson
 
-    from dashboard.cache import approx_size
+    from dashboard import views as views_module
+    from dashboard.cache import frame_bytes
 
-    figure = views.chart(survey, survey.charts[0]).figure
-    json_bytes = len(orjson.dumps(figure, option=orjson.OPT_SERIALIZE_NUMPY))
-    assert json_bytes < approx_size(figure) < 20 * json_bytes
-    frame = store.results
-    assert approx_size(frame) >= frame.memory_usage(deep=False).sum()
-    assert approx_size({"a": [frame, frame]}) < 1.5 * approx_size(frame)  # each object counted once
+    fresh = views_module.Views(store)
+    chart = fresh.chart(survey, survey.charts[0])
+    [(stored, token)] = [v for v, _ in fresh._figures._items.values()]
+    assert isinstance(stored, bytes) and orjson.loads(stored) == chart.figure and token == chart.token
+    key_bytes = fresh._figures.nbytes - len(stored)
+    assert 0 < key_bytes < 2_000  # the rest is the key
+    view = fresh.get(survey, ("funding",))
+    frames = frame_bytes(view.results, view.context, *(c.rows for c in view.charts))
+    assert frames == views_module.view_bytes(view) > view.results.memory_usage(deep=False).sum()
+    assert fresh._views.nbytes - frames < 2_000
+    assert fresh.chart(survey, survey.charts[0]).figure is not chart.figure  # each caller its own copy
 
 
 def test_view_caches_stay_under_their_ceilings(store, survey, monkeypatch):
