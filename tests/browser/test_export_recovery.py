@@ -116,7 +116,7 @@ def test_the_page_shows_the_busy_message_of_a_503(landing, recorder, monkeypatch
         landing.goto()
         page.locator("#export-png-button").click()
         page.wait_for_function(
-            "(document.getElementById('export-status')?.textContent || '').includes('busy')", timeout=WAIT * 1000
+            "() => (document.getElementById('export-status')?.textContent || '').includes('busy')", timeout=WAIT * 1000
         )
     finally:
         for t in tickets:
