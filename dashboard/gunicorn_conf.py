@@ -8,9 +8,10 @@ for page loads and filter callbacks. Those are short (a few ms of Python each), 
 per worker share the GIL well; more workers (about one per core) add CPU.
 
 Builds: the master *pins* the build published in ``data/current`` when it starts and again on ``HUP``
-(``SEND_DATA_BUILD`` in its environment, and ``data/pins/<master pid>`` so pruning keeps that build).
-Every worker it forks, including those that replace workers recycled by ``max_requests``, loads exactly
-that build. ``make data`` alone therefore changes nothing being served; ``kill -HUP <master pid>`` rolls
+(``SEND_DATA_BUILD`` in its environment, and ``data/pins/<master pid>`` so pruning keeps that build), after
+checking every file of it and keeping their bytes (``etl.store.verify_build``). Every worker it forks,
+including those that replace workers recycled by ``max_requests``, loads exactly that build, from those
+bytes: files damaged on disk later change nothing being served (see ``_pin`` for a damaged build). ``make data`` alone therefore changes nothing being served; ``kill -HUP <master pid>`` rolls
 the new build out (new workers on the new build, old ones finish their requests and exit).
 
 Settings given on the command line (``--workers``, ``--bind``) override these.
@@ -42,17 +43,34 @@ def _data_dir() -> Path:
 
 
 def _pin(server, why: str) -> None:
-    from etl.store import PIN_ENV, pin_build
+    """Pin the published build if it verifies (every file against the manifest's sha256), and keep its bytes in
+    the master, so that every worker forked from now on reads exactly that build, whatever happens to its files
+    on disk later. A published build that does not verify is not rolled out: the last good one stays pinned;
+    with none (a damaged build at start), workers answer 503 until ``make data`` repairs it, and each picks the
+    repaired build up by itself (``dashboard.app``)."""
+    from etl.store import BUILDS, PIN_ENV, DataError, keep_verified, pin_build, verified, verify_build
 
-    os.environ.pop(PIN_ENV, None)
+    data = _data_dir()
+    previous = os.environ.get(PIN_ENV)
     try:
-        build = pin_build(_data_dir(), os.getpid())
+        build = pin_build(data, os.getpid())
     except OSError as exc:
         server.log.warning("could not pin a build (%s); workers read data/current", exc)
         return
     if build is None:
         server.log.warning("no published build in the data folder: workers show the maintenance page")
+        os.environ.pop(PIN_ENV, None)
         return
+    try:
+        keep_verified(data / BUILDS / build, verify_build(data / BUILDS / build))
+    except DataError as exc:
+        if previous and verified(data / BUILDS / previous):  # the same id too: its verified bytes are kept
+            pin_build(data, os.getpid(), previous)
+            server.log.error(
+                "%s: build %s is damaged (%s); still serving %s: run make data, then HUP", why, build, exc, previous
+            )
+            return
+        server.log.error("%s: build %s is damaged (%s); workers answer 503 until make data repairs it", why, build, exc)
     os.environ[PIN_ENV] = build
     server.log.info("%s: serving build %s", why, build)
 

@@ -39,7 +39,7 @@ def served(tmp_path_factory, request):
 
 def test_the_config_template_is_complete_and_nginx_accepts_it(tmp_path):
     conf = render_config(tmp_path, "127.0.0.1:1", tmp_path / "gunicorn.sock")
-    assert "{{" not in conf and f"client_header_timeout {CLIENT_TIMEOUT}s;" in conf
+    assert "{{" not in conf and "}}" not in conf and f"client_header_timeout {CLIENT_TIMEOUT}s;" in conf
     nginx = find_nginx()
     if nginx is None:
         pytest.skip("nginx is not installed")
