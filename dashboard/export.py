@@ -22,10 +22,10 @@ All three are ``ExportError``s; their text is meant for the page and names no se
 How the work is bounded (per process; under gunicorn, per worker):
 
 - ``CONCURRENCY`` exports render at a time (each a batch over ``renderer.TABS`` browser tabs), at most
-  ``QUEUE`` more wait, each for at most ``QUEUE_WAIT`` seconds; anything beyond is refused at once. A
-  route takes its place (``admit()``) before it builds the figures, so a refusal costs no work; an export
-  the disk cache can serve holds its place only while its figures are prepared. While every place is
-  taken, even such an export is refused.
+  ``QUEUE`` more wait, each for at most ``QUEUE_WAIT`` seconds; anything beyond is refused at once. An
+  export takes a place only when something must be drawn: one the disk cache holds whole never waits for
+  a place and is never refused (``admit()`` gives a deferred ticket; ``Exporter.admit()`` takes a place at
+  once, for callers that must reserve one).
 - Each export has ``TIME_LIMIT`` seconds, browser start included (``dashboard.renderer`` kills a browser
   that misses it, and one that is found dead or hung before an export).
 - Rendered images are kept on disk, keyed by a digest of the figure, format, size and renderer version,
@@ -220,9 +220,9 @@ class Ticket:
     """One export's place in its process's ``Exporter``: taken by ``admit()``, waiting until it renders,
     freed by ``release()`` (or leaving a ``with`` block)."""
 
-    def __init__(self, owner: Exporter):
+    def __init__(self, owner: Exporter, state: str = "waiting"):
         self.owner = owner
-        self.state = "waiting"  # -> "running" -> "done"
+        self.state = state  # ("deferred" ->) "waiting" -> "running" -> "done"
         self.seconds: float | None = None  # how long its rendering took, for Retry-After estimates
 
     def release(self) -> None:
@@ -269,12 +269,27 @@ class Exporter:
     def admit(self) -> Ticket:
         """A place for one export, or ExportBusy at once if ``concurrency + queue`` are taken. Take it before
         preparing the figures (so a refusal costs no work) and release it after (``with exporter.admit():``)."""
+        ticket = Ticket(self, "deferred")
+        self._take(ticket)
+        return ticket
+
+    def deferred(self) -> Ticket:
+        """A ticket that takes its place only if the export must be drawn: an export the disk cache holds
+        whole never waits for, nor is refused, a place (issue 17: 101 of 120 cached zips were refused at 12
+        concurrent clients). Its figures are built before a refusal (a few ms, cached by ``views``)."""
+        return Ticket(self, "deferred")
+
+    def _take(self, ticket: Ticket) -> None:
+        """A deferred ticket takes a place in the queue, or ExportBusy at once if every place is taken."""
         with self._cond:
+            if ticket.state != "deferred":
+                return
             if self._running + self._waiting >= self.concurrency + self.queue:
                 self.refused += 1
+                ticket.state = "done"
                 raise ExportBusy(self.retry_after())
             self._waiting += 1
-        return Ticket(self)
+            ticket.state = "waiting"
 
     def _start(self, ticket: Ticket) -> None:
         """Wait (at most ``queue_wait`` s) until fewer than ``concurrency`` exports render, then render."""
@@ -345,7 +360,7 @@ class Exporter:
         if fmt not in FORMATS:
             raise ValueError(f"unsupported format {fmt!r}")
         own = ticket is None
-        ticket = self.admit() if own else ticket
+        ticket = self.deferred() if own else ticket
         try:
             return self._render_batch(figures, fmt, width, scale, cached, time_limit, ticket)
         finally:
@@ -362,6 +377,7 @@ class Exporter:
             return out  # type: ignore[return-value]
         if find_chromium() is None and self.renderer.browser_path is None:
             raise ExportUnavailable()
+        self._take(ticket)
         self._start(ticket)
         started = time.monotonic()
         if use_cache:  # another export may have rendered them while this one queued
@@ -441,8 +457,10 @@ def exporter() -> Exporter:
 
 
 def admit() -> Ticket:
-    """A place for one export in this process, or ExportBusy at once (see ``Exporter.admit``)."""
-    return exporter().admit()
+    """A ticket for one export in this process: it takes a place only when the export must be drawn (the disk
+    cache does not hold it whole), and is then refused with ExportBusy at once if every place is taken (see
+    ``Exporter.deferred``)."""
+    return exporter().deferred()
 
 
 def render_cached(

@@ -277,3 +277,36 @@ def test_unknown_themes_in_the_query_are_dropped(client, fake_exporter):
     response = client.get("/export/charts.zip?format=png&theme=<script>,nope,funding")
     assert response.status_code == 200
     assert 'filename="isos-2026-charts-funding-png.zip"' in response.headers["Content-Disposition"]
+
+
+def test_twelve_concurrent_requests_for_a_cached_zip_are_never_refused(app, fake_exporter):
+    """Issue 17: a cached charts zip took a queue place, and at 12 concurrent clients 101 of 120 were refused.
+    Here every place is taken by exports that are drawing, and 12 clients ask at once for a zip on disk."""
+    url = "/export/charts.zip?format=svg&theme=funding"
+    first = app.server.test_client().get(url)
+    assert first.status_code == 200
+    rendered = fake_exporter.rendered
+    tickets = [fake_exporter.admit() for _ in range(fake_exporter.concurrency + fake_exporter.queue)]
+    statuses: list[int] = []
+    bodies: set[bytes] = set()
+    start = threading.Barrier(12)
+
+    def one():
+        client = app.server.test_client()
+        start.wait(WAIT)
+        response = client.get(url)
+        statuses.append(response.status_code)
+        bodies.add(response.data)
+
+    try:
+        threads = [threading.Thread(target=one) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(WAIT)
+    finally:
+        for t in tickets:
+            t.release()
+    assert statuses == [200] * 12 and bodies == {first.data}
+    assert fake_exporter.rendered == rendered and fake_exporter.refused == 0
+    assert fake_exporter.status() == {"running": 0, "waiting": 0, "rendered": rendered}
