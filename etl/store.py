@@ -28,6 +28,7 @@ whatever ``current`` points to later; pruning never removes a build pinned by a 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -35,7 +36,9 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +52,7 @@ CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
 PINS = "pins"
+LOCK = ".build.lock"
 PIN_ENV = "SEND_DATA_BUILD"  # a build id: readers without an explicit build read this one instead of current
 KEEP_BUILDS = 2
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a table or manifest larger than this is not ours
@@ -119,7 +123,76 @@ def table_to_arrow(name: str, rows: list[dict]) -> pa.Table:
 Extras = Callable[[Path, dict[str, pa.Table], dict], dict[str, dict]]
 
 
+class BuildLocked(Exception):
+    """Another process is writing a build into the same data folder; ``pid`` is its process id (or None)."""
+
+    def __init__(self, data_dir: Path, pid: int | None):
+        self.data_dir, self.pid = data_dir, pid
+        super().__init__(f"another build is running (pid {pid if pid else 'unknown'}) in {data_dir}")
+
+
+_HELD: dict[tuple[str, int], int] = {}  # (data folder, thread) holding its build lock -> depth
+_HELD_GUARD = threading.Lock()
+
+
+@contextmanager
+def build_lock(data_dir: Path, wait: bool = False):
+    """Hold the data folder's build lock (``<data>/.build.lock``, an flock the kernel frees when the process
+    dies, so a killed build never leaves a stale lock) while writing a build: two builds at once deleted each
+    other's staging folder (issue 17). Without ``wait``, a held lock is BuildLocked at once, naming the pid.
+    Reentrant within a thread (the CLI holds it around the whole build, ``write_tables`` again inside)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = (str(data_dir.resolve()), threading.get_ident())
+    with _HELD_GUARD:
+        if key in _HELD:
+            _HELD[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _HELD_GUARD:
+                _HELD[key] -= 1
+        return
+    fd = os.open(data_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise BuildLocked(data_dir, _lock_pid(fd)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        with _HELD_GUARD:
+            _HELD[key] = 1
+        try:
+            yield
+        finally:
+            with _HELD_GUARD:
+                _HELD.pop(key, None)
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def _lock_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
 def write_tables(
+    data_dir: Path, tables: dict[str, pa.Table], extras: Extras | None = None, notes: list[str] | None = None
+) -> Path:
+    """Write every table as one build under the data folder's build lock (see ``_write_tables``)."""
+    with build_lock(data_dir):
+        return _write_tables(data_dir, tables, extras, notes)
+
+
+def _write_tables(
     data_dir: Path, tables: dict[str, pa.Table], extras: Extras | None = None, notes: list[str] | None = None
 ) -> Path:
     """Write every table as one build and publish it atomically; return the build folder.
