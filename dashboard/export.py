@@ -257,6 +257,7 @@ class Exporter:
         self._durations: deque[float] = deque(maxlen=20)
         self.rendered = 0  # charts rendered by the browser (not from the cache)
         self.refused = 0
+        self.closing = False  # set by begin_shutdown: exports that must draw are refused from then on
 
     # Slots.
 
@@ -284,7 +285,7 @@ class Exporter:
         with self._cond:
             if ticket.state != "deferred":
                 return
-            if self._running + self._waiting >= self.concurrency + self.queue:
+            if self.closing or self._running + self._waiting >= self.concurrency + self.queue:
                 self.refused += 1
                 ticket.state = "done"
                 raise ExportBusy(self.retry_after())
@@ -297,9 +298,9 @@ class Exporter:
             if ticket.state != "waiting":
                 raise RuntimeError("an export ticket renders once")
             deadline = time.monotonic() + self.queue_wait
-            while self._running >= self.concurrency:
+            while self._running >= self.concurrency or self.closing:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or self.closing:
                     self._waiting -= 1
                     ticket.state = "done"
                     self.refused += 1
@@ -420,7 +421,34 @@ class Exporter:
                 zf.writestr(info, data)
         return buf.getvalue()
 
-    def stop(self) -> None:
+    def begin_shutdown(self, grace: float) -> None:
+        """The process is stopping (a graceful reload): exports that must draw and those waiting for a place are
+        refused from now on (503 with Retry-After: another worker will answer), the ones drawing finish, and
+        if any is still drawing after ``grace`` seconds its browser is killed, so it is answered with a 503
+        (ExportFailed) before the process is killed. Never blocks."""
+        with self._cond:
+            if self.closing:
+                return
+            self.closing = True
+            self._cond.notify_all()
+        timer = threading.Timer(grace, self._kill_if_running)
+        timer.daemon = True
+        timer.start()
+
+    def _kill_if_running(self) -> None:
+        with self._cond:
+            running = self._running
+        if running:
+            log.warning("stopping: %d export(s) still drawing after the grace period; answered with 503", running)
+            stop_now = getattr(self.renderer, "interrupt", None) or self.renderer.stop
+            stop_now()
+
+    def stop(self, wait: float = 0.0) -> None:
+        """Close the browser, after waiting up to ``wait`` seconds for the exports drawing to finish."""
+        deadline = time.monotonic() + wait
+        with self._cond:
+            while self._running and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
         self.renderer.stop()
 
 
@@ -475,12 +503,21 @@ def zip_cached(charts: list[tuple[str, go.Figure | dict]], fmt: str = "png", tic
     return (ticket.owner if ticket else exporter()).zip_cached(charts, fmt, ticket=ticket)
 
 
-def stop() -> None:
-    """Close this process's export browser, if one is running (at exit, in tests)."""
+def stop(wait: float = 0.0) -> None:
+    """Close this process's export browser, if one is running (at exit, in tests), after waiting up to ``wait``
+    seconds for exports still drawing."""
     with _default_lock:
         current = _default
     if current is not None:
-        current.stop()
+        current.stop(wait)
+
+
+def begin_shutdown(grace: float) -> None:
+    """This process is stopping: see ``Exporter.begin_shutdown`` (nothing to do if it never exported)."""
+    with _default_lock:
+        current = _default
+    if current is not None:
+        current.begin_shutdown(grace)
 
 
 # Uncached, for `make figures` and the benchmark's timings (the same browser and slots, a longer time limit).

@@ -30,7 +30,10 @@ workers = WORKERS
 threads = THREADS
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
 timeout = 60  # a gthread worker's heartbeat is its main loop, not a request: exports cannot trip this
-graceful_timeout = 20
+# A worker told to stop (a HUP's reload, max_requests) finishes its requests within this; an export drawing
+# has at most export.TIME_LIMIT (30 s) and is answered with a 503 before EXPORT_GRACE, never cut off.
+graceful_timeout = 40
+EXPORT_GRACE = graceful_timeout - 5
 keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
@@ -102,10 +105,30 @@ def post_fork(server, worker) -> None:
         logger.propagate = False
 
 
+def post_worker_init(worker) -> None:
+    """In a new worker, after gunicorn's signal handlers: on SIGTERM (a graceful stop), its exports are told
+    first (``export.begin_shutdown``): new and queued ones get a 503 with Retry-After, those drawing finish
+    or get a 503 within ``EXPORT_GRACE`` seconds, none is lost to the worker's end."""
+    import signal
+    import sys
+    import threading
+
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum, frame):
+        export = sys.modules.get("dashboard.export")
+        if export is not None:  # in a thread: the handler must not wait for the exporter's lock
+            threading.Thread(target=export.begin_shutdown, args=(EXPORT_GRACE,), daemon=True).start()
+        if callable(previous):
+            previous(signum, frame)
+
+    signal.signal(signal.SIGTERM, on_term)
+
+
 def worker_exit(server, worker) -> None:
-    """In a worker that is stopping: close its export browser (if it started one)."""
+    """In a worker that is stopping: close its export browser (if it started one), once no export draws."""
     import sys
 
     export = sys.modules.get("dashboard.export")
     if export is not None:
-        export.stop()
+        export.stop(wait=5.0)
