@@ -29,12 +29,12 @@ How the work is bounded (per process; under gunicorn, per worker):
 - Each export has ``TIME_LIMIT`` seconds, browser start included (``dashboard.renderer`` kills a browser
   that misses it, and one that is found dead or hung before an export).
 - Rendered images are kept on disk, keyed by a digest of the figure, format, size and renderer version,
-  in ``EXPORT_CACHE_DIR`` (default ``<data folder>/export-cache``), shared by every process that uses the
-  folder; a repeated export is read back without taking a place in the queue. The cache is bounded
-  (``CACHE_MAX_BYTES``, oldest first out) and safe with many writers: each image is written to a temporary
-  file in the folder and renamed into place, and a file that does not look like a whole PNG/SVG is
-  deleted and rendered again. ``token`` (the page's figure token) only labels log lines: the key is the
-  content, so a token reused by another build can never fetch a stale image.
+  in ``EXPORT_CACHE_DIR`` (default ``<data folder>/export-cache``), a ``diskcache.Cache`` shared by every
+  process that uses the folder; a repeated export is read back without taking a place in the queue. The
+  cache is bounded (``CACHE_MAX_BYTES``, least recently used out first) and safe with many writers, and an
+  entry that does not look like a whole PNG/SVG is deleted and rendered again. ``token`` (the page's figure
+  token) only labels log lines: the key is the content, so a token reused by another build can never fetch
+  a stale image.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ import io
 import logging
 import math
 import os
+import sqlite3
 import sys
-import tempfile
 import threading
 import time
 import zipfile
@@ -67,7 +67,6 @@ QUEUE = 2  # exports waiting per process; more are refused with ExportBusy
 QUEUE_WAIT = 15.0  # seconds a queued export waits for its turn before ExportBusy
 TIME_LIMIT = 30.0  # seconds per export, browser start included
 CACHE_MAX_BYTES = int(os.environ.get("EXPORT_CACHE_MB", "128")) * 1024 * 1024
-CACHE_RESCAN_EVERY = 20  # writes between two measurements of the whole folder by one process
 RETRY_MIN, RETRY_MAX = 2, 60  # seconds, the range of Retry-After
 CHROMIUM_HELP = (
     "Exporting charts on the server needs Chromium, which is not installed here. On Debian or Ubuntu run "
@@ -120,97 +119,72 @@ def _complete(data: bytes, fmt: str) -> bool:
 
 
 class DiskCache:
-    """Rendered images on disk, shared by processes: ``<digest>.<fmt>`` files in one folder, bounded in bytes."""
+    """Rendered images on disk, shared by processes: a ``diskcache.Cache`` in one folder (an SQLite index and
+    one file per image), bounded in bytes, the least recently used out first. diskcache makes each write
+    atomic and safe with many writers; an entry that does not look like a whole PNG/SVG is still deleted and
+    rendered again. A folder that cannot be used turns the cache off (with one log line), never an export."""
 
     def __init__(self, root: Path, max_bytes: int = CACHE_MAX_BYTES):
         self.root = Path(root)
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._estimate: int | None = None  # bytes in the folder, as this process last measured plus its writes
-        self._writes = 0
         self.disabled = False
+        self._cache = None  # opened on first use, in the process that uses it (never across a fork)
+        self._lock = threading.Lock()
 
-    def _path(self, key: str, fmt: str) -> Path:
-        return self.root / f"{key}.{fmt}"
+    def _open(self):
+        with self._lock:
+            if self._cache is None and not self.disabled:
+                import diskcache
+
+                try:
+                    self._cache = diskcache.Cache(
+                        str(self.root),
+                        size_limit=self.max_bytes,
+                        eviction_policy="least-recently-used",
+                        disk_min_file_size=0,  # every image in its own file: the index stays small
+                    )
+                except (OSError, sqlite3.Error) as exc:
+                    self._off(exc)
+            return self._cache
+
+    def _off(self, exc: Exception) -> None:
+        log.warning("export cache disabled: %s cannot be used (%s)", self.root.name, getattr(exc, "strerror", exc))
+        self.disabled = True
 
     def get(self, key: str, fmt: str) -> bytes | None:
-        if self.disabled:
+        cache = None if self.disabled else self._open()
+        if cache is None:
             return None
-        path = self._path(key, fmt)
+        name = f"{key}.{fmt}"
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = cache.get(name)
+        except (OSError, sqlite3.Error):
             return None
-        if not _complete(data, fmt):
-            path.unlink(missing_ok=True)
+        if data is None:
             return None
-        try:
-            os.utime(path)  # recently used: evicted last
-        except OSError:
-            pass
+        if not isinstance(data, bytes) or not _complete(data, fmt):
+            try:
+                cache.delete(name)
+            except (OSError, sqlite3.Error):
+                pass
+            return None
         return data
 
     def put(self, key: str, fmt: str, data: bytes) -> None:
         if self.disabled or len(data) > self.max_bytes // 8:
             return
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=f".{fmt}")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self._path(key, fmt))
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            log.warning("export cache disabled: %s cannot be written (%s)", self.root.name, exc.strerror or exc)
-            self.disabled = True
+        cache = self._open()
+        if cache is None:
             return
-        with self._lock:
-            self._writes += 1
-            if self._estimate is not None:
-                self._estimate += len(data)
-            due = self._estimate is None or self._estimate > self.max_bytes or self._writes % CACHE_RESCAN_EVERY == 0
-        if due:
-            self.evict()
-
-    def evict(self) -> None:
-        """Measure the folder; delete the least recently used images while it is over its size, and temporary
-        files older than a minute (left by a killed writer)."""
-        entries = []
-        now = time.time()
         try:
-            with os.scandir(self.root) as it:
-                for e in it:
-                    try:
-                        st = e.stat()
-                    except OSError:
-                        continue
-                    if e.name.startswith(".tmp-"):
-                        if now - st.st_mtime > 60:
-                            Path(e.path).unlink(missing_ok=True)
-                        continue
-                    entries.append((st.st_mtime, st.st_size, e.path))
-        except OSError:
-            return
-        total = sum(size for _, size, _ in entries)
-        if total > self.max_bytes:
-            target = self.max_bytes * 0.8
-            for _, size, path in sorted(entries):
-                if total <= target:
-                    break
-                try:
-                    os.unlink(path)
-                    total -= size
-                except OSError:
-                    continue
-        with self._lock:
-            self._estimate = total
+            cache.set(f"{key}.{fmt}", data)
+        except (OSError, sqlite3.Error) as exc:
+            self._off(exc)
 
     def size(self) -> int:
-        self.evict()
-        return self._estimate or 0
+        """Bytes the images take (diskcache's count, which excludes its index)."""
+        cache = None if self.disabled else self._open()
+        return int(cache.volume()) if cache is not None else 0
 
 
 # Bounded work. ---------------------------------------------------------------------------------------------
