@@ -1,7 +1,7 @@
 """The export browser's memory over many renders: ``python -m benchmarks.export_memory [--renders 1000]``.
 
 Renders every chart of the catalogue (the export frame, PNG) again and again, uncached, in batches of one
-catalogue, through one ``dashboard.export.Exporter``, and records the resident memory of the kaleido
+catalogue, through one ``dashboard.export.Exporter``, and records the memory (PSS) of the kaleido
 browser's processes after each batch: with the recycling bounds as served (``renderer.RECYCLE_RENDERS``,
 ``RECYCLE_BYTES``), and with ``--no-recycle`` without them (as before issue 17). Prints one JSON line.
 """
@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             exporter.render_batch(batch, "png", cached=False, time_limit=UNCACHED_TIME_LIMIT)
             done += len(batch)
             samples.append(round(renderer.memory_bytes() / MB))
+            print(f"{done} renders, browser {renderer.starts}, {samples[-1]} MB", file=sys.stderr, flush=True)
     finally:
         exporter.stop()
     print(

@@ -42,8 +42,8 @@ PROBE_TIMEOUT = 3.0  # seconds for a running browser to answer before it counts 
 CLOSE_TIMEOUT = 5.0  # seconds to tidy up after a browser was killed
 STOP_POLL = 0.1  # seconds: how soon a batch being drawn sees interrupt()
 BROWSER_NICE = 10  # CPU priority of the browser's processes (0 normal, 19 lowest)
-RECYCLE_RENDERS = int(os.environ.get("EXPORT_RECYCLE_RENDERS", "200"))  # charts one browser renders at most
-RECYCLE_BYTES = int(os.environ.get("EXPORT_RECYCLE_MB", "500")) * 1024 * 1024  # its processes' RSS at most
+RECYCLE_RENDERS = int(os.environ.get("EXPORT_RECYCLE_RENDERS", "100"))  # charts one browser renders at most
+RECYCLE_BYTES = int(os.environ.get("EXPORT_RECYCLE_MB", "800")) * 1024 * 1024  # their PSS at most
 
 
 class RenderError(RuntimeError):
@@ -236,13 +236,15 @@ class Renderer:
         return sorted(found)
 
     def memory_bytes(self) -> int:
-        """Resident memory of the running browser's processes (0 when none is running)."""
+        """Memory of the running browser's processes (0 when none is running): the sum of their proportional
+        set sizes (PSS: a page shared by n processes counts 1/n in each), so shared pages count once; the
+        sum of their RSS would count Chromium's shared memory once per process."""
         total = 0
         for pid in self.browser_pids():
             try:
-                with open(f"/proc/{pid}/statm") as fh:
-                    total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            except (OSError, IndexError, ValueError):
+                with open(f"/proc/{pid}/smaps_rollup") as fh:
+                    total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
+            except (OSError, StopIteration, IndexError, ValueError):
                 continue
         return total
 
