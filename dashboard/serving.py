@@ -25,8 +25,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from dashboard.security import MAX_BODY
-
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
@@ -34,6 +32,9 @@ CLIENT_TIMEOUT = 10  # seconds: a whole request header, or the gap between two r
 KEEPALIVE = 5  # seconds an idle keep-alive connection is kept
 UPSTREAM_TIMEOUT = 150  # seconds nginx waits for gunicorn: above an uncached export's 120 s
 START_TIMEOUT = 120.0  # seconds for gunicorn's socket to appear (workers load the tables first)
+# The largest request body nginx accepts: the app's own limit (dashboard.security.MAX_BODY; a test checks they
+# agree). Not imported from there: that would load Dash into this small supervising process.
+MAX_BODY = 256 * 1024
 STOP_TIMEOUT = 30.0  # seconds each process has to stop before it is killed
 # gunicorn's default access log line, with the client's address nginx passes on (a unix socket has none).
 ACCESS_LOG_FORMAT = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'

@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks.common import free_port
 from benchmarks.slowclients import hold, serving
+from dashboard import security
 from dashboard.serving import CLIENT_TIMEOUT, find_nginx, render_config
 
 REQUIRED = os.environ.get("REQUIRE_NGINX") == "1"  # CI installs nginx and sets this: never pass by skipping
@@ -40,6 +41,7 @@ def served(tmp_path_factory, request):
 def test_the_config_template_is_complete_and_nginx_accepts_it(tmp_path):
     conf = render_config(tmp_path, "127.0.0.1:1", tmp_path / "gunicorn.sock")
     assert "{{" not in conf and "}}" not in conf and f"client_header_timeout {CLIENT_TIMEOUT}s;" in conf
+    assert f"client_max_body_size {security.MAX_BODY // 1024}k;" in conf  # the app's own limit
     nginx = find_nginx()
     if nginx is None:
         pytest.skip("nginx is not installed")
