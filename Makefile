@@ -42,9 +42,8 @@ test: $(DATA) ## Lint, then run the tests but the slow ones (browser tests skip 
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "not slow"
 
-serve: $(DATA) ## Serve under gunicorn (dashboard/gunicorn_conf.py): WORKERS workers on HOST:PORT (production)
-	$(BIN)/gunicorn -c dashboard/gunicorn_conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) \
-		--no-control-socket --access-logfile - dashboard.wsgi:server
+serve: $(DATA) ## Serve in production: nginx on HOST:PORT in front of WORKERS gunicorn workers (needs nginx)
+	$(BIN)/python -m dashboard.serving --host $(HOST) --port $(PORT) --workers $(WORKERS) -- --access-logfile -
 
 figures: $(DATA) ## Write every chart as PNG (2x) to figures/ (needs Chromium)
 	$(BIN)/python -m dashboard.export --out figures --format png

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import threading
+import time
 from pathlib import Path
 
 from dash import Dash, dcc, html
+from flask import Response, request
 
 from dashboard import callbacks, downloads, ids, landing, routes
 from dashboard.cache import CallbackCache
@@ -115,6 +118,72 @@ def _asset_url(app: Dash):
     return url
 
 
+# Without data, these answer 503 with Retry-After and a plain line, never the maintenance page with a 200 in
+# place of a CSV, an image, a zip or a callback's JSON (issue 17). Pages (/, /chart/<slug>) show the page.
+DATA_PATHS = re.compile(r"^/(chart/[^/]+\.[a-z]+|download/.*|export/.*|embed(/.*)?|_dash-update-component)$")
+RETRY_AFTER = 30  # seconds, for clients of a data route while the data is unavailable
+RECOVERY_CHECK = 2.0  # seconds between two attempts of a worker without data to load the build again
+
+
+def _serve_maintenance(app: Dash, exc: DataError, data_dir: Path | None) -> None:
+    """The app without data: the maintenance page, 503 on every data route and on /healthz, and a check, at
+    most every ``RECOVERY_CHECK`` seconds on a request, whether the build now loads (``make data`` repaired
+    it): then this process serves it, without a restart."""
+    app.layout = maintenance_layout(exc.public)  # names files, never paths
+    server = app.server
+    server.config["DATA_ERROR"] = str(exc)
+
+    @server.route("/healthz")
+    def _unhealthy():
+        return {"status": "data unavailable", "fix": "make data"}, 503
+
+    @server.before_request
+    def _no_data():
+        if DATA_PATHS.match(request.path):
+            text = "The data is not available: the survey tables are missing or damaged. Try again later.\n"
+            return Response(text, 503, {"Retry-After": str(RETRY_AFTER)}, mimetype="text/plain")
+        return None
+
+    install_security(app)
+    install_http_caching(server, build_id=lambda: None)  # nothing of a maintenance answer may be kept
+    server.wsgi_app = _Recovering(server.wsgi_app, data_dir)
+
+
+class _Recovering:
+    """WSGI: the maintenance app's answers until the data loads, then the answers of a complete app built then."""
+
+    def __init__(self, maintenance, data_dir: Path | None):
+        self.maintenance = maintenance
+        self.data_dir = data_dir
+        self.live = None
+        self.next_check = time.monotonic() + RECOVERY_CHECK
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if self.live is None and time.monotonic() >= self.next_check and self.lock.acquire(blocking=False):
+            try:  # one thread tries; the others answer from the maintenance app meanwhile
+                if self.live is None and time.monotonic() >= self.next_check:
+                    self._try_load()
+            finally:
+                self.lock.release()
+        if self.live is not None:
+            return self.live(environ, start_response)
+        return self.maintenance(environ, start_response)
+
+    def _try_load(self) -> None:
+        try:
+            load_store(self.data_dir or DATA_DIR)  # cheap enough (0.3 MB); the app is built only when it loads
+        except DataError:
+            self.next_check = time.monotonic() + RECOVERY_CHECK
+            return
+        fresh = create_app(self.data_dir)
+        if "DATA_ERROR" in fresh.server.config:
+            self.next_check = time.monotonic() + RECOVERY_CHECK
+            return
+        log.warning("the data loads again: serving build %s", fresh.server.config.get("BUILD_ID"))
+        self.live = fresh.server
+
+
 def create_app(data_dir: Path | None = None) -> Dash:
     """Build the app: load and check the tables once, then lay out the page, wire the callbacks and routes."""
     app = Dash(
@@ -141,15 +210,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         store = load_store(data_dir or DATA_DIR)
     except DataError as exc:
         log.error("data unavailable: %s", exc)
-        app.layout = maintenance_layout(exc.public)  # names files, never paths
-        app.server.config["DATA_ERROR"] = str(exc)
-
-        @app.server.route("/healthz")
-        def _unhealthy():
-            return {"status": "data unavailable", "fix": "make data"}, 503
-
-        install_security(app)
-        install_http_caching(app.server, build_id=lambda: None)  # nothing of a maintenance page may be kept
+        _serve_maintenance(app, exc, data_dir)
         return app
     views = Views(store)
     app.layout = landing.shell(store)
@@ -159,6 +220,8 @@ def create_app(data_dir: Path | None = None) -> Dash:
     _warm(store, views)
     routes.register(app, store, views, _asset_url(app))
     downloads.register(app, store, views, data_dir or DATA_DIR, _asset_url(app))
+
+    app.server.config["BUILD_ID"] = store.tables.manifest.get("build_id")
 
     @app.server.route("/healthz")
     def _health():

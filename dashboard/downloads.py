@@ -90,11 +90,15 @@ def results_codebook() -> bytes:
 
 
 def tables_zip(files: dict[str, bytes]) -> bytes:
-    """Every file of a build (name -> bytes) in one zip, names sorted."""
+    """Every file of a build (name -> bytes) in one zip, names sorted. Deterministic: the same build gives the
+    same bytes in every process, on every day (each entry's time and permissions fixed, not "now")."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
-            zf.writestr(name, files[name])
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name])
     return buf.getvalue()
 
 

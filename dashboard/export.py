@@ -22,19 +22,19 @@ All three are ``ExportError``s; their text is meant for the page and names no se
 How the work is bounded (per process; under gunicorn, per worker):
 
 - ``CONCURRENCY`` exports render at a time (each a batch over ``renderer.TABS`` browser tabs), at most
-  ``QUEUE`` more wait, each for at most ``QUEUE_WAIT`` seconds; anything beyond is refused at once. A
-  route takes its place (``admit()``) before it builds the figures, so a refusal costs no work; an export
-  the disk cache can serve holds its place only while its figures are prepared. While every place is
-  taken, even such an export is refused.
+  ``QUEUE`` more wait, each for at most ``QUEUE_WAIT`` seconds; anything beyond is refused at once. An
+  export takes a place only when something must be drawn: one the disk cache holds whole never waits for
+  a place and is never refused (``admit()`` gives a deferred ticket; ``Exporter.admit()`` takes a place at
+  once, for callers that must reserve one).
 - Each export has ``TIME_LIMIT`` seconds, browser start included (``dashboard.renderer`` kills a browser
   that misses it, and one that is found dead or hung before an export).
 - Rendered images are kept on disk, keyed by a digest of the figure, format, size and renderer version,
-  in ``EXPORT_CACHE_DIR`` (default ``<data folder>/export-cache``), shared by every process that uses the
-  folder; a repeated export is read back without taking a place in the queue. The cache is bounded
-  (``CACHE_MAX_BYTES``, oldest first out) and safe with many writers: each image is written to a temporary
-  file in the folder and renamed into place, and a file that does not look like a whole PNG/SVG is
-  deleted and rendered again. ``token`` (the page's figure token) only labels log lines: the key is the
-  content, so a token reused by another build can never fetch a stale image.
+  in ``EXPORT_CACHE_DIR`` (default ``<data folder>/export-cache``), a ``diskcache.Cache`` shared by every
+  process that uses the folder; a repeated export is read back without taking a place in the queue. The
+  cache is bounded (``CACHE_MAX_BYTES``, least recently used out first) and safe with many writers, and an
+  entry that does not look like a whole PNG/SVG is deleted and rendered again. ``token`` (the page's figure
+  token) only labels log lines: the key is the content, so a token reused by another build can never fetch
+  a stale image.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ import io
 import logging
 import math
 import os
+import sqlite3
 import sys
-import tempfile
 import threading
 import time
 import zipfile
@@ -67,7 +67,6 @@ QUEUE = 2  # exports waiting per process; more are refused with ExportBusy
 QUEUE_WAIT = 15.0  # seconds a queued export waits for its turn before ExportBusy
 TIME_LIMIT = 30.0  # seconds per export, browser start included
 CACHE_MAX_BYTES = int(os.environ.get("EXPORT_CACHE_MB", "128")) * 1024 * 1024
-CACHE_RESCAN_EVERY = 20  # writes between two measurements of the whole folder by one process
 RETRY_MIN, RETRY_MAX = 2, 60  # seconds, the range of Retry-After
 CHROMIUM_HELP = (
     "Exporting charts on the server needs Chromium, which is not installed here. On Debian or Ubuntu run "
@@ -120,97 +119,72 @@ def _complete(data: bytes, fmt: str) -> bool:
 
 
 class DiskCache:
-    """Rendered images on disk, shared by processes: ``<digest>.<fmt>`` files in one folder, bounded in bytes."""
+    """Rendered images on disk, shared by processes: a ``diskcache.Cache`` in one folder (an SQLite index and
+    one file per image), bounded in bytes, the least recently used out first. diskcache makes each write
+    atomic and safe with many writers; an entry that does not look like a whole PNG/SVG is still deleted and
+    rendered again. A folder that cannot be used turns the cache off (with one log line), never an export."""
 
     def __init__(self, root: Path, max_bytes: int = CACHE_MAX_BYTES):
         self.root = Path(root)
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()
-        self._estimate: int | None = None  # bytes in the folder, as this process last measured plus its writes
-        self._writes = 0
         self.disabled = False
+        self._cache = None  # opened on first use, in the process that uses it (never across a fork)
+        self._lock = threading.Lock()
 
-    def _path(self, key: str, fmt: str) -> Path:
-        return self.root / f"{key}.{fmt}"
+    def _open(self):
+        with self._lock:
+            if self._cache is None and not self.disabled:
+                import diskcache
+
+                try:
+                    self._cache = diskcache.Cache(
+                        str(self.root),
+                        size_limit=self.max_bytes,
+                        eviction_policy="least-recently-used",
+                        disk_min_file_size=0,  # every image in its own file: the index stays small
+                    )
+                except (OSError, sqlite3.Error) as exc:
+                    self._off(exc)
+            return self._cache
+
+    def _off(self, exc: Exception) -> None:
+        log.warning("export cache disabled: %s cannot be used (%s)", self.root.name, getattr(exc, "strerror", exc))
+        self.disabled = True
 
     def get(self, key: str, fmt: str) -> bytes | None:
-        if self.disabled:
+        cache = None if self.disabled else self._open()
+        if cache is None:
             return None
-        path = self._path(key, fmt)
+        name = f"{key}.{fmt}"
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = cache.get(name)
+        except (OSError, sqlite3.Error):
             return None
-        if not _complete(data, fmt):
-            path.unlink(missing_ok=True)
+        if data is None:
             return None
-        try:
-            os.utime(path)  # recently used: evicted last
-        except OSError:
-            pass
+        if not isinstance(data, bytes) or not _complete(data, fmt):
+            try:
+                cache.delete(name)
+            except (OSError, sqlite3.Error):
+                pass
+            return None
         return data
 
     def put(self, key: str, fmt: str, data: bytes) -> None:
         if self.disabled or len(data) > self.max_bytes // 8:
             return
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=f".{fmt}")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, self._path(key, fmt))
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError as exc:
-            log.warning("export cache disabled: %s cannot be written (%s)", self.root.name, exc.strerror or exc)
-            self.disabled = True
+        cache = self._open()
+        if cache is None:
             return
-        with self._lock:
-            self._writes += 1
-            if self._estimate is not None:
-                self._estimate += len(data)
-            due = self._estimate is None or self._estimate > self.max_bytes or self._writes % CACHE_RESCAN_EVERY == 0
-        if due:
-            self.evict()
-
-    def evict(self) -> None:
-        """Measure the folder; delete the least recently used images while it is over its size, and temporary
-        files older than a minute (left by a killed writer)."""
-        entries = []
-        now = time.time()
         try:
-            with os.scandir(self.root) as it:
-                for e in it:
-                    try:
-                        st = e.stat()
-                    except OSError:
-                        continue
-                    if e.name.startswith(".tmp-"):
-                        if now - st.st_mtime > 60:
-                            Path(e.path).unlink(missing_ok=True)
-                        continue
-                    entries.append((st.st_mtime, st.st_size, e.path))
-        except OSError:
-            return
-        total = sum(size for _, size, _ in entries)
-        if total > self.max_bytes:
-            target = self.max_bytes * 0.8
-            for _, size, path in sorted(entries):
-                if total <= target:
-                    break
-                try:
-                    os.unlink(path)
-                    total -= size
-                except OSError:
-                    continue
-        with self._lock:
-            self._estimate = total
+            cache.set(f"{key}.{fmt}", data)
+        except (OSError, sqlite3.Error) as exc:
+            self._off(exc)
 
     def size(self) -> int:
-        self.evict()
-        return self._estimate or 0
+        """Bytes the images take (diskcache's count, which excludes its index)."""
+        cache = None if self.disabled else self._open()
+        return int(cache.volume()) if cache is not None else 0
 
 
 # Bounded work. ---------------------------------------------------------------------------------------------
@@ -220,9 +194,9 @@ class Ticket:
     """One export's place in its process's ``Exporter``: taken by ``admit()``, waiting until it renders,
     freed by ``release()`` (or leaving a ``with`` block)."""
 
-    def __init__(self, owner: Exporter):
+    def __init__(self, owner: Exporter, state: str = "waiting"):
         self.owner = owner
-        self.state = "waiting"  # -> "running" -> "done"
+        self.state = state  # ("deferred" ->) "waiting" -> "running" -> "done"
         self.seconds: float | None = None  # how long its rendering took, for Retry-After estimates
 
     def release(self) -> None:
@@ -257,6 +231,7 @@ class Exporter:
         self._durations: deque[float] = deque(maxlen=20)
         self.rendered = 0  # charts rendered by the browser (not from the cache)
         self.refused = 0
+        self.closing = False  # set by begin_shutdown: exports that must draw are refused from then on
 
     # Slots.
 
@@ -269,12 +244,27 @@ class Exporter:
     def admit(self) -> Ticket:
         """A place for one export, or ExportBusy at once if ``concurrency + queue`` are taken. Take it before
         preparing the figures (so a refusal costs no work) and release it after (``with exporter.admit():``)."""
+        ticket = Ticket(self, "deferred")
+        self._take(ticket)
+        return ticket
+
+    def deferred(self) -> Ticket:
+        """A ticket that takes its place only if the export must be drawn: an export the disk cache holds
+        whole never waits for, nor is refused, a place (issue 17: 101 of 120 cached zips were refused at 12
+        concurrent clients). Its figures are built before a refusal (a few ms, cached by ``views``)."""
+        return Ticket(self, "deferred")
+
+    def _take(self, ticket: Ticket) -> None:
+        """A deferred ticket takes a place in the queue, or ExportBusy at once if every place is taken."""
         with self._cond:
-            if self._running + self._waiting >= self.concurrency + self.queue:
+            if ticket.state != "deferred":
+                return
+            if self.closing or self._running + self._waiting >= self.concurrency + self.queue:
                 self.refused += 1
+                ticket.state = "done"
                 raise ExportBusy(self.retry_after())
             self._waiting += 1
-        return Ticket(self)
+            ticket.state = "waiting"
 
     def _start(self, ticket: Ticket) -> None:
         """Wait (at most ``queue_wait`` s) until fewer than ``concurrency`` exports render, then render."""
@@ -282,9 +272,9 @@ class Exporter:
             if ticket.state != "waiting":
                 raise RuntimeError("an export ticket renders once")
             deadline = time.monotonic() + self.queue_wait
-            while self._running >= self.concurrency:
+            while self._running >= self.concurrency or self.closing:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or self.closing:
                     self._waiting -= 1
                     ticket.state = "done"
                     self.refused += 1
@@ -345,7 +335,7 @@ class Exporter:
         if fmt not in FORMATS:
             raise ValueError(f"unsupported format {fmt!r}")
         own = ticket is None
-        ticket = self.admit() if own else ticket
+        ticket = self.deferred() if own else ticket
         try:
             return self._render_batch(figures, fmt, width, scale, cached, time_limit, ticket)
         finally:
@@ -362,6 +352,7 @@ class Exporter:
             return out  # type: ignore[return-value]
         if find_chromium() is None and self.renderer.browser_path is None:
             raise ExportUnavailable()
+        self._take(ticket)
         self._start(ticket)
         started = time.monotonic()
         if use_cache:  # another export may have rendered them while this one queued
@@ -404,7 +395,34 @@ class Exporter:
                 zf.writestr(info, data)
         return buf.getvalue()
 
-    def stop(self) -> None:
+    def begin_shutdown(self, grace: float) -> None:
+        """The process is stopping (a graceful reload): exports that must draw and those waiting for a place are
+        refused from now on (503 with Retry-After: another worker will answer), the ones drawing finish, and
+        if any is still drawing after ``grace`` seconds its browser is killed, so it is answered with a 503
+        (ExportFailed) before the process is killed. Never blocks."""
+        with self._cond:
+            if self.closing:
+                return
+            self.closing = True
+            self._cond.notify_all()
+        timer = threading.Timer(grace, self._kill_if_running)
+        timer.daemon = True
+        timer.start()
+
+    def _kill_if_running(self) -> None:
+        with self._cond:
+            running = self._running
+        if running:
+            log.warning("stopping: %d export(s) still drawing after the grace period; answered with 503", running)
+            stop_now = getattr(self.renderer, "interrupt", None) or self.renderer.stop
+            stop_now()
+
+    def stop(self, wait: float = 0.0) -> None:
+        """Close the browser, after waiting up to ``wait`` seconds for the exports drawing to finish."""
+        deadline = time.monotonic() + wait
+        with self._cond:
+            while self._running and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
         self.renderer.stop()
 
 
@@ -441,8 +459,10 @@ def exporter() -> Exporter:
 
 
 def admit() -> Ticket:
-    """A place for one export in this process, or ExportBusy at once (see ``Exporter.admit``)."""
-    return exporter().admit()
+    """A ticket for one export in this process: it takes a place only when the export must be drawn (the disk
+    cache does not hold it whole), and is then refused with ExportBusy at once if every place is taken (see
+    ``Exporter.deferred``)."""
+    return exporter().deferred()
 
 
 def render_cached(
@@ -457,12 +477,21 @@ def zip_cached(charts: list[tuple[str, go.Figure | dict]], fmt: str = "png", tic
     return (ticket.owner if ticket else exporter()).zip_cached(charts, fmt, ticket=ticket)
 
 
-def stop() -> None:
-    """Close this process's export browser, if one is running (at exit, in tests)."""
+def stop(wait: float = 0.0) -> None:
+    """Close this process's export browser, if one is running (at exit, in tests), after waiting up to ``wait``
+    seconds for exports still drawing."""
     with _default_lock:
         current = _default
     if current is not None:
-        current.stop()
+        current.stop(wait)
+
+
+def begin_shutdown(grace: float) -> None:
+    """This process is stopping: see ``Exporter.begin_shutdown`` (nothing to do if it never exported)."""
+    with _default_lock:
+        current = _default
+    if current is not None:
+        current.begin_shutdown(grace)
 
 
 # Uncached, for `make figures` and the benchmark's timings (the same browser and slots, a longer time limit).

@@ -11,7 +11,12 @@ so this module drives ``kaleido.Kaleido`` itself, on an asyncio loop in a thread
 - every batch has a deadline; a batch that misses it, or fails because the browser died, kills the
   browser, so the next batch starts a fresh one;
 - the browser runs at a lower CPU priority (nice ``BROWSER_NICE``) so page requests served by the same
-  machine keep theirs.
+  machine keep theirs;
+- it is recycled between two batches (closed and a new one started, so no export is lost) once it has
+  rendered ``RECYCLE_RENDERS`` charts or its processes hold more than ``RECYCLE_BYTES`` of memory: Chromium
+  grows with every render (issue 17: 346 -> 866 MB per worker after 830 renders);
+- an exception in one of kaleido's tasks after its browser was killed is logged in one line, never as
+  asyncio's "Task exception was never retrieved" traceback.
 
 Callers serialise batches (``dashboard.export`` allows a fixed number at a time); ``Renderer`` itself is
 thread-safe but renders one batch at a time.
@@ -35,11 +40,18 @@ PLOTLYJS = Path(__file__).parent / "assets" / "vendor" / "plotly-basic-4.1.1.min
 TABS = 2  # charts rendered in parallel within one batch
 PROBE_TIMEOUT = 3.0  # seconds for a running browser to answer before it counts as hung
 CLOSE_TIMEOUT = 5.0  # seconds to tidy up after a browser was killed
+STOP_POLL = 0.1  # seconds: how soon a batch being drawn sees interrupt()
 BROWSER_NICE = 10  # CPU priority of the browser's processes (0 normal, 19 lowest)
+RECYCLE_RENDERS = int(os.environ.get("EXPORT_RECYCLE_RENDERS", "100"))  # charts one browser renders at most
+RECYCLE_BYTES = int(os.environ.get("EXPORT_RECYCLE_MB", "800")) * 1024 * 1024  # their PSS at most
 
 
 class RenderError(RuntimeError):
     """A batch could not be rendered (the browser died, hung or timed out); the browser has been killed."""
+
+
+class _Interrupted(Exception):
+    pass
 
 
 class NoBrowser(RuntimeError):
@@ -53,19 +65,30 @@ class _Browser:
     kaleido: object  # kaleido.Kaleido
     pgid: int | None
     started: float
+    renders: int = 0  # charts it has rendered
 
 
 class Renderer:
     """One supervised kaleido browser; ``render(jobs, deadline)`` -> bytes per job."""
 
-    def __init__(self, tabs: int = TABS, plotlyjs: Path = PLOTLYJS, browser_path: str | None = None):
+    def __init__(
+        self,
+        tabs: int = TABS,
+        plotlyjs: Path = PLOTLYJS,
+        browser_path: str | None = None,
+        recycle_renders: int = RECYCLE_RENDERS,
+        recycle_bytes: int = RECYCLE_BYTES,
+    ):
         self.tabs = tabs
         self.plotlyjs = plotlyjs
         self.browser_path = browser_path
+        self.recycle_renders, self.recycle_bytes = recycle_renders, recycle_bytes
         self._browser: _Browser | None = None
         self._lock = threading.Lock()
         self.starts = 0  # browsers started (a restart after a failure counts)
         self.kills = 0
+        self.recycled = 0  # browsers closed between two batches because of their renders or memory
+        self._stop: threading.Event | None = None  # the current batch's stop signal, for interrupt()
 
     # Lifecycle. ------------------------------------------------------------------------------------------
 
@@ -93,8 +116,16 @@ class Renderer:
         return _Browser(loop, thread, k, pgid, time.monotonic())
 
     @staticmethod
+    def _loop_error(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        """A failure nobody awaited (a kaleido task whose browser was killed): one line, no traceback."""
+        exc = context.get("exception")
+        what = f"{type(exc).__name__}: {str(exc)[:200]}" if exc else context.get("message", "?")
+        log.info("export browser loop: %s (after the browser was stopped)", what)
+
+    @staticmethod
     def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
         asyncio.set_event_loop(loop)
+        loop.set_exception_handler(Renderer._loop_error)
         try:
             loop.run_forever()
         finally:
@@ -179,6 +210,13 @@ class Renderer:
         """Close the browser (at exit, or in tests)."""
         self.kill()
 
+    def interrupt(self) -> None:
+        """Stop the batch being drawn now (it fails with RenderError within ``STOP_POLL`` seconds and its
+        browser is killed); unlike ``kill`` it does not wait for the batch. For a process that must stop."""
+        stop = self._stop
+        if stop is not None:
+            stop.set()
+
     # Health. ------------------------------------------------------------------------------------------------
 
     def browser_pids(self) -> list[int]:
@@ -196,6 +234,27 @@ class Renderer:
                 except (OSError, IndexError, ValueError):
                     continue
         return sorted(found)
+
+    def memory_bytes(self) -> int:
+        """Memory of the running browser's processes (0 when none is running): the sum of their proportional
+        set sizes (PSS: a page shared by n processes counts 1/n in each), so shared pages count once; the
+        sum of their RSS would count Chromium's shared memory once per process."""
+        total = 0
+        for pid in self.browser_pids():
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as fh:
+                    total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
+            except (OSError, StopIteration, IndexError, ValueError):
+                continue
+        return total
+
+    def _worn(self, browser: _Browser) -> str:
+        """Why the browser should be replaced before the next batch ("" if it should not)."""
+        if browser.renders >= self.recycle_renders:
+            return f"{browser.renders} charts rendered"
+        if self.recycle_bytes and browser.renders and self.memory_bytes() > self.recycle_bytes:
+            return f"{self.memory_bytes() // (1024 * 1024)} MB resident"
+        return ""
 
     def _healthy(self, browser: _Browser) -> bool:
         proc = getattr(browser.kaleido, "subprocess", None)
@@ -217,16 +276,38 @@ class Renderer:
         next call starts a fresh one), NoBrowser if there is no Chromium.
         """
         with self._lock:
+            stop = self._stop = threading.Event()  # interrupt() sets it
             browser = self._browser
             if browser is not None and not self._healthy(browser):
                 log.warning("export browser dead or hung; killing it and starting a new one")
+                self._kill_locked()
+                browser = None
+            worn = self._worn(browser) if browser is not None else ""
+            if worn:  # between two batches: nothing is lost
+                log.info("export browser recycled (%s)", worn)
+                self.recycled += 1
                 self._kill_locked()
                 browser = None
             if browser is None:
                 browser = self._browser = self._start(deadline - time.monotonic())
             future = asyncio.run_coroutine_threadsafe(self._batch(browser.kaleido, jobs), browser.loop)
             try:
-                return future.result(timeout=max(0.05, deadline - time.monotonic()))
+                while True:  # in slices, so that interrupt() is seen within STOP_POLL seconds
+                    try:
+                        images = future.result(timeout=max(0.01, min(STOP_POLL, deadline - time.monotonic())))
+                        break
+                    except (FutureTimeout, TimeoutError):
+                        if stop.is_set():
+                            raise _Interrupted() from None
+                        if time.monotonic() >= deadline:
+                            raise
+                browser.renders += len(jobs)
+                return images
+            except _Interrupted:
+                future.cancel()
+                log.warning("export of %d chart(s) stopped: the process is stopping", len(jobs))
+                self._kill_locked()
+                raise RenderError("the export was stopped: the server is restarting") from None
             except (FutureTimeout, TimeoutError):
                 future.cancel()
                 log.warning("export of %d chart(s) missed its time limit; killing the browser", len(jobs))
@@ -239,7 +320,13 @@ class Renderer:
 
     @staticmethod
     async def _batch(k, jobs: list[tuple[dict, dict]]) -> list[bytes]:
-        return list(await asyncio.gather(*(k.calc_fig(fig, opts=opts) for fig, opts in jobs)))
+        # return_exceptions: every chart's failure is retrieved here (none is left for asyncio to report as
+        # "Task exception was never retrieved"); the first is raised.
+        results = await asyncio.gather(*(k.calc_fig(fig, opts=opts) for fig, opts in jobs), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return list(results)
 
 
 def find_chromium() -> str | None:

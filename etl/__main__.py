@@ -9,11 +9,13 @@ these exists the tables are still built, and the summary says in one line that p
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
 
 from etl.build import RECORDS_DIR, BuildError, ShrinkError, build
+from etl.store import BuildLocked, build_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "data"
@@ -33,6 +35,25 @@ def documents_folders(given: list[Path] | None) -> tuple[list[Path], str | None]
         path = Path(env)
         return [path], (None if path.is_dir() else f"SOURCES_DIR={env}: no such folder")
     return ([DEFAULT_DOCUMENTS] if DEFAULT_DOCUMENTS.is_dir() else []), None
+
+
+# A data folder that cannot be written (read-only, full, over quota, not ours) is one line, not a traceback.
+UNWRITABLE = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR}
+
+
+def _inside(filename: object, data: Path) -> bool:
+    """Whether an OSError's file is the data folder or in it (None: raised by the write, so yes)."""
+    if filename is None:
+        return True
+    path, root = Path(os.fsdecode(filename)).absolute(), data.absolute()
+    return path == root or root in path.parents
+
+
+def _where(exc: OSError, data: Path) -> str:
+    """What to do about an OSError writing the build, naming the data folder."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"free some space on the disk of {data}, or choose another folder with --data"
+    return f"make {data} writable, or choose another folder with --data"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         help="publish even if a survey has no results or a table loses more than half its rows "
         "against the current build (refused by default)",
     )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another build is writing to the same data folder, wait for it instead of stopping",
+    )
     args = parser.parse_args(argv)
     documents, error = documents_folders(args.documents)
     if error:
@@ -76,9 +102,20 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     notes: list[str] = []
     try:
-        dataset, path = build(
-            args.data, args.sources or [RECORDS_DIR], documents, allow_shrink=args.allow_shrink, notes=notes
+        with build_lock(args.data, wait=args.wait):
+            dataset, path = build(
+                args.data, args.sources or [RECORDS_DIR], documents, allow_shrink=args.allow_shrink, notes=notes
+            )
+    except BuildLocked as exc:
+        print(f"error: {exc}; wait for it to finish, or run again with --wait", file=sys.stderr)
+        return 3
+    except OSError as exc:
+        if exc.errno not in UNWRITABLE or not _inside(exc.filename, args.data):
+            raise
+        print(
+            f"error: cannot write the build in {args.data}: {exc.strerror} ({_where(exc, args.data)})", file=sys.stderr
         )
+        return 4
     except BuildError as exc:
         print(f"error: {len(exc.issues)} problem(s) in the sources; nothing was written:", file=sys.stderr)
         for issue in exc.issues:

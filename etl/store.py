@@ -28,6 +28,7 @@ whatever ``current`` points to later; pruning never removes a build pinned by a 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -35,7 +36,9 @@ import re
 import shutil
 import stat
 import tempfile
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +52,7 @@ CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
 PINS = "pins"
+LOCK = ".build.lock"
 PIN_ENV = "SEND_DATA_BUILD"  # a build id: readers without an explicit build read this one instead of current
 KEEP_BUILDS = 2
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a table or manifest larger than this is not ours
@@ -119,7 +123,76 @@ def table_to_arrow(name: str, rows: list[dict]) -> pa.Table:
 Extras = Callable[[Path, dict[str, pa.Table], dict], dict[str, dict]]
 
 
+class BuildLocked(Exception):
+    """Another process is writing a build into the same data folder; ``pid`` is its process id (or None)."""
+
+    def __init__(self, data_dir: Path, pid: int | None):
+        self.data_dir, self.pid = data_dir, pid
+        super().__init__(f"another build is running (pid {pid if pid else 'unknown'}) in {data_dir}")
+
+
+_HELD: dict[tuple[str, int], int] = {}  # (data folder, thread) holding its build lock -> depth
+_HELD_GUARD = threading.Lock()
+
+
+@contextmanager
+def build_lock(data_dir: Path, wait: bool = False):
+    """Hold the data folder's build lock (``<data>/.build.lock``, an flock the kernel frees when the process
+    dies, so a killed build never leaves a stale lock) while writing a build: two builds at once deleted each
+    other's staging folder (issue 17). Without ``wait``, a held lock is BuildLocked at once, naming the pid.
+    Reentrant within a thread (the CLI holds it around the whole build, ``write_tables`` again inside)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = (str(data_dir.resolve()), threading.get_ident())
+    with _HELD_GUARD:
+        if key in _HELD:
+            _HELD[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _HELD_GUARD:
+                _HELD[key] -= 1
+        return
+    fd = os.open(data_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise BuildLocked(data_dir, _lock_pid(fd)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        with _HELD_GUARD:
+            _HELD[key] = 1
+        try:
+            yield
+        finally:
+            with _HELD_GUARD:
+                _HELD.pop(key, None)
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def _lock_pid(fd: int) -> int | None:
+    try:
+        text = os.pread(fd, 32, 0).decode().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
 def write_tables(
+    data_dir: Path, tables: dict[str, pa.Table], extras: Extras | None = None, notes: list[str] | None = None
+) -> Path:
+    """Write every table as one build under the data folder's build lock (see ``_write_tables``)."""
+    with build_lock(data_dir):
+        return _write_tables(data_dir, tables, extras, notes)
+
+
+def _write_tables(
     data_dir: Path, tables: dict[str, pa.Table], extras: Extras | None = None, notes: list[str] | None = None
 ) -> Path:
     """Write every table as one build and publish it atomically; return the build folder.
@@ -256,12 +329,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def pin_build(data_dir: Path, owner: int | None = None) -> str | None:
-    """Record that process ``owner`` (default: this one) serves the current build; return its id (None if
-    there is no readable current build). The build stays on disk while ``owner`` lives."""
+def pin_build(data_dir: Path, owner: int | None = None, build_id: str | None = None) -> str | None:
+    """Record that process ``owner`` (default: this one) serves the current build (or ``build_id``); return its
+    id (None if there is no such build folder). The build stays on disk while ``owner`` lives."""
     owner = os.getpid() if owner is None else owner
     link = data_dir / CURRENT
-    build_id = os.readlink(link).rstrip("/").rsplit("/", 1)[-1] if link.is_symlink() else None
+    if build_id is None:
+        build_id = os.readlink(link).rstrip("/").rsplit("/", 1)[-1] if link.is_symlink() else None
     if not build_id or not BUILD_ID.match(build_id) or not (data_dir / BUILDS / build_id).is_dir():
         unpin_build(data_dir, owner)
         return None
@@ -297,6 +371,44 @@ def pinned_builds(data_dir: Path) -> set[str]:
         except OSError:
             continue
     return found
+
+
+# Verified snapshots: a server's master process checks the build it pins and keeps its bytes, and every worker
+# it forks (a copy of its memory) reads the tables from them, not from the disk. A worker started later, after
+# the files were damaged, therefore serves exactly what the others serve (issue 17). A build is ~0.3 MB.
+_SNAPSHOTS: dict[str, dict[str, bytes]] = {}
+
+
+def verify_build(build: Path) -> dict[str, bytes]:
+    """The bytes of every file of ``build`` (manifest, tables, open data), each checked against the manifest's
+    sha256 (and the manifest against this code's schema version); DataError names the first problem."""
+    files = {MANIFEST: _read_file(build / MANIFEST)}
+    manifest = _parse_manifest(build / MANIFEST, files[MANIFEST])
+    for name in TABLES:
+        if name not in manifest["tables"]:
+            raise _problem(build / MANIFEST, f"no entry for table {name!r}")
+    entries = {f"{name}.parquet": manifest["tables"][name] for name in TABLES}
+    extra = manifest.get("files") or {}
+    for name, entry in sorted({**entries, **extra}.items()):
+        if not isinstance(entry, dict) or "/" in name or name.startswith("."):
+            raise _problem(build / MANIFEST, f"not a manifest of this project (a bad entry for {name!r})")
+        raw = _read_file(build / name)
+        if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
+            raise _problem(build / name, "checksum does not match the manifest (truncated or changed since the build)")
+        files[name] = raw
+    return files
+
+
+def keep_verified(build: Path, files: dict[str, bytes]) -> None:
+    """Make ``files`` (from ``verify_build``) what this process and its future children read for ``build``;
+    snapshots of other builds are dropped."""
+    _SNAPSHOTS.clear()
+    _SNAPSHOTS[str(build.resolve())] = files
+
+
+def verified(build: Path) -> bool:
+    """Whether this process holds a verified snapshot of ``build``."""
+    return str(build.resolve()) in _SNAPSHOTS
 
 
 @dataclass(frozen=True)
@@ -361,12 +473,14 @@ def read_table(build: Path, name: str, manifest: dict) -> pd.DataFrame:
     return _read_table(build, name, manifest)[0]
 
 
-def _read_table(build: Path, name: str, manifest: dict) -> tuple[pd.DataFrame, bytes]:
+def _read_table(
+    build: Path, name: str, manifest: dict, read: Callable[[Path], bytes] = _read_file
+) -> tuple[pd.DataFrame, bytes]:
     path = build / f"{name}.parquet"
     entry = manifest.get("tables", {}).get(name)
     if entry is None:
         raise _problem(build / MANIFEST, f"no entry for table {name!r}")
-    raw = _read_file(path)
+    raw = read(path)
     if hashlib.sha256(raw).hexdigest() != entry["sha256"]:
         raise _problem(path, "checksum does not match the manifest (truncated or changed since the build)")
     try:
@@ -402,17 +516,26 @@ def load_tables(data_dir: Path, build_id: str | None = None) -> Tables:
     """Every table of the published (or pinned, see ``current_build``) build, each checked; DataError names
     what is wrong."""
     build = current_build(data_dir, build_id)
-    files = {MANIFEST: _read_file(build / MANIFEST)}
+    snapshot = _SNAPSHOTS.get(str(build.resolve()))
+
+    def read(path: Path) -> bytes:  # from the verified snapshot when this process holds one, else the disk
+        if snapshot is None:
+            return _read_file(path)
+        if path.name not in snapshot:
+            raise _problem(path, "missing")
+        return snapshot[path.name]
+
+    files = {MANIFEST: read(build / MANIFEST)}
     manifest = _parse_manifest(build / MANIFEST, files[MANIFEST])
     frames = {}
     for name in TABLES:
-        frames[name], files[f"{name}.parquet"] = _read_table(build, name, manifest)
+        frames[name], files[f"{name}.parquet"] = _read_table(build, name, manifest, read)
     extra = manifest.get("files") or {}
     for name in sorted(extra):  # the open data beside the tables (CSVs, codebooks, the Data Package)
         entry = extra[name]
         if not isinstance(entry, dict) or "/" in name or name.startswith("."):
             raise _problem(build / MANIFEST, f"not a manifest of this project (a bad entry for {name!r})")
-        raw = _read_file(build / name)
+        raw = read(build / name)
         if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
             raise _problem(build / name, "checksum does not match the manifest (truncated or changed since the build)")
         files[name] = raw

@@ -55,11 +55,11 @@ def test_copy_link_copies_the_address(browser, live_server, recorder):
         page.get_by_role("button", name="Copy link").click()
         expect(page.locator(".copy-status")).to_have_text("Copied the link.")
         assert (
-            page.evaluate("navigator.clipboard.readText()")
+            page.evaluate("() => navigator.clipboard.readText()")
             == f"{live_server}/chart/confidence-in-funding?theme=funding"
         )
         page.get_by_role("button", name="Copy embed code").click()
-        code = page.evaluate("navigator.clipboard.readText()")
+        code = page.evaluate("() => navigator.clipboard.readText()")
         assert code.startswith(f'<iframe src="{live_server}/embed/confidence-in-funding?theme=funding"')
     finally:
         ctx.close()
@@ -136,7 +136,7 @@ def test_embed_code_is_tall_enough_for_its_embed(browser, live_server, recorder,
             height = int(re.search(r'height="(\d+)"', code)[1])
             page.goto(f"/embed/{slug}")
             wait_chart(page)
-            content = page.evaluate("document.documentElement.scrollHeight")
+            content = page.evaluate("() => document.documentElement.scrollHeight")
             if content > height:
                 short[slug] = (content, height)
         assert short == {}, f"embed page taller than its iframe (content, iframe) at {width}px: {short}"

@@ -104,9 +104,9 @@ def test_landing_page_is_short(browser, live_server, store, recorder, viewport, 
     ctx, page = new_page(browser, live_server, recorder, viewport=viewport)
     try:
         Landing(page, store).goto()
-        height = page.evaluate("document.documentElement.scrollHeight")
+        height = page.evaluate("() => document.documentElement.scrollHeight")
         assert height <= limit, f"{height}px tall at {viewport['width']}px"
-        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"landing-{viewport['width']}.png", full_page=True)
     finally:
@@ -123,7 +123,7 @@ def test_phone_button_to_the_filters_shows_once_they_have_scrolled_away(browser,
         Landing(page, store).goto()
         button = page.get_by_role("link", name="Themes ▲")
         expect(button).to_be_hidden()
-        page.evaluate("window.scrollTo(0, 3 * window.innerHeight)")
+        page.evaluate("() => window.scrollTo(0, 3 * window.innerHeight)")
         expect(button).to_be_visible()
         button.click()
         expect(page.get_by_role("group", name="Reform themes")).to_be_in_viewport()
@@ -133,7 +133,7 @@ def test_phone_button_to_the_filters_shows_once_they_have_scrolled_away(browser,
     ctx, page = new_page(browser, live_server, recorder, viewport=DESKTOP)
     try:  # beside the page, the filters stay in view: no button
         Landing(page, store).goto()
-        page.evaluate("window.scrollTo(0, 3 * window.innerHeight)")
+        page.evaluate("() => window.scrollTo(0, 3 * window.innerHeight)")
         expect(page.get_by_role("link", name="Themes ▲")).to_be_hidden()
     finally:
         ctx.close()

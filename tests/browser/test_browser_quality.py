@@ -92,6 +92,6 @@ def test_no_control_leaves_the_site(page, landing_waits, live_server, path):
     links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
     external = [h for h in links if not h.startswith(live_server) and not h.startswith("#")]
     assert external == [], external
-    text = page.evaluate("document.body.innerText")
+    text = page.evaluate("() => document.body.innerText")
     assert "Plotly Cloud" not in text and "Edit in Chart Studio" not in text
     assert page.locator(".modebar").count() == 0

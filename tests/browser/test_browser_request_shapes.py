@@ -39,22 +39,22 @@ def test_renderer_requests_for_pattern_matching_callbacks_pass_the_checks(browse
     )
     try:
         page.goto("/")
-        page.wait_for_function("document.getElementById('total')?.textContent === 'hello: 0 clicks'")
+        page.wait_for_function("() => document.getElementById('total')?.textContent === 'hello: 0 clicks'")
         page.get_by_role("button", name="item 1").click()
         page.get_by_role("button", name="item 2").click()
         page.get_by_role("button", name="item 2").click()
-        page.wait_for_function("document.getElementById('total').textContent === 'hello: 3 clicks'")
+        page.wait_for_function("() => document.getElementById('total').textContent === 'hello: 3 clicks'")
         page.wait_for_function(
-            "[...document.querySelectorAll('.out')].map(e => e.textContent).join('|')"
+            "() => [...document.querySelectorAll('.out')].map(e => e.textContent).join('|')"
             " === '0 here, 0 before|1 here, 0 before|2 here, 1 before'"
         )
         page.get_by_role("button", name="add").click()
-        page.wait_for_function("document.getElementById('single').textContent === 'added 1'")
-        page.wait_for_function("[...document.querySelectorAll('.out')].every(e => e.title === 'title 1')")
+        page.wait_for_function("() => document.getElementById('single').textContent === 'added 1'")
+        page.wait_for_function("() => [...document.querySelectorAll('.out')].every(e => e.title === 'title 1')")
         page.locator("#text").fill("bye")
-        page.wait_for_function("document.getElementById('single').textContent === 'typed bye'")
+        page.wait_for_function("() => document.getElementById('single').textContent === 'typed bye'")
         page.locator("#text").press("Enter")
-        page.wait_for_function("document.getElementById('total').textContent.startsWith('hello')")
+        page.wait_for_function("() => document.getElementById('total').textContent.startsWith('hello')")
         page.wait_for_timeout(300)  # let the no-output callback's request finish
     finally:
         context.close()

@@ -19,6 +19,11 @@ FIGURE = {
     "layout": {"title": {"text": "recovery"}, "height": 300},
 }
 WAIT = 30  # seconds
+# A figure that takes the browser a while to draw (many points), so an export of a dozen is still drawing.
+HEAVY = {
+    "data": [{"type": "scatter", "mode": "markers", "x": list(range(30_000)), "y": [i % 97 for i in range(30_000)]}],
+    "layout": {"height": 400},
+}
 
 
 @pytest.fixture
@@ -116,7 +121,7 @@ def test_the_page_shows_the_busy_message_of_a_503(landing, recorder, monkeypatch
         landing.goto()
         page.locator("#export-png-button").click()
         page.wait_for_function(
-            "(document.getElementById('export-status')?.textContent || '').includes('busy')", timeout=WAIT * 1000
+            "() => (document.getElementById('export-status')?.textContent || '').includes('busy')", timeout=WAIT * 1000
         )
     finally:
         for t in tickets:
@@ -127,3 +132,59 @@ def test_the_page_shows_the_busy_message_of_a_503(landing, recorder, monkeypatch
     assert f"about {answer.headers['retry-after']} seconds" in status
     assert page.locator("#export-png-button").is_enabled()
     assert [e for e in recorder.errors if "503" not in e] == []
+
+
+def test_the_browser_is_recycled_between_exports_after_its_bound_of_renders_or_memory(browser):
+    """Chromium grows with every render: after ``recycle_renders`` charts (or ``recycle_bytes`` resident) the
+    browser is closed between two batches and a new one started; every export is answered."""
+    from dashboard.export import Exporter
+    from dashboard.renderer import Renderer
+
+    ex = Exporter(cache_dir=None, renderer=Renderer(recycle_renders=3, recycle_bytes=0))
+    try:
+        images = [img for _ in range(4) for img in ex.render_batch([FIGURE, FIGURE], "png")]
+        assert len(images) == 8 and all(_png(i) for i in images)
+        assert ex.renderer.starts == 2 and ex.renderer.recycled == 1  # before the 3rd batch: 4 charts drawn
+        assert ex.renderer.memory_bytes() > 0
+        ex.renderer.recycle_renders, ex.renderer.recycle_bytes = 10_000, 1  # any memory is over the bound
+        assert _png(ex.render_batch([FIGURE], "png")[0])
+        assert ex.renderer.recycled == 2 and ex.renderer.starts == 3
+    finally:
+        ex.stop()
+
+
+def test_a_stopping_worker_hands_back_an_export_still_drawing_as_503_without_a_traceback(exporter, capfd, caplog):
+    """A graceful reload: an export that is still drawing when the grace period ends is answered with
+    ExportFailed (a 503 with Retry-After), a new one with ExportBusy; nothing prints asyncio's
+    "Task exception was never retrieved"."""
+    import threading
+
+    from dashboard.export import ExportBusy, ExportFailed
+
+    exporter.render_batch([FIGURE], "png")  # the browser is up
+    outcome = []
+
+    def drawing():
+        try:
+            outcome.append(exporter.render_batch([HEAVY] * 12, "png", time_limit=60))
+        except ExportFailed as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=drawing)
+    thread.start()
+    deadline = time.monotonic() + WAIT
+    while exporter.status()["running"] == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    exporter.begin_shutdown(grace=0.1)
+    with pytest.raises(ExportBusy) as refused:
+        exporter.render_batch([{**FIGURE, "layout": {"height": 301}}], "png")
+    assert refused.value.retry_after >= 2
+    thread.join(WAIT)
+    [result] = outcome
+    assert isinstance(result, ExportFailed) and result.retry_after >= 2
+    time.sleep(1.0)  # let the killed browser's tasks fail, as they did after a reload
+    exporter.stop()
+    out, err = capfd.readouterr()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "never retrieved" not in out + err + logged and "Traceback" not in out + err + logged

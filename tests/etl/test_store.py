@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
+import os
 import shutil
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +23,8 @@ import etl.store
 from etl.build import RECORDS_DIR, build
 from etl.schema import SCHEMA_VERSION, TABLES, Col, arrow_schema
 from etl.store import MANIFEST, DataError, load_tables
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +253,108 @@ def test_successful_rebuild_switches_current(tmp_path):
     assert (data / "current").resolve() == second
     assert "Money" in set(load_tables(data)["themes"]["label"])
     assert list((data / "builds").glob(".staging-*")) == []
+
+
+# Two builds at once, and a data folder that cannot be written (issue 17). ------------------------------------
+
+
+def _etl(data: Path, *flags: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "etl", "--data", str(data), *flags],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_second_build_says_another_is_running_in_one_line(tmp_path):
+    data = tmp_path / "data"
+    with etl.store.build_lock(data):  # this process is the build in progress
+        proc = _etl(data)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 3
+    assert err.strip().splitlines() == [
+        f"error: another build is running (pid {os.getpid()}) in {data}; wait for it to finish, or run again with --wait"
+    ]
+    assert "Traceback" not in out + err and not (data / "current").exists()
+
+
+def test_with_wait_a_second_build_runs_after_the_first(tmp_path):
+    data = tmp_path / "data"
+    with etl.store.build_lock(data):
+        proc = _etl(data, "--wait")
+        time.sleep(1.0)
+        assert proc.poll() is None, "it waits while the lock is held"
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert (data / "current" / MANIFEST).is_file()
+
+
+def test_the_lock_is_reentrant_in_a_thread_and_refuses_another_thread(tmp_path):
+    data = tmp_path / "data"
+    errors = []
+    with etl.store.build_lock(data), etl.store.build_lock(data):
+        thread = threading.Thread(target=lambda: _try_lock(data, errors))
+        thread.start()
+        thread.join(10)
+    assert len(errors) == 1 and errors[0].pid == os.getpid()
+    with etl.store.build_lock(data):  # released: free again
+        pass
+
+
+def _try_lock(data: Path, errors: list) -> None:
+    try:
+        with etl.store.build_lock(data):
+            pass
+    except etl.store.BuildLocked as exc:
+        errors.append(exc)
+
+
+@pytest.mark.parametrize(
+    "code, advice", [(errno.EROFS, "make {data} writable"), (errno.ENOSPC, "free some space on the disk of {data}")]
+)
+def test_a_read_only_or_full_data_folder_is_one_line_naming_it(tmp_path, monkeypatch, capsys, code, advice):
+    import etl.__main__ as cli
+
+    data = tmp_path / "data"
+
+    def fail(data_dir, *args, **kwargs):
+        raise OSError(code, os.strerror(code), str(data_dir / "builds" / ".staging-x" / "themes.parquet"))
+
+    monkeypatch.setattr(cli, "build", fail)
+    assert cli.main(["--data", str(data)]) == 4
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"cannot write the build in {data}: {os.strerror(code)}" in err and advice.format(data=data) in err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_a_read_only_data_folder_for_real(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(0o555)
+    try:
+        proc = _etl(data)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        data.chmod(0o755)
+    assert proc.returncode == 4 and len(err.strip().splitlines()) == 1 and str(data) in err
+
+
+@pytest.mark.slow
+def test_ten_rounds_of_two_concurrent_builds_give_no_traceback(tmp_path):
+    """Issue 17: 7 of 30 runs of two `make data` at once crashed (each deleted the other's staging folder)."""
+    data = tmp_path / "data"
+    outcomes = []
+    for _ in range(10):
+        procs = [_etl(data), _etl(data)]
+        for proc in procs:
+            out, err = proc.communicate(timeout=300)
+            assert "Traceback" not in out + err, err
+            assert proc.returncode in (0, 3), err
+            if proc.returncode == 3:
+                assert len(err.strip().splitlines()) == 1 and "another build is running (pid " in err
+            outcomes.append(proc.returncode)
+        assert load_tables(data).manifest["build_id"]
+    assert outcomes.count(0) >= 10  # every round published a build
