@@ -56,7 +56,7 @@ def _where(exc: OSError, data: Path) -> str:
     return f"make {data} writable, or choose another folder with --data"
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder the tables are written to")
     parser.add_argument(
@@ -88,7 +88,30 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="if another build is writing to the same data folder, wait for it instead of stopping",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _summary(dataset, path: Path, data: Path, documents: list[Path], notes: list[str]) -> None:
+    """What a successful build prints: where it went, its row counts, flags and whether provenance was checked."""
+    print(f"Built {path.name} in {data}/current")
+    for note in notes:
+        print(f"  {note}")
+    for name, rows in dataset.rows.items():
+        print(f"  {name:<10} {len(rows):>4} records")
+    print(f"  flags      {len(dataset.flags):>4}")
+    for flag in dataset.flags:
+        print(f"    - {flag}")
+    if documents:
+        print(f"  provenance {dataset.provenance} ({', '.join(str(d) for d in documents)})")
+    else:
+        print(
+            "  provenance NOT CHECKED: no documents folder found. To check every sentence against its document, "
+            "set SOURCES_DIR to the folder of the documents' text and run `make data`."
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     documents, error = documents_folders(args.documents)
     if error:
         print(f"error: {error}", file=sys.stderr)
@@ -126,21 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return 1
-    print(f"Built {path.name} in {args.data}/current")
-    for note in notes:
-        print(f"  {note}")
-    for name, rows in dataset.rows.items():
-        print(f"  {name:<10} {len(rows):>4} records")
-    print(f"  flags      {len(dataset.flags):>4}")
-    for flag in dataset.flags:
-        print(f"    - {flag}")
-    if documents:
-        print(f"  provenance {dataset.provenance} ({', '.join(str(d) for d in documents)})")
-    else:
-        print(
-            "  provenance NOT CHECKED: no documents folder found. To check every sentence against its document, "
-            "set SOURCES_DIR to the folder of the documents' text and run `make data`."
-        )
+    _summary(dataset, path, args.data, documents, notes)
     return 0
 
 

@@ -390,13 +390,18 @@ def verify_build(build: Path) -> dict[str, bytes]:
     entries = {f"{name}.parquet": manifest["tables"][name] for name in TABLES}
     extra = manifest.get("files") or {}
     for name, entry in sorted({**entries, **extra}.items()):
-        if not isinstance(entry, dict) or "/" in name or name.startswith("."):
-            raise _problem(build / MANIFEST, f"not a manifest of this project (a bad entry for {name!r})")
-        raw = _read_file(build / name)
-        if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
-            raise _problem(build / name, "checksum does not match the manifest (truncated or changed since the build)")
-        files[name] = raw
+        files[name] = _checked_file(build, name, entry, _read_file)
     return files
+
+
+def _checked_file(build: Path, name: str, entry: object, read) -> bytes:
+    """The bytes of the build's file ``name``, read with ``read``, after checking its manifest entry and sha256."""
+    if not isinstance(entry, dict) or "/" in name or name.startswith("."):
+        raise _problem(build / MANIFEST, f"not a manifest of this project (a bad entry for {name!r})")
+    raw = read(build / name)
+    if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
+        raise _problem(build / name, "checksum does not match the manifest (truncated or changed since the build)")
+    return raw
 
 
 def keep_verified(build: Path, files: dict[str, bytes]) -> None:
@@ -532,11 +537,5 @@ def load_tables(data_dir: Path, build_id: str | None = None) -> Tables:
         frames[name], files[f"{name}.parquet"] = _read_table(build, name, manifest, read)
     extra = manifest.get("files") or {}
     for name in sorted(extra):  # the open data beside the tables (CSVs, codebooks, the Data Package)
-        entry = extra[name]
-        if not isinstance(entry, dict) or "/" in name or name.startswith("."):
-            raise _problem(build / MANIFEST, f"not a manifest of this project (a bad entry for {name!r})")
-        raw = read(build / name)
-        if hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
-            raise _problem(build / name, "checksum does not match the manifest (truncated or changed since the build)")
-        files[name] = raw
+        files[name] = _checked_file(build, name, extra[name], read)
     return Tables(frames=frames, manifest=manifest, path=build, files=files)
