@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.data import ChartSpec, Store, count_label, format_published
 from dashboard.figures import SOLID_QUALIFIERS, Labels, footer_lines, key_items
-from dashboard.wording import flag_line, is_flag_line, notes_of
+from dashboard.wording import document_name, flag_line, is_flag_line, notes_of
 from etl.schema import Col, Qualifier
 
 
@@ -50,7 +50,8 @@ TABLE_COLUMNS = [
     ("Base", Col.BASE),
     ("Wilson 95% (sampling only)", "wilson"),
     ("Notes", "notes"),
-    ("Report section", Col.SECTION),
+    ("Section", Col.SECTION),
+    ("Document", "document"),
 ]
 TABLE_HEAD = [heading for heading, _ in TABLE_COLUMNS]
 
@@ -68,8 +69,8 @@ QUALIFIER_SHORT = {
 }
 
 
-def table_cells(row: Mapping) -> dict:
-    """The text of each column of a results table for one row."""
+def table_cells(row: Mapping, sources: Mapping[str, Mapping]) -> dict:
+    """The text of each column of a results table for one row (``sources``: each document's origin by id)."""
     wilson = ""
     if row[Col.WILSON_LOW] is not None and row[Col.QUALIFIER] in SOLID_QUALIFIERS:  # a derived row never is
         wilson = f"{row[Col.WILSON_LOW]:.1f}–{row[Col.WILSON_HIGH]:.1f}%"
@@ -80,6 +81,7 @@ def table_cells(row: Mapping) -> dict:
         "counts": count_label(row),
         "wilson": wilson,
         "notes": " ".join(notes),
+        "document": document_name(sources, row[Col.SOURCE]),
     }
 
 
@@ -89,11 +91,11 @@ class Cell:
     header: bool  # the row's header cell (the item)
 
 
-def table_rows(rows: list[dict]) -> list[list[Cell]]:
+def table_rows(rows: list[dict], sources: Mapping[str, Mapping]) -> list[list[Cell]]:
     """The cells of a results table, one list per row, in the columns' order."""
     out = []
     for row in rows:
-        cells = table_cells(row)
+        cells = table_cells(row, sources)
         out.append([Cell(cells[f], f == Col.ITEM) for _, f in TABLE_COLUMNS])
     return out
 
@@ -121,6 +123,24 @@ class Origin:
     who: str
     note: str
     method: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document the figures of a chart come from: its name, how to cite it, its address."""
+
+    name: str
+    citation: str
+    url: str | None
+
+
+def documents(store: Store, rows: list[dict]) -> list[Document]:
+    """The documents of the rows (a survey's report, a press release), in order of first appearance."""
+    out = []
+    for sid in dict.fromkeys(r[Col.SOURCE] for r in rows):
+        doc = store.sources[sid]
+        out.append(Document(document_name(store.sources, sid), doc[Col.CITATION] or doc[Col.TITLE], doc[Col.URL]))
+    return out
 
 
 def sentences(store: Store, rows: list[dict]) -> list[Sentence]:

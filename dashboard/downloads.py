@@ -56,14 +56,14 @@ _DTYPES = {"integer": "Int64", "boolean": "boolean"}
 
 
 def _rows(store: Store, rows: pd.DataFrame) -> list[dict]:
-    """The download's rows as plain values: each result with its survey's respondent group and citation and its
-    notes."""
+    """The download's rows as plain values: each result with its survey's respondent group, the citation of the
+    document it is from (its ``source``: the survey's report, or a press release), and its notes."""
     out = []
     for r in records(rows):
         survey = store.sources.get(r[Col.SURVEY], {})
         row = {c: r.get(c) for c in RESULT_DOWNLOAD_COLUMNS}
         row[Col.RESPONDENT_GROUP] = survey.get(Col.RESPONDENT_GROUP)
-        row[Col.CITATION] = survey.get(Col.CITATION)
+        row[Col.CITATION] = store.sources.get(r[Col.SOURCE], {}).get(Col.CITATION)
         row["notes"] = " ".join(notes_of(r)) or None
         out.append(row)
     return out

@@ -121,8 +121,8 @@ def value_label(row: Mapping) -> str:
 
 def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
     """customdata of a bar's hover (``wording.hover``), wrapped and escaped: label, reported text, respondents,
-    section, sentence, notes, the respondents' name."""
-    said = wording.hover(row, labels.plural(row[Col.SURVEY]))
+    section, sentence, notes, the respondents' name, the document."""
+    said = wording.hover(row, labels.plural(row[Col.SURVEY]), labels.sources)
     sentence = "<br>".join(_lines(said.sentence, 330, 12))
     note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in said.notes)
     return [
@@ -133,12 +133,14 @@ def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
         f"“{sentence}”" if said.quoted else sentence,
         note,
         esc(said.who),
+        esc(said.document),
     ]
 
 
 HOVER = (
     f"<b>%{{customdata[0]}}</b><br>{wording.REPORTED}: %{{customdata[1]}}<br>%{{customdata[6]}}: %{{customdata[2]}}"
-    f"<br>{wording.SECTION}: %{{customdata[3]}}<br>%{{customdata[4]}}%{{customdata[5]}}<extra></extra>"
+    f"<br>{wording.SECTION}: %{{customdata[3]}}<br>{wording.DOCUMENT}: %{{customdata[7]}}"
+    "<br>%{customdata[4]}%{customdata[5]}<extra></extra>"
 )
 
 
@@ -175,7 +177,9 @@ def base_line(rows: pd.DataFrame, labels: Labels) -> str:
 
 
 def source_line(rows: pd.DataFrame, labels: Labels) -> str:
-    citations = list(dict.fromkeys(labels.sources[s][Col.CITATION] or s for s in rows[Col.SURVEY]))
+    """The source line: "Source: <citation>." of the document each figure is from; "Sources: <report>; <press release>." when a
+    chart's figures come from several documents."""
+    citations = list(dict.fromkeys(labels.sources[s][Col.CITATION] or s for s in rows[Col.SOURCE]))
     return ("Source: " if len(citations) == 1 else "Sources: ") + "; ".join(citations) + "."
 
 

@@ -110,11 +110,12 @@ def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
         footer=content.footer(chart.rows, req.spec, views.labels),
         described=describe_rows(chart.rows, views.labels),
         empty=Markup(NO_FIGURE_FOR_THEMES),  # our own sentence, no markup: its apostrophe printed as is
-        table=content.table_rows(rows),
+        table=content.table_rows(rows, store.sources),
         head=content.TABLE_HEAD,
         caption=content.table_caption(req.survey.plural),
         sentences=content.sentences(store, rows),
         origins=content.origins(store, rows),
+        documents=content.documents(store, rows),
     )
 
 

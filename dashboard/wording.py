@@ -17,6 +17,7 @@ NO_FIGURE_FOR_THEMES = "None of this chart's figures is tagged with the selected
 DERIVED_SENTENCE = "Not reported; derived from the other answers."
 REPORTED = "Reported"
 SECTION = "Section"
+DOCUMENT = "Source"  # the document a figure is from (a survey's report, a press release)
 # The chart pages' footer (the landing page's adds what is not shown).
 SITE_FOOTNOTE = (
     "Every number is as its document prints it, with the sentence it came from. Bounds are drawn as ranges, "
@@ -33,6 +34,12 @@ def themes_named(theme_labels: Mapping[str, str], themes: Iterable[str]) -> str:
     """The selected themes by name, as a filter summary says them ("all themes" for none)."""
     names = [theme_labels[t] for t in themes]
     return ", ".join(names) if names else "all themes"
+
+
+def document_name(sources: Mapping[str, Mapping], source_id: str) -> str:
+    """The document a figure is from, in a few words (its short title, else its title, else its id)."""
+    doc = sources.get(source_id) or {}
+    return doc.get(Col.SHORT_TITLE) or doc.get(Col.TITLE) or source_id
 
 
 def flag_line(flag: str) -> str:
@@ -84,6 +91,7 @@ class Hover:
     who: str  # what the respondents are called, capitalised
     counts: str
     section: str
+    document: str  # the document the figure is from (its short title)
     sentence: str  # the report's sentence; or, for a derived share, how it was derived
     quoted: bool  # whether ``sentence`` is the report's own words (printed in quotation marks)
     notes: list[str]  # what a bound allows in words, every note, the flag
@@ -94,13 +102,15 @@ class Hover:
             f"{REPORTED}: {self.reported}",
             f"{self.who}: {self.counts}",
             f"{SECTION}: {self.section}",
+            f"{DOCUMENT}: {self.document}",
             f"“{self.sentence}”" if self.quoted else self.sentence,
             *self.notes,
         ]
 
 
-def hover(row: Mapping, plural: str) -> Hover:
-    """The hover of one bar: the figure as printed, the respondents it allows, the section and the sentence."""
+def hover(row: Mapping, plural: str, sources: Mapping[str, Mapping]) -> Hover:
+    """The hover of one bar: the figure as printed, the respondents it allows, the section, the document it is
+    from (``sources``: each document's origin by id) and the sentence."""
     if count_label(row):
         counts = f"{count_label(row)} {plural}"
     elif row[Col.BASE] is not None:
@@ -111,4 +121,13 @@ def hover(row: Mapping, plural: str) -> Hover:
     sentence = (row[Col.NOTE] or DERIVED_SENTENCE) if derived else (row[Col.VERBATIM] or "")
     words = in_words(row, plural)
     notes = ([words] if words else []) + notes_of(row) + ([flag_line(row[Col.FLAG])] if row[Col.FLAG] else [])
-    return Hover(row[Col.REPORTED_TEXT], plural.capitalize(), counts, row[Col.SECTION], sentence, not derived, notes)
+    return Hover(
+        row[Col.REPORTED_TEXT],
+        plural.capitalize(),
+        counts,
+        row[Col.SECTION],
+        document_name(sources, row[Col.SOURCE]),
+        sentence,
+        not derived,
+        notes,
+    )

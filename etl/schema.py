@@ -332,13 +332,22 @@ class Result(ResultIn):
 
 
 class ResultDownload(Result):
-    """A result as the CSV downloads give it: with who answered, the survey's citation, and every note on how it
-    was placed, labelled or derived (the notes the hover and the table show). Not a table of the build."""
+    """A result as the CSV downloads give it: with who answered, the citation of the document it is from, and every
+    note on how it was placed, labelled or derived (the notes the hover and the table show). Not a table of the
+    build."""
 
     respondent_group: Annotated[
         Text | None, doc("Respondent group", "Who answered the survey, in a few words ('English local authorities').")
     ] = None
-    citation: Annotated[Text | None, doc("Citation", "How to cite the survey.", role=Role.TEXT)] = None
+    citation: Annotated[
+        Text | None,
+        doc(
+            "Citation",
+            "How to cite the document the figure is from (the one its source column names: the survey's report, or "
+            "a press release that gives the figure).",
+            role=Role.TEXT,
+        ),
+    ] = None
     notes: Annotated[
         str | None,
         doc(

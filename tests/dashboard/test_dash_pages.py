@@ -194,6 +194,6 @@ def test_landing_pieces_say_what_the_chart_page_says(client, views, survey, slug
     )
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
     page_cells = [_html_texts(r, r"<t[hd][^>]*>(.*?)</t[hd]>") for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
-    table = components.results_table(rows, "caption")
+    table = components.results_table(rows, "caption", views.labels.sources)
     dash_cells = [[c.children for c in tr.children] for tr in table.children[2].children]
     assert page_cells == dash_cells and len(dash_cells) == len(rows)
