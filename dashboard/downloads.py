@@ -157,7 +157,7 @@ def register(app: Dash, store: Store, views: Views, data_dir: Path, assets: Asse
     """Add every download route to ``app``'s server, and the 503 answer for export errors; rendered charts are
     cached in ``data_dir/export-cache`` unless ``EXPORT_CACHE_DIR`` says otherwise."""
     from dashboard import pages
-    from dashboard.routes import not_found
+    from dashboard.routes import choose, not_found
 
     server = app.server
     export.install(server)
@@ -188,6 +188,8 @@ def register(app: Dash, store: Store, views: Views, data_dir: Path, assets: Asse
         req = pages.parse_request(store, slug, request.args)
         if isinstance(req, str):
             return not_found(store, assets, req)
+        if isinstance(req, pages.Choices):
+            return choose(store, assets, req, f".{fmt}")
         data = CHART_FORMATS[fmt].write(store, views, req)
         if data is None:
             return not_found(store, assets, "None of this chart's figures is tagged with the selected themes.")

@@ -34,6 +34,7 @@ from dashboard.wording import (
     SITE_TITLE,
     page_title,
     themes_named,
+    unknown_survey_notice,
     unknown_themes_notice,
 )
 from etl.schema import Col
@@ -63,6 +64,7 @@ class Request:
     unknown: tuple[str, ...]
     intervals: bool
     tab: str
+    unknown_survey: str | None = None  # a ``?survey=`` that names no survey (shortened), shown in a notice
 
     def query(self, store: Store, **changes) -> str:
         """The query string of this view (or of it with ``themes``/``intervals``/``tab`` changed)."""
@@ -75,17 +77,58 @@ class Request:
         return selection.query(state, store.default_survey)
 
 
-def parse_request(store: Store, slug: str, args) -> Request | str:
-    """The cleaned request for chart ``slug``, or the reason it names nothing (unknown survey or chart)."""
+@dataclass(frozen=True)
+class Choices:
+    """A slug that several surveys have, asked for without ``?survey=``: the surveys to choose from."""
+
+    slug: str
+    surveys: tuple[Survey, ...]
+
+
+def surveys_with(store: Store, slug: str) -> list[Survey]:
+    """The surveys that have a chart ``slug``, the default survey first."""
+    found = [s for s in store.surveys.values() if s.chart(slug) is not None]
+    return sorted(found, key=lambda s: s.id != store.default_survey)
+
+
+def parse_request(store: Store, slug: str, args) -> Request | Choices | str:
+    """The cleaned request for chart ``slug``; the surveys to choose from; or the reason it names nothing.
+
+    The survey is the one ``?survey=`` names. Without it (or when it names no survey: the page then says so), it
+    is found from the slug: the default survey's chart if it has one (so its links keep their meaning when
+    another survey adds the same slug), else the one survey that has it; several: ``Choices``."""
     asked = selection.parse(args)
-    if asked.survey and asked.survey not in store.surveys:
-        return "That survey is not in this dashboard."
-    survey = store.survey(asked.survey)
+    survey_id, unknown_survey = asked.survey_in(store.surveys, "")
+    if survey_id:
+        survey = store.surveys[survey_id]
+        if survey.chart(slug) is None:
+            return "That chart is not in this survey."
+    else:
+        found = surveys_with(store, slug)
+        if not found:
+            if unknown_survey:
+                return f"Unknown survey: {unknown_survey}. No survey here has a chart of that name."
+            return "That chart is not in this dashboard."
+        if len(found) > 1 and found[0].id != store.default_survey:
+            return Choices(slug, tuple(found))
+        survey = found[0]
     spec = survey.chart(slug)
-    if spec is None:
-        return "That chart is not in this survey."
     themes, unknown = asked.themes_in(survey.theme_ids)
-    return Request(survey, spec, tuple(themes), tuple(unknown), asked.intervals, asked.tab)
+    return Request(survey, spec, tuple(themes), tuple(unknown), asked.intervals, asked.tab, unknown_survey)
+
+
+def notices(store: Store, req: Request) -> list[str]:
+    """What a chart page or embed says about what its address asked for and it could not show."""
+    out = []
+    if req.unknown_survey:
+        out.append(unknown_survey_notice(req.unknown_survey, survey_name(req.survey)))
+    if req.unknown:
+        out.append(unknown_themes_notice(req.unknown))
+    return out
+
+
+def survey_name(survey: Survey) -> str:
+    return survey.source[Col.SHORT_TITLE] or survey.source[Col.TITLE]
 
 
 Assets = Callable[[str], str]  # an asset's name -> its URL (with a version, so a new file is fetched)
@@ -170,7 +213,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         home="/" + req.query(store, tab=DEFAULT_TAB),
         crumb=survey.source[Col.SHORT_TITLE] or survey.source[Col.TITLE],
         question=question_line(spec, chart.filtered, numbered=False),
-        notice=unknown_themes_notice(req.unknown),
+        notices=notices(store, req),
         tabs=[dict(id=t, name=name, href=path + req.query(store, tab=t), chosen=t == req.tab) for t, name in TABS],
         iframe=iframe,
         footnote=SITE_FOOTNOTE,
@@ -195,6 +238,37 @@ def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         figure_json=_figure_json(chart.figure) if chart.figure else "",
         height=chart.height,
         described=describe_rows(chart.rows, views.labels),
+        notices=notices(store, req),
+    )
+
+
+def choices_page(store: Store, choices: Choices, suffix: str, assets: Assets) -> str:
+    """The page an ambiguous slug answers: the surveys that have a chart of that name, each linked (``suffix``:
+    what follows the slug in the address asked for, "" for a chart page, ".png" for its image)."""
+    prefix = "/embed/" if suffix == "embed" else "/chart/"
+    ext = "" if suffix == "embed" else suffix
+    surveys = [
+        dict(
+            name=survey_name(s),
+            links=[
+                dict(
+                    href=selection.href(f"{prefix}{quote(choices.slug)}{ext}", Selection(s.id), store.default_survey),
+                    title=s.chart(choices.slug).title,
+                )
+            ],
+        )
+        for s in choices.surveys
+    ]
+    return _render(
+        "not_found.html",
+        assets,
+        title=page_title("Which survey?"),
+        description="Several surveys have a chart of that name.",
+        canonical="",
+        embed=False,
+        heading="Which survey?",
+        reason="Several surveys have a chart of that name. Choose one:",
+        surveys=surveys,
     )
 
 
@@ -220,6 +294,7 @@ def not_found_page(store: Store, reason: str, assets: Assets) -> str:
         description=reason,
         canonical="",
         embed=False,
+        heading="No such chart",
         reason=reason,
         surveys=surveys,
     )

@@ -58,6 +58,12 @@ def unknown_themes_notice(unknown: list[str] | tuple[str, ...]) -> str:
     return f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Showing the rest."
 
 
+def unknown_survey_notice(asked: str, shown: str) -> str:
+    """The notice naming a survey an address asked for that is not in the dashboard, and the one shown instead (as
+    the landing page's script says it: assets/dashboard.js)."""
+    return f"Unknown survey: {asked}. Showing {shown}."
+
+
 def notes_of(row: Mapping) -> list[str]:
     """Every note that says how a record was placed, labelled or derived: shown in hovers, tables and CSVs."""
     out = []

@@ -83,12 +83,22 @@ def test_chart_page_with_no_rows_left(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/chart/nope", "/chart/timescales?survey=nope", "/embed/nope", "/chart/nope.png", "/chart/Timescales"]
+    "path", ["/chart/nope", "/chart/nope?survey=nope", "/embed/nope", "/chart/nope.png", "/chart/Timescales"]
 )
 def test_unknown_chart_is_a_404_listing_the_charts(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert 'href="/chart/timescales"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/chart/timescales", "/embed/timescales"])
+def test_an_unknown_survey_or_theme_is_named_in_a_notice(client, path):
+    """?survey= and ?theme= that name nothing here are said, not dropped: the chart of the slug is shown."""
+    response = client.get(path + "?survey=nope&theme=bogus")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<p class="notice" role="status">Unknown survey: nope. Showing ' in text
+    assert '<p class="notice" role="status">Ignored unknown theme: bogus. Showing the rest.</p>' in text
 
 
 def test_markup_in_the_address_is_text(client):

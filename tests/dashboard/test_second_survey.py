@@ -95,8 +95,57 @@ def test_chart_pages_and_embeds_follow_the_survey(both_app, slug):
     assert f"/embed/{slug}?survey={FIXTURE_SURVEY}" in text
     body = re.sub(r"<head>.*?</head>", "", text, flags=re.S)
     assert not LEAKS.search(re.sub(r'<a [^>]*class="site-name"[^>]*>.*?</a>', "", body)), LEAKS.search(body)
-    # Without ?survey= the slug is looked for in the default survey, which has no such chart.
-    assert client.get(f"/chart/{slug}").status_code == 404
+    # Without ?survey= the survey is found from the slug, which only this survey has: the same page, and the
+    # embed and the downloads the same way.
+    bare = client.get(f"/chart/{slug}")
+    assert bare.status_code == 200
+    bare_text = bare.get_data(as_text=True)
+    assert BASE in bare_text and f'href="/chart/{slug}.png?survey={FIXTURE_SURVEY}"' in bare_text
+    assert client.get(f"/embed/{slug}").status_code == 200
+    assert client.get(f"/chart/{slug}.csv").get_data(as_text=True) == client.get(
+        f"/chart/{slug}.csv?survey={FIXTURE_SURVEY}"
+    ).get_data(as_text=True)
+
+
+def test_a_slug_two_surveys_have_lists_them_and_the_default_survey_keeps_its_links(both_store, fixture_survey):
+    """A slug of two surveys other than the default, asked for without ?survey=, answers the surveys to choose
+    from, each linked with its ?survey=; a slug the default survey has means the default survey's chart, whoever
+    else has it; an unknown ?survey= is named, not dropped."""
+    from dataclasses import replace
+
+    from dashboard import pages
+
+    twin = replace(fixture_survey, id="fictional-twin", default=False)
+    store = replace(both_store, surveys={**both_store.surveys, twin.id: twin})
+    slug = "what-schools-will-need"
+    choices = pages.parse_request(store, slug, {})
+    assert isinstance(choices, pages.Choices) and [s.id for s in choices.surveys] == [FIXTURE_SURVEY, twin.id]
+    page = pages.choices_page(store, choices, "", lambda name: "/assets/" + name)
+    assert f'href="/chart/{slug}?survey={FIXTURE_SURVEY}"' in page and f'href="/chart/{slug}?survey={twin.id}"' in page
+    assert pages.parse_request(store, slug, {"survey": [twin.id]}).survey.id == twin.id
+    # The default survey's slug, copied into another survey, still opens the default survey's chart.
+    isos = both_store.surveys[ISOS]
+    copy = replace(isos, id="isos-copy", default=False)
+    store = replace(both_store, surveys={**both_store.surveys, copy.id: copy})
+    assert pages.parse_request(store, "timescales", {}).survey.id == ISOS
+    # ?survey=bogus: the chart of the slug, and the unknown name kept for the page's notice.
+    req = pages.parse_request(both_store, slug, {"survey": ["bogus"]})
+    assert req.survey.id == FIXTURE_SURVEY and req.unknown_survey == "bogus"
+    assert pages.notices(both_store, req) == [
+        "Unknown survey: bogus. Showing Fictional schools survey, 2026 (test data)."
+    ]
+
+
+def test_an_unknown_survey_is_named_on_the_chart_page_and_embed(both_app):
+    client = both_app.server.test_client()
+    page = client.get("/chart/what-schools-will-need?survey=bogus&theme=nonsense")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Unknown survey: bogus. Showing Fictional schools survey" in text
+    assert "Ignored unknown theme: nonsense" in text
+    embed = client.get("/embed/what-schools-will-need?survey=bogus").get_data(as_text=True)
+    assert "Unknown survey: bogus. Showing Fictional schools survey" in embed
+    missing = client.get("/chart/no-such-chart?survey=bogus")
+    assert missing.status_code == 404 and "Unknown survey: bogus." in missing.get_data(as_text=True)
 
 
 def test_landing_page_of_the_second_survey(both_store, both_views):
