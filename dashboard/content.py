@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard.data import ChartSpec, Store, count_label, format_published
-from dashboard.figures import SOLID_QUALIFIERS, Labels, footer_lines, key_items
+from dashboard.figures import SOLID_QUALIFIERS, Labels, documents_of, footer_lines, key_items
 from dashboard.wording import document_name, flag_line, is_flag_line, notes_of
 from etl.schema import Col, Qualifier
 
@@ -135,9 +135,9 @@ class Document:
 
 
 def documents(store: Store, rows: list[dict]) -> list[Document]:
-    """The documents of the rows (a survey's report, a press release), in order of first appearance."""
+    """The documents of the rows: the surveys' reports, then any other (a press release), as the source line."""
     out = []
-    for sid in dict.fromkeys(r[Col.SOURCE] for r in rows):
+    for sid in documents_of(pd.DataFrame(rows, columns=[Col.SURVEY, Col.SOURCE])):
         doc = store.sources[sid]
         out.append(Document(document_name(store.sources, sid), doc[Col.CITATION] or doc[Col.TITLE], doc[Col.URL]))
     return out

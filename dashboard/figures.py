@@ -176,10 +176,17 @@ def base_line(rows: pd.DataFrame, labels: Labels) -> str:
     return "Bases: " + "; ".join(f"{name}: {text}" for name, text in parts) + "."
 
 
+def documents_of(rows: pd.DataFrame) -> list[str]:
+    """The documents the rows' figures are from: the surveys' own reports first, then any other (a press
+    release), each in order of first appearance."""
+    surveys = set(rows[Col.SURVEY])
+    return sorted(dict.fromkeys(rows[Col.SOURCE]), key=lambda s: s not in surveys)
+
+
 def source_line(rows: pd.DataFrame, labels: Labels) -> str:
-    """The source line: "Source: <citation>." of the document each figure is from; "Sources: <report>; <press release>." when a
-    chart's figures come from several documents."""
-    citations = list(dict.fromkeys(labels.sources[s][Col.CITATION] or s for s in rows[Col.SOURCE]))
+    """The source line: "Source: <citation>." of the document the figures are from; "Sources: <report>; <press
+    release>." when a chart's figures come from several documents."""
+    citations = list(dict.fromkeys(labels.sources[s][Col.CITATION] or s for s in documents_of(rows)))
     return ("Source: " if len(citations) == 1 else "Sources: ") + "; ".join(citations) + "."
 
 
