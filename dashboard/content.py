@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
 from dashboard.data import ChartSpec, Store, count_label, format_published
 from dashboard.figures import SOLID_QUALIFIERS, Labels, documents_of, footer_lines, key_items
-from dashboard.wording import document_name, flag_line, is_flag_line, notes_of
+from dashboard.wording import LICENCE_URL, SITE_TITLE, document_name, flag_line, is_flag_line, notes_of
+from etl.package import LICENCE, LICENCE_SHORT
 from etl.schema import Col, Qualifier
 
 
@@ -179,3 +181,39 @@ def origins(store: Store, rows: list[dict]) -> list[Origin]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class Cite:
+    """The Cite block of a chart page and embed: the chart's citation ready to paste, the citation of each document
+    its figures are from, the licence of the data and of the charts, and the data version."""
+
+    chart: str  # title, site, address, data version, access date
+    documents: list[str]
+    licence: str  # its short name
+    licence_title: str
+    licence_url: str
+    version: str  # the build id and its date, in words
+    accessed: str  # the access date the chart's citation gives (the server's today; the page's script the reader's)
+
+
+def access_date(day: date) -> str:
+    return f"{day.day} {format_published(day.strftime('%Y-%m'))}"
+
+
+def cite(store: Store, title: str, url: str, survey_source: Mapping, rows: list[dict], today: date) -> Cite:
+    """What the Cite block says of chart ``title`` at ``url``: the documents of its ``rows`` (the survey's report
+    when no row is in view)."""
+    version = store.version.words
+    accessed = access_date(today)
+    docs = [d.citation for d in documents(store, rows)] or [survey_source[Col.CITATION] or survey_source[Col.TITLE]]
+    chart = f"{SITE_TITLE}, “{title}”, {url} (data version {version}; accessed {accessed})."
+    return Cite(
+        chart=chart,
+        documents=[d if d.endswith(".") else d + "." for d in docs],
+        licence=LICENCE_SHORT,
+        licence_title=LICENCE["title"],
+        licence_url=LICENCE_URL,
+        version=version,
+        accessed=accessed,
+    )

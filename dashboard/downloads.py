@@ -65,6 +65,7 @@ def _rows(store: Store, rows: pd.DataFrame) -> list[dict]:
         row[Col.RESPONDENT_GROUP] = survey.get(Col.RESPONDENT_GROUP)
         row[Col.CITATION] = store.sources.get(r[Col.SOURCE], {}).get(Col.CITATION)
         row["notes"] = " ".join(notes_of(r)) or None
+        row["data_version"], row["data_built"] = store.version.id or None, store.version.built or None
         out.append(row)
     return out
 

@@ -54,6 +54,7 @@ class Labels:
     sources: Mapping[str, Mapping]
     groups: Mapping[str, Mapping]
     theme_labels: Mapping[str, str]
+    version: str = ""  # the data version in words (Store.version.words), in the footer of framed figures
 
     def plural(self, survey: str) -> str:
         return self.sources[survey][Col.RESPONDENT_PLURAL] or "respondents"
@@ -63,7 +64,7 @@ class Labels:
 
 
 def labels_of(store) -> Labels:
-    return Labels(store.sources, store.groups, store.theme_labels)
+    return Labels(store.sources, store.groups, store.theme_labels, store.version.words)
 
 
 def esc(text: str) -> str:
@@ -273,9 +274,10 @@ def _header(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, filt
 
 
 def _footer(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, below: float) -> tuple[dict, int]:
-    """The source, base and notes drawn under a framed chart's axis (``below`` px under the plot), and the
-    height they take."""
-    foot = [line for text in footer_lines(rows, spec, labels) for line in _lines(text, px, 11)]
+    """The source, base, notes and the data version with its licence drawn under a framed chart's axis
+    (``below`` px under the plot), and the height they take."""
+    texts = footer_lines(rows, spec, labels) + ([wording.version_line(labels.version)] if labels.version else [])
+    foot = [line for text in texts for line in _lines(text, px, 11)]
     block = dict(
         text="<br>".join(foot), x=0, xref="paper", xanchor="left", y=0, yref="paper", yanchor="top",
         yshift=-(below + 6), align="left", showarrow=False, font=dict(size=11, color=MUTED),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,7 +25,7 @@ from markupsafe import Markup
 
 from dashboard import content, selection
 from dashboard.data import ChartSpec, Store, Survey, records
-from dashboard.downloads import CHART_FORMATS, RESULTS_CODEBOOK
+from dashboard.downloads import CHART_FORMATS, RESULTS_CODEBOOK, TABLES_ZIP
 from dashboard.figures import describe_rows, question_line
 from dashboard.selection import DEFAULT_TAB, Selection
 from dashboard.views import Views
@@ -67,12 +68,13 @@ class Request:
     unknown_survey: str | None = None  # a ``?survey=`` that names no survey (shortened), shown in a notice
 
     def query(self, store: Store, **changes) -> str:
-        """The query string of this view (or of it with ``themes``/``intervals``/``tab`` changed)."""
+        """The query string of this view, its tab included (or of it with ``themes``/``intervals``/``tab``
+        changed)."""
         state = Selection(
             survey=self.survey.id,
             themes=tuple(changes.get("themes", self.themes)),
             intervals=changes.get("intervals", self.intervals),
-            tab=changes.get("tab", DEFAULT_TAB),
+            tab=changes.get("tab", self.tab),
         )
         return selection.query(state, store.default_survey)
 
@@ -143,6 +145,12 @@ def _render(template: str, assets: Assets, **context) -> str:
     return TEMPLATES.get_template(template).render(asset=assets, site=SITE_TITLE, **context) + "\n"
 
 
+def _cite(store: Store, req: Request, rows: list[dict], url: str) -> dict:
+    """The Cite block's context: what it says (content.cite) and where all the data is."""
+    today = datetime.now(UTC).date()
+    return dict(cite=content.cite(store, req.spec.title, url, req.survey.source, rows, today), tables_zip=TABLES_ZIP)
+
+
 def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
     """What the Chart, Table and Sources tabs show (the partials' context)."""
     rows = records(chart.rows)
@@ -164,7 +172,7 @@ def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
 
 def _menu(store: Store, req: Request, path: str) -> dict:
     """The filter form and the download links (the chart page's side menu)."""
-    spec, q = req.spec, req.query(store)
+    spec, q = req.spec, req.query(store, tab=DEFAULT_TAB)
     downloads = [
         dict(
             href=f"{path}.{fmt}{q}", file=f"{spec.filename}.{fmt}", label=f"Download {text} of {spec.title}", text=text
@@ -180,7 +188,7 @@ def _menu(store: Store, req: Request, path: str) -> dict:
     ]
     return dict(
         downloads=downloads,
-        hidden=selection.fields(Selection(req.survey.id), store.default_survey),
+        hidden=selection.fields(Selection(req.survey.id, tab=req.tab), store.default_survey),
         themes=[(t, store.theme_labels[t]) for t in req.survey.theme_ids],
         chosen_ids=req.themes,
         chosen=themes_named(store.theme_labels, req.themes),
@@ -193,7 +201,8 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     survey, spec, base = req.survey, req.spec, base_url.rstrip("/")
     chart = views.chart(survey, spec, req.themes, req.intervals, "page")
     path = f"/chart/{quote(spec.slug)}"
-    url = base + path + req.query(store)
+    url = base + path + req.query(store)  # the view as it is, its tab included
+    address = base + path + req.query(store, tab=DEFAULT_TAB)
     embed = views.chart(survey, spec, req.themes, req.intervals, "embed")
     iframe = TEMPLATES.get_template("_iframe.html").render(
         src=base + f"/embed/{quote(spec.slug)}" + req.query(store, tab=DEFAULT_TAB),
@@ -205,7 +214,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         assets,
         title=page_title(spec.title),
         description=question_line(spec),
-        canonical=url,
+        canonical=address,
         embed=False,
         spec=spec,
         url=url,
@@ -217,6 +226,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         tabs=[dict(id=t, name=name, href=path + req.query(store, tab=t), chosen=t == req.tab) for t, name in TABS],
         iframe=iframe,
         footnote=SITE_FOOTNOTE,
+        **_cite(store, req, records(chart.rows), address),
         **_chart_content(store, views, req, chart),
         **_menu(store, req, path),
     )
@@ -225,7 +235,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
 def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_url: str) -> str:
     """The chart alone, with its title, question, key, base and source line drawn in: for an iframe."""
     chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "embed")
-    page_url = base_url.rstrip("/") + f"/chart/{quote(req.spec.slug)}" + req.query(store)
+    page_url = base_url.rstrip("/") + f"/chart/{quote(req.spec.slug)}" + req.query(store, tab=DEFAULT_TAB)
     return _render(
         "embed.html",
         assets,
@@ -239,6 +249,7 @@ def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         height=chart.height,
         described=describe_rows(chart.rows, views.labels),
         notices=notices(store, req),
+        **_cite(store, req, records(chart.rows), page_url),
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dashboard.data import count_label
+from etl.package import LICENCE, LICENCE_SHORT
 from etl.schema import Col, Qualifier
 
 SITE_TITLE = "SEND Reform Survey Dashboard"
@@ -23,6 +24,14 @@ SITE_FOOTNOTE = (
     "Every number is as its document prints it, with the sentence it came from. Bounds are drawn as ranges, "
     "never as exact values."
 )
+
+
+LICENCE_URL = LICENCE["path"]
+
+
+def version_line(version: str) -> str:
+    """The data version and the licence, as the image footer and the Cite block say them."""
+    return f"Data version {version}. Data and chart: {LICENCE_SHORT} ({LICENCE_URL})."
 
 
 def page_title(name: str) -> str:

@@ -357,6 +357,19 @@ class ResultDownload(Result):
             role=Role.TEXT,
         ),
     ] = None
+    data_version: Annotated[
+        str | None,
+        doc(
+            "Data version",
+            "The build of the data the row is from: its id (a hash of its content), the same on every row of a "
+            "download, on the chart pages' Cite block, in the image footers and as the Data Package's version.",
+            role=Role.ID,
+        ),
+    ] = None
+    data_built: Annotated[
+        str | None,
+        doc("Data built", "When that build was made (ISO 8601, UTC): the Data Package's created.", role=Role.FILTER),
+    ] = None
 
 
 # The columns of a results CSV download, in order: the numbers first after who and what, then the words.
@@ -392,6 +405,8 @@ RESULT_DOWNLOAD_COLUMNS: tuple[str, ...] = (
     "notes",
     "source",
     "citation",
+    "data_version",
+    "data_built",
 )
 
 
