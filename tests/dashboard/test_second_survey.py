@@ -300,12 +300,14 @@ def test_the_press_release_is_named_wherever_its_figures_appear(both_app, both_v
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium for kaleido to render with")
-def test_the_exported_image_names_the_press_release(both_app):
-    """The SVG (and the PNG drawn from the same figure) carries the source line of both documents."""
+def test_the_exported_image_names_the_press_release(both_app, both_store):
+    """The SVG (and the PNG drawn from the same figure) carries the source line of both documents, and the data
+    version and licence."""
     client = both_app.server.test_client()
     svg = client.get("/chart/what-schools-will-need.svg")
     assert svg.status_code == 200 and svg.data.startswith(b"<svg")
     text = squashed(html.unescape(re.sub(r"<[^>]+>", " ", svg.get_data(as_text=True))))
     assert MIXED_SOURCE_LINE in text
+    assert f"Data version {both_store.version.words}. Data and chart: CC BY 4.0" in text
     png = client.get("/chart/what-schools-will-need.png")
     assert png.status_code == 200 and png.data.startswith(b"\x89PNG\r\n\x1a\n")
