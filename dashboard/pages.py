@@ -40,9 +40,10 @@ from dashboard.wording import (
 )
 from etl.schema import Col
 
-# Pixels the embed page needs below its chart: the "numbers as text" summary and the link to the chart page
-# (58 px in Chromium, at any width down to 320 px). The embed code's iframe is the chart's height plus this.
-EMBED_BELOW_CHART = 64
+# Pixels the embed page needs below its chart: the "numbers as text" and "Cite" summaries and the link to the
+# chart page (75 px in Chromium, at any width down to 320 px). The embed code's iframe is the chart's height plus
+# this.
+EMBED_BELOW_CHART = 84
 TABS = [("chart", "Chart"), ("table", "Table"), ("sources", "Sources")]
 FORMATS = tuple((fmt, f.label) for fmt, f in CHART_FORMATS.items())  # the download menu
 TEMPLATES = Environment(
@@ -188,7 +189,8 @@ def _menu(store: Store, req: Request, path: str) -> dict:
     ]
     return dict(
         downloads=downloads,
-        hidden=selection.fields(Selection(req.survey.id, tab=req.tab), store.default_survey),
+        hidden=selection.fields(Selection(req.survey.id), store.default_survey),
+        hidden_tab=req.tab if req.tab != DEFAULT_TAB else "",  # after the themes, in the address grammar's order
         themes=[(t, store.theme_labels[t]) for t in req.survey.theme_ids],
         chosen_ids=req.themes,
         chosen=themes_named(store.theme_labels, req.themes),

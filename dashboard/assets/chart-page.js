@@ -34,7 +34,7 @@
       field = document.createElement("input");
       field.type = "hidden";
       field.name = "tab";
-      form.insertBefore(field, form.firstChild);
+      form.insertBefore(field, form.querySelector('button[type="submit"]'));
     }
     field.value = tab;
   }
