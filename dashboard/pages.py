@@ -6,7 +6,8 @@ Everything works without JavaScript: the Chart, Table and Sources tabs are links
 turns into ARIA tabs; the theme filter is a form; downloads are links.
 
 The HTML is in Jinja templates (``templates/``: ``chart.html``, ``embed.html``, ``not_found.html`` on
-``_page.html``, with the partials ``_key.html``, ``_footer.html``, ``_table.html``, ``_sources.html``), autoescaped,
+``_page.html``, with the partials ``_key.html``, ``_footer.html``, ``_table.html``, ``_sources.html``, ``_cite.html``
+and ``_cite_terms.html``), autoescaped,
 so every piece of data text is escaped; what the partials say comes from ``dashboard.content``, as the landing
 page's components do. Addresses are read and written by ``dashboard.selection``.
 """
