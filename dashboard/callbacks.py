@@ -202,7 +202,7 @@ def update_table(store: Store, views: Views, clicks: object, selected: object, s
     themes, _ = clean_themes(selected, survey.theme_ids)
     view = views.get(survey, tuple(themes))
     caption = f"{components.summary_text(store, view)} Each row is one figure as the report states it."
-    return {"table": [components.results_table(view.results, caption)], "button_style": HIDDEN}
+    return {"table": [components.results_table(view.results, caption, store.sources)], "button_style": HIDDEN}
 
 
 def download_csv(store: Store, views: Views, n_clicks: object, selected: object, survey_id: object):

@@ -3,6 +3,8 @@ ever passed as component children (React escapes it), never as HTML."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
@@ -167,7 +169,9 @@ def chart_footer(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list:
 
 def _tooltip(row: dict, labels: Labels) -> str:
     """What a bar's hover says (``wording.hover``, as the figures' hover says it), as plain text."""
-    return "\n".join(line for line in wording.hover(row, labels.plural(row[Col.SURVEY])).lines() if line)
+    return "\n".join(
+        line for line in wording.hover(row, labels.plural(row[Col.SURVEY]), labels.sources).lines() if line
+    )
 
 
 def bar_list(chart: ChartRows, labels: Labels, intervals: bool = False) -> list:
@@ -426,7 +430,7 @@ def context_count(context: pd.DataFrame) -> int:
 # The table of results in view, and the about panel. ---------------------------------------------------------
 
 
-def results_table(rows: pd.DataFrame, caption: str) -> html.Table:
+def results_table(rows: pd.DataFrame, caption: str, sources: Mapping[str, Mapping]) -> html.Table:
     """The results as an HTML table (headers scoped, a caption), one row per reported figure."""
     return html.Table(
         className="results-table",
@@ -436,7 +440,7 @@ def results_table(rows: pd.DataFrame, caption: str) -> html.Table:
             html.Tbody(
                 [
                     html.Tr([html.Th(c.text, scope="row") if c.header else html.Td(c.text) for c in cells])
-                    for cells in content.table_rows(records(rows))
+                    for cells in content.table_rows(records(rows), sources)
                 ]
             ),
         ],

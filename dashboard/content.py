@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
 from dashboard.data import ChartSpec, Store, count_label, format_published
-from dashboard.figures import SOLID_QUALIFIERS, Labels, footer_lines, key_items
-from dashboard.wording import flag_line, is_flag_line, notes_of
+from dashboard.figures import SOLID_QUALIFIERS, Labels, documents_of, footer_lines, key_items
+from dashboard.wording import LICENCE_URL, SITE_TITLE, document_name, flag_line, is_flag_line, notes_of
+from etl.package import LICENCE, LICENCE_SHORT
 from etl.schema import Col, Qualifier
 
 
@@ -50,7 +52,8 @@ TABLE_COLUMNS = [
     ("Base", Col.BASE),
     ("Wilson 95% (sampling only)", "wilson"),
     ("Notes", "notes"),
-    ("Report section", Col.SECTION),
+    ("Section", Col.SECTION),
+    ("Document", "document"),
 ]
 TABLE_HEAD = [heading for heading, _ in TABLE_COLUMNS]
 
@@ -68,8 +71,8 @@ QUALIFIER_SHORT = {
 }
 
 
-def table_cells(row: Mapping) -> dict:
-    """The text of each column of a results table for one row."""
+def table_cells(row: Mapping, sources: Mapping[str, Mapping]) -> dict:
+    """The text of each column of a results table for one row (``sources``: each document's origin by id)."""
     wilson = ""
     if row[Col.WILSON_LOW] is not None and row[Col.QUALIFIER] in SOLID_QUALIFIERS:  # a derived row never is
         wilson = f"{row[Col.WILSON_LOW]:.1f}–{row[Col.WILSON_HIGH]:.1f}%"
@@ -80,6 +83,7 @@ def table_cells(row: Mapping) -> dict:
         "counts": count_label(row),
         "wilson": wilson,
         "notes": " ".join(notes),
+        "document": document_name(sources, row[Col.SOURCE]),
     }
 
 
@@ -89,11 +93,11 @@ class Cell:
     header: bool  # the row's header cell (the item)
 
 
-def table_rows(rows: list[dict]) -> list[list[Cell]]:
+def table_rows(rows: list[dict], sources: Mapping[str, Mapping]) -> list[list[Cell]]:
     """The cells of a results table, one list per row, in the columns' order."""
     out = []
     for row in rows:
-        cells = table_cells(row)
+        cells = table_cells(row, sources)
         out.append([Cell(cells[f], f == Col.ITEM) for _, f in TABLE_COLUMNS])
     return out
 
@@ -121,6 +125,24 @@ class Origin:
     who: str
     note: str
     method: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document the figures of a chart come from: its name, how to cite it, its address."""
+
+    name: str
+    citation: str
+    url: str | None
+
+
+def documents(store: Store, rows: list[dict]) -> list[Document]:
+    """The documents of the rows: the surveys' reports, then any other (a press release), as the source line."""
+    out = []
+    for sid in documents_of(pd.DataFrame(rows, columns=[Col.SURVEY, Col.SOURCE])):
+        doc = store.sources[sid]
+        out.append(Document(document_name(store.sources, sid), doc[Col.CITATION] or doc[Col.TITLE], doc[Col.URL]))
+    return out
 
 
 def sentences(store: Store, rows: list[dict]) -> list[Sentence]:
@@ -159,3 +181,39 @@ def origins(store: Store, rows: list[dict]) -> list[Origin]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class Cite:
+    """The Cite block of a chart page and embed: the chart's citation ready to paste, the citation of each document
+    its figures are from, the licence of the data and of the charts, and the data version."""
+
+    chart: str  # title, site, address, data version, access date
+    documents: list[str]
+    licence: str  # its short name
+    licence_title: str
+    licence_url: str
+    version: str  # the build id and its date, in words
+    accessed: str  # the access date the chart's citation gives (the server's today; the page's script the reader's)
+
+
+def access_date(day: date) -> str:
+    return f"{day.day} {format_published(day.strftime('%Y-%m'))}"
+
+
+def cite(store: Store, title: str, url: str, survey_source: Mapping, rows: list[dict], today: date) -> Cite:
+    """What the Cite block says of chart ``title`` at ``url``: the documents of its ``rows`` (the survey's report
+    when no row is in view)."""
+    version = store.version.words
+    accessed = access_date(today)
+    docs = [d.citation for d in documents(store, rows)] or [survey_source[Col.CITATION] or survey_source[Col.TITLE]]
+    chart = f"{SITE_TITLE}, “{title}”, {url} (data version {version}; accessed {accessed})."
+    return Cite(
+        chart=chart,
+        documents=[d if d.endswith(".") else d + "." for d in docs],
+        licence=LICENCE_SHORT,
+        licence_title=LICENCE["title"],
+        licence_url=LICENCE_URL,
+        version=version,
+        accessed=accessed,
+    )

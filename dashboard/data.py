@@ -93,6 +93,25 @@ def _missing(value: object) -> bool:
 
 
 @dataclass(frozen=True)
+class DataVersion:
+    """The version of the data a page shows: the build id, and when that build was first made (ISO 8601, UTC;
+    "" for a build made before builds were stamped)."""
+
+    id: str
+    built: str
+
+    @property
+    def date(self) -> str:
+        """The build's date (ISO: "2026-12-04"; "" if not recorded)."""
+        return self.built[:10]
+
+    @property
+    def words(self) -> str:
+        """The version in words: "182e591fc98a7af0, built 4 December 2026"."""
+        return f"{self.id}, built {format_published(self.date)}" if self.date else self.id
+
+
+@dataclass(frozen=True)
 class Store:
     """Everything the pages show, read once at start-up."""
 
@@ -119,6 +138,12 @@ class Store:
     @property
     def themes(self) -> pd.DataFrame:
         return self.tables["themes"]
+
+    @property
+    def version(self) -> DataVersion:
+        """The data version: the build id and when it was built (from the manifest)."""
+        manifest = self.tables.manifest
+        return DataVersion(str(manifest.get("build_id") or ""), str(manifest.get("built") or ""))
 
     @property
     def default_survey(self) -> str:

@@ -56,15 +56,16 @@ _DTYPES = {"integer": "Int64", "boolean": "boolean"}
 
 
 def _rows(store: Store, rows: pd.DataFrame) -> list[dict]:
-    """The download's rows as plain values: each result with its survey's respondent group and citation and its
-    notes."""
+    """The download's rows as plain values: each result with its survey's respondent group, the citation of the
+    document it is from (its ``source``: the survey's report, or a press release), and its notes."""
     out = []
     for r in records(rows):
         survey = store.sources.get(r[Col.SURVEY], {})
         row = {c: r.get(c) for c in RESULT_DOWNLOAD_COLUMNS}
         row[Col.RESPONDENT_GROUP] = survey.get(Col.RESPONDENT_GROUP)
-        row[Col.CITATION] = survey.get(Col.CITATION)
+        row[Col.CITATION] = store.sources.get(r[Col.SOURCE], {}).get(Col.CITATION)
         row["notes"] = " ".join(notes_of(r)) or None
+        row["data_version"], row["data_built"] = store.version.id or None, store.version.built or None
         out.append(row)
     return out
 
@@ -161,7 +162,7 @@ def register(app: Dash, store: Store, views: Views, data_dir: Path, assets: Asse
     """Add every download route to ``app``'s server, and the 503 answer for export errors; rendered charts are
     cached in ``data_dir/export-cache`` unless ``EXPORT_CACHE_DIR`` says otherwise."""
     from dashboard import pages
-    from dashboard.routes import not_found
+    from dashboard.routes import choose, not_found
 
     server = app.server
     export.install(server)
@@ -192,6 +193,8 @@ def register(app: Dash, store: Store, views: Views, data_dir: Path, assets: Asse
         req = pages.parse_request(store, slug, request.args)
         if isinstance(req, str):
             return not_found(store, assets, req)
+        if isinstance(req, pages.Choices):
+            return choose(store, assets, req, f".{fmt}")
         data = CHART_FORMATS[fmt].write(store, views, req)
         if data is None:
             return not_found(store, assets, "None of this chart's figures is tagged with the selected themes.")

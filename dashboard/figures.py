@@ -54,6 +54,7 @@ class Labels:
     sources: Mapping[str, Mapping]
     groups: Mapping[str, Mapping]
     theme_labels: Mapping[str, str]
+    version: str = ""  # the data version in words (Store.version.words), in the footer of framed figures
 
     def plural(self, survey: str) -> str:
         return self.sources[survey][Col.RESPONDENT_PLURAL] or "respondents"
@@ -63,7 +64,7 @@ class Labels:
 
 
 def labels_of(store) -> Labels:
-    return Labels(store.sources, store.groups, store.theme_labels)
+    return Labels(store.sources, store.groups, store.theme_labels, store.version.words)
 
 
 def esc(text: str) -> str:
@@ -121,8 +122,8 @@ def value_label(row: Mapping) -> str:
 
 def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
     """customdata of a bar's hover (``wording.hover``), wrapped and escaped: label, reported text, respondents,
-    section, sentence, notes, the respondents' name."""
-    said = wording.hover(row, labels.plural(row[Col.SURVEY]))
+    section, sentence, notes, the respondents' name, the document."""
+    said = wording.hover(row, labels.plural(row[Col.SURVEY]), labels.sources)
     sentence = "<br>".join(_lines(said.sentence, 330, 12))
     note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in said.notes)
     return [
@@ -133,12 +134,14 @@ def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
         f"“{sentence}”" if said.quoted else sentence,
         note,
         esc(said.who),
+        esc(said.document),
     ]
 
 
 HOVER = (
     f"<b>%{{customdata[0]}}</b><br>{wording.REPORTED}: %{{customdata[1]}}<br>%{{customdata[6]}}: %{{customdata[2]}}"
-    f"<br>{wording.SECTION}: %{{customdata[3]}}<br>%{{customdata[4]}}%{{customdata[5]}}<extra></extra>"
+    f"<br>{wording.SECTION}: %{{customdata[3]}}<br>{wording.DOCUMENT}: %{{customdata[7]}}"
+    "<br>%{customdata[4]}%{customdata[5]}<extra></extra>"
 )
 
 
@@ -174,8 +177,17 @@ def base_line(rows: pd.DataFrame, labels: Labels) -> str:
     return "Bases: " + "; ".join(f"{name}: {text}" for name, text in parts) + "."
 
 
+def documents_of(rows: pd.DataFrame) -> list[str]:
+    """The documents the rows' figures are from: the surveys' own reports first, then any other (a press
+    release), each in order of first appearance."""
+    surveys = set(rows[Col.SURVEY])
+    return sorted(dict.fromkeys(rows[Col.SOURCE]), key=lambda s: s not in surveys)
+
+
 def source_line(rows: pd.DataFrame, labels: Labels) -> str:
-    citations = list(dict.fromkeys(labels.sources[s][Col.CITATION] or s for s in rows[Col.SURVEY]))
+    """The source line: "Source: <citation>." of the document the figures are from; "Sources: <report>; <press
+    release>." when a chart's figures come from several documents."""
+    citations = list(dict.fromkeys(labels.sources[s][Col.CITATION] or s for s in documents_of(rows)))
     return ("Source: " if len(citations) == 1 else "Sources: ") + "; ".join(citations) + "."
 
 
@@ -262,9 +274,10 @@ def _header(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, filt
 
 
 def _footer(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, below: float) -> tuple[dict, int]:
-    """The source, base and notes drawn under a framed chart's axis (``below`` px under the plot), and the
-    height they take."""
-    foot = [line for text in footer_lines(rows, spec, labels) for line in _lines(text, px, 11)]
+    """The source, base, notes and the data version with its licence drawn under a framed chart's axis
+    (``below`` px under the plot), and the height they take."""
+    texts = footer_lines(rows, spec, labels) + ([wording.version_line(labels.version)] if labels.version else [])
+    foot = [line for text in texts for line in _lines(text, px, 11)]
     block = dict(
         text="<br>".join(foot), x=0, xref="paper", xanchor="left", y=0, yref="paper", yanchor="top",
         yshift=-(below + 6), align="left", showarrow=False, font=dict(size=11, color=MUTED),

@@ -6,7 +6,8 @@ Everything works without JavaScript: the Chart, Table and Sources tabs are links
 turns into ARIA tabs; the theme filter is a form; downloads are links.
 
 The HTML is in Jinja templates (``templates/``: ``chart.html``, ``embed.html``, ``not_found.html`` on
-``_page.html``, with the partials ``_key.html``, ``_footer.html``, ``_table.html``, ``_sources.html``), autoescaped,
+``_page.html``, with the partials ``_key.html``, ``_footer.html``, ``_table.html``, ``_sources.html``, ``_cite.html``
+and ``_cite_terms.html``), autoescaped,
 so every piece of data text is escaped; what the partials say comes from ``dashboard.content``, as the landing
 page's components do. Addresses are read and written by ``dashboard.selection``.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -24,7 +26,7 @@ from markupsafe import Markup
 
 from dashboard import content, selection
 from dashboard.data import ChartSpec, Store, Survey, records
-from dashboard.downloads import CHART_FORMATS, RESULTS_CODEBOOK
+from dashboard.downloads import CHART_FORMATS, RESULTS_CODEBOOK, TABLES_ZIP
 from dashboard.figures import describe_rows, question_line
 from dashboard.selection import DEFAULT_TAB, Selection
 from dashboard.views import Views
@@ -34,13 +36,15 @@ from dashboard.wording import (
     SITE_TITLE,
     page_title,
     themes_named,
+    unknown_survey_notice,
     unknown_themes_notice,
 )
 from etl.schema import Col
 
-# Pixels the embed page needs below its chart: the "numbers as text" summary and the link to the chart page
-# (58 px in Chromium, at any width down to 320 px). The embed code's iframe is the chart's height plus this.
-EMBED_BELOW_CHART = 64
+# Pixels the embed page needs below its chart: the "numbers as text" and "Cite" summaries and the link to the
+# chart page (75 px in Chromium, at any width down to 320 px). The embed code's iframe is the chart's height plus
+# this.
+EMBED_BELOW_CHART = 84
 TABS = [("chart", "Chart"), ("table", "Table"), ("sources", "Sources")]
 FORMATS = tuple((fmt, f.label) for fmt, f in CHART_FORMATS.items())  # the download menu
 TEMPLATES = Environment(
@@ -63,29 +67,72 @@ class Request:
     unknown: tuple[str, ...]
     intervals: bool
     tab: str
+    unknown_survey: str | None = None  # a ``?survey=`` that names no survey (shortened), shown in a notice
 
     def query(self, store: Store, **changes) -> str:
-        """The query string of this view (or of it with ``themes``/``intervals``/``tab`` changed)."""
+        """The query string of this view, its tab included (or of it with ``themes``/``intervals``/``tab``
+        changed)."""
         state = Selection(
             survey=self.survey.id,
             themes=tuple(changes.get("themes", self.themes)),
             intervals=changes.get("intervals", self.intervals),
-            tab=changes.get("tab", DEFAULT_TAB),
+            tab=changes.get("tab", self.tab),
         )
         return selection.query(state, store.default_survey)
 
 
-def parse_request(store: Store, slug: str, args) -> Request | str:
-    """The cleaned request for chart ``slug``, or the reason it names nothing (unknown survey or chart)."""
+@dataclass(frozen=True)
+class Choices:
+    """A slug that several surveys have, asked for without ``?survey=``: the surveys to choose from."""
+
+    slug: str
+    surveys: tuple[Survey, ...]
+
+
+def surveys_with(store: Store, slug: str) -> list[Survey]:
+    """The surveys that have a chart ``slug``, the default survey first."""
+    found = [s for s in store.surveys.values() if s.chart(slug) is not None]
+    return sorted(found, key=lambda s: s.id != store.default_survey)
+
+
+def parse_request(store: Store, slug: str, args) -> Request | Choices | str:
+    """The cleaned request for chart ``slug``; the surveys to choose from; or the reason it names nothing.
+
+    The survey is the one ``?survey=`` names. Without it (or when it names no survey: the page then says so), it
+    is found from the slug: the default survey's chart if it has one (so its links keep their meaning when
+    another survey adds the same slug), else the one survey that has it; several: ``Choices``."""
     asked = selection.parse(args)
-    if asked.survey and asked.survey not in store.surveys:
-        return "That survey is not in this dashboard."
-    survey = store.survey(asked.survey)
+    survey_id, unknown_survey = asked.survey_in(store.surveys, "")
+    if survey_id:
+        survey = store.surveys[survey_id]
+        if survey.chart(slug) is None:
+            return "That chart is not in this survey."
+    else:
+        found = surveys_with(store, slug)
+        if not found:
+            if unknown_survey:
+                return f"Unknown survey: {unknown_survey}. No survey here has a chart of that name."
+            return "That chart is not in this dashboard."
+        if len(found) > 1 and found[0].id != store.default_survey:
+            return Choices(slug, tuple(found))
+        survey = found[0]
     spec = survey.chart(slug)
-    if spec is None:
-        return "That chart is not in this survey."
     themes, unknown = asked.themes_in(survey.theme_ids)
-    return Request(survey, spec, tuple(themes), tuple(unknown), asked.intervals, asked.tab)
+    return Request(survey, spec, tuple(themes), tuple(unknown), asked.intervals, asked.tab, unknown_survey)
+
+
+def notices(store: Store, req: Request) -> list[str]:
+    """What a chart page or embed says about what its address asked for and it could not show."""
+    out = []
+    if req.unknown_survey:
+        out.append(unknown_survey_notice(req.unknown_survey, survey_name(req.survey)))
+    if req.unknown:
+        out.append(unknown_themes_notice(req.unknown))
+    return out
+
+
+def survey_name(survey: Survey) -> str:
+    return survey.source[Col.SHORT_TITLE] or survey.source[Col.TITLE]
 
 
 Assets = Callable[[str], str]  # an asset's name -> its URL (with a version, so a new file is fetched)
@@ -100,6 +147,12 @@ def _render(template: str, assets: Assets, **context) -> str:
     return TEMPLATES.get_template(template).render(asset=assets, site=SITE_TITLE, **context) + "\n"
 
 
+def _cite(store: Store, req: Request, rows: list[dict], url: str) -> dict:
+    """The Cite block's context: what it says (content.cite) and where all the data is."""
+    today = datetime.now(UTC).date()
+    return dict(cite=content.cite(store, req.spec.title, url, req.survey.source, rows, today), tables_zip=TABLES_ZIP)
+
+
 def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
     """What the Chart, Table and Sources tabs show (the partials' context)."""
     rows = records(chart.rows)
@@ -110,17 +163,18 @@ def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
         footer=content.footer(chart.rows, req.spec, views.labels),
         described=describe_rows(chart.rows, views.labels),
         empty=Markup(NO_FIGURE_FOR_THEMES),  # our own sentence, no markup: its apostrophe printed as is
-        table=content.table_rows(rows),
+        table=content.table_rows(rows, store.sources),
         head=content.TABLE_HEAD,
         caption=content.table_caption(req.survey.plural),
         sentences=content.sentences(store, rows),
         origins=content.origins(store, rows),
+        documents=content.documents(store, rows),
     )
 
 
 def _menu(store: Store, req: Request, path: str) -> dict:
     """The filter form and the download links (the chart page's side menu)."""
-    spec, q = req.spec, req.query(store)
+    spec, q = req.spec, req.query(store, tab=DEFAULT_TAB)
     downloads = [
         dict(
             href=f"{path}.{fmt}{q}", file=f"{spec.filename}.{fmt}", label=f"Download {text} of {spec.title}", text=text
@@ -137,6 +191,7 @@ def _menu(store: Store, req: Request, path: str) -> dict:
     return dict(
         downloads=downloads,
         hidden=selection.fields(Selection(req.survey.id), store.default_survey),
+        hidden_tab=req.tab if req.tab != DEFAULT_TAB else "",  # after the themes, in the address grammar's order
         themes=[(t, store.theme_labels[t]) for t in req.survey.theme_ids],
         chosen_ids=req.themes,
         chosen=themes_named(store.theme_labels, req.themes),
@@ -149,7 +204,8 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     survey, spec, base = req.survey, req.spec, base_url.rstrip("/")
     chart = views.chart(survey, spec, req.themes, req.intervals, "page")
     path = f"/chart/{quote(spec.slug)}"
-    url = base + path + req.query(store)
+    url = base + path + req.query(store)  # the view as it is, its tab included
+    address = base + path + req.query(store, tab=DEFAULT_TAB)
     embed = views.chart(survey, spec, req.themes, req.intervals, "embed")
     iframe = TEMPLATES.get_template("_iframe.html").render(
         src=base + f"/embed/{quote(spec.slug)}" + req.query(store, tab=DEFAULT_TAB),
@@ -161,7 +217,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         assets,
         title=page_title(spec.title),
         description=question_line(spec),
-        canonical=url,
+        canonical=address,
         embed=False,
         spec=spec,
         url=url,
@@ -169,10 +225,11 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         home="/" + req.query(store, tab=DEFAULT_TAB),
         crumb=survey.source[Col.SHORT_TITLE] or survey.source[Col.TITLE],
         question=question_line(spec, chart.filtered, numbered=False),
-        notice=unknown_themes_notice(req.unknown),
+        notices=notices(store, req),
         tabs=[dict(id=t, name=name, href=path + req.query(store, tab=t), chosen=t == req.tab) for t, name in TABS],
         iframe=iframe,
         footnote=SITE_FOOTNOTE,
+        **_cite(store, req, records(chart.rows), address),
         **_chart_content(store, views, req, chart),
         **_menu(store, req, path),
     )
@@ -181,7 +238,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
 def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_url: str) -> str:
     """The chart alone, with its title, question, key, base and source line drawn in: for an iframe."""
     chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "embed")
-    page_url = base_url.rstrip("/") + f"/chart/{quote(req.spec.slug)}" + req.query(store)
+    page_url = base_url.rstrip("/") + f"/chart/{quote(req.spec.slug)}" + req.query(store, tab=DEFAULT_TAB)
     return _render(
         "embed.html",
         assets,
@@ -194,6 +251,38 @@ def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         figure_json=_figure_json(chart.figure) if chart.figure else "",
         height=chart.height,
         described=describe_rows(chart.rows, views.labels),
+        notices=notices(store, req),
+        **_cite(store, req, records(chart.rows), page_url),
+    )
+
+
+def choices_page(store: Store, choices: Choices, suffix: str, assets: Assets) -> str:
+    """The page an ambiguous slug answers: the surveys that have a chart of that name, each linked (``suffix``:
+    what follows the slug in the address asked for, "" for a chart page, ".png" for its image)."""
+    prefix = "/embed/" if suffix == "embed" else "/chart/"
+    ext = "" if suffix == "embed" else suffix
+    surveys = [
+        dict(
+            name=survey_name(s),
+            links=[
+                dict(
+                    href=selection.href(f"{prefix}{quote(choices.slug)}{ext}", Selection(s.id), store.default_survey),
+                    title=s.chart(choices.slug).title,
+                )
+            ],
+        )
+        for s in choices.surveys
+    ]
+    return _render(
+        "not_found.html",
+        assets,
+        title=page_title("Which survey?"),
+        description="Several surveys have a chart of that name.",
+        canonical="",
+        embed=False,
+        heading="Which survey?",
+        reason="Several surveys have a chart of that name. Choose one:",
+        surveys=surveys,
     )
 
 
@@ -219,6 +308,7 @@ def not_found_page(store: Store, reason: str, assets: Assets) -> str:
         description=reason,
         canonical="",
         embed=False,
+        heading="No such chart",
         reason=reason,
         surveys=surveys,
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from dashboard.data import count_label
+from etl.package import LICENCE, LICENCE_SHORT
 from etl.schema import Col, Qualifier
 
 SITE_TITLE = "SEND Reform Survey Dashboard"
@@ -17,11 +18,20 @@ NO_FIGURE_FOR_THEMES = "None of this chart's figures is tagged with the selected
 DERIVED_SENTENCE = "Not reported; derived from the other answers."
 REPORTED = "Reported"
 SECTION = "Section"
+DOCUMENT = "Source"  # the document a figure is from (a survey's report, a press release)
 # The chart pages' footer (the landing page's adds what is not shown).
 SITE_FOOTNOTE = (
     "Every number is as its document prints it, with the sentence it came from. Bounds are drawn as ranges, "
     "never as exact values."
 )
+
+
+LICENCE_URL = LICENCE["path"]
+
+
+def version_line(version: str) -> str:
+    """The data version and the licence, as the image footer and the Cite block say them."""
+    return f"Data version {version}. Data and chart: {LICENCE_SHORT} ({LICENCE_URL})."
 
 
 def page_title(name: str) -> str:
@@ -33,6 +43,12 @@ def themes_named(theme_labels: Mapping[str, str], themes: Iterable[str]) -> str:
     """The selected themes by name, as a filter summary says them ("all themes" for none)."""
     names = [theme_labels[t] for t in themes]
     return ", ".join(names) if names else "all themes"
+
+
+def document_name(sources: Mapping[str, Mapping], source_id: str) -> str:
+    """The document a figure is from, in a few words (its short title, else its title, else its id)."""
+    doc = sources.get(source_id) or {}
+    return doc.get(Col.SHORT_TITLE) or doc.get(Col.TITLE) or source_id
 
 
 def flag_line(flag: str) -> str:
@@ -49,6 +65,12 @@ def unknown_themes_notice(unknown: list[str] | tuple[str, ...]) -> str:
     if not unknown:
         return ""
     return f"Ignored unknown theme{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. Showing the rest."
+
+
+def unknown_survey_notice(asked: str, shown: str) -> str:
+    """The notice naming a survey an address asked for that is not in the dashboard, and the one shown instead (as
+    the landing page's script says it: assets/dashboard.js)."""
+    return f"Unknown survey: {asked}. Showing {shown}."
 
 
 def notes_of(row: Mapping) -> list[str]:
@@ -84,6 +106,7 @@ class Hover:
     who: str  # what the respondents are called, capitalised
     counts: str
     section: str
+    document: str  # the document the figure is from (its short title)
     sentence: str  # the report's sentence; or, for a derived share, how it was derived
     quoted: bool  # whether ``sentence`` is the report's own words (printed in quotation marks)
     notes: list[str]  # what a bound allows in words, every note, the flag
@@ -94,13 +117,15 @@ class Hover:
             f"{REPORTED}: {self.reported}",
             f"{self.who}: {self.counts}",
             f"{SECTION}: {self.section}",
+            f"{DOCUMENT}: {self.document}",
             f"“{self.sentence}”" if self.quoted else self.sentence,
             *self.notes,
         ]
 
 
-def hover(row: Mapping, plural: str) -> Hover:
-    """The hover of one bar: the figure as printed, the respondents it allows, the section and the sentence."""
+def hover(row: Mapping, plural: str, sources: Mapping[str, Mapping]) -> Hover:
+    """The hover of one bar: the figure as printed, the respondents it allows, the section, the document it is
+    from (``sources``: each document's origin by id) and the sentence."""
     if count_label(row):
         counts = f"{count_label(row)} {plural}"
     elif row[Col.BASE] is not None:
@@ -111,4 +136,13 @@ def hover(row: Mapping, plural: str) -> Hover:
     sentence = (row[Col.NOTE] or DERIVED_SENTENCE) if derived else (row[Col.VERBATIM] or "")
     words = in_words(row, plural)
     notes = ([words] if words else []) + notes_of(row) + ([flag_line(row[Col.FLAG])] if row[Col.FLAG] else [])
-    return Hover(row[Col.REPORTED_TEXT], plural.capitalize(), counts, row[Col.SECTION], sentence, not derived, notes)
+    return Hover(
+        row[Col.REPORTED_TEXT],
+        plural.capitalize(),
+        counts,
+        row[Col.SECTION],
+        document_name(sources, row[Col.SOURCE]),
+        sentence,
+        not derived,
+        notes,
+    )

@@ -35,6 +35,15 @@ DATAPACKAGE = "datapackage.json"
 CODEBOOK_COLUMNS = tuple(CodebookRow.model_fields)
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 
+# The licence of the data (this encoding of the documents) and of the charts drawn from it: the Data Package's,
+# and what every chart page, embed and image says.
+LICENCE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+LICENCE_SHORT = "CC BY 4.0"
+
 # The package's own description. The licence covers this encoding of the documents (records, derived columns,
 # codebooks); the sentences and quotations it quotes remain their publishers' (see each source).
 PACKAGE = {
@@ -49,13 +58,7 @@ PACKAGE = {
         "sources, which remain their publishers' copyright."
     ),
     "keywords": ["SEND", "special educational needs", "local government", "England", "survey"],
-    "licenses": [
-        {
-            "name": "CC-BY-4.0",
-            "title": "Creative Commons Attribution 4.0 International",
-            "path": "https://creativecommons.org/licenses/by/4.0/",
-        }
-    ],
+    "licenses": [LICENCE],
 }
 
 
@@ -218,10 +221,13 @@ def _resource(name: str, entry: dict, fmt: str, mediatype: str, schema: dict, ti
     }
 
 
-def write_package(folder: Path, tables: dict[str, pa.Table], manifest: dict) -> dict[str, dict]:
+def write_package(
+    folder: Path, tables: dict[str, pa.Table], manifest: dict, version: dict | None = None
+) -> dict[str, dict]:
     """Write every table's CSV and codebook, and the Data Package describing them and the Parquet files, into
     the build folder; return {file name: {bytes, sha256}} for the manifest. ``manifest`` holds the Parquet
-    files' entries (file, rows, sha256)."""
+    files' entries (file, rows, sha256); ``version`` ({"id": build id, "built": when}, see etl.store.write_tables)
+    is the Data Package's ``version`` and ``created``."""
     files: dict[str, dict] = {}
     resources = []
     for name, model in TABLES.items():
@@ -245,8 +251,10 @@ def write_package(folder: Path, tables: dict[str, pa.Table], manifest: dict) -> 
         ]
         files[data["file"]] = {k: data[k] for k in ("bytes", "sha256")}
         files[meta["file"]] = {k: meta[k] for k in ("bytes", "sha256")}
+    stamp = {"version": version["id"], "created": version["built"]} if version else {}
     package = {
         **PACKAGE,
+        **stamp,
         "schema_version": SCHEMA_VERSION,
         "sources": _sources(tables["sources"].to_pylist()),
         "resources": [{k: v for k, v in r.items() if v is not None} for r in resources],

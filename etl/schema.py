@@ -332,13 +332,22 @@ class Result(ResultIn):
 
 
 class ResultDownload(Result):
-    """A result as the CSV downloads give it: with who answered, the survey's citation, and every note on how it
-    was placed, labelled or derived (the notes the hover and the table show). Not a table of the build."""
+    """A result as the CSV downloads give it: with who answered, the citation of the document it is from, and every
+    note on how it was placed, labelled or derived (the notes the hover and the table show). Not a table of the
+    build."""
 
     respondent_group: Annotated[
         Text | None, doc("Respondent group", "Who answered the survey, in a few words ('English local authorities').")
     ] = None
-    citation: Annotated[Text | None, doc("Citation", "How to cite the survey.", role=Role.TEXT)] = None
+    citation: Annotated[
+        Text | None,
+        doc(
+            "Citation",
+            "How to cite the document the figure is from (the one its source column names: the survey's report, or "
+            "a press release that gives the figure).",
+            role=Role.TEXT,
+        ),
+    ] = None
     notes: Annotated[
         str | None,
         doc(
@@ -347,6 +356,19 @@ class ResultDownload(Result):
             "the figure it was placed in, what the report's wording was.",
             role=Role.TEXT,
         ),
+    ] = None
+    data_version: Annotated[
+        str | None,
+        doc(
+            "Data version",
+            "The build of the data the row is from: its id (a hash of its content), the same on every row of a "
+            "download, on the chart pages' Cite block, in the image footers and as the Data Package's version.",
+            role=Role.ID,
+        ),
+    ] = None
+    data_built: Annotated[
+        str | None,
+        doc("Data built", "When that build was made (ISO 8601, UTC): the Data Package's created.", role=Role.FILTER),
     ] = None
 
 
@@ -383,6 +405,8 @@ RESULT_DOWNLOAD_COLUMNS: tuple[str, ...] = (
     "notes",
     "source",
     "citation",
+    "data_version",
+    "data_built",
 )
 
 

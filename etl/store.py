@@ -40,6 +40,7 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +58,7 @@ PIN_ENV = "SEND_DATA_BUILD"  # a build id: readers without an explicit build rea
 KEEP_BUILDS = 2
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a table or manifest larger than this is not ours
 BUILD_ID = re.compile(r"^[0-9a-f]{16}$")
+BUILT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 PARQUET_OPTIONS = dict(compression="zstd", write_statistics=False, write_page_checksum=True)
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.~-])(?:/[^/\s:'\"()]+)+/?")
 
@@ -120,7 +122,8 @@ def table_to_arrow(name: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=arrow_schema(name))
 
 
-Extras = Callable[[Path, dict[str, pa.Table], dict], dict[str, dict]]
+# extras(folder, tables, manifest, version): ``version`` is None, then {"id": build id, "built": when}.
+Extras = Callable[[Path, dict[str, pa.Table], dict, dict | None], dict[str, dict]]
 
 
 class BuildLocked(Exception):
@@ -197,9 +200,12 @@ def _write_tables(
 ) -> Path:
     """Write every table as one build and publish it atomically; return the build folder.
 
-    ``extras(folder, tables, manifest)`` may write more files into the build (etl.package: CSVs, codebooks, the
-    Data Package) before the manifest is written; it returns {file: {bytes, sha256}}, kept as the manifest's
-    ``files``, so the build id covers them too. If a build of the same id exists, its files are checked against
+    ``extras(folder, tables, manifest, version)`` may write more files into the build (etl.package: CSVs,
+    codebooks, the Data Package) before the manifest is written; it returns {file: {bytes, sha256}}, kept as the
+    manifest's ``files``, so the build id covers them too. It is called twice: with ``version`` None, whose files
+    the build id is the hash of; then with ``{"id": build id, "built": when}`` to stamp the data version in (the
+    Data Package's ``version``), which the id cannot cover. ``built`` is when a build of that id was first made
+    (kept by a rebuild, so the same sources give the same files), also in the manifest. If a build of the same id exists, its files are checked against
     the ones just written and any missing or damaged one is replaced; what was repaired is appended to ``notes``.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -220,12 +226,15 @@ def _write_tables(
                 "sha256": _sha256(path),
             }
         if extras is not None:
-            manifest["files"] = extras(staging, tables, manifest)
+            manifest["files"] = extras(staging, tables, manifest, None)
+        digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+        manifest["build_id"] = digest
+        manifest["built"] = built_at(builds / digest)
+        if extras is not None:  # again, stamped with the version: the build id and when it was first built
+            manifest["files"] = extras(staging, tables, manifest, {"id": digest, "built": manifest["built"]})
             for name in manifest["files"]:
                 with open(staging / name, "rb") as fh:
                     os.fsync(fh.fileno())
-        digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
-        manifest["build_id"] = digest
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         _fsync_dir(staging)
         final = builds / digest
@@ -244,6 +253,22 @@ def _write_tables(
         raise
     _prune(builds, keep=final)
     return final
+
+
+def built_at(build: Path) -> str:
+    """When the build of this id was first made (UTC, to the second): the existing build's, so that rebuilding
+    the same sources changes no file (read from its manifest, else its Data Package); else now, or ``SOURCE_DATE_EPOCH`` where set (the reproducible-builds
+    convention: two builds of the same sources into two folders are then byte-identical)."""
+    for name, key in ((MANIFEST, "built"), ("datapackage.json", "created")):  # either may be the one damaged
+        try:
+            built = json.loads((build / name).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(built, str) and BUILT.match(built):
+            return built
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _publish(data_dir: Path, build: Path) -> None:

@@ -17,6 +17,41 @@
     window.Plotly.newPlot(el, fig.data, fig.layout, config);
   }
 
+  // The view's tab kept where the page's address is written: the share link, and the theme form (a hidden
+  // field, as the server writes it: absent for the chart tab).
+  function keepTab(link) {
+    var share = document.getElementById("share-url");
+    if (share) share.value = link.href;
+    var form = document.querySelector(".filter-menu form");
+    if (!form) return;
+    var tab = link.id.replace(/^tab-/, "");
+    var field = form.querySelector('input[name="tab"]');
+    if (tab === "chart") {
+      if (field) field.parentNode.removeChild(field);
+      return;
+    }
+    if (!field) {
+      field = document.createElement("input");
+      field.type = "hidden";
+      field.name = "tab";
+      form.insertBefore(field, form.querySelector('button[type="submit"]'));
+    }
+    field.value = tab;
+  }
+
+  // The citation's access date is the reader's today (the page may come from a cache of another day).
+  function accessDate() {
+    var cite = document.getElementById("cite-chart");
+    var then = cite && cite.getAttribute("data-accessed");
+    if (!then) return;
+    var months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+      "October", "November", "December"];
+    var d = new Date();
+    var today = d.getDate() + " " + months[d.getMonth()] + " " + d.getFullYear();
+    cite.value = cite.value.replace("accessed " + then + ")", "accessed " + today + ")");
+    cite.setAttribute("data-accessed", today);
+  }
+
   function tabs() {
     var list = document.querySelector('[role="tablist"]');
     if (!list) return;
@@ -33,6 +68,7 @@
       });
       if (focus) link.focus();
       if (window.history && window.history.replaceState) window.history.replaceState(null, "", link.href);
+      keepTab(link);
       if (link.id === "tab-chart" && window.Plotly) {
         var plot = document.getElementById("plot");
         if (plot && plot.data) window.Plotly.Plots.resize(plot);
@@ -97,6 +133,7 @@
     draw();
     tabs();
     copies();
+    accessDate();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

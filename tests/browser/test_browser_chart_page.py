@@ -65,6 +65,37 @@ def test_copy_link_copies_the_address(browser, live_server, recorder):
         ctx.close()
 
 
+def test_the_tab_survives_copy_link_a_theme_change_and_reload(browser, live_server, recorder):
+    """Switched in place, the Sources tab is in the copied link; applying a theme keeps it; so does a reload. An
+    unknown theme is named in a notice."""
+    from tests.browser.helpers import new_page
+
+    ctx, page = new_page(browser, live_server, recorder, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page.goto("/chart/confidence-in-funding?theme=bogus")
+        wait_chart(page)
+        expect(page.locator(".notice")).to_have_text("Ignored unknown theme: bogus. Showing the rest.")
+        page.get_by_role("tab", name="Sources").click()
+        page.get_by_role("button", name="Copy link").click()
+        assert (
+            page.evaluate("navigator.clipboard.readText()") == f"{live_server}/chart/confidence-in-funding?tab=sources"
+        )
+        page.locator(".filter-menu summary").click()
+        page.get_by_role("checkbox", name="Funding").check()
+        page.get_by_role("button", name="Apply").click()
+        expect(page).to_have_url(re.compile(r"/chart/confidence-in-funding\?theme=funding&tab=sources$"))
+        expect(page.get_by_role("tab", name="Sources")).to_have_attribute("aria-selected", "true")
+        expect(page.locator(".cite-block")).to_contain_text("Data version")
+        page.reload()
+        expect(page.locator("#panel-sources")).to_be_visible()
+        assert page.locator("#share-url").input_value().endswith("?theme=funding&tab=sources")
+        page.get_by_role("tab", name="Chart").click()
+        assert page.locator('.filter-menu input[name="tab"]').count() == 0
+        assert recorder.errors == []
+    finally:
+        ctx.close()
+
+
 def _framing_site(target: str) -> tuple[str, callable]:
     """Another origin (its own server and port) whose page frames ``target``."""
 

@@ -323,11 +323,14 @@ def test_every_bar_has_hover(store, survey, key):
     sentences = {squash(f"“{html.escape(v, quote=False)}”") for v in rows[Col.VERBATIM].dropna()}
     sections = set(rows[Col.SECTION])
     reported = {html.escape(t) for t in rows[Col.REPORTED_TEXT]}
+    documents = {
+        html.escape(store.sources[s][Col.SHORT_TITLE] or store.sources[s][Col.TITLE]) for s in rows[Col.SOURCE]
+    }
     for tr in fig.data:
         assert tr.hovertemplate == HOVER
         assert len(tr.customdata) == len(tr.x)
         for cd in tr.customdata:
-            assert len(cd) == 7 and cd[1] in reported and cd[2] and cd[3] in sections
+            assert len(cd) == 8 and cd[1] in reported and cd[2] and cd[3] in sections and cd[7] in documents
             assert squash(cd[4]) in sentences or plain(cd[4]).startswith("Not reported")
 
 

@@ -83,12 +83,22 @@ def test_chart_page_with_no_rows_left(client):
 
 
 @pytest.mark.parametrize(
-    "path", ["/chart/nope", "/chart/timescales?survey=nope", "/embed/nope", "/chart/nope.png", "/chart/Timescales"]
+    "path", ["/chart/nope", "/chart/nope?survey=nope", "/embed/nope", "/chart/nope.png", "/chart/Timescales"]
 )
 def test_unknown_chart_is_a_404_listing_the_charts(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert 'href="/chart/timescales"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/chart/timescales", "/embed/timescales"])
+def test_an_unknown_survey_or_theme_is_named_in_a_notice(client, path):
+    """?survey= and ?theme= that name nothing here are said, not dropped: the chart of the slug is shown."""
+    response = client.get(path + "?survey=nope&theme=bogus")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<p class="notice" role="status">Unknown survey: nope. Showing ' in text
+    assert '<p class="notice" role="status">Ignored unknown theme: bogus. Showing the rest.</p>' in text
 
 
 def test_markup_in_the_address_is_text(client):
@@ -194,6 +204,71 @@ def test_landing_pieces_say_what_the_chart_page_says(client, views, survey, slug
     )
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
     page_cells = [_html_texts(r, r"<t[hd][^>]*>(.*?)</t[hd]>") for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
-    table = components.results_table(rows, "caption")
+    table = components.results_table(rows, "caption", views.labels.sources)
     dash_cells = [[c.children for c in tr.children] for tr in table.children[2].children]
     assert page_cells == dash_cells and len(dash_cells) == len(rows)
+
+
+def _cite_block(text: str) -> str:
+    return re.search(r'<section class="cite-block".*?</section>', text, re.S).group(0)
+
+
+@pytest.mark.parametrize("path", ["/chart/timescales?theme=funding&tab=sources", "/embed/timescales?theme=funding"])
+def test_the_cite_block_gives_chart_survey_licence_and_version(client, store, path):
+    """The Cite block: the chart's citation (title, site, the chart's address without its tab, the data version,
+    the access date), the survey's citation, the licence of the data and charts (the Data Package's) and the
+    data version, the build id and its date; on the chart page and in the embed."""
+    from datetime import UTC, datetime
+
+    from dashboard.content import access_date
+    from etl.package import LICENCE
+
+    text = client.get(path).get_data(as_text=True)
+    block = (
+        _cite_block(text)
+        if path.startswith("/chart/")
+        else re.search(r'<details class="cite">.*?</details>', text, re.S).group(0)
+    )
+    version = store.version
+    assert re.fullmatch(r"[0-9a-f]{16}", version.id) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", version.built)
+    words = f"{version.id}, built {int(version.built[8:10])} "
+    today = access_date(datetime.now(UTC).date())
+    assert (
+        "SEND Reform Survey Dashboard, “Whether councils think the timescales are right”, "
+        f"http://localhost/chart/timescales?theme=funding (data version {words}" in block
+    )
+    assert f"; accessed {today})." in block
+    assert store.sources["isos-2026"]["citation"] in block
+    assert f'href="{LICENCE["path"]}"' in block and "CC BY 4.0" in block
+    assert f"<strong>Data version:</strong> {words}" in block
+
+
+def test_the_data_version_is_the_same_in_the_csv_the_data_package_and_the_image_footer(client, store, views, survey):
+    from csv import DictReader
+
+    package = json.loads(store.tables.files["datapackage.json"])
+    assert (package["version"], package["created"]) == (store.version.id, store.version.built)
+    csv = client.get("/chart/timescales.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(DictReader(io.StringIO(csv)))
+    assert rows and {(r["data_version"], r["data_built"]) for r in rows} == {(store.version.id, store.version.built)}
+    codebook = client.get("/download/send-survey-results.meta.csv").get_data(as_text=True)
+    assert "data_version," in codebook and "data_built," in codebook
+    figure = views.chart(survey, survey.chart("timescales"), frame="export").figure
+    footer = " ".join(a["text"] for a in figure["layout"]["annotations"]).replace("<br>", " ")
+    assert f"Data version {store.version.words}. Data and chart: CC BY 4.0" in re.sub(r"\s+", " ", footer)
+
+
+def test_the_share_link_and_the_theme_form_keep_the_tab(client):
+    """The view's tab survives copy-link and a theme change: the share link carries it, the theme form sends it;
+    the canonical address, the citation and the downloads do not."""
+    text = client.get("/chart/timescales?theme=funding&tab=table").get_data(as_text=True)
+    assert (
+        'id="share-url" class="copy-source" type="text" readonly value="http://localhost/chart/timescales?theme=funding&amp;tab=table"'
+        in text
+    )
+    form = re.search(r'<form method="get" action="/chart/timescales">(.*?)</form>', text, re.S).group(1)
+    assert '<input type="hidden" name="tab" value="table">' in form
+    assert '<link rel="canonical" href="http://localhost/chart/timescales?theme=funding">' in text
+    assert 'href="/chart/timescales.csv?theme=funding"' in text
+    chart_tab = client.get("/chart/timescales?theme=funding").get_data(as_text=True)
+    assert 'name="tab"' not in chart_tab

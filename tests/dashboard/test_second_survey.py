@@ -5,6 +5,7 @@ Isos survey leaks into its views."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -13,6 +14,7 @@ from csv import DictReader
 import pytest
 
 from dashboard import callbacks
+from dashboard.renderer import find_chromium
 from dashboard.views import Views
 from tests.fixtures import FIXTURE_PRESS_RELEASE, FIXTURE_SURVEY, FIXTURE_TEMPERATURE_CHECK
 
@@ -95,8 +97,57 @@ def test_chart_pages_and_embeds_follow_the_survey(both_app, slug):
     assert f"/embed/{slug}?survey={FIXTURE_SURVEY}" in text
     body = re.sub(r"<head>.*?</head>", "", text, flags=re.S)
     assert not LEAKS.search(re.sub(r'<a [^>]*class="site-name"[^>]*>.*?</a>', "", body)), LEAKS.search(body)
-    # Without ?survey= the slug is looked for in the default survey, which has no such chart.
-    assert client.get(f"/chart/{slug}").status_code == 404
+    # Without ?survey= the survey is found from the slug, which only this survey has: the same page, and the
+    # embed and the downloads the same way.
+    bare = client.get(f"/chart/{slug}")
+    assert bare.status_code == 200
+    bare_text = bare.get_data(as_text=True)
+    assert BASE in bare_text and f'href="/chart/{slug}.png?survey={FIXTURE_SURVEY}"' in bare_text
+    assert client.get(f"/embed/{slug}").status_code == 200
+    assert client.get(f"/chart/{slug}.csv").get_data(as_text=True) == client.get(
+        f"/chart/{slug}.csv?survey={FIXTURE_SURVEY}"
+    ).get_data(as_text=True)
+
+
+def test_a_slug_two_surveys_have_lists_them_and_the_default_survey_keeps_its_links(both_store, fixture_survey):
+    """A slug of two surveys other than the default, asked for without ?survey=, answers the surveys to choose
+    from, each linked with its ?survey=; a slug the default survey has means the default survey's chart, whoever
+    else has it; an unknown ?survey= is named, not dropped."""
+    from dataclasses import replace
+
+    from dashboard import pages
+
+    twin = replace(fixture_survey, id="fictional-twin", default=False)
+    store = replace(both_store, surveys={**both_store.surveys, twin.id: twin})
+    slug = "what-schools-will-need"
+    choices = pages.parse_request(store, slug, {})
+    assert isinstance(choices, pages.Choices) and [s.id for s in choices.surveys] == [FIXTURE_SURVEY, twin.id]
+    page = pages.choices_page(store, choices, "", lambda name: "/assets/" + name)
+    assert f'href="/chart/{slug}?survey={FIXTURE_SURVEY}"' in page and f'href="/chart/{slug}?survey={twin.id}"' in page
+    assert pages.parse_request(store, slug, {"survey": [twin.id]}).survey.id == twin.id
+    # The default survey's slug, copied into another survey, still opens the default survey's chart.
+    isos = both_store.surveys[ISOS]
+    copy = replace(isos, id="isos-copy", default=False)
+    store = replace(both_store, surveys={**both_store.surveys, copy.id: copy})
+    assert pages.parse_request(store, "timescales", {}).survey.id == ISOS
+    # ?survey=bogus: the chart of the slug, and the unknown name kept for the page's notice.
+    req = pages.parse_request(both_store, slug, {"survey": ["bogus"]})
+    assert req.survey.id == FIXTURE_SURVEY and req.unknown_survey == "bogus"
+    assert pages.notices(both_store, req) == [
+        "Unknown survey: bogus. Showing Fictional schools survey, 2026 (test data)."
+    ]
+
+
+def test_an_unknown_survey_is_named_on_the_chart_page_and_embed(both_app):
+    client = both_app.server.test_client()
+    page = client.get("/chart/what-schools-will-need?survey=bogus&theme=nonsense")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Unknown survey: bogus. Showing Fictional schools survey" in text
+    assert "Ignored unknown theme: nonsense" in text
+    embed = client.get("/embed/what-schools-will-need?survey=bogus").get_data(as_text=True)
+    assert "Unknown survey: bogus. Showing Fictional schools survey" in embed
+    missing = client.get("/chart/no-such-chart?survey=bogus")
+    assert missing.status_code == 404 and "Unknown survey: bogus." in missing.get_data(as_text=True)
 
 
 def test_landing_page_of_the_second_survey(both_store, both_views):
@@ -192,3 +243,71 @@ def test_the_temperature_check_shape_is_served(both_app, both_store, both_views)
         assert "Base: 185 chairs of governors responding" in text, spec.slug
     text = client.get(f"/chart/staff-and-timetable?survey={survey.id}&tab=table").get_data(as_text=True)
     assert "Some 7 per cent" in text and "some 7 per cent" not in text
+
+
+PRESS_NAME = "Fictional press release, September 2026 (test data)"
+PRESS_CITATION = (
+    "FICTIONAL TEST DATA: Fictional Schools Research Unit, “Fictionshire schools say they need more money for the SEND "
+    "reforms to work”, press release (14 September 2026)"
+)
+SURVEY_CITATION = (
+    "FICTIONAL TEST DATA: Fictional Schools Research Unit, “Ready for reform?” (September 2026), an invented survey"
+)
+MIXED_SOURCE_LINE = f"Sources: {SURVEY_CITATION}; {PRESS_CITATION}."
+
+
+def squashed(text: str) -> str:
+    """Text with its markup and line breaks gone, and runs of spaces as one."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text.replace("<br>", " "))).strip()
+
+
+def test_the_press_release_is_named_wherever_its_figures_appear(both_app, both_views, fixture_survey):
+    """The ranked chart's press-release figures name the press release in the hover, the Table and Sources tabs,
+    the CSV (its source and citation), the source line of the embed and of the exported image; the report's
+    figures name the report. The chart page is asked for without ?survey= (its slug is the fixture survey's)."""
+    client = both_app.server.test_client()
+    slug = "what-schools-will-need"
+    spec = fixture_survey.chart(slug)
+    # Hover: each bar's document (customdata[7]), the press release's for its two figures.
+    chart = both_views.chart(fixture_survey, spec, frame="page")
+    [bars] = [t for t in chart.figure["data"] if t.get("customdata")]
+    named = {cd[0].split("<br>")[0].replace("<b>", "").split(" · ")[0]: cd[7] for cd in bars["customdata"]}
+    assert named["Extra funding"] == named["More time to prepare"] == PRESS_NAME
+    assert {v for k, v in named.items() if k not in ("Extra funding", "More time to prepare")} == {
+        fixture_survey.source["short_title"]
+    }
+    assert "<br>Source: %{customdata[7]}" in bars["hovertemplate"]
+    # The Table tab: a Document column, the press release on its rows.
+    table = client.get(f"/chart/{slug}?tab=table").get_data(as_text=True)
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", table, re.S)
+    documents = {item: re.findall(r"<td>(.*?)</td>", cells)[-1] for item, cells in rows}
+    assert documents["More time to prepare"] == PRESS_NAME and documents["Extra funding"] == PRESS_NAME
+    # The Sources tab: each figure's document, and both citations.
+    sources = client.get(f"/chart/{slug}?tab=sources").get_data(as_text=True)
+    assert f"Press release · {PRESS_NAME}" in sources
+    assert f"<strong>{PRESS_NAME}</strong>: {PRESS_CITATION}." in sources
+    # The chart page's footer and the embed's figure: the source line names both documents.
+    assert f'<p class="chart-footnote">{MIXED_SOURCE_LINE}</p>' in sources
+    embed = client.get(f"/embed/{slug}").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/json" id="plot-data">(.*?)</script>', embed).group(1))
+    assert MIXED_SOURCE_LINE in " ".join(squashed(a["text"]) for a in data["layout"]["annotations"])
+    # The CSV: each row's source and its own document's citation.
+    csv = client.get(f"/chart/{slug}.csv").get_data(as_text=True)
+    cited = {r["id"]: (r["source"], r["citation"]) for r in DictReader(io.StringIO(csv.lstrip("\ufeff")))}
+    assert cited["fs26-press-need-more-time"] == (FIXTURE_PRESS_RELEASE, PRESS_CITATION)
+    assert cited["fs26-press-need-extra-funding"] == (FIXTURE_PRESS_RELEASE, PRESS_CITATION)
+    assert {v for k, v in cited.items() if "press" not in k} == {(FIXTURE_SURVEY, SURVEY_CITATION)}
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium for kaleido to render with")
+def test_the_exported_image_names_the_press_release(both_app, both_store):
+    """The SVG (and the PNG drawn from the same figure) carries the source line of both documents, and the data
+    version and licence."""
+    client = both_app.server.test_client()
+    svg = client.get("/chart/what-schools-will-need.svg")
+    assert svg.status_code == 200 and svg.data.startswith(b"<svg")
+    text = squashed(html.unescape(re.sub(r"<[^>]+>", " ", svg.get_data(as_text=True))))
+    assert MIXED_SOURCE_LINE in text
+    assert f"Data version {both_store.version.words}. Data and chart: CC BY 4.0" in text
+    png = client.get("/chart/what-schools-will-need.png")
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG\r\n\x1a\n")

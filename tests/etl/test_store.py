@@ -90,9 +90,10 @@ def test_rows_round_trip(built, table):
     assert len(back) > 0
 
 
-def test_build_is_deterministic(tmp_path, documents):
+def test_build_is_deterministic(tmp_path, documents, monkeypatch):
     """Two builds into two folders give byte-identical files: Parquet, CSV, codebooks, the Data Package and the
-    manifest."""
+    manifest (their time of building fixed by SOURCE_DATE_EPOCH, as reproducible builds do)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796000000")
     _, a = build(tmp_path / "a", RECORDS_DIR, documents or None)
     _, b = build(tmp_path / "b", RECORDS_DIR, documents or None)
     assert a.name == b.name  # the build id is a content hash
@@ -109,6 +110,8 @@ def test_manifest_matches_files(built):
     manifest = json.loads((path / MANIFEST).read_text())
     assert manifest["schema_version"] == SCHEMA_VERSION
     assert manifest["build_id"] == path.name
+    package = json.loads((path / "datapackage.json").read_text(encoding="utf-8"))
+    assert (package["version"], package["created"]) == (manifest["build_id"], manifest["built"])
     assert (data / "current").resolve() == path
     assert set(manifest["tables"]) == set(TABLES)
     for name, entry in manifest["tables"].items():
@@ -358,3 +361,18 @@ def test_ten_rounds_of_two_concurrent_builds_give_no_traceback(tmp_path):
             outcomes.append(proc.returncode)
         assert load_tables(data).manifest["build_id"]
     assert outcomes.count(0) >= 10  # every round published a build
+
+
+def test_a_rebuild_keeps_the_build_time_and_the_id_ignores_it(tmp_path, documents, monkeypatch):
+    """The data version is the build id and when that build was first made: a rebuild of the same sources keeps
+    both (no file changes); the id does not depend on the time stamped into the Data Package."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796000000")
+    _, first = build(tmp_path / "a", RECORDS_DIR, documents or None)
+    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796990000")
+    _, again = build(tmp_path / "a", RECORDS_DIR, documents or None)
+    assert again == first and {p.name: p.read_bytes() for p in again.iterdir()} == before
+    _, other = build(tmp_path / "b", RECORDS_DIR, documents or None)
+    assert other.name == first.name
+    built = json.loads((other / MANIFEST).read_text())["built"]
+    assert built == "2026-12-11T11:53:20Z" != json.loads((first / MANIFEST).read_text())["built"]
