@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dash import Dash, dcc, html
 
-from dashboard import callbacks, downloads, landing, routes
+from dashboard import briefing, callbacks, downloads, landing, routes
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.httpcache import install_http_caching
@@ -151,6 +151,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     _warm(store, views)
     routes.register(app, store, views, _asset_url(app))
     downloads.register(app, store, views, data_dir or DATA_DIR, _asset_url(app))
+    briefing.register(app.server, store, views)  # /briefing.pptx, /briefing.pdf
 
     @app.server.route("/healthz")
     def _health():
