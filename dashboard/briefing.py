@@ -1,5 +1,5 @@
-"""The briefing pack: chosen charts as an editable PowerPoint deck (python-pptx) and a PDF (reportlab, with each
-chart as vector drawing: its SVG from the export renderer, read by svglib), both 16:9, from one address::
+"""The briefing pack: chosen charts as an editable PowerPoint deck (python-pptx) and a PDF (text set by reportlab,
+each chart the vector PDF the export renderer prints, placed with pypdf), both 16:9, from one address::
 
     GET /briefing.pptx?survey=<id>&charts=<slug>,<slug>,…[&theme=a,b][&title=…][&subtitle=…]
     GET /briefing.pdf?…                                            (the same parameters)
@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,9 @@ from flask import Response, jsonify, request
 from dashboard import export, selection
 from dashboard.data import ChartSpec, Store, Survey, format_published, records
 from dashboard.figures import base_line, describe_rows, source_line
+from dashboard.renderer import NoBrowser, RenderError, find_chromium
 from dashboard.views import Views
-from dashboard.wording import hover, themes_named
+from dashboard.wording import SITE_TITLE, hover, themes_named
 from etl.package import PACKAGE
 from etl.schema import Col, Qualifier
 
@@ -54,6 +56,10 @@ FORMATS = {
     "pdf": "application/pdf",
 }
 LICENCE = PACKAGE["licenses"][0]
+NO_FINDINGS = "None of the survey's key contrasts falls in the selected themes."
+CAVEATS_HEAD = "Caveats of the numbers on this slide, each with its sentence:"
+EXACT_ONLY = "Every number on this slide is reported exactly as its document prints it."
+PDF_NOTES_WIDTH = 270  # pt: the caveats column beside a chart on a PDF page
 BOUND_QUALIFIERS = {Qualifier.OVER.value, Qualifier.NEARLY.value, Qualifier.LESS_THAN.value, Qualifier.ABOUT.value}
 
 
@@ -341,7 +347,7 @@ def pptx_bytes(c: Content, images: list[bytes]) -> bytes:
 
     s = new_slide()
     _text(s, 40, 30, 880, 50, ["Key findings"], size=28, bold_first=True)
-    _text(s, 40, 95, 880, 400, c.findings or ["None of the survey's key contrasts falls in the selected themes."], 16)
+    _text(s, 40, 95, 880, 400, c.findings or [NO_FINDINGS], 16)
 
     for page, png in zip(c.charts, images):
         s = new_slide()
@@ -357,21 +363,11 @@ def pptx_bytes(c: Content, images: list[bytes]) -> bytes:
         pic.name = f"Chart: {page.title}"[:200]
         _text(s, 30, 448, 860, 70, [page.base, page.source, page.address], size=10, colour=(0x4A, 0x4A, 0x4A))
         notes = s.notes_slide.notes_text_frame
-        notes.text = "\n".join(
-            ["Caveats of the numbers on this slide, each with its sentence:", *page.caveats]
-            if page.caveats
-            else ["Every number on this slide is reported exactly as its document prints it."]
-        )
+        notes.text = "\n".join([CAVEATS_HEAD, *page.caveats] if page.caveats else [EXACT_ONLY])
 
     s = new_slide()
     _text(s, 40, 20, 880, 40, ["Sources and method"], size=24, bold_first=True)
-    body = (
-        ["Sources: " + "; ".join(c.citations) + "."]
-        + [f"Method: {c.method}", c.licence, c.version]
-        + ["On the dashboard:"]
-        + [f"{p.title}: {p.address}" for p in c.charts]
-    )
-    _text(s, 40, 65, 880, 450, body, size=10)
+    _text(s, 40, 65, 880, 450, _sources_lines(c), size=10)
     buf = io.BytesIO()
     deck.save(buf)
     return buf.getvalue()
@@ -403,23 +399,19 @@ def _fonts() -> dict[str, str]:
         return dict(_FONTS)
 
 
-def pdf_bytes(c: Content, svgs: list[bytes]) -> bytes:
-    """The same pages as the deck, 960 × 540 pt, charts as vector drawings, each chart's caveats on its page."""
+def pdf_bytes(c: Content, charts: list[bytes]) -> bytes:
+    """The same pages as the deck, 960 × 540 pt: the text set by reportlab, each chart the vector PDF the export
+    renderer printed (``charts``), placed on its page with pypdf; each chart's caveats beside it."""
     from xml.sax.saxutils import escape
 
-    from reportlab.graphics import renderPDF
+    from pypdf import PdfReader, PdfWriter, Transformation
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfgen import canvas
     from reportlab.platypus import Frame, KeepInFrame, Paragraph
-    from svglib.svglib import svg2rlg
 
     fonts = _fonts()
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=(SLIDE_W, SLIDE_H), invariant=1)
-    pdf.setTitle(c.title)
-    pdf.setSubject(c.survey_title)
-    pdf.setAuthor(c.subtitle or "")
-    pdf.setCreator("Briefing pack")
 
     def style(size, bold=False, grey=False):
         return ParagraphStyle(
@@ -448,33 +440,79 @@ def pdf_bytes(c: Content, svgs: list[bytes]) -> bytes:
     block(60, 320, 840, 160, [c.survey_title, c.who, c.filter, c.date], 14)
     end_page()
     block(40, 30, 880, 50, ["Key findings"], 28, bold=True)
-    block(40, 95, 880, 400, c.findings or ["None of the survey's key contrasts falls in the selected themes."], 16)
+    block(40, 95, 880, 400, c.findings or [NO_FINDINGS], 16)
     end_page()
-    side = 280 if any(p.caveats for p in c.charts) else 0
-    for page, svg in zip(c.charts, svgs):
+    side = PDF_NOTES_WIDTH
+    boxes = []  # (page index, x, y, w, h) of each chart, y from the page's top
+    for page in c.charts:
         block(30, 18, 900, 44, [page.title], 22, bold=True)
         block(30, 62, 900, 34, [page.question], 13, grey=True)
-        drawing = svg2rlg(io.BytesIO(svg))
         x, y, w, h = PICTURE
-        w -= side if page.caveats else 0
-        scale = min(w / drawing.width, h / drawing.height)
-        drawing.scale(scale, scale)
-        renderPDF.draw(drawing, pdf, x, SLIDE_H - y - drawing.height * scale)
         if page.caveats:
-            block(SLIDE_W - side - 20, 100, side, 340, ["Caveats of these numbers", *page.caveats], 8, grey=True)
+            w -= side + 20
+            block(SLIDE_W - side - 30, y, side, 340, [CAVEATS_HEAD, *page.caveats], 8, grey=True)
         block(30, 448, 860, 70, [page.base, page.source, page.address], 10, grey=True)
-        pdf.bookmarkPage(page.spec.slug)
+        boxes.append((number, x, y, w, h))
         end_page()
     block(40, 20, 880, 40, ["Sources and method"], 24, bold=True)
-    block(
-        40, 65, 880, 450,
-        ["Sources: " + "; ".join(c.citations) + ".", f"Method: {c.method}", c.licence, c.version, "On the dashboard:"]
-        + [f"{p.title}: {p.address}" for p in c.charts],
-        10,
-    )  # fmt: skip
+    block(40, 65, 880, 450, _sources_lines(c), 10)
     end_page()
     pdf.save()
-    return buf.getvalue()
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buf.getvalue())))
+    for (index, x, y, w, h), data in zip(boxes, charts):
+        chart = PdfReader(io.BytesIO(data)).pages[0]
+        cw, ch = float(chart.mediabox.width), float(chart.mediabox.height)
+        scale = min(w / cw, h / ch)
+        left = x + (w - cw * scale) / 2
+        bottom = SLIDE_H - y - ch * scale
+        op = Transformation().translate(-float(chart.mediabox.left), -float(chart.mediabox.bottom))
+        writer.pages[index].merge_transformed_page(chart, op.scale(scale, scale).translate(left, bottom))
+    writer.add_metadata(
+        {"/Title": c.title, "/Subject": c.survey_title, "/Author": c.subtitle or c.dashboard, "/Creator": SITE_TITLE}
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _sources_lines(c: Content) -> list[str]:
+    return [
+        "Sources: " + "; ".join(c.citations) + ".",
+        f"Method: {c.method}",
+        c.licence,
+        c.version,
+        "On the dashboard:",
+        *[f"{p.title}: {p.address}" for p in c.charts],
+    ]
+
+
+def render_charts(ticket, figures: list[dict], fmt: str) -> list[bytes]:
+    """Every chart drawn for its slide as ``fmt`` ("png" at ``SLIDE_SCALE``, or "pdf"), in ``ticket``'s place.
+
+    PNG goes through ``Exporter.render_batch`` (and its image cache). PDF is not one of ``export.FORMATS`` (whose
+    image cache checks PNG and SVG only), so it is rendered here with the same place, browser and time limit;
+    a finished pack is cached whole (``PackCache``). Once the export renders PDF, this is render_batch too."""
+    owner = ticket.owner
+    scale = SLIDE_SCALE if fmt == "png" else 1
+    if fmt in export.FORMATS:
+        return owner.render_batch(figures, fmt, width=PICTURE[2], scale=scale, ticket=ticket)
+    if find_chromium() is None and owner.renderer.browser_path is None:
+        raise export.ExportUnavailable()
+    owner._start(ticket)  # waits for a free slot (ExportBusy after QUEUE_WAIT)
+    started = time.monotonic()
+    jobs = [
+        (f, {"format": fmt, "width": PICTURE[2], "height": int(f["layout"]["height"]), "scale": 1}) for f in figures
+    ]
+    try:
+        out = owner.renderer.render(jobs, started + owner.time_limit)
+    except NoBrowser:
+        raise export.ExportUnavailable() from None
+    except RenderError:
+        raise export.ExportFailed(owner.retry_after()) from None
+    owner.rendered += len(jobs)
+    ticket.seconds = time.monotonic() - started
+    return out
 
 
 # Bounded work and the cache. ---------------------------------------------------------------------------------
@@ -525,10 +563,8 @@ def make_pack(store: Store, views: Views, pack: Pack, fmt: str, root: str, today
     c = content(store, views, pack, root, today)
     figures = [p.figure for p in c.charts]
     if fmt == "pptx":
-        images = ticket.owner.render_batch(figures, "png", width=PICTURE[2], scale=SLIDE_SCALE, ticket=ticket)
-        return pptx_bytes(c, images)
-    images = ticket.owner.render_batch(figures, "svg", width=PICTURE[2], scale=1, ticket=ticket)
-    return pdf_bytes(c, images)
+        return pptx_bytes(c, render_charts(ticket, figures, "png"))
+    return pdf_bytes(c, render_charts(ticket, figures, "pdf"))
 
 
 def serve(store: Store, views: Views, fmt: str, args, root: str, today: dt.date | None = None):
