@@ -330,14 +330,9 @@ def pptx_bytes(c: Content, images: list[bytes]) -> bytes:
     blank = deck.slide_layouts[6]
     deck.core_properties.title = c.title
     deck.core_properties.subject = c.survey_title
-    number = 0
 
     def new_slide():
-        nonlocal number
-        number += 1
-        slide = deck.slides.add_slide(blank)
-        _slide_number(slide, number)
-        return slide
+        return deck.slides.add_slide(blank)
 
     s = new_slide()
     _text(s, 60, 150, 840, 110, [c.title], size=36, bold_first=True)
@@ -368,6 +363,8 @@ def pptx_bytes(c: Content, images: list[bytes]) -> bytes:
     s = new_slide()
     _text(s, 40, 20, 880, 40, ["Sources and method"], size=24, bold_first=True)
     _text(s, 40, 65, 880, 450, _sources_lines(c), size=10)
+    for number, slide in enumerate(deck.slides, start=1):  # last on each slide, so read after its content
+        _slide_number(slide, number)
     buf = io.BytesIO()
     deck.save(buf)
     return buf.getvalue()
