@@ -4,7 +4,8 @@
  * "Add to briefing" buttons carry data-briefing-add=<slug>, data-survey=<id> and data-title=<chart title>.
  * The choice is kept in localStorage ("send-briefing": {survey, charts: [{slug, title}], title, subtitle,
  * keepTheme, themes}) and can be shared as an address: the page's address with
- * #briefing=<survey=…&charts=a,b&title=…&subtitle=…&theme=…>, which fills the chooser when opened.
+ * #briefing=<survey=…&charts=a,b&title=…&subtitle=…&theme=…&name=…> (name: each chart's title, for the chooser),
+ * which fills the chooser when opened.
  * A "Briefing (n)" button opens a panel: the charts in order (move up, move down, remove), the title and
  * subtitle, whether to keep the page's theme filter, the share link, and the two downloads, fetched from
  * /briefing.pptx and /briefing.pdf (a 400 or 503 shows its message). A pack holds the charts of one survey:
@@ -85,7 +86,9 @@
 
   function shareAddress() {
     var here = window.location.href.split("#")[0];
-    return here + "#briefing=" + encodeURIComponent(params().toString());
+    var p = params();
+    state.charts.forEach(function (c) { p.append("name", c.title); }); // for the chooser only, not the server
+    return here + "#briefing=" + encodeURIComponent(p.toString());
   }
 
   // #briefing=… in the address: take it as the briefing (titles of the charts are their slugs until a button
@@ -97,8 +100,9 @@
     try { p = new URLSearchParams(decodeURIComponent(hash.slice("#briefing=".length))); } catch (e) { return false; }
     var s = empty();
     s.survey = p.get("survey") || "";
+    var names = p.getAll("name");
     s.charts = (p.get("charts") || "").split(",").filter(Boolean).slice(0, MAX_CHARTS)
-      .map(function (slug) { return { slug: slug, title: slug }; });
+      .map(function (slug, i) { return { slug: slug, title: (names[i] || slug).slice(0, 300) }; });
     s.title = (p.get("title") || "").slice(0, MAX_TITLE);
     s.subtitle = (p.get("subtitle") || "").slice(0, MAX_SUBTITLE);
     s.themes = (p.get("theme") || "").split(",").filter(Boolean);
