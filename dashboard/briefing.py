@@ -1,5 +1,6 @@
 """The briefing pack: chosen charts as an editable PowerPoint deck (python-pptx) and a PDF (text set by reportlab,
-each chart the vector PDF the export renderer prints, placed with pypdf), both 16:9, from one address::
+each chart the export renderer's SVG turned into vector PDF by cairosvg and placed with pypdf), both 16:9, from
+one address::
 
     GET /briefing.pptx?survey=<id>&charts=<slug>,<slug>,…[&theme=a,b][&title=…][&subtitle=…]
     GET /briefing.pdf?…                                            (the same parameters)
@@ -26,8 +27,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,6 @@ from flask import Response, jsonify, request
 from dashboard import export, selection
 from dashboard.data import ChartSpec, Store, Survey, format_published, records
 from dashboard.figures import base_line, describe_rows, source_line
-from dashboard.renderer import NoBrowser, RenderError, find_chromium
 from dashboard.views import Views
 from dashboard.wording import SITE_TITLE, hover, themes_named
 from etl.package import PACKAGE
@@ -397,8 +397,8 @@ def _fonts() -> dict[str, str]:
 
 
 def pdf_bytes(c: Content, charts: list[bytes]) -> bytes:
-    """The same pages as the deck, 960 × 540 pt: the text set by reportlab, each chart the vector PDF the export
-    renderer printed (``charts``), placed on its page with pypdf; each chart's caveats beside it."""
+    """The same pages as the deck, 960 × 540 pt: the text set by reportlab, each chart a one-page vector PDF
+    (``charts``, from ``chart_pdf``) placed on its page with pypdf; each chart's caveats beside it."""
     from xml.sax.saxutils import escape
 
     from pypdf import PdfReader, PdfWriter, Transformation
@@ -484,32 +484,28 @@ def _sources_lines(c: Content) -> list[str]:
     ]
 
 
-def render_charts(ticket, figures: list[dict], fmt: str) -> list[bytes]:
-    """Every chart drawn for its slide as ``fmt`` ("png" at ``SLIDE_SCALE``, or "pdf"), in ``ticket``'s place.
+# Plotly writes each line of a text as <tspan class="line" dy="<n>em" x=… y=…> under one y; cairosvg misplaces a
+# line whose text is all in a nested (bold) tspan. Absolute positions read the same in every SVG renderer.
+_TEXT = re.compile(r"(<text\b[^>]*?font-size: ([0-9.]+)px[^>]*>)(.*?)(</text>)", re.S)
+_LINE = re.compile(r'dy="(-?[0-9.]+)em" x="(-?[0-9.]+)" y="(-?[0-9.]+)"')
 
-    PNG goes through ``Exporter.render_batch`` (and its image cache). PDF is not one of ``export.FORMATS`` (whose
-    image cache checks PNG and SVG only), so it is rendered here with the same place, browser and time limit;
-    a finished pack is cached whole (``PackCache``). Once the export renders PDF, this is render_batch too."""
-    owner = ticket.owner
-    scale = SLIDE_SCALE if fmt == "png" else 1
-    if fmt in export.FORMATS:
-        return owner.render_batch(figures, fmt, width=PICTURE[2], scale=scale, ticket=ticket)
-    if find_chromium() is None and owner.renderer.browser_path is None:
-        raise export.ExportUnavailable()
-    owner._start(ticket)  # waits for a free slot (ExportBusy after QUEUE_WAIT)
-    started = time.monotonic()
-    jobs = [
-        (f, {"format": fmt, "width": PICTURE[2], "height": int(f["layout"]["height"]), "scale": 1}) for f in figures
-    ]
-    try:
-        out = owner.renderer.render(jobs, started + owner.time_limit)
-    except NoBrowser:
-        raise export.ExportUnavailable() from None
-    except RenderError:
-        raise export.ExportFailed(owner.retry_after()) from None
-    owner.rendered += len(jobs)
-    ticket.seconds = time.monotonic() - started
-    return out
+
+def _absolute_lines(svg: str) -> str:
+    def text(m: re.Match) -> str:
+        size = float(m.group(2))
+        body = _LINE.sub(
+            lambda line: f'x="{line.group(2)}" y="{float(line.group(3)) + float(line.group(1)) * size:.2f}"', m.group(3)
+        )
+        return m.group(1) + body + m.group(4)
+
+    return _TEXT.sub(text, svg)
+
+
+def chart_pdf(svg: bytes) -> bytes:
+    """One chart's SVG (as the export renderer draws it) as a one-page vector PDF (cairosvg)."""
+    import cairosvg
+
+    return cairosvg.svg2pdf(bytestring=_absolute_lines(svg.decode("utf-8")).encode("utf-8"))
 
 
 # Bounded work and the cache. ---------------------------------------------------------------------------------
@@ -560,8 +556,11 @@ def make_pack(store: Store, views: Views, pack: Pack, fmt: str, root: str, today
     c = content(store, views, pack, root, today)
     figures = [p.figure for p in c.charts]
     if fmt == "pptx":
-        return pptx_bytes(c, render_charts(ticket, figures, "png"))
-    return pdf_bytes(c, render_charts(ticket, figures, "pdf"))
+        return pptx_bytes(
+            c, ticket.owner.render_batch(figures, "png", width=PICTURE[2], scale=SLIDE_SCALE, ticket=ticket)
+        )
+    svgs = ticket.owner.render_batch(figures, "svg", width=PICTURE[2], scale=1, ticket=ticket)
+    return pdf_bytes(c, [chart_pdf(svg) for svg in svgs])
 
 
 def serve(store: Store, views: Views, fmt: str, args, root: str, today: dt.date | None = None):
