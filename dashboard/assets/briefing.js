@@ -6,7 +6,7 @@
  * keepTheme, themes}) and can be shared as an address: the page's address with
  * #briefing=<survey=…&charts=a,b&title=…&subtitle=…&theme=…&name=…> (name: each chart's title, for the chooser),
  * which fills the chooser when opened.
- * A "Briefing (n)" button opens a panel: the charts in order (move up, move down, remove), the title and
+ * A "Briefing (n)" button (bottom left, once a chart is chosen) opens a panel: the charts in order (move up, move down, remove), the title and
  * subtitle, whether to keep the page's theme filter, the share link, and the two downloads, fetched from
  * /briefing.pptx and /briefing.pdf (a 400 or 503 shows its message). A pack holds the charts of one survey:
  * adding a chart of another survey starts a new briefing, and says so.
@@ -206,7 +206,7 @@
         state.themes = pageThemes();
         save();
       }
-      if (open) render();
+      render();
     });
     var wrap = el("div", { class: "briefing-dock" });
     wrap.appendChild(panel);
@@ -267,6 +267,7 @@
   function render() {
     if (!toggle) buildPanel();
     toggle.textContent = "Briefing (" + state.charts.length + ")";
+    toggle.hidden = !state.charts.length && panel.hasAttribute("hidden"); // shown once a chart is chosen
     document.querySelectorAll("[data-briefing-add]").forEach(function (b) {
       var on = has(b.getAttribute("data-briefing-add"), b.getAttribute("data-survey") || "");
       state.charts.forEach(function (c) {
