@@ -12,7 +12,7 @@ from pathlib import Path
 from dash import Dash, dcc, html
 from flask import Response, request
 
-from dashboard import callbacks, downloads, ids, landing, routes
+from dashboard import briefing, callbacks, downloads, ids, landing, routes
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.httpcache import install_http_caching
@@ -220,6 +220,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     _warm(store, views)
     routes.register(app, store, views, _asset_url(app))
     downloads.register(app, store, views, data_dir or DATA_DIR, _asset_url(app))
+    briefing.register(app.server, store, views)  # /briefing.pptx, /briefing.pdf
 
     app.server.config["BUILD_ID"] = store.tables.manifest.get("build_id")
 

@@ -281,6 +281,17 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
             html.P(spec.subtitle, className="tile-question"),
             html.Ul(items, className="mini-chart"),
             html.P(f"and {more} more" if more > 0 else "", className="tile-more"),
+            html.Button(
+                "Add to briefing",
+                type="button",
+                className="button secondary briefing-add",
+                **{
+                    "data-briefing-add": spec.slug,
+                    "data-survey": spec.survey,
+                    "data-title": spec.title,
+                    "aria-pressed": "false",
+                },
+            ),  # assets/briefing.js
         ],
     )
 

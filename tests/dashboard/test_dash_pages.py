@@ -148,10 +148,15 @@ def test_chart_csv(client):
 
 
 def test_chart_pages_load_no_dash(client):
-    """A chart page is plain HTML: plotly.js basic and one small script, no Dash renderer."""
+    """A chart page is plain HTML: plotly.js basic and small scripts (the page's, the briefing chooser's), no Dash
+    renderer."""
     page = client.get("/chart/timescales").get_data(as_text=True)
     scripts = re.findall(r'<script src="([^"]+)"', page)
-    assert [s.split("?")[0] for s in scripts] == ["/assets/vendor/plotly-basic-4.1.1.min.js", "/assets/chart-page.js"]
+    assert [s.split("?")[0] for s in scripts] == [
+        "/assets/vendor/plotly-basic-4.1.1.min.js",
+        "/assets/chart-page.js",
+        "/assets/briefing.js",
+    ]
     assert "_dash" not in page
 
 
