@@ -177,7 +177,7 @@ def caveats(store: Store, rows: pd.DataFrame, plural: str) -> list[str]:
     labelled, with its caveats and the sentence it came from (or how it was derived)."""
     out = []
     for r in records(rows):
-        h = hover(r, plural)
+        h = hover(r, plural, store.sources)
         derived = r[Col.QUALIFIER] == Qualifier.DERIVED.value
         if not (h.notes or derived or r[Col.QUALIFIER] in BOUND_QUALIFIERS or r[Col.FLAG]):
             continue
@@ -514,19 +514,8 @@ def chart_pdf(svg: bytes) -> bytes:
 class PackCache(export.DiskCache):
     """Finished packs beside the rendered images: ``<export cache>/briefing/<digest>.pptx|pdf``."""
 
-    def get(self, key: str, fmt: str) -> bytes | None:
-        if self.disabled:
-            return None
-        path = self._path(key, fmt)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        whole = data.startswith(b"PK\x03\x04") if fmt == "pptx" else data.rstrip().endswith(b"%%EOF")
-        if not whole:
-            path.unlink(missing_ok=True)
-            return None
-        return data
+    def whole(self, data: bytes, fmt: str) -> bool:
+        return data.startswith(b"PK\x03\x04") if fmt == "pptx" else data.rstrip().endswith(b"%%EOF")
 
 
 _caches: dict[Path, PackCache] = {}

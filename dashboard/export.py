@@ -162,13 +162,17 @@ class DiskCache:
             return None
         if data is None:
             return None
-        if not isinstance(data, bytes) or not _complete(data, fmt):
+        if not isinstance(data, bytes) or not self.whole(data, fmt):
             try:
                 cache.delete(name)
             except (OSError, sqlite3.Error):
                 pass
             return None
         return data
+
+    def whole(self, data: bytes, fmt: str) -> bool:
+        """Whether a cached entry looks like a whole file of ``fmt`` (else it is deleted and made again)."""
+        return _complete(data, fmt)
 
     def put(self, key: str, fmt: str, data: bytes) -> None:
         if self.disabled or len(data) > self.max_bytes // 8:
