@@ -55,6 +55,7 @@ def panel_outputs() -> dict[str, Output]:
         **{f"section_{s}": Output(s, "style") for s in landing.HIDEABLE},
         **{f"nav_{s}": Output(f"nav-{s}", "style") for s in landing.HIDEABLE},
         "summary": Output(ids.SELECTION_SUMMARY, "children"),
+        "filter_state": Output(ids.FILTER_STATE, "children"),
         **context_outputs(),
         "table": Output(ids.TABLE, "children", allow_duplicate=True),
     }
@@ -114,6 +115,7 @@ def update_panels(
         **{f"section_{s}": _shown(state.sections[s]) for s in landing.HIDEABLE},
         **{f"nav_{s}": _shown(state.sections[s]) for s in landing.HIDEABLE},
         "summary": components.summary_text(store, view),
+        "filter_state": components.filter_state(store, themes),
         **_context_outputs(store, view.context, context_more),
         "table": update_table(store, views, table_clicks, themes, survey.id)["table"]
         if _opened(table_clicks)

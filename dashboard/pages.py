@@ -31,7 +31,6 @@ from dashboard.views import Views
 from dashboard.wording import (
     NO_FIGURE_FOR_THEMES,
     SITE_FOOTNOTE,
-    SITE_TITLE,
     page_title,
     themes_named,
     unknown_themes_notice,
@@ -96,8 +95,9 @@ def _figure_json(figure: dict) -> Markup:
     return Markup(json.dumps(figure, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def _render(template: str, assets: Assets, **context) -> str:
-    return TEMPLATES.get_template(template).render(asset=assets, site=SITE_TITLE, **context) + "\n"
+def _render(template: str, assets: Assets, site: str, **context) -> str:
+    """``site``: the site's name as the survey shown says it (``Survey.site_title``)."""
+    return TEMPLATES.get_template(template).render(asset=assets, site=site, **context) + "\n"
 
 
 def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
@@ -159,7 +159,8 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     return _render(
         "chart.html",
         assets,
-        title=page_title(spec.title),
+        survey.site_title,
+        title=page_title(spec.title, survey.site_title),
         description=question_line(spec),
         canonical=url,
         embed=False,
@@ -185,7 +186,8 @@ def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     return _render(
         "embed.html",
         assets,
-        title=page_title(req.spec.title),
+        req.survey.site_title,
+        title=page_title(req.spec.title, req.survey.site_title),
         description=question_line(req.spec),
         canonical=page_url,
         embed=True,
@@ -215,7 +217,8 @@ def not_found_page(store: Store, reason: str, assets: Assets) -> str:
     return _render(
         "not_found.html",
         assets,
-        title=page_title("No such chart"),
+        store.site_title,
+        title=page_title("No such chart", store.site_title),
         description=reason,
         canonical="",
         embed=False,
