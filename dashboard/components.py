@@ -483,6 +483,8 @@ def context_cards(context: pd.DataFrame, store: Store, limit: int | None = CONTE
 
 def context_count(context: pd.DataFrame) -> int:
     """How many items the context section lists: a charted series counts once."""
+    if context.empty:  # a selection may leave none, in a frame that need not have every column
+        return 0
     series = context[Col.SERIES].dropna().value_counts()
     charted = series[series >= SERIES_MIN]
     return len(context) - int(charted.sum()) + len(charted)

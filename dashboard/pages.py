@@ -137,6 +137,7 @@ def _menu(store: Store, req: Request, path: str) -> dict:
     return dict(
         downloads=downloads,
         hidden=selection.fields(Selection(req.survey.id), store.default_survey),
+        theme_legend=req.survey.theme_legend,  # the survey's own name for its themes
         themes=[(t, store.theme_labels[t]) for t in req.survey.theme_ids],
         chosen_ids=req.themes,
         chosen=themes_named(store.theme_labels, req.themes),
