@@ -94,9 +94,9 @@ def _filters(store: Store, view: View, intervals: bool, notice: str) -> html.Asi
         className="controls",
         **{"aria-label": "Filters"},
         children=[
+            _live(components.summary_text(store, view), ids.SELECTION_SUMMARY, class_name="summary"),
             components.filter_panel(store, view.survey, list(view.themes), intervals),
             _live(notice or None, ids.THEME_NOTICE, html.Div, "notice"),
-            _live(components.summary_text(store, view), ids.SELECTION_SUMMARY, class_name="summary"),
         ],
     )
 
@@ -207,7 +207,7 @@ def _data() -> html.Section:
             ],
         ),
         _live(None, ids.EXPORT_STATUS, class_name="status"),
-        html.Div(id=ids.TABLE, className="table-wrap"),
+        html.Div(id=ids.TABLE),
     )
 
 
