@@ -18,7 +18,7 @@ from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.httpcache import install_http_caching
 from dashboard.security import install_security
 from dashboard.views import Views
-from dashboard.wording import SITE_TITLE
+from dashboard.wording import NO_DATA_TITLE
 from etl.store import DataError
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def maintenance_layout(reason: str) -> html.Div:
         id="main",
         className="maintenance",
         children=[
-            html.H1(SITE_TITLE),
+            html.H1(NO_DATA_TITLE),
             html.H2("The data is not available"),
             html.P(
                 "The dashboard will not show numbers it cannot vouch for. The survey tables are missing, incomplete or were built for another version:"
@@ -188,7 +188,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     """Build the app: load and check the tables once, then lay out the page, wire the callbacks and routes."""
     app = Dash(
         __name__,
-        title=SITE_TITLE,
+        title=NO_DATA_TITLE,  # the survey's own once the data names it (below)
         assets_folder=str(ASSETS),
         assets_ignore=r"^(chart-page\.js|plotly-basic-[0-9.]+\.min\.js)$",  # the chart pages' own scripts
         compress=True,
@@ -212,6 +212,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         log.error("data unavailable: %s", exc)
         _serve_maintenance(app, exc, data_dir)
         return app
+    app.title = store.site_title
     views = Views(store)
     app.layout = landing.shell(store)
     app.validation_layout = validation_layout(store, app.layout)

@@ -39,7 +39,7 @@ from dashboard import export, selection
 from dashboard.data import ChartSpec, Store, Survey, format_published, records
 from dashboard.figures import base_line, describe_rows, source_line
 from dashboard.views import Views
-from dashboard.wording import SITE_TITLE, hover, themes_named
+from dashboard.wording import hover, themes_named
 from etl.package import PACKAGE
 from etl.schema import Col, Qualifier
 
@@ -159,6 +159,7 @@ class Content:
     licence: str
     version: str
     dashboard: str
+    site: str  # the survey's own name for the site (its catalogue's site_title)
 
 
 def slide_figure(figure: dict) -> dict:
@@ -216,18 +217,6 @@ def findings(store: Store, views: Views, pack: Pack) -> list[str]:
     return out
 
 
-def build_date(store: Store) -> str:
-    """The date of the build the tables come from: the manifest's, else when its manifest was written."""
-    for key in ("built", "built_at", "created", "date"):
-        if store.tables.manifest.get(key):
-            return str(store.tables.manifest[key])[:10]
-    try:
-        stamp = (Path(store.tables.path) / "manifest.json").stat().st_mtime
-    except OSError:
-        return "date not recorded"
-    return dt.datetime.fromtimestamp(stamp, dt.UTC).date().isoformat()
-
-
 def content(store: Store, views: Views, pack: Pack, root: str, today: dt.date) -> Content:
     """Everything a pack says, for both files."""
     labels = views.labels
@@ -265,7 +254,6 @@ def content(store: Store, views: Views, pack: Pack, root: str, today: dt.date) -
             citations.append(cite + (f". {doc[Col.URL]}" if doc.get(Col.URL) else ""))
     citations = list(dict.fromkeys(citations))
     published = format_published(source[Col.PUBLISHED])
-    build = store.tables.manifest.get("build_id") or "unknown"
     return Content(
         title=pack.title,
         subtitle=pack.subtitle,
@@ -279,8 +267,9 @@ def content(store: Store, views: Views, pack: Pack, root: str, today: dt.date) -
         method=source[Col.METHOD] or "The method is not described.",
         licence=f"Data: {LICENCE['title']} ({LICENCE['name']}), {LICENCE['path']}. The quoted sentences remain "
         "their publishers'.",
-        version=f"Data version: build {build}, {build_date(store)}.",
+        version=f"Data version: {store.version.words}.",
         dashboard=root,
+        site=pack.survey.site_title,
     )
 
 
@@ -466,7 +455,7 @@ def pdf_bytes(c: Content, charts: list[bytes]) -> bytes:
         op = Transformation().translate(-float(chart.mediabox.left), -float(chart.mediabox.bottom))
         writer.pages[index].merge_transformed_page(chart, op.scale(scale, scale).translate(left, bottom))
     writer.add_metadata(
-        {"/Title": c.title, "/Subject": c.survey_title, "/Author": c.subtitle or c.dashboard, "/Creator": SITE_TITLE}
+        {"/Title": c.title, "/Subject": c.survey_title, "/Author": c.subtitle or c.dashboard, "/Creator": c.site}
     )
     out = io.BytesIO()
     writer.write(out)

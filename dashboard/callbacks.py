@@ -5,7 +5,7 @@ strings give an empty state or a notice, never an exception."""
 from __future__ import annotations
 
 import pandas as pd
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, no_update
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import MissingCallbackContextException
 
 from dashboard import components, ids, landing, selection, wording
@@ -55,6 +55,7 @@ def panel_outputs() -> dict[str, Output]:
         **{f"section_{s}": Output(s, "style") for s in landing.HIDEABLE},
         **{f"nav_{s}": Output(f"nav-{s}", "style") for s in landing.HIDEABLE},
         "summary": Output(ids.SELECTION_SUMMARY, "children"),
+        "filter_state": Output(ids.FILTER_STATE, "children"),
         **context_outputs(),
         "table": Output(ids.TABLE, "children", allow_duplicate=True),
     }
@@ -114,6 +115,7 @@ def update_panels(
         **{f"section_{s}": _shown(state.sections[s]) for s in landing.HIDEABLE},
         **{f"nav_{s}": _shown(state.sections[s]) for s in landing.HIDEABLE},
         "summary": components.summary_text(store, view),
+        "filter_state": components.filter_state(store, themes),
         **_context_outputs(store, view.context, context_more),
         "table": update_table(store, views, table_clicks, themes, survey.id)["table"]
         if _opened(table_clicks)
@@ -202,7 +204,15 @@ def update_table(store: Store, views: Views, clicks: object, selected: object, s
     themes, _ = clean_themes(selected, survey.theme_ids)
     view = views.get(survey, tuple(themes))
     caption = f"{components.summary_text(store, view)} Each row is one figure as the report states it."
-    return {"table": [components.results_table(view.results, caption, store.sources)], "button_style": HIDDEN}
+    # A region that scrolls sideways on a phone: focusable, so a keyboard can scroll it, and named.
+    wrap = html.Div(
+        components.results_table(view.results, caption, store.sources),
+        className="table-wrap",
+        tabIndex="0",
+        role="region",
+        **{"aria-label": "The results in view, as a table"},
+    )
+    return {"table": [wrap], "button_style": HIDDEN}
 
 
 def download_csv(store: Store, views: Views, n_clicks: object, selected: object, survey_id: object):

@@ -19,6 +19,7 @@ from dashboard.figures import (
     row_label,
     value_label,
 )
+from dashboard.textfit import text_width
 from dashboard.views import ChartRows, View
 from etl.schema import ChartKind, Col, Qualifier
 
@@ -109,11 +110,12 @@ def contents_nav(visible: dict[str, bool]) -> html.Nav:
 
 
 def theme_filter(store: Store, survey: Survey, selected: list[str]) -> html.Fieldset:
-    """Checkboxes in a fieldset named by its legend (dbc.Checklist: native inputs with their labels)."""
+    """Checkboxes in a fieldset named by its legend, the survey's own word for its themes (its catalogue's
+    ``theme_legend``); dbc.Checklist: native inputs with their labels."""
     return html.Fieldset(
         className="filter",
         children=[
-            html.Legend("Reform themes"),
+            html.Legend(survey.theme_legend),
             html.P("None ticked shows every theme.", className="hint"),
             dbc.Checklist(
                 id=ids.THEMES,
@@ -122,6 +124,29 @@ def theme_filter(store: Store, survey: Survey, selected: list[str]) -> html.Fiel
                 className="pills",
                 inputClassName="pill-input",
                 labelClassName="pill-label",
+            ),
+        ],
+    )
+
+
+def filter_state(store: Store, selected: list[str] | tuple[str, ...]) -> str:
+    """What the compact filter control says is chosen: "all", or the themes by name."""
+    return wording.themes_named(store.theme_labels, selected).removesuffix(" themes")
+
+
+def filter_panel(store: Store, survey: Survey, selected: list[str], intervals: bool) -> html.Details:
+    """The filters as one compact control ("Filter by theme: all") that opens a panel. Closed on a phone, so
+    the page starts with its findings; dashboard.js opens it where the filters stand beside the page."""
+    return html.Details(
+        id=ids.FILTER_PANEL,
+        className="filter-panel",
+        children=[
+            html.Summary(
+                className="filter-summary",
+                children=["Filter by theme: ", html.Span(filter_state(store, selected), id=ids.FILTER_STATE)],
+            ),
+            html.Div(
+                className="filter-body", children=[theme_filter(store, survey, selected), interval_toggle(intervals)]
             ),
         ],
     )
@@ -247,8 +272,29 @@ def _bar_style(row: dict, labels: Labels) -> dict:
     }
 
 
+def card_figure_line(store: Store, spec: ChartSpec, rows: list[dict]) -> str:
+    """The line above a card's title, on every card: the report's figure number, or, for a chart this site
+    compiles, that it does so and from which documents."""
+    if spec.eyebrow:
+        return spec.eyebrow
+    surveys = list(dict.fromkeys(r[Col.SURVEY] for r in rows))
+    if len(surveys) > 1:
+        return f"Compiled from {len(surveys)} surveys"
+    return "Compiled from the report"
+
+
+VALUE_PX = 13.1  # the cards' figures: .mini-chart strong, .82rem of 16px, bold
+
+
+def value_column(values: list[str]) -> str:
+    """The width of a card's value column: its widest figure (textfit measures it), so every bar of the card
+    starts and ends at the same x."""
+    return f"{max((text_width(v, VALUE_PX, bold=True) for v in values), default=0) + 4:.0f}px"
+
+
 def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, href: str) -> html.Article:
-    """A card linking to a chart's page: its figure number, title, question, and its first few figures."""
+    """A card linking to a chart's page: its figure line, title, question, and its first few figures, each
+    label whole (wrapped), each figure as the chart pages write it (``figures.value_label``)."""
     rows = records(store.chart_rows(spec))
     shown = rows[:CARD_ROWS]
     one_item = len({r[Col.ITEM] for r in rows}) == 1  # one question's answers (a stacked chart): name the answer
@@ -257,18 +303,18 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
     def label(r: dict) -> str:
         if one_item:
             return r[Col.CATEGORY]
+        if spec.kind == ChartKind.WAVES:
+            return row_label(r, spec, labels, several)
         return r[Col.ITEM] + (f" — {r[Col.CATEGORY]}" if several else "")
 
+    values = [value_label(r) for r in shown]
     items = [
         html.Li(
-            [
-                html.Span(label(r), className="mini-label"),
-                html.Strong(r[Col.REPORTED_TEXT] if not is_derived(r) else f"{count_label(r)} (derived)"),
-            ],
+            [html.Span(label(r), className="mini-label"), html.Strong(v)],
             className="derived" if is_derived(r) else None,
             style=_bar_style(r, labels),
         )
-        for r in shown
+        for r, v in zip(shown, values)
     ]
     more = len(rows) - len(shown)
     return html.Article(
@@ -276,10 +322,10 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
         className="chart-tile",
         style={} if visible else {"display": "none"},
         children=[
-            html.P(spec.eyebrow or "\u00a0", className="eyebrow"),
+            html.P(card_figure_line(store, spec, rows), className="eyebrow"),
             html.H3(html.A(spec.title, href=href, id=ids.card_link(spec.slug), className="tile-link")),
             html.P(spec.subtitle, className="tile-question"),
-            html.Ul(items, className="mini-chart"),
+            html.Ul(items, className="mini-chart", style={"--value-width": value_column(values)}),
             html.P(f"and {more} more" if more > 0 else "", className="tile-more"),
             html.Button(
                 "Add to briefing",
@@ -299,17 +345,34 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
 # Contrasts, quotations, context. ------------------------------------------------------------------------------
 
 
-def _side(row: dict | None, phrase: str, labels: Labels) -> html.Div:
+def contrast_base(store: Store, row: dict, labels: Labels, page_survey: str) -> str:
+    """Who a contrast's figure is of: the respondents it allows of its base (or that the base is not stated);
+    for a figure of another survey than the page's, that survey and who its respondents were too, so two
+    figures of different surveys are never read as one."""
+    src = store.sources[row[Col.SURVEY]]
+    plural = labels.plural(row[Col.SURVEY])
+    counts = count_label(row)
+    if counts:
+        base = f"{counts} {plural}"
+    elif row[Col.BASE] is not None:
+        base = f"base {row[Col.BASE]} {plural}"
+    else:
+        base = f"base not stated ({plural})"
+    if row[Col.SURVEY] == page_survey:
+        return f"{base[0].upper()}{base[1:]}."
+    who = f"; respondents: {src[Col.RESPONDENT_GROUP]}" if src[Col.RESPONDENT_GROUP] else ""
+    return f"{src[Col.SHORT_TITLE] or src[Col.TITLE]}: {base}{who}."
+
+
+def _side(store: Store, row: dict | None, phrase: str, labels: Labels, page_survey: str) -> html.Div:
     if row is None:
         return html.Div(className="contrast-side", children=[html.P("—", className="contrast-figure")])
-    counts = count_label(row)
-    plural = labels.plural(row[Col.SURVEY])
     return html.Div(
         className="contrast-side",
         children=[
             html.P(row[Col.REPORTED_TEXT], className="contrast-figure"),
             html.P(phrase, className="contrast-phrase"),
-            html.P(f"{counts} {plural}" if counts and row[Col.COUNT] is None else "", className="contrast-count"),
+            html.P(contrast_base(store, row, labels, page_survey), className="contrast-count"),
         ],
         title=row[Col.VERBATIM] or "",
     )
@@ -328,9 +391,9 @@ def contrasts(store: Store, shown: list[dict], labels: Labels) -> list:
         html.Div(
             className="contrast",
             children=[
-                _side(by_id.get(c[Col.LEFT]), c[Col.LEFT_TEXT], labels),
+                _side(store, by_id.get(c[Col.LEFT]), c[Col.LEFT_TEXT], labels, c[Col.SURVEY]),
                 html.P(c[Col.JOINER], className="contrast-but"),
-                _side(by_id.get(c[Col.RIGHT]), c[Col.RIGHT_TEXT], labels),
+                _side(store, by_id.get(c[Col.RIGHT]), c[Col.RIGHT_TEXT], labels, c[Col.SURVEY]),
             ],
         )
         for c in shown
@@ -363,10 +426,12 @@ SERIES_MIN = 3  # points a series needs to be drawn as a chart
 
 
 def _source_line(store: Store, source: str) -> html.P:
-    """The document a figure is from, named once and short, linked where it has an address."""
+    """The document a figure is from, by its own title, publisher and date (not the name of a survey: the
+    report's context figures are its text, not survey results), linked where it has an address."""
     src = store.sources[source]
-    name = src[Col.SHORT_TITLE] or src[Col.TITLE]
-    return html.P([html.A(name, href=src[Col.URL]) if src[Col.URL] else name], className="context-source")
+    by = ", ".join(p for p in (src[Col.PUBLISHER], format_published(src[Col.PUBLISHED])) if p)
+    title = html.A(src[Col.TITLE], href=src[Col.URL]) if src[Col.URL] else html.Cite(src[Col.TITLE])
+    return html.P(["From ", title, f" ({by})" if by else ""], className="context-source")
 
 
 def series_chart(points: list[dict], store: Store) -> html.Figure:
@@ -433,6 +498,8 @@ def context_cards(context: pd.DataFrame, store: Store, limit: int | None = CONTE
 
 def context_count(context: pd.DataFrame) -> int:
     """How many items the context section lists: a charted series counts once."""
+    if context.empty:  # a selection may leave none, in a frame that need not have every column
+        return 0
     series = context[Col.SERIES].dropna().value_counts()
     charted = series[series >= SERIES_MIN]
     return len(context) - int(charted.sum()) + len(charted)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.data import ChartSpec, Store, count_label, format_published
 from dashboard.figures import SOLID_QUALIFIERS, Labels, documents_of, footer_lines, key_items
-from dashboard.wording import LICENCE_URL, SITE_TITLE, document_name, flag_line, is_flag_line, notes_of
+from dashboard.wording import LICENCE_URL, document_name, flag_line, is_flag_line, notes_of
 from etl.package import LICENCE, LICENCE_SHORT
 from etl.schema import Col, Qualifier
 
@@ -201,13 +201,15 @@ def access_date(day: date) -> str:
     return f"{day.day} {format_published(day.strftime('%Y-%m'))}"
 
 
-def cite(store: Store, title: str, url: str, survey_source: Mapping, rows: list[dict], today: date) -> Cite:
-    """What the Cite block says of chart ``title`` at ``url``: the documents of its ``rows`` (the survey's report
+def cite(
+    store: Store, site: str, title: str, url: str, survey_source: Mapping, rows: list[dict], today: date
+) -> Cite:
+    """What the Cite block says of chart ``title`` at ``url`` on the site named ``site``: the documents of its ``rows`` (the survey's report
     when no row is in view)."""
     version = store.version.words
     accessed = access_date(today)
     docs = [d.citation for d in documents(store, rows)] or [survey_source[Col.CITATION] or survey_source[Col.TITLE]]
-    chart = f"{SITE_TITLE}, “{title}”, {url} (data version {version}; accessed {accessed})."
+    chart = f"{site}, “{title}”, {url} (data version {version}; accessed {accessed})."
     return Cite(
         chart=chart,
         documents=[d if d.endswith(".") else d + "." for d in docs],

@@ -60,6 +60,8 @@ class Survey:
     source: Mapping
     default: bool
     tagline: str
+    site_title: str  # the site's name on this survey's pages (its catalogue's words, not the code's)
+    theme_legend: str  # the name of its theme filter
     context_from: tuple[str, ...]
     charts: tuple[ChartSpec, ...]
     contrasts: tuple[Mapping, ...]
@@ -149,6 +151,11 @@ class Store:
     def default_survey(self) -> str:
         return next(iter(self.surveys))
 
+    @property
+    def site_title(self) -> str:
+        """The site's name where no survey is chosen yet (the default survey's catalogue names it)."""
+        return self.surveys[self.default_survey].site_title
+
     def survey(self, survey_id: object) -> Survey:
         """The survey ``survey_id`` names, or the default one for anything else."""
         return (
@@ -211,6 +218,8 @@ def load_store(data_dir: Path = DATA_DIR) -> Store:
             source=sources[sid],
             default=bool(cat[Col.DEFAULT]),
             tagline=cat[Col.TAGLINE],
+            site_title=cat[Col.SITE_TITLE],
+            theme_legend=cat[Col.THEME_LEGEND],
             context_from=context_from,
             charts=specs,
             contrasts=tuple(c for c in contrasts if c[Col.SURVEY] == sid),

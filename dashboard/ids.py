@@ -4,11 +4,14 @@ URL = "url"  # the address, as the shell sees it (picks the survey)
 PAGE_URL = "page-url"  # the address, as the survey's page sees it (syncs the themes)
 SURVEY = "survey"  # the survey shown (dcc.Store), chosen from ?survey= in the browser
 SURVEYS = "survey-ids"  # {"ids": [...], "default": ...} (dcc.Store)
+SITE_TITLE = "site-title"  # the site's name, as the survey shown says it (dashboard.js copies it to <title>)
 PAGE = "page"  # the survey's landing page, rendered by a callback when the survey changes
 THEME_IDS = "theme-ids"
 THEMES = "theme-filter"
 THEME_NOTICE = "theme-notice"
 SELECTION_SUMMARY = "selection-summary"
+FILTER_PANEL = "filter-panel"  # the compact filter control (a details element)
+FILTER_STATE = "filter-state"  # what it says is chosen ("all", or the themes)
 SHOW_INTERVALS = "show-intervals"
 CONTRASTS = "contrasts"
 OVERVIEW_CARD = "overview-card"

@@ -18,20 +18,19 @@ from dashboard.data import Store, Survey, filter_by_themes
 from dashboard.downloads import RESULTS_CODEBOOK, TABLES_ZIP
 from dashboard.figures import Labels
 from dashboard.views import ChartRows, View
-from dashboard.wording import SITE_TITLE
 
 HIDEABLE = ["overview", "charts", "quotations", "context"]  # sections hidden when the selection empties them
 
 
 def shell(store: Store) -> html.Div:
-    """What every landing page starts with, before the survey is known."""
+    """What every landing page starts with, before the survey is known (the site's name is the survey's: its
+    page brings it)."""
     return html.Div(
         className="page",
         children=[
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.SURVEYS, data={"ids": list(store.surveys), "default": store.default_survey}),
             dcc.Store(id=ids.SURVEY),
-            html.Header(className="masthead", children=[html.H1(SITE_TITLE)]),
             html.Div(id=ids.PAGE, className="survey-page"),
         ],
     )
@@ -88,14 +87,16 @@ def _live(text, ident: str, tag=html.P, class_name: str = "") -> Component:
 
 
 def _filters(store: Store, view: View, intervals: bool, notice: str) -> html.Aside:
+    """The compact filter control, and beside it what the selection shows ("Showing …"), so a change is seen
+    where it is made: on a phone at the top of the page, beside the page on a wide screen (sticky)."""
     return html.Aside(
         id="filters",
         className="controls",
         **{"aria-label": "Filters"},
         children=[
-            components.theme_filter(store, view.survey, list(view.themes)),
+            _live(components.summary_text(store, view), ids.SELECTION_SUMMARY, class_name="summary"),
+            components.filter_panel(store, view.survey, list(view.themes), intervals),
             _live(notice or None, ids.THEME_NOTICE, html.Div, "notice"),
-            components.interval_toggle(intervals),
         ],
     )
 
@@ -206,7 +207,7 @@ def _data() -> html.Section:
             ],
         ),
         _live(None, ids.EXPORT_STATUS, class_name="status"),
-        html.Div(id=ids.TABLE, className="table-wrap"),
+        html.Div(id=ids.TABLE),
     )
 
 
@@ -218,7 +219,6 @@ def survey_page(
     survey = view.survey
     state = page_state(store, view)
     main = [
-        _live(components.summary_text(store, view), ids.SELECTION_SUMMARY, class_name="summary"),
         _overview(store, labels, view, state, intervals),
         _charts(store, labels, view, state),
         _quotations(survey, quotes, state.sections["quotations"]),
@@ -231,6 +231,7 @@ def survey_page(
         # "callback-nav" tells the shell's Location when it changes the address.
         dcc.Location(id=ids.PAGE_URL, refresh="callback-nav"),
         dcc.Store(id=ids.THEME_IDS, data=list(survey.theme_ids)),
+        html.Header(className="masthead", children=[html.H1(survey.site_title, id=ids.SITE_TITLE)]),
         html.Div(
             className="masthead-detail", children=[components.headline(survey), components.survey_nav(store, survey)]
         ),

@@ -33,7 +33,6 @@ from dashboard.views import Views
 from dashboard.wording import (
     NO_FIGURE_FOR_THEMES,
     SITE_FOOTNOTE,
-    SITE_TITLE,
     page_title,
     themes_named,
     unknown_survey_notice,
@@ -143,14 +142,15 @@ def _figure_json(figure: dict) -> Markup:
     return Markup(json.dumps(figure, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
-def _render(template: str, assets: Assets, **context) -> str:
-    return TEMPLATES.get_template(template).render(asset=assets, site=SITE_TITLE, **context) + "\n"
+def _render(template: str, assets: Assets, site: str, **context) -> str:
+    """``site``: the site's name as the survey shown says it (``Survey.site_title``)."""
+    return TEMPLATES.get_template(template).render(asset=assets, site=site, **context) + "\n"
 
 
 def _cite(store: Store, req: Request, rows: list[dict], url: str) -> dict:
     """The Cite block's context: what it says (content.cite) and where all the data is."""
     today = datetime.now(UTC).date()
-    return dict(cite=content.cite(store, req.spec.title, url, req.survey.source, rows, today), tables_zip=TABLES_ZIP)
+    return dict(cite=content.cite(store, req.survey.site_title, req.spec.title, url, req.survey.source, rows, today), tables_zip=TABLES_ZIP)
 
 
 def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
@@ -192,6 +192,7 @@ def _menu(store: Store, req: Request, path: str) -> dict:
         downloads=downloads,
         hidden=selection.fields(Selection(req.survey.id), store.default_survey),
         hidden_tab=req.tab if req.tab != DEFAULT_TAB else "",  # after the themes, in the address grammar's order
+        theme_legend=req.survey.theme_legend,  # the survey's own name for its themes
         themes=[(t, store.theme_labels[t]) for t in req.survey.theme_ids],
         chosen_ids=req.themes,
         chosen=themes_named(store.theme_labels, req.themes),
@@ -215,7 +216,8 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     return _render(
         "chart.html",
         assets,
-        title=page_title(spec.title),
+        survey.site_title,
+        title=page_title(spec.title, survey.site_title),
         description=question_line(spec),
         canonical=address,
         embed=False,
@@ -242,7 +244,8 @@ def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     return _render(
         "embed.html",
         assets,
-        title=page_title(req.spec.title),
+        req.survey.site_title,
+        title=page_title(req.spec.title, req.survey.site_title),
         description=question_line(req.spec),
         canonical=page_url,
         embed=True,
@@ -276,7 +279,7 @@ def choices_page(store: Store, choices: Choices, suffix: str, assets: Assets) ->
     return _render(
         "not_found.html",
         assets,
-        title=page_title("Which survey?"),
+        title=page_title("Which survey?", store.site_title),
         description="Several surveys have a chart of that name.",
         canonical="",
         embed=False,
@@ -304,7 +307,8 @@ def not_found_page(store: Store, reason: str, assets: Assets) -> str:
     return _render(
         "not_found.html",
         assets,
-        title=page_title("No such chart"),
+        store.site_title,
+        title=page_title("No such chart", store.site_title),
         description=reason,
         canonical="",
         embed=False,

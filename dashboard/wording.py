@@ -12,7 +12,9 @@ from dashboard.data import count_label
 from etl.package import LICENCE, LICENCE_SHORT
 from etl.schema import Col, Qualifier
 
-SITE_TITLE = "SEND Reform Survey Dashboard"
+# The site's name comes from the data (each survey's charts.yaml: site_title; Store.site_title before a survey
+# is chosen). Only a page shown when there is no data to name it says this.
+NO_DATA_TITLE = "Survey dashboard"
 FLAG_MARK = "⚠"
 NO_FIGURE_FOR_THEMES = "None of this chart's figures is tagged with the selected themes."
 DERIVED_SENTENCE = "Not reported; derived from the other answers."
@@ -34,9 +36,9 @@ def version_line(version: str) -> str:
     return f"Data version {version}. Data and chart: {LICENCE_SHORT} ({LICENCE_URL})."
 
 
-def page_title(name: str) -> str:
-    """A page's <title>: its own name, then the site's."""
-    return f"{name} · {SITE_TITLE}"
+def page_title(name: str, site: str) -> str:
+    """A page's <title>: its own name, then the site's (``Survey.site_title``)."""
+    return f"{name} · {site}"
 
 
 def themes_named(theme_labels: Mapping[str, str], themes: Iterable[str]) -> str:

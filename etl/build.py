@@ -635,7 +635,14 @@ def _resolve_catalogues(loaded: _Loaded, sources: dict[str, Source], results: li
         if unknown:
             issues.append(Issue(rel, line, survey, "context_from", f"unknown document(s): {', '.join(unknown)}"))
         context_from = [survey, *(d for d in cat.context_from if d != survey)]
-        row = Catalogue(survey=survey, default=default, tagline=cat.tagline, context_from=context_from)
+        row = Catalogue(
+            survey=survey,
+            default=default,
+            tagline=cat.tagline,
+            site_title=cat.site_title,
+            theme_legend=cat.theme_legend,
+            context_from=context_from,
+        )
         catalogues.append(row.model_dump(mode="json"))
         charts += _chart_rows(entry, src, results, by_id, sources, issues)
         for pos, (c, cline) in enumerate(zip(cat.contrasts, entry.contrast_lines)):

@@ -570,7 +570,7 @@ class ContrastIn(Record):
 
     left: Annotated[Id, doc("Left", "The id of the result on the left.")]
     left_text: Annotated[Text, doc("Left text", "The words after the left figure.", role=Role.TEXT)]
-    joiner: Annotated[Text, doc("Joiner", "The word between the two ('but').", role=Role.TEXT)] = "but"
+    joiner: Annotated[Text, doc("Joiner", "How the two relate, said between them ('but', 'up from').", role=Role.TEXT)]
     right: Annotated[Id, doc("Right", "The id of the result on the right.")]
     right_text: Annotated[Text, doc("Right text", "The words after the right figure.", role=Role.TEXT)]
 
@@ -578,6 +578,8 @@ class ContrastIn(Record):
 class CatalogueIn(Record):
     default: bool = False  # the survey the page opens on
     tagline: Text  # one line under the page title
+    site_title: Text  # the site's name, as this survey's pages say it
+    theme_legend: Text  # the theme filter's name, in the survey's own words ("Reform themes")
     context_from: list[Id] = []  # documents whose context figures the page shows (always its own folder's)
     contrasts: list[ContrastIn] = []
     charts: Annotated[list[ChartIn], Field(min_length=1)]
@@ -587,6 +589,8 @@ class Catalogue(Record):
     survey: Annotated[Id, doc("Survey", "The id of the survey the catalogue draws.", role=Role.ID)]
     default: Annotated[bool, doc("Default", "Whether the page opens on this survey.")]
     tagline: Annotated[Text, doc("Tagline", "The line under the page title.", role=Role.TEXT)]
+    site_title: Annotated[Text, doc("Site title", "The site's name, as the survey's pages say it.", role=Role.TEXT)]
+    theme_legend: Annotated[Text, doc("Theme legend", "The name of the page's theme filter.", role=Role.TEXT)]
     context_from: Annotated[
         list[Id],
         doc("Context from", "The documents whose context figures its page shows, its own first (a JSON list)."),
@@ -762,6 +766,8 @@ class Col:
     CATEGORIES = "categories"
     DEFAULT = "default"
     TAGLINE = "tagline"
+    SITE_TITLE = "site_title"
+    THEME_LEGEND = "theme_legend"
     SLUG = "slug"
     POSITION = "position"
     SUBTITLE = "subtitle"

@@ -137,6 +137,35 @@
     ];
   }
 
+  // The page arrives by callback. When it does: the document's title becomes the survey's site name (its
+  // catalogue's words), and the compact filter control opens where the filters stand beside the page (a wide
+  // screen); on a phone it stays closed, so the page starts with its findings. The "Themes" button opens it.
+  var WIDE = "(min-width: 1000px)";
+  var seen = null;
+  function arrived() {
+    var panel = document.getElementById("filter-panel");
+    if (panel && panel !== seen) {
+      seen = panel;
+      if (window.matchMedia(WIDE).matches) panel.open = true;
+    }
+    var h1 = document.getElementById("site-title");
+    if (h1 && h1.textContent && document.title !== h1.textContent) document.title = h1.textContent;
+  }
+  function openFilters(event) {
+    var link = event.target.closest && event.target.closest('a[href="#filters"]');
+    var panel = document.getElementById("filter-panel");
+    if (link && panel) panel.open = true;
+  }
+  if (typeof MutationObserver !== "undefined" && typeof document !== "undefined") {
+    var start = function () {
+      new MutationObserver(arrived).observe(document.body, { childList: true, subtree: true });
+      document.addEventListener("click", openFilters);
+      arrived();
+    };
+    if (document.body) start();
+    else document.addEventListener("DOMContentLoaded", start);
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     send: {
       syncUrl: syncUrl,

@@ -117,8 +117,16 @@ class Landing:
         bars = len(self.store.chart_rows(spec, filter_by_themes(self.store.survey_results(s), list(themes))))
         self.page.wait_for_function(_LANDING_JS, arg=[f"Showing {names}:", bars], timeout=DRAW_TIMEOUT)
 
+    def open_filters(self) -> None:
+        """Open the compact filter control if it is closed (as it is on a phone)."""
+        if not self.page.locator("#filter-panel").evaluate("e => e.open"):
+            self.page.locator("#filter-panel > summary").click()
+
     def theme(self, label: str):
-        return self.page.get_by_role("group", name="Reform themes").get_by_role("checkbox", name=label, exact=True)
+        """A theme's checkbox, in the filter named by the survey's own legend (the panel opened first)."""
+        self.open_filters()
+        legend = self.page.locator("#filter-panel legend").first.text_content()
+        return self.page.get_by_role("group", name=legend).get_by_role("checkbox", name=label, exact=True)
 
     def visible_cards(self) -> set[str]:
         return set(

@@ -126,7 +126,8 @@ def test_phone_button_to_the_filters_shows_once_they_have_scrolled_away(browser,
         page.evaluate("() => window.scrollTo(0, 3 * window.innerHeight)")
         expect(button).to_be_visible()
         button.click()
-        expect(page.get_by_role("group", name="Reform themes")).to_be_in_viewport()
+        expect(page.locator("#filter-panel > summary")).to_be_in_viewport()
+        expect(page.get_by_role("group", name="Reform themes")).to_be_in_viewport()  # the link opens the panel
         expect(button).to_be_hidden()
     finally:
         ctx.close()

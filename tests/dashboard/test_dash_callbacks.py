@@ -198,7 +198,9 @@ def test_table_waits_for_a_click(store, views, clicks):
 def test_table_of_funding(store, views):
     """Asked for, the table lists the results in view, one row each, and the button hides."""
     out = callbacks.update_table(store, views, 1, ["funding"], None)
-    [table] = out["table"]
+    [wrap] = out["table"]
+    assert wrap.tabIndex == "0" and wrap.role == "region"  # it scrolls sideways on a phone: a keyboard can too
+    table = wrap.children
     assert out["button_style"] == HIDDEN
     rows = table.children[2].children
     assert len(rows) == 8

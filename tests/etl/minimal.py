@@ -121,9 +121,12 @@ population_source: A made-up register of twenty councils.
 """,
     "demo/charts.yaml": """\
 tagline: A made-up survey of ten councils.
+site_title: Demo Survey Dashboard
+theme_legend: Demo themes
 contrasts:
   - left: r-agree
     left_text: agree with the plan
+    joiner: but
     right: r-press
     right_text: find the timetable unrealistic
 charts:
@@ -205,6 +208,8 @@ respondent_plural: councils
     "other/charts.yaml": """\
 default: false
 tagline: Another made-up survey.
+site_title: Other Survey Dashboard
+theme_legend: Other themes
 charts:
   - slug: the-other-plan
     title: What councils think of the other plan

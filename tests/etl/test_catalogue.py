@@ -18,7 +18,14 @@ def test_catalogue_tables(tiny):
     """The tiny catalogue gives one default catalogue, two charts resolved in order and one contrast."""
     rows = collect(tiny.sources, tiny.seeds).rows
     assert rows["catalogues"] == [
-        {"survey": "demo", "default": True, "tagline": "A made-up survey of ten councils.", "context_from": ["demo"]}
+        {
+            "survey": "demo",
+            "default": True,
+            "tagline": "A made-up survey of ten councils.",
+            "site_title": "Demo Survey Dashboard",
+            "theme_legend": "Demo themes",
+            "context_from": ["demo"],
+        }
     ]
     charts = [(c["slug"], c["position"], c["kind"], c["result_ids"]) for c in rows["charts"]]
     assert charts == [
@@ -204,6 +211,8 @@ CASES = {
         "unknown document(s): nowhere",
     ),
     "no-tagline": (CHARTS, "tagline: A made-up survey of ten councils.\n", "", "tagline:", None, "tagline", "missing"),
+    "no-site-title": (CHARTS, "site_title: Demo Survey Dashboard\n", "", "tagline:", None, "site_title", "missing"),
+    "no-theme-legend": (CHARTS, "theme_legend: Demo themes\n", "", "tagline:", None, "theme_legend", "missing"),
     "no-respondent-nouns": (
         ORIGIN,
         "respondent_singular: council\nrespondent_plural: councils\n",
@@ -352,6 +361,8 @@ def test_one_catalogue_is_the_default(tiny):
 WAVES = """\
 default: false
 tagline: Another made-up survey.
+site_title: Other Survey Dashboard
+theme_legend: Other themes
 charts:
   - slug: then-and-now
     title: The plan, then and now

@@ -321,6 +321,8 @@ def test_the_catalogue(dataset):
             "survey": "isos-2026",
             "default": True,
             "tagline": "What English local authorities think of the 2026 SEND reforms.",
+            "site_title": "SEND Reform Survey Dashboard",
+            "theme_legend": "Reform themes",
             "context_from": [
                 "isos-2026",
                 "lga-2024-debate-briefing",
@@ -337,6 +339,14 @@ def test_the_catalogue(dataset):
 def test_contrasts(dataset, results):
     """The report's five contrasts, in order, each between two known results."""
     pairs = [(c["left"], c["right"]) for c in dataset.rows["contrasts"]]
+    # each says how its two figures relate, in the report's words where it compares them
+    assert [c["joiner"] for c in dataset.rows["contrasts"]] == [
+        "but only",
+        "but",
+        "while only",
+        "up from",
+        "contrasted with",
+    ]
     assert pairs == [
         ("fig3-individual-support-plans", "fig1-local-government-role"),
         ("fig6-own-capacity", "fig6-partner-capacity"),
