@@ -589,7 +589,8 @@ def mixed_report(env, plan, elapsed: float, clients: int) -> list[str]:
         f"p50 {t.get_response_time_percentile(0.5) if n else 0:.0f} ms, p95 {t.get_response_time_percentile(0.95) if n else 0:.0f} ms, "
         f"p99 {t.get_response_time_percentile(0.99) if n else 0:.0f} ms; errors {t.num_failures + len(env.runner.exceptions)} "
         f"(5xx {fives} not counting exports' 503, connection {sum(a['conn'] for a in plan.answers.values())}); "
-        f"{len(plan.sent)} distinct requests ({len(plan.sent & fixed)} of the {len(fixed) if not plan.unique else 0} fixed ones)"
+        f"{len(plan.sent)} distinct requests"
+        + ("" if plan.unique else f" ({len(plan.sent & fixed)} of the {len(fixed)} fixed ones)")
         + (f"; no new distinct request could be made of: {', '.join(sorted(plan.exhausted))}" if plan.exhausted else "")
     )]  # fmt: skip
     return lines
