@@ -1,53 +1,33 @@
 """Load test: ``python -m benchmarks.loadtest [--seconds 20] [--clients 8] [--url URL] [--write]`` (``make loadtest``).
 
-Starts the dashboard under gunicorn with the production settings (``dashboard/gunicorn_conf.py``: gthread
-workers, build pinning; ``--max-requests 0`` so no worker is recycled while its memory is measured; a fresh
-export cache) on a free 127.0.0.1 port, unless ``--url`` names one already running (127.0.0.1 or localhost
-only). Three modes:
+A thin wrapper around locust (``benchmarks/locustfile.py``, used as a library): it starts the dashboard under
+gunicorn with the production settings (``dashboard/gunicorn_conf.py``; ``--max-requests 0`` so no worker is
+recycled while its memory is measured; a fresh export cache) on a free 127.0.0.1 port, unless ``--url`` names
+one already running (127.0.0.1 or localhost only); reads the app's callbacks and the default survey's page
+(``catalogue``) to build the requests; runs locust for a bounded time and number of requests; reads the workers'
+RSS before, during and after; prints p50/p95/p99 per kind and in total, the errors, and the RSS. Three modes:
 
-* **mixed** (default): ``--clients`` concurrent keep-alive clients for ``--seconds`` (at most
-  ``--max-requests`` requests). First every fixed request once, then a weighted random mix of requests that
-  look like users, most of them distinct. Callback bodies are built as the browser sends them
-  (``dashboard.wire.callback_body``) from the app's ``/_dash-dependencies`` and the default survey's page as its page
-  callback renders it (theme ids, the chart cards that the panel callback's ALL outputs stand for):
+* **mixed** (default): ``--clients`` users for ``--seconds`` (at most ``--max-requests`` requests): every fixed
+  request once (``fixed_requests``: pages, routes, downloads, valid callbacks, and hostile ones, which
+  tests/security also sends), then a weighted mix (``WEIGHTS``) of requests that look like users, most of them
+  distinct (``makers``: first visits, theme selections via the panel callback, quotation searches, tables, CSVs,
+  chart pages, embeds, the tables zip, PNGs and exports, which may be answered 503 with ``Retry-After``).
+* **distinct** (``--distinct N``): N distinct valid requests (``DISTINCT_KINDS``), then stop (or after an
+  hour): the workers' memory ceiling under a crowd that never repeats itself.
+* **export flood** (``--export-flood N``): N concurrent exports of distinct selections while ``GET /`` is timed
+  every 50 ms (target: p95 < 300 ms); how the exports were answered (200, or 503 with ``Retry-After``).
 
-  - page loads (``GET /``), ``/_dash-layout``, ``/_dash-dependencies`` and the scripts and styles of the
-    landing page and of a chart page;
-  - *landing*: the page callback for a shared address (``?theme=…&intervals=on``): the survey's whole page;
-  - *selection*: a theme click's panel callback (output ``…overview-chart.children…``) for a random theme
-    selection (of 2^11), intervals on or off, with the page's real chart cards;
-  - *quotes*: the quotations for random themes and stances and a search text (words and fragments of
-    words, so a few thousand distinct searches); *context*: the context figures of a selection;
-  - *table*: opening the data table (a click count and a selection);
-  - *csv*: ``/chart/<slug>.csv`` of a selection; *chart page*: ``/chart/<slug>`` of a selection (a tab, now
-    and then); *embed*: ``/embed/<slug>`` of a selection;
-  - *tables zip*: ``/download/send-survey-tables.zip``; *chart png* and *export*: a few ``/chart/<slug>.png``
-    and ``/export/charts.zip`` (PNG or SVG of a random selection), which may be answered 503 with
-    ``Retry-After`` when the export queue is full;
-  - fixed valid, invalid and malformed requests (unknown themes, surveys and charts, chart cards that are not
-    the page's, huge values, markup, invalid JSON, missing keys, clientside callbacks posted to the server,
-    path traversal...), which must get a 2xx/4xx or a 4xx.
-
-* **distinct** (``--distinct N``): N distinct valid requests (landing, selection, quotes, table, csv, chart
-  page, embed: each builds or caches a view, a figure or a response), then stop (or after an hour). Reports
-  worker RSS before, at the end and the largest seen: the memory ceiling under an attacker or a crowd that
-  never repeats itself.
-
-* **export flood** (``--export-flood N``): N concurrent export requests (distinct selections, so none is
-  cached) while one client requests ``GET /`` every 50 ms; reports ``GET /`` p50/p95/p99 during the flood
-  (target: p95 < 300 ms) and how the exports were answered (200, or 503 with ``Retry-After``).
-
-An error is any 5xx (except an export's 503 with ``Retry-After``), a connection error, a 2xx/3xx where a 4xx
-was expected, or a non-2xx answer to a valid request. Prints p50/p95/p99 per kind and in total, each distinct
-error with the request that caused it (and, for a server we started, the tracebacks it logged), and the
-gunicorn workers' RSS before and after. Exit code 1 if there was any error (or, in flood mode, the target was
-missed). ``--write`` appends the report to benchmarks/RESULTS.md under "## Load test".
+An error (``classify``) is any 5xx (except an export's 503 with ``Retry-After``), a connection error, a 2xx/3xx
+where a 4xx was expected, or a non-2xx answer to a valid request; each distinct one is printed with the request,
+and for a server we started the tracebacks it logged. Exit code 1 on any error (or a missed flood target).
+``--write`` appends the report to benchmarks/RESULTS.md under "## Load test".
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import random
 import re
@@ -55,10 +35,9 @@ import shlex
 import shutil
 import sys
 import tempfile
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -500,46 +479,22 @@ def server_tracebacks(log: str, limit: int = 60) -> list[str]:
     return keep[-limit:]
 
 
+@dataclass
 class Memory:
-    """RSS of the gunicorn workers we started: before, at the end, and the largest seen (sampled every 0.5 s)."""
+    """RSS of the gunicorn workers we started: before, at the end, and the largest seen (``sample`` is called by
+    the locust run's loop every 0.5 s)."""
 
-    def __init__(self, server: common.Server | None):
-        self.server = server
-        self.before: dict[int, int] = {}
-        self.after: dict[int, int] = {}
-        self.peak: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+    server: common.Server | None
+    before: dict[int, int] = field(default_factory=dict)
+    after: dict[int, int] = field(default_factory=dict)
+    peak: dict[int, int] = field(default_factory=dict)
 
-    def _sample(self) -> dict[int, int]:
-        if self.server is None:
-            return {}
-        found = {}
-        for pid in self.server.worker_pids():
-            rss = common.rss_bytes(pid)
-            if rss is not None:
-                found[pid] = rss
-        return found
-
-    def start(self) -> None:
-        self.before = self._sample()
-        self.peak = dict(self.before)
-
-        def loop() -> None:
-            while not self._stop.wait(0.5):
-                for pid, rss in self._sample().items():
-                    self.peak[pid] = max(rss, self.peak.get(pid, 0))
-
-        self._thread = threading.Thread(target=loop, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=5)
-        self.after = self._sample()
-        for pid, rss in self.after.items():
+    def sample(self) -> dict[int, int]:
+        found = {pid: common.rss_bytes(pid) for pid in (self.server.worker_pids() if self.server else [])}
+        found = {pid: rss for pid, rss in found.items() if rss is not None}
+        for pid, rss in found.items():
             self.peak[pid] = max(rss, self.peak.get(pid, 0))
+        return found
 
     def line(self) -> str:
         if not self.before and not self.after:
@@ -548,15 +503,11 @@ class Memory:
         def mib(d: dict[int, int]) -> str:
             return ", ".join(f"{v / 2**20:.0f}" for _, v in sorted(d.items())) or "–"
 
-        same = set(self.before) == set(self.after)
         return (
             f"Worker RSS (MiB, per worker): before {mib(self.before)}; after {mib(self.after)}; "
-            f"largest seen {mib(self.peak)}; largest of all {self.largest() / 2**20:.0f} MiB"
-            + ("" if same else " (workers changed during the run)")
+            f"largest seen {mib(self.peak)}; largest of all {max(self.peak.values(), default=0) / 2**20:.0f} MiB"
+            + ("" if set(self.before) == set(self.after) else " (workers changed during the run)")
         )
-
-    def largest(self) -> int:
-        return max(self.peak.values(), default=0)
 
 
 def mixed_report(env, plan, elapsed: float, clients: int) -> list[str]:
@@ -634,115 +585,97 @@ def error_lines(env) -> list[str]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.loadtest",
         description="Load that looks like users (and attackers) against the dashboard (127.0.0.1 only).",
     )
-    parser.add_argument(
-        "--seconds", type=float, default=20.0, help=f"how long the clients run (default 20, at most {MAX_SECONDS})"
-    )
-    parser.add_argument("--clients", type=int, default=8, help=f"concurrent clients (default 8, at most {MAX_CLIENTS})")
-    parser.add_argument(
-        "--max-requests", type=int, default=100_000, help="stop after this many requests in all (default 100000)"
-    )
+    add = parser.add_argument
+    add("--seconds", type=float, default=20.0, help=f"how long the users run (default 20, at most {MAX_SECONDS})")
+    add("--clients", type=int, default=8, help=f"concurrent users (default 8, at most {MAX_CLIENTS})")
+    add("--max-requests", type=int, default=100_000, help="stop after this many requests in all (default 100000)")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--distinct",
-        type=int,
-        metavar="N",
-        help="send N distinct valid requests (selection, landing, quotes, table, csv, chart page, embed); worker RSS",
-    )
-    mode.add_argument(
-        "--export-flood",
-        type=int,
-        metavar="N",
-        help=f"N concurrent exports while timing GET / (target p95 < {FLOOD_TARGET_MS:.0f} ms)",
-    )
-    parser.add_argument(
-        "--url", help="a dashboard already running on 127.0.0.1/localhost (default: start one under gunicorn)"
-    )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers when we start the server (default 2)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--write", action="store_true", help="append the report to benchmarks/RESULTS.md under '## Load test'"
-    )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    mode.add_argument("--distinct", type=int, metavar="N", help="send N distinct valid requests; report worker RSS")
+    mode.add_argument("--export-flood", type=int, metavar="N", help="N concurrent exports while timing GET /")
+    add("--url", help="a dashboard already running on 127.0.0.1/localhost (default: start one under gunicorn)")
+    add("--workers", type=int, default=2, help="gunicorn workers when we start the server (default 2)")
+    add("--seed", type=int, default=1)
+    add("--write", action="store_true", help="append the report to benchmarks/RESULTS.md under '## Load test'")
+    add("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    if not 0 < args.seconds <= MAX_SECONDS:
-        parser.error(f"--seconds must be in (0, {MAX_SECONDS}]")
-    if not 0 < args.clients <= MAX_CLIENTS:
-        parser.error(f"--clients must be in 1..{MAX_CLIENTS}")
-    if args.max_requests < 1:
-        parser.error("--max-requests must be positive")
-    if args.distinct is not None and not 0 < args.distinct <= 1_000_000:
-        parser.error("--distinct must be in 1..1000000")
-    if args.export_flood is not None and not 0 < args.export_flood <= 200:
-        parser.error("--export-flood must be in 1..200")
-
-    server = None
-    cache_dir = None
+    for name, top in [("seconds", MAX_SECONDS), ("clients", MAX_CLIENTS), ("max_requests", 10**9),
+                      ("distinct", 1_000_000), ("export_flood", 200)]:  # fmt: skip
+        value = getattr(args, name)
+        if value is not None and not 0 < value <= top:
+            parser.error(f"--{name.replace('_', '-')} must be in (0, {top}]")
     if args.url:
         try:
-            host, port = common.check_local_url(args.url)
+            host, args.port = common.check_local_url(args.url)
         except ValueError as exc:
             parser.error(str(exc))
-        host = "127.0.0.1" if host in ("localhost",) else host.strip("[]")
+        args.host = "127.0.0.1" if host == "localhost" else host.strip("[]")
     else:
-        host, port = "127.0.0.1", common.free_port()
+        args.host, args.port = "127.0.0.1", common.free_port()
+    return args
+
+
+def load(
+    args: argparse.Namespace, argv: list[str], cat: Catalogue, memory: Memory
+) -> tuple[list[str], list[str], bool]:
+    """Run locust in the mode asked for: (report lines, error lines, whether the flood target was met)."""
+    # Imported here, not at the top: locust monkey-patches the process with gevent (tests import this module).
+    from benchmarks import locustfile
+
+    say = functools.partial(print, file=sys.stderr, flush=True)
+    if args.export_flood:
+        say(f"{args.export_flood} concurrent exports, timing GET / ...")
+        plan = locustfile.Plan(cat, args.seed, ["export"], args.export_flood, unique=False)
+        probes = [
+            _get("GET /", "/"),
+            Req("page callback", "the landing page's page callback", "POST", CALLBACK_PATH, _json(cat.app.page("")), OK),
+            _get(f"GET /chart/{cat.app.overview}", f"/chart/{cat.app.overview}"),
+        ]  # fmt: skip
+        env, elapsed = locustfile.flood(args.host, args.port, plan, args.export_flood, probes, memory.sample)
+        report, met = flood_report(env, plan, elapsed, probes)
+        return report, error_lines(env), met
+    kinds = DISTINCT_KINDS if args.distinct else list(WEIGHTS)
+    limit = args.distinct or args.max_requests
+    seconds = MAX_SECONDS if args.distinct and "--seconds" not in argv else args.seconds
+    what = f"{limit} distinct valid requests ({', '.join(kinds)})" if args.distinct else "the mixed load"
+    say(f"{what}; {args.clients} users, at most {seconds:g} s")
+    plan = locustfile.Plan(cat, args.seed, kinds, limit, unique=bool(args.distinct))
+    env, elapsed = locustfile.mixed(args.host, args.port, plan, args.clients, seconds, memory.sample)
+    errors = error_lines(env)
+    if args.distinct and env.stats.total.num_requests < args.distinct:
+        errors.append(
+            f"ERROR: only {env.stats.total.num_requests} of the {args.distinct} distinct requests were sent (time "
+            "limit, or no new distinct request could be made)"
+        )
+    return mixed_report(env, plan, elapsed, args.clients), errors, True
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse(argv)
+    server = cache_dir = None
+    if not args.url:
         cache_dir = tempfile.mkdtemp(prefix="loadtest-export-cache-")
         server = common.gunicorn(
-            "loadtest",
-            common.OURS_WSGI,
-            port,
-            workers=args.workers,
-            config=CONFIG,
-            extra=common.NO_RECYCLING,
-            env={"EXPORT_CACHE_DIR": cache_dir},
-        )
+            "loadtest", common.OURS_WSGI, args.port, workers=args.workers, config=CONFIG,
+            extra=common.NO_RECYCLING, env={"EXPORT_CACHE_DIR": cache_dir},
+        )  # fmt: skip
     started = dt.datetime.now(dt.UTC)
     memory = Memory(server)
     try:
         if server:
             server.start()
-            print(
-                f"starting the dashboard under gunicorn ({args.workers} workers, {CONFIG}) on http://127.0.0.1:{port} ...",
-                file=sys.stderr,
-                flush=True,
-            )
+            where = f"({args.workers} workers, {CONFIG}) on http://127.0.0.1:{args.port}"
+            print(f"starting the dashboard under gunicorn {where} ...", file=sys.stderr, flush=True)
             print(f"ready after {server.wait_ready(timeout=120):.1f} s", file=sys.stderr, flush=True)
-        cat = catalogue(host, port)
-        # Imported here, not at the top: locust monkey-patches the process with gevent (tests import this module).
-        from benchmarks import locustfile
-
-        memory.start()
-        if args.export_flood:
-            print(f"{args.export_flood} concurrent exports, timing GET / ...", file=sys.stderr, flush=True)
-            plan = locustfile.Plan(cat, args.seed, ["export"], args.export_flood, unique=False)
-            probes = [
-                _get("GET /", "/"),
-                Req("page callback", "the landing page's page callback", "POST", CALLBACK_PATH, _json(cat.app.page("")), OK),
-                _get(f"GET /chart/{cat.app.overview}", f"/chart/{cat.app.overview}"),
-            ]  # fmt: skip
-            env, elapsed = locustfile.flood(host, port, plan, args.export_flood, probes)
-            report, met = flood_report(env, plan, elapsed, probes)
-        else:
-            kinds = DISTINCT_KINDS if args.distinct else list(WEIGHTS)
-            limit = args.distinct or args.max_requests
-            seconds = MAX_SECONDS if args.distinct and "--seconds" not in argv else args.seconds
-            what = f"{limit} distinct valid requests ({', '.join(kinds)})" if args.distinct else "the mixed load"
-            print(f"{what}; {args.clients} clients, at most {seconds:g} s", file=sys.stderr, flush=True)
-            plan = locustfile.Plan(cat, args.seed, kinds, limit, unique=bool(args.distinct))
-            env, elapsed = locustfile.mixed(host, port, plan, args.clients, seconds)
-            report, met = mixed_report(env, plan, elapsed, args.clients), True
-        errors = error_lines(env)
-        if args.distinct and env.stats.total.num_requests < args.distinct:
-            errors.append(
-                f"ERROR: only {env.stats.total.num_requests} of the {args.distinct} distinct requests were sent (time "
-                "limit, or no new distinct request could be made)"
-            )
-        memory.stop()
+        cat = catalogue(args.host, args.port)
+        memory.before = memory.sample()
+        report, errors, met = load(args, argv, cat, memory)
+        memory.after = memory.sample()
         log = server.log_text() if server else ""
     finally:
         if server:
@@ -750,16 +683,11 @@ def main(argv: list[str] | None = None) -> int:
             server.remove_log()
         if cache_dir:
             shutil.rmtree(cache_dir, ignore_errors=True)
-
     report += ["", memory.line()]
-    print()
-    print("\n".join(report))
-    for line in errors:
-        print(line)
+    print("\n" + "\n".join(report + errors))
     traces = server_tracebacks(log) if errors else []
     if traces:
-        print("\nServer log (exception lines):")
-        print("\n".join(traces))
+        print("\nServer log (exception lines):\n" + "\n".join(traces))
     if args.write:
         write(args, argv, started, server is not None, report, errors)
     return 1 if errors or not met else 0

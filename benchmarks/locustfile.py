@@ -18,6 +18,7 @@ import itertools
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import gevent
@@ -43,6 +44,7 @@ class Plan:
     sent: set[bytes] = field(default_factory=set)
     answers: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     exhausted: set[str] = field(default_factory=set)
+    numbers: Iterator[int] = field(default_factory=itertools.count)
     exports: list[tuple[int, str | None, float]] = field(default_factory=list)  # flood: status, Retry-After, s
 
     @property
@@ -83,7 +85,7 @@ class Sender(FastHttpUser):
 
 class Visitor(Sender):
     def on_start(self) -> None:
-        self.rng = random.Random(PLAN.seed * 1000 + id(self) % 1000)
+        self.rng = random.Random(PLAN.seed * 1000 + next(PLAN.numbers))  # each user its own, reproducible
 
     def pick(self, kind: str) -> Req | None:
         """The next request of ``kind``; in ``unique`` mode one never sent before (a kind whose maker finds
@@ -144,31 +146,37 @@ class Exporter(Sender):
         raise StopUser
 
 
-def run(host: str, port: int, classes: list[type], users: int, seconds: float, done=None) -> tuple[Environment, float]:
+def run(
+    host: str, port: int, classes: list[type], users: int, seconds: float, tick, done=None
+) -> tuple[Environment, float]:
     """Run ``users`` users of ``classes`` against 127.0.0.1 until ``seconds`` pass, every user stopped, or
-    ``done()``; returns the environment (its stats) and the elapsed seconds."""
+    ``done()``, calling ``tick()`` every 0.5 s; returns the environment (its stats) and the elapsed seconds."""
     env = Environment(user_classes=classes, host=f"http://{host}:{port}")
     runner = env.create_local_runner()
     t0 = time.perf_counter()
     runner.start(users, spawn_rate=100)  # all users within a second; locust warns above 100
     gevent.sleep(0.5)
+    ticked = 0.0
     while time.perf_counter() - t0 < seconds and runner.user_count and not (done and done()):
         gevent.sleep(0.05)
+        if time.perf_counter() - ticked >= 0.5:
+            tick()
+            ticked = time.perf_counter()
     elapsed = time.perf_counter() - t0
     runner.quit()
     return env, elapsed
 
 
-def mixed(host: str, port: int, plan: Plan, clients: int, seconds: float) -> tuple[Environment, float]:
+def mixed(host: str, port: int, plan: Plan, clients: int, seconds: float, tick) -> tuple[Environment, float]:
     global PLAN
     PLAN = plan
     if not plan.unique:
         plan.sweep = [r for k in plan.kinds for r in plan.cat.fixed.get(k, [])]
         random.Random(plan.seed).shuffle(plan.sweep)
-    return run(host, port, [visitor(plan.kinds)], clients, seconds)
+    return run(host, port, [visitor(plan.kinds)], clients, seconds, tick)
 
 
-def flood(host: str, port: int, plan: Plan, n: int, probes: list[Req]) -> tuple[Environment, float]:
+def flood(host: str, port: int, plan: Plan, n: int, probes: list[Req], tick) -> tuple[Environment, float]:
     global PLAN
     PLAN = plan
     rng = random.Random(plan.seed)
@@ -176,7 +184,7 @@ def flood(host: str, port: int, plan: Plan, n: int, probes: list[Req]) -> tuple[
     rng.shuffle(combos)
     Exporter.selections, Exporter.fixed_count = combos[:n], n
     classes = [type(f"Probe{i}", (Probe,), {"req": r, "fixed_count": 1}) for i, r in enumerate(probes)]
-    return run(host, port, [*classes, Exporter], len(classes) + n, 300, done=lambda: len(plan.exports) >= n)
+    return run(host, port, [*classes, Exporter], len(classes) + n, 300, tick, done=lambda: len(plan.exports) >= n)
 
 
 def by_kind(env: Environment) -> dict[str, StatsEntry]:
