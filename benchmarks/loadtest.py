@@ -1,55 +1,33 @@
 """Load test: ``python -m benchmarks.loadtest [--seconds 20] [--clients 8] [--url URL] [--write]`` (``make loadtest``).
 
-Starts the dashboard under gunicorn with the production settings (``dashboard/gunicorn_conf.py``: gthread
-workers, build pinning; ``--max-requests 0`` so no worker is recycled while its memory is measured; a fresh
-export cache) on a free 127.0.0.1 port, unless ``--url`` names one already running (127.0.0.1 or localhost
-only). Three modes:
+A thin wrapper around locust (``benchmarks/locustfile.py``, used as a library): it starts the dashboard under
+gunicorn with the production settings (``dashboard/gunicorn_conf.py``; ``--max-requests 0`` so no worker is
+recycled while its memory is measured; a fresh export cache) on a free 127.0.0.1 port, unless ``--url`` names
+one already running (127.0.0.1 or localhost only); reads the app's callbacks and the default survey's page
+(``catalogue``) to build the requests; runs locust for a bounded time and number of requests; reads the workers'
+RSS before, during and after; prints p50/p95/p99 per kind and in total, the errors, and the RSS. Three modes:
 
-* **mixed** (default): ``--clients`` concurrent keep-alive clients for ``--seconds`` (at most
-  ``--max-requests`` requests). First every fixed request once, then a weighted random mix of requests that
-  look like users, most of them distinct. Callback bodies are built as the browser sends them
-  (``dashboard.wire.callback_body``) from the app's ``/_dash-dependencies`` and the default survey's page as its page
-  callback renders it (theme ids, the chart cards that the panel callback's ALL outputs stand for):
+* **mixed** (default): ``--clients`` users for ``--seconds`` (at most ``--max-requests`` requests): every fixed
+  request once (``fixed_requests``: pages, routes, downloads, valid callbacks, and hostile ones, which
+  tests/security also sends), then a weighted mix (``WEIGHTS``) of requests that look like users, most of them
+  distinct (``makers``: first visits, theme selections via the panel callback, quotation searches, tables, CSVs,
+  chart pages, embeds, the tables zip, PNGs and exports, which may be answered 503 with ``Retry-After``).
+* **distinct** (``--distinct N``): N distinct valid requests (``DISTINCT_KINDS``), then stop (or after an
+  hour): the workers' memory ceiling under a crowd that never repeats itself.
+* **export flood** (``--export-flood N``): N concurrent exports of distinct selections while ``GET /`` is timed
+  every 50 ms (target: p95 < 300 ms); how the exports were answered (200, or 503 with ``Retry-After``).
 
-  - page loads (``GET /``), ``/_dash-layout``, ``/_dash-dependencies`` and the scripts and styles of the
-    landing page and of a chart page;
-  - *landing*: the page callback for a shared address (``?theme=…&intervals=on``): the survey's whole page;
-  - *selection*: a theme click's panel callback (output ``…overview-chart.children…``) for a random theme
-    selection (of 2^11), intervals on or off, with the page's real chart cards;
-  - *quotes*: the quotations for random themes and stances and a search text (words and fragments of
-    words, so a few thousand distinct searches); *context*: the context figures of a selection;
-  - *table*: opening the data table (a click count and a selection);
-  - *csv*: ``/chart/<slug>.csv`` of a selection; *chart page*: ``/chart/<slug>`` of a selection (a tab, now
-    and then); *embed*: ``/embed/<slug>`` of a selection;
-  - *tables zip*: ``/download/send-survey-tables.zip``; *chart png* and *export*: a few ``/chart/<slug>.png``
-    and ``/export/charts.zip`` (PNG or SVG of a random selection), which may be answered 503 with
-    ``Retry-After`` when the export queue is full;
-  - fixed valid, invalid and malformed requests (unknown themes, surveys and charts, chart cards that are not
-    the page's, huge values, markup, invalid JSON, missing keys, clientside callbacks posted to the server,
-    path traversal...), which must get a 2xx/4xx or a 4xx.
-
-* **distinct** (``--distinct N``): N distinct valid requests (landing, selection, quotes, table, csv, chart
-  page, embed: each builds or caches a view, a figure or a response), then stop (or after an hour). Reports
-  worker RSS before, at the end and the largest seen: the memory ceiling under an attacker or a crowd that
-  never repeats itself.
-
-* **export flood** (``--export-flood N``): N concurrent export requests (distinct selections, so none is
-  cached) while one client requests ``GET /`` every 50 ms; reports ``GET /`` p50/p95/p99 during the flood
-  (target: p95 < 300 ms) and how the exports were answered (200, or 503 with ``Retry-After``).
-
-An error is any 5xx (except an export's 503 with ``Retry-After``), a connection error, a 2xx/3xx where a 4xx
-was expected, or a non-2xx answer to a valid request. Prints p50/p95/p99 per kind and in total, each distinct
-error with the request that caused it (and, for a server we started, the tracebacks it logged), and the
-gunicorn workers' RSS before and after. Exit code 1 if there was any error (or, in flood mode, the target was
-missed). ``--write`` appends the report to benchmarks/RESULTS.md under "## Load test".
+An error (``classify``) is any 5xx (except an export's 503 with ``Retry-After``), a connection error, a 2xx/3xx
+where a 4xx was expected, or a non-2xx answer to a valid request; each distinct one is printed with the request,
+and for a server we started the tracebacks it logged. Exit code 1 on any error (or a missed flood target).
+``--write`` appends the report to benchmarks/RESULTS.md under "## Load test".
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
-import itertools
+import functools
 import json
 import random
 import re
@@ -57,8 +35,6 @@ import shlex
 import shutil
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,64 +75,13 @@ CONFIG = common.PRODUCTION_CONFIG
 EXPORT_PATH = "/export/charts.zip"
 FLOOD_TARGET_MS = 300.0
 # Words councils use in the quotations, and fragments of them: searches people type.
-SEARCH_WORDS = [
-    "funding",
-    "money",
-    "budget",
-    "deficit",
-    "tribunal",
-    "tribunals",
-    "appeal",
-    "school",
-    "schools",
-    "mainstream",
-    "special",
-    "specialist",
-    "inclusion",
-    "inclusive",
-    "parents",
-    "families",
-    "children",
-    "young",
-    "people",
-    "council",
-    "councils",
-    "local",
-    "authority",
-    "plan",
-    "plans",
-    "EHCP",
-    "EHCPs",
-    "needs",
-    "support",
-    "workforce",
-    "staff",
-    "capacity",
-    "timescale",
-    "timetable",
-    "transition",
-    "legislation",
-    "reform",
-    "reforms",
-    "standards",
-    "national",
-    "health",
-    "partnership",
-    "early",
-    "intervention",
-    "outcomes",
-    "confidence",
-    "trust",
-    "risk",
-    "cost",
-    "transport",
-    "places",
-    "academy",
-    "academies",
-    "SENCO",
-    "teachers",
-    "training",
-]
+SEARCH_WORDS = """
+funding money budget deficit tribunal tribunals appeal school schools mainstream special specialist inclusion
+inclusive parents families children young people council councils local authority plan plans EHCP EHCPs needs
+support workforce staff capacity timescale timetable transition legislation reform reforms standards national
+health partnership early intervention outcomes confidence trust risk cost transport places academy academies
+SENCO teachers training
+""".split()  # noqa: SIM905 (a word list, wrapped)
 
 
 @dataclass(frozen=True)
@@ -168,23 +93,6 @@ class Req:
     body: bytes | None
     expect: str  # OK, CLIENT_ERROR or NOT_5XX
     content_type: str = "application/json"
-
-
-@dataclass
-class KindStats:
-    latencies_ms: list[float] = field(default_factory=list)
-    statuses: Counter = field(default_factory=Counter)
-    errors: int = 0
-
-
-@dataclass
-class ErrorSample:
-    count: int
-    status: str
-    label: str
-    kind: str
-    excerpt: str
-    body: str
 
 
 # The requests. ----------------------------------------------------------------------------------------
@@ -564,210 +472,6 @@ def classify(req: Req, status: int, headers: dict[str, str] | None = None) -> st
     return None
 
 
-class Exhausted(Exception):
-    """No kind can make a request never sent before (``--distinct``)."""
-
-
-class LoadTest:
-    """Clients sending the fixed requests once, then a weighted mix of fixed and generated ones (``kinds``
-    limits the mix; ``sweep=False`` skips the fixed requests)."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        cat: Catalogue,
-        clients: int,
-        seconds: float,
-        max_requests: int,
-        seed: int,
-        kinds: list[str] | None = None,
-        sweep: bool = True,
-        unique: bool = False,
-    ):
-        self.host, self.port = host, port
-        self.reqs = {k: v for k, v in cat.fixed.items() if v and (kinds is None or k in kinds)}
-        self.makers = {k: m for k, m in cat.makers.items() if kinds is None or k in kinds}
-        self.kinds = list(dict.fromkeys([*self.reqs, *self.makers]))
-        self.weights = [WEIGHTS[k] for k in self.kinds]
-        self.clients, self.seconds, self.max_requests, self.seed = clients, seconds, max_requests, seed
-        self.stats: dict[str, KindStats] = {k: KindStats() for k in self.kinds}
-        self.samples: dict[tuple[str, str], ErrorSample] = {}
-        self.lock = threading.Lock()
-        self.issued = 0
-        self.elapsed = 0.0
-        self.retries = 0
-        # Every fixed request is sent once first (shared by the clients), then the weighted random mix.
-        self.sweep = [r for rs in self.reqs.values() for r in rs] if sweep else []
-        random.Random(seed).shuffle(self.sweep)
-        self.fixed = len(self.sweep)
-        self.fixed_digests = {self._digest(r) for r in self.sweep}
-        self.covered: set[bytes] = set()  # digests of the fixed requests sent
-        self.sent: set[bytes] = set()  # digests of every distinct request sent
-        self.unique = unique  # every generated request distinct from all before (--distinct)
-        self.reserved: set[bytes] = set()
-        self.exhausted: set[str] = set()  # kinds of which no new distinct request could be made
-        self.crashed: list[str] = []
-
-    def _record(self, req: Req, status: int | None, ms: float | None, error: str | None, body: bytes = b"") -> None:
-        digest = self._digest(req)
-        with self.lock:
-            self.sent.add(digest)
-            if digest in self.fixed_digests:
-                self.covered.add(digest)
-            st = self.stats[req.kind]
-            st.statuses["conn" if status is None else status] += 1
-            if ms is not None:
-                st.latencies_ms.append(ms)
-            if error:
-                st.errors += 1
-                key = (req.label, error)
-                if key in self.samples:
-                    self.samples[key].count += 1
-                else:
-                    excerpt = (req.body or req.path.encode())[:160].decode("utf-8", "replace")
-                    self.samples[key] = ErrorSample(
-                        1, error, req.label, req.kind, excerpt, body[:200].decode("utf-8", "replace")
-                    )
-
-    @staticmethod
-    def _digest(req: Req) -> bytes:
-        return hashlib.blake2b(req.method.encode() + req.path.encode() + (req.body or b""), digest_size=12).digest()
-
-    def _pick(self, rng: random.Random) -> Req:
-        """A request to send: in ``unique`` mode one never sent before (a kind whose maker finds none in 100
-        tries is given up; ``Exhausted`` once every kind is)."""
-        while True:
-            live = [(k, w) for k, w in zip(self.kinds, self.weights) if k not in self.exhausted]
-            if not live:
-                raise Exhausted
-            kind = rng.choices([k for k, _ in live], [w for _, w in live])[0]
-            maker = self.makers.get(kind)
-            if maker is None or (not self.unique and kind in self.reqs and rng.random() >= 0.9):
-                return rng.choice(self.reqs[kind])
-            if not self.unique:
-                return maker(rng)
-            for _ in range(100):  # a request never sent before
-                req = maker(rng)
-                digest = self._digest(req)
-                with self.lock:
-                    if digest not in self.reserved:
-                        self.reserved.add(digest)
-                        return req
-            with self.lock:
-                self.exhausted.add(kind)
-
-    def _client(self, n: int, deadline: float) -> None:
-        rng = random.Random(self.seed * 1000 + n)
-        client = Client(self.host, self.port, timeout=60, accept_encoding="gzip")
-        try:
-            while time.perf_counter() < deadline:
-                with self.lock:
-                    if self.issued >= self.max_requests:
-                        return
-                    self.issued += 1
-                    req = self.sweep.pop() if self.sweep else None
-                if req is None:
-                    try:
-                        req = self._pick(rng)
-                    except Exhausted:
-                        return
-                headers = {"Content-Type": req.content_type} if req.body is not None else {}
-                try:
-                    r = client.request(req.method, req.path, body=req.body, headers=headers)
-                except OSError as exc:
-                    self._record(req, None, None, f"connection error: {exc}")
-                    continue
-                self._record(
-                    req,
-                    r.status,
-                    r.seconds * 1000,
-                    classify(req, r.status, r.headers),
-                    r.body if r.status >= 400 else b"",
-                )
-        except Exception as exc:  # a client that dies must fail the run, not shorten it unseen
-            with self.lock:
-                self.crashed.append(f"client {n} stopped: {type(exc).__name__}: {exc}")
-        finally:
-            with self.lock:
-                self.retries += client.retries
-            client.close()
-
-    def run(self) -> None:
-        t0 = time.perf_counter()
-        deadline = t0 + self.seconds
-        pool = [threading.Thread(target=self._client, args=(i, deadline), daemon=True) for i in range(self.clients)]
-        for t in pool:
-            t.start()
-        for t in pool:
-            t.join(timeout=self.seconds + 60)  # a request in flight at the deadline has its own 30 s timeout
-        self.elapsed = time.perf_counter() - t0
-
-    # Report.
-
-    @property
-    def errors(self) -> int:
-        return sum(s.errors for s in self.stats.values()) + len(self.crashed)
-
-    def table(self) -> str:
-        head = "| kind | requests | errors | req/s | p50 ms | p95 ms | p99 ms | answers |"
-        lines = [head, "|---|---:|---:|---:|---:|---:|---:|---|"]
-        allx: list[float] = []
-        total = 0
-        statuses: Counter = Counter()
-        for kind in self.kinds:
-            s = self.stats[kind]
-            n = sum(s.statuses.values())
-            total += n
-            allx += s.latencies_ms
-            statuses.update(s.statuses)
-            lines.append(self._line(kind, n, s.errors, s.latencies_ms, s.statuses))
-        lines.append(self._line("**total**", total, self.errors, allx, statuses))
-        return "\n".join(lines)
-
-    def _line(self, kind: str, n: int, errors: int, xs: list[float], statuses: Counter) -> str:
-        def p(q: float) -> str:
-            v = percentile(xs, q)
-            return "–" if v is None else f"{v:.1f}"
-
-        answers = ", ".join(f"{k}×{v}" for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0])))
-        rate = n / self.elapsed if self.elapsed else 0.0
-        return f"| {kind} | {n} | {errors} | {rate:.1f} | {p(50)} | {p(95)} | {p(99)} | {answers} |"
-
-    def totals(self) -> str:
-        n = sum(sum(s.statuses.values()) for s in self.stats.values())
-        xs = [x for s in self.stats.values() for x in s.latencies_ms]
-        fives = sum(
-            c
-            for kind, s in self.stats.items()
-            for k, c in s.statuses.items()
-            if isinstance(k, int) and k >= 500 and not (kind == "export" and k == 503)
-        )
-        conn = sum(s.statuses.get("conn", 0) for s in self.stats.values())
-        return (
-            f"TOTAL: {n} requests in {self.elapsed:.1f} s ({n / self.elapsed if self.elapsed else 0:.1f} req/s) from {self.clients} clients; "
-            f"p50 {percentile(xs, 50) or 0:.1f} ms, p95 {percentile(xs, 95) or 0:.1f} ms, p99 {percentile(xs, 99) or 0:.1f} ms; "
-            f"errors {self.errors} (5xx {fives} not counting exports' 503, connection {conn}); {len(self.sent)} distinct requests "
-            f"({len(self.covered)} of the {self.fixed} fixed ones); "
-            f"reconnects after a closed keep-alive connection {self.retries}"
-            + (
-                f"; no new distinct request could be made of: {', '.join(sorted(self.exhausted))}"
-                if self.exhausted
-                else ""
-            )
-        )
-
-    def error_lines(self) -> list[str]:
-        out = [f"ERROR: {c}" for c in self.crashed]
-        for s in sorted(self.samples.values(), key=lambda s: (-s.count, s.label)):
-            out.append(
-                f"ERROR ×{s.count}: {s.kind} / {s.label} → {s.status}"
-                + (f"; answer: {s.body!r}" if s.body else "")
-                + (f"; request body starts {s.excerpt!r}" if s.excerpt else "")
-            )
-        return out
-
-
 def server_tracebacks(log: str, limit: int = 60) -> list[str]:
     """The exception lines a gunicorn log holds (the last ``limit`` of them)."""
     lines = log.splitlines()
@@ -775,46 +479,22 @@ def server_tracebacks(log: str, limit: int = 60) -> list[str]:
     return keep[-limit:]
 
 
+@dataclass
 class Memory:
-    """RSS of the gunicorn workers we started: before, at the end, and the largest seen (sampled every 0.5 s)."""
+    """RSS of the gunicorn workers we started: before, at the end, and the largest seen (``sample`` is called by
+    the locust run's loop every 0.5 s)."""
 
-    def __init__(self, server: common.Server | None):
-        self.server = server
-        self.before: dict[int, int] = {}
-        self.after: dict[int, int] = {}
-        self.peak: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+    server: common.Server | None
+    before: dict[int, int] = field(default_factory=dict)
+    after: dict[int, int] = field(default_factory=dict)
+    peak: dict[int, int] = field(default_factory=dict)
 
-    def _sample(self) -> dict[int, int]:
-        if self.server is None:
-            return {}
-        found = {}
-        for pid in self.server.worker_pids():
-            rss = common.rss_bytes(pid)
-            if rss is not None:
-                found[pid] = rss
-        return found
-
-    def start(self) -> None:
-        self.before = self._sample()
-        self.peak = dict(self.before)
-
-        def loop() -> None:
-            while not self._stop.wait(0.5):
-                for pid, rss in self._sample().items():
-                    self.peak[pid] = max(rss, self.peak.get(pid, 0))
-
-        self._thread = threading.Thread(target=loop, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=5)
-        self.after = self._sample()
-        for pid, rss in self.after.items():
+    def sample(self) -> dict[int, int]:
+        found = {pid: common.rss_bytes(pid) for pid in (self.server.worker_pids() if self.server else [])}
+        found = {pid: rss for pid, rss in found.items() if rss is not None}
+        for pid, rss in found.items():
             self.peak[pid] = max(rss, self.peak.get(pid, 0))
+        return found
 
     def line(self) -> str:
         if not self.before and not self.after:
@@ -823,252 +503,179 @@ class Memory:
         def mib(d: dict[int, int]) -> str:
             return ", ".join(f"{v / 2**20:.0f}" for _, v in sorted(d.items())) or "–"
 
-        same = set(self.before) == set(self.after)
         return (
             f"Worker RSS (MiB, per worker): before {mib(self.before)}; after {mib(self.after)}; "
-            f"largest seen {mib(self.peak)}; largest of all {self.largest() / 2**20:.0f} MiB"
-            + ("" if same else " (workers changed during the run)")
+            f"largest seen {mib(self.peak)}; largest of all {max(self.peak.values(), default=0) / 2**20:.0f} MiB"
+            + ("" if set(self.before) == set(self.after) else " (workers changed during the run)")
         )
 
-    def largest(self) -> int:
-        return max(self.peak.values(), default=0)
+
+def mixed_report(env, plan, elapsed: float, clients: int) -> list[str]:
+    """p50/p95/p99 per kind and in total (locust's stats), the answers' status codes, then the totals line."""
+    from benchmarks.locustfile import by_kind
+
+    stats, t = by_kind(env), env.stats.total
+    lines = [
+        "| kind | requests | errors | req/s | p50 ms | p95 ms | p99 ms | answers |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    rows = [(k, stats.get(k), plan.answers.get(k, Counter())) for k in plan.kinds]
+    for kind, s, answers in [*rows, ("**total**", t, sum(plan.answers.values(), Counter()))]:
+        n = s.num_requests if s else 0
+        p50, p95, p99 = (f"{s.get_response_time_percentile(q):.0f}" if n else "–" for q in (0.5, 0.95, 0.99))
+        shown = ", ".join(f"{k}×{v}" for k, v in sorted(answers.items(), key=lambda kv: str(kv[0])))
+        lines.append(
+            f"| {kind} | {n} | {s.num_failures if s else 0} | {n / elapsed:.1f} | {p50} | {p95} | {p99} | {shown} |"
+        )
+    fixed = plan.fixed_digests
+    fives = sum(
+        c
+        for k, a in plan.answers.items()
+        for st, c in a.items()
+        if isinstance(st, int) and st >= 500 and not (k == "export" and st == 503)
+    )
+    n = t.num_requests
+    lines += ["", (
+        f"TOTAL: {n} requests in {elapsed:.1f} s ({n / elapsed:.1f} req/s) from {clients} clients; "
+        f"p50 {t.get_response_time_percentile(0.5) if n else 0:.0f} ms, p95 {t.get_response_time_percentile(0.95) if n else 0:.0f} ms, "
+        f"p99 {t.get_response_time_percentile(0.99) if n else 0:.0f} ms; errors {t.num_failures + len(env.runner.exceptions)} "
+        f"(5xx {fives} not counting exports' 503, connection {sum(a['conn'] for a in plan.answers.values())}); "
+        f"{len(plan.sent)} distinct requests"
+        + ("" if plan.unique else f" ({len(plan.sent & fixed)} of the {len(fixed)} fixed ones)")
+        + (f"; no new distinct request could be made of: {', '.join(sorted(plan.exhausted))}" if plan.exhausted else "")
+    )]  # fmt: skip
+    return lines
 
 
-@dataclass
-class Flood:
-    """``n`` concurrent exports (distinct selections) while ``GET /`` is timed every 50 ms; so are, each by a
-    client of its own, the other requests ``probes`` names (label -> (method, path, body)), for information."""
+def flood_report(env, plan, elapsed: float, probes: list[Req]) -> tuple[list[str], bool]:
+    """The flood's table, and whether GET / met its target."""
+    from benchmarks.locustfile import by_kind
 
-    host: str
-    port: int
-    n: int
-    seed: int
-    theme_ids: list[str]
-    probes: dict[str, tuple[str, str, bytes | None]] = field(default_factory=dict)
-    page_ms: list[float] = field(default_factory=list)
-    probe_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    page_errors: list[str] = field(default_factory=list)
-    exports: list[tuple[int, str | None, float]] = field(default_factory=list)  # status, Retry-After, seconds
-    export_errors: list[str] = field(default_factory=list)
-    elapsed: float = 0.0
+    stats = by_kind(env)
 
-    def selections(self) -> list[list[str]]:
-        rng = random.Random(self.seed)
-        combos = [list(c) for k in (1, 2, 3) for c in itertools.combinations(self.theme_ids, k)]
-        rng.shuffle(combos)
-        return combos[: self.n]
+    def timing(s) -> str:
+        n = s.num_requests if s else 0
+        ps = (f"{s.get_response_time_percentile(q) if n else 0:.0f} ms" for q in (0.5, 0.95, 0.99))
+        return f"{n} requests; p50 {next(ps)}, p95 {next(ps)}, p99 {next(ps)}, max {s.max_response_time if n else 0:.0f} ms"
 
-    def run(self) -> None:
-        done = threading.Event()
-        lock = threading.Lock()
-
-        def export(sel: list[str], fmt: str) -> None:
-            client = Client(self.host, self.port, timeout=120, accept_encoding="gzip")
-            path = f"{EXPORT_PATH}?format={fmt}&theme={','.join(sel)}"
-            try:
-                r = client.get(path)
-            except OSError as exc:
-                with lock:
-                    self.export_errors.append(f"{path}: connection error {exc}")
-                return
-            finally:
-                client.close()
-            retry = r.headers.get("retry-after")
-            with lock:
-                self.exports.append((r.status, retry, r.seconds))
-                if r.status == 503 and not (retry or "").isdigit():
-                    self.export_errors.append(f"{path}: 503 without Retry-After")
-                elif r.status not in (200, 503):
-                    self.export_errors.append(f"{path}: {r.status}")
-
-        def probe(method: str, path: str, body: bytes | None, into: list[float]) -> None:
-            client = Client(self.host, self.port, timeout=30)
-            try:
-                while not done.is_set():
-                    try:
-                        r = client.request(method, path, body=body)
-                    except OSError as exc:
-                        with lock:
-                            self.page_errors.append(f"{method} {path}: connection error {exc}")
-                        done.wait(0.05)
-                        continue
-                    with lock:
-                        into.append(r.seconds * 1000)
-                        if r.status != 200:
-                            self.page_errors.append(f"{method} {path}: {r.status}")
-                    done.wait(0.05)
-            finally:
-                client.close()
-
-        probers = [threading.Thread(target=probe, args=("GET", "/", None, self.page_ms), daemon=True)]
-        probers += [
-            threading.Thread(target=probe, args=(*req, self.probe_ms[label]), daemon=True)
-            for label, req in self.probes.items()
-        ]
-        t0 = time.perf_counter()
-        for prober in probers:
-            prober.start()
-        time.sleep(0.2)  # a few samples before the flood
-        threads = [
-            threading.Thread(target=export, args=(sel, "png" if i % 4 else "svg"), daemon=True)
-            for i, sel in enumerate(self.selections())
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=180)
-        done.set()
-        for prober in probers:
-            prober.join(timeout=30)
-        self.elapsed = time.perf_counter() - t0
-
-    def p(self, q: float) -> float:
-        return percentile(self.page_ms, q) or 0.0
-
-    @property
-    def met(self) -> bool:
-        return bool(self.page_ms) and self.p(95) < FLOOD_TARGET_MS
-
-    def lines(self) -> list[str]:
-        ok = [s for s, _, _ in self.exports if s == 200]
-        busy = [(r, sec) for s, r, sec in self.exports if s == 503]
-        refused_ms = [sec * 1000 for _, sec in busy]
-        ok_s = [sec for s, _, sec in self.exports if s == 200]
-        retry = sorted({r for r, _ in busy if r})
-        return [
-            "| measure | value |",
-            "|---|---|",
-            f"| GET / during the flood | {len(self.page_ms)} requests; p50 {self.p(50):.1f} ms, p95 {self.p(95):.1f} ms, "
-            f"p99 {self.p(99):.1f} ms, max {max(self.page_ms, default=0):.1f} ms |",
-            f"| target: GET / p95 < {FLOOD_TARGET_MS:.0f} ms | {'met' if self.met else '**missed**'} |",
-            *[
-                f"| {label} during the flood (information) | {len(xs)} requests; p50 {percentile(xs, 50) or 0:.1f} ms, "
-                f"p95 {percentile(xs, 95) or 0:.1f} ms, p99 {percentile(xs, 99) or 0:.1f} ms, max {max(xs, default=0):.1f} ms |"
-                for label, xs in self.probe_ms.items()
-            ],
-            f"| exports answered 200 | {len(ok)} (seconds: {', '.join(f'{x:.1f}' for x in sorted(ok_s))}) |",
-            f"| exports answered 503 + Retry-After | {len(busy)} (Retry-After {', '.join(retry) or '–'} s; answered in "
-            f"p50 {percentile(refused_ms, 50) or 0:.0f} ms, max {max(refused_ms, default=0):.0f} ms) |",
-            f"| errors | {len(self.export_errors) + len(self.page_errors)} |",
-            f"| flood duration | {self.elapsed:.1f} s |",
-        ]
+    page = stats.get(probes[0].kind)
+    met = bool(page and page.num_requests) and page.get_response_time_percentile(0.95) < FLOOD_TARGET_MS
+    ok = sorted(sec for st, _, sec in plan.exports if st == 200)
+    busy = [(r, sec * 1000) for st, r, sec in plan.exports if st == 503]
+    refused = sorted(ms for _, ms in busy)
+    return [
+        "| measure | value |",
+        "|---|---|",
+        f"| GET / during the flood | {timing(page)} |",
+        f"| target: GET / p95 < {FLOOD_TARGET_MS:.0f} ms | {'met' if met else '**missed**'} |",
+        *[f"| {r.label} during the flood (information) | {timing(stats.get(r.kind))} |" for r in probes[1:]],
+        f"| exports answered 200 | {len(ok)} (seconds: {', '.join(f'{x:.1f}' for x in ok)}) |",
+        f"| exports answered 503 + Retry-After | {len(busy)} (Retry-After {', '.join(sorted({r for r, _ in busy if r})) or '–'} s; "
+        f"answered in p50 {percentile(refused, 50) or 0:.0f} ms, max {max(refused, default=0):.0f} ms) |",
+        f"| errors | {env.stats.total.num_failures + len(env.runner.exceptions)} |",
+        f"| flood duration | {elapsed:.1f} s |",
+    ], met  # fmt: skip
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def error_lines(env) -> list[str]:
+    """Each distinct failure (locust groups them by kind and message) and each exception a user raised."""
+    out = [f"ERROR: a user raised {e['msg']}\n{e['traceback']}" for e in env.runner.exceptions.values()]
+    for e in sorted(env.stats.errors.values(), key=lambda e: -e.occurrences):
+        out.append(f"ERROR ×{e.occurrences}: {e.name} / {e.error}")
+    return out
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.loadtest",
         description="Load that looks like users (and attackers) against the dashboard (127.0.0.1 only).",
     )
-    parser.add_argument(
-        "--seconds", type=float, default=20.0, help=f"how long the clients run (default 20, at most {MAX_SECONDS})"
-    )
-    parser.add_argument("--clients", type=int, default=8, help=f"concurrent clients (default 8, at most {MAX_CLIENTS})")
-    parser.add_argument(
-        "--max-requests", type=int, default=100_000, help="stop after this many requests in all (default 100000)"
-    )
+    add = parser.add_argument
+    add("--seconds", type=float, default=20.0, help=f"how long the users run (default 20, at most {MAX_SECONDS})")
+    add("--clients", type=int, default=8, help=f"concurrent users (default 8, at most {MAX_CLIENTS})")
+    add("--max-requests", type=int, default=100_000, help="stop after this many requests in all (default 100000)")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument(
-        "--distinct",
-        type=int,
-        metavar="N",
-        help="send N distinct valid callback requests (selection, quotes, table, csv) and report worker RSS",
-    )
-    mode.add_argument(
-        "--export-flood",
-        type=int,
-        metavar="N",
-        help=f"N concurrent exports while timing GET / (target p95 < {FLOOD_TARGET_MS:.0f} ms)",
-    )
-    parser.add_argument(
-        "--url", help="a dashboard already running on 127.0.0.1/localhost (default: start one under gunicorn)"
-    )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers when we start the server (default 2)")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--write", action="store_true", help="append the report to benchmarks/RESULTS.md under '## Load test'"
-    )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    mode.add_argument("--distinct", type=int, metavar="N", help="send N distinct valid requests; report worker RSS")
+    mode.add_argument("--export-flood", type=int, metavar="N", help="N concurrent exports while timing GET /")
+    add("--url", help="a dashboard already running on 127.0.0.1/localhost (default: start one under gunicorn)")
+    add("--workers", type=int, default=2, help="gunicorn workers when we start the server (default 2)")
+    add("--seed", type=int, default=1)
+    add("--write", action="store_true", help="append the report to benchmarks/RESULTS.md under '## Load test'")
+    add("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
-    if not 0 < args.seconds <= MAX_SECONDS:
-        parser.error(f"--seconds must be in (0, {MAX_SECONDS}]")
-    if not 0 < args.clients <= MAX_CLIENTS:
-        parser.error(f"--clients must be in 1..{MAX_CLIENTS}")
-    if args.max_requests < 1:
-        parser.error("--max-requests must be positive")
-    if args.distinct is not None and not 0 < args.distinct <= 1_000_000:
-        parser.error("--distinct must be in 1..1000000")
-    if args.export_flood is not None and not 0 < args.export_flood <= 200:
-        parser.error("--export-flood must be in 1..200")
-
-    server = None
-    cache_dir = None
+    for name, top in [("seconds", MAX_SECONDS), ("clients", MAX_CLIENTS), ("max_requests", 10**9),
+                      ("distinct", 1_000_000), ("export_flood", 200)]:  # fmt: skip
+        value = getattr(args, name)
+        if value is not None and not 0 < value <= top:
+            parser.error(f"--{name.replace('_', '-')} must be in (0, {top}]")
     if args.url:
         try:
-            host, port = common.check_local_url(args.url)
+            host, args.port = common.check_local_url(args.url)
         except ValueError as exc:
             parser.error(str(exc))
-        host = "127.0.0.1" if host in ("localhost",) else host.strip("[]")
+        args.host = "127.0.0.1" if host == "localhost" else host.strip("[]")
     else:
-        host, port = "127.0.0.1", common.free_port()
+        args.host, args.port = "127.0.0.1", common.free_port()
+    return args
+
+
+def load(
+    args: argparse.Namespace, argv: list[str], cat: Catalogue, memory: Memory
+) -> tuple[list[str], list[str], bool]:
+    """Run locust in the mode asked for: (report lines, error lines, whether the flood target was met)."""
+    # Imported here, not at the top: locust monkey-patches the process with gevent (tests import this module).
+    from benchmarks import locustfile
+
+    say = functools.partial(print, file=sys.stderr, flush=True)
+    if args.export_flood:
+        say(f"{args.export_flood} concurrent exports, timing GET / ...")
+        plan = locustfile.Plan(cat, args.seed, ["export"], args.export_flood, unique=False)
+        probes = [
+            _get("GET /", "/"),
+            Req("page callback", "the landing page's page callback", "POST", CALLBACK_PATH, _json(cat.app.page("")), OK),
+            _get(f"GET /chart/{cat.app.overview}", f"/chart/{cat.app.overview}"),
+        ]  # fmt: skip
+        env, elapsed = locustfile.flood(args.host, args.port, plan, args.export_flood, probes, memory.sample)
+        report, met = flood_report(env, plan, elapsed, probes)
+        return report, error_lines(env), met
+    kinds = DISTINCT_KINDS if args.distinct else list(WEIGHTS)
+    limit = args.distinct or args.max_requests
+    seconds = MAX_SECONDS if args.distinct and "--seconds" not in argv else args.seconds
+    what = f"{limit} distinct valid requests ({', '.join(kinds)})" if args.distinct else "the mixed load"
+    say(f"{what}; {args.clients} users, at most {seconds:g} s")
+    plan = locustfile.Plan(cat, args.seed, kinds, limit, unique=bool(args.distinct))
+    env, elapsed = locustfile.mixed(args.host, args.port, plan, args.clients, seconds, memory.sample)
+    errors = error_lines(env)
+    if args.distinct and env.stats.total.num_requests < args.distinct:
+        errors.append(
+            f"ERROR: only {env.stats.total.num_requests} of the {args.distinct} distinct requests were sent (time "
+            "limit, or no new distinct request could be made)"
+        )
+    return mixed_report(env, plan, elapsed, args.clients), errors, True
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse(argv)
+    server = cache_dir = None
+    if not args.url:
         cache_dir = tempfile.mkdtemp(prefix="loadtest-export-cache-")
         server = common.gunicorn(
-            "loadtest",
-            common.OURS_WSGI,
-            port,
-            workers=args.workers,
-            config=CONFIG,
-            extra=common.NO_RECYCLING,
-            env={"EXPORT_CACHE_DIR": cache_dir},
-        )
+            "loadtest", common.OURS_WSGI, args.port, workers=args.workers, config=CONFIG,
+            extra=common.NO_RECYCLING, env={"EXPORT_CACHE_DIR": cache_dir},
+        )  # fmt: skip
     started = dt.datetime.now(dt.UTC)
     memory = Memory(server)
-    test = flood = None
     try:
         if server:
             server.start()
-            print(
-                f"starting the dashboard under gunicorn ({args.workers} workers, {CONFIG}) on http://127.0.0.1:{port} ...",
-                file=sys.stderr,
-                flush=True,
-            )
+            where = f"({args.workers} workers, {CONFIG}) on http://127.0.0.1:{args.port}"
+            print(f"starting the dashboard under gunicorn {where} ...", file=sys.stderr, flush=True)
             print(f"ready after {server.wait_ready(timeout=120):.1f} s", file=sys.stderr, flush=True)
-        cat = catalogue(host, port)
-        memory.start()
-        if args.export_flood:
-            themes = cat.app.themes
-            print(f"{args.export_flood} concurrent exports, timing GET / ...", file=sys.stderr, flush=True)
-            probes = {
-                "the landing page's page callback": ("POST", CALLBACK_PATH, _json(cat.app.page(""))),
-                f"GET /chart/{cat.app.overview}": ("GET", f"/chart/{cat.app.overview}", None),
-            }
-            flood = Flood(host, port, args.export_flood, args.seed, themes, probes)
-            flood.run()
-        else:
-            kinds = [k for k in DISTINCT_KINDS if k in cat.makers] if args.distinct else None
-            limit = args.distinct if args.distinct else args.max_requests
-            seconds = MAX_SECONDS if args.distinct and "--seconds" not in argv else args.seconds
-            test = LoadTest(
-                host,
-                port,
-                cat,
-                args.clients,
-                seconds,
-                limit,
-                args.seed,
-                kinds,
-                sweep=not args.distinct,
-                unique=bool(args.distinct),
-            )
-            what = f"{limit} distinct valid requests ({', '.join(kinds or [])})" if args.distinct else "the mixed load"
-            print(f"{what}; {args.clients} clients, at most {seconds:g} s", file=sys.stderr, flush=True)
-            test.run()
-            if args.distinct and len(test.sent) < args.distinct:
-                test.crashed.append(
-                    f"only {len(test.sent)} of the {args.distinct} distinct requests were sent (time limit, or no new "
-                    "distinct request could be made)"
-                )
-        memory.stop()
+        cat = catalogue(args.host, args.port)
+        memory.before = memory.sample()
+        report, errors, met = load(args, argv, cat, memory)
+        memory.after = memory.sample()
         log = server.log_text() if server else ""
     finally:
         if server:
@@ -1076,59 +683,46 @@ def main(argv: list[str] | None = None) -> int:
             server.remove_log()
         if cache_dir:
             shutil.rmtree(cache_dir, ignore_errors=True)
-
-    report: list[str] = []
-    if flood is not None:
-        report += flood.lines()
-        errors = flood.export_errors + flood.page_errors
-    else:
-        report += [
-            test.table(),
-            "",
-            test.totals(),
-        ]
-        errors = test.error_lines()
     report += ["", memory.line()]
-    print()
-    print("\n".join(report))
-    for line in errors:
-        print(line)
+    print("\n" + "\n".join(report + errors))
     traces = server_tracebacks(log) if errors else []
     if traces:
-        print("\nServer log (exception lines):")
-        print("\n".join(traces))
+        print("\nServer log (exception lines):\n" + "\n".join(traces))
     if args.write:
-        out = args.out if args.out.is_absolute() else Path.cwd() / args.out
-        exe = Path(common.PYTHON)
-        shown = str(exe.relative_to(ROOT)) if exe.is_relative_to(ROOT) else str(exe)
-        m = common.machine()
-        mode_name = (
-            f"export flood ({args.export_flood} concurrent exports)"
-            if args.export_flood
-            else f"distinct ({args.distinct} distinct valid requests)"
-            if args.distinct
-            else "mixed"
-        )
-        section = [
-            "",
-            "## Load test",
-            "",
-            f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')}; mode: {mode_name}",
-            f"- Command: `{' '.join([shown, '-m', 'benchmarks.loadtest', *map(shlex.quote, argv)])}`",
-            f"- Server: {'gunicorn (' + CONFIG + '), ' + str(args.workers) + ' workers, started by the load test' if server else args.url}; "
-            f"machine {m['nproc']} CPUs, {m['cpu']}; load average at end {m['loadavg']}",
-            "",
-            *report,
-            "",
-        ]
-        section += [f"- {e}" for e in errors] + ([""] if errors else ["No errors.", ""])
-        prefix = "" if out.exists() else "# Benchmark results\n"
-        with out.open("a") as f:
-            f.write(prefix + "\n".join(section))
-        print(f"appended to {out}", file=sys.stderr)
-    if flood is not None:
-        return 1 if errors or not flood.met else 0
-    return 1 if test.errors else 0
+        write(args, argv, started, server is not None, report, errors)
+    return 1 if errors or not met else 0
+
+
+def write(args, argv: list[str], started: dt.datetime, ours: bool, report: list[str], errors: list[str]) -> None:
+    """Append the report to benchmarks/RESULTS.md under "## Load test"."""
+    out = args.out if args.out.is_absolute() else Path.cwd() / args.out
+    exe = Path(common.PYTHON)
+    shown = str(exe.relative_to(ROOT)) if exe.is_relative_to(ROOT) else str(exe)
+    m = common.machine()
+    mode_name = (
+        f"export flood ({args.export_flood} concurrent exports)"
+        if args.export_flood
+        else f"distinct ({args.distinct} distinct valid requests)"
+        if args.distinct
+        else "mixed"
+    )
+    server = f"gunicorn ({CONFIG}), {args.workers} workers, started by the load test" if ours else args.url
+    section = [
+        "",
+        "## Load test",
+        "",
+        f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')}; mode: {mode_name}; load generator: locust",
+        f"- Command: `{' '.join([shown, '-m', 'benchmarks.loadtest', *map(shlex.quote, argv)])}`",
+        f"- Server: {server}; machine {m['nproc']} CPUs, {m['cpu']}; load average at end {m['loadavg']}",
+        "",
+        *report,
+        "",
+    ]
+    section += [f"- {e}" for e in errors] + ([""] if errors else ["No errors.", ""])
+    prefix = "" if out.exists() else "# Benchmark results\n"
+    with out.open("a") as f:
+        f.write(prefix + "\n".join(section))
+    print(f"appended to {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -56,9 +56,9 @@ def _data_missing() -> bool:
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(_data_missing(), reason="no built data: run `make data` first")]
 
 
-def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
+def _run(args: list[str], timeout: float, flag: str = "-m") -> subprocess.CompletedProcess:
     proc = subprocess.Popen(
-        [sys.executable, "-m", *args],
+        [sys.executable, flag, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -117,6 +117,26 @@ def test_loadtest_runs_and_prints_totals():
         "export",
     } <= kinds, report
     assert "Worker RSS (MiB, per worker): before" in proc.stdout, report
+
+
+# The mixed load told that GET / must be refused: every answer is then an error the run must count and fail on.
+WRONG_EXPECTATION = """
+import sys
+from benchmarks import loadtest
+loadtest.fixed_requests = lambda app, statics: {"page": [loadtest._get("page", "/", loadtest.CLIENT_ERROR)]}
+loadtest.WEIGHTS = {"page": 1}
+sys.exit(loadtest.main(sys.argv[1:]))
+"""
+
+
+def test_loadtest_counts_a_wrong_answer_as_an_error_and_fails():
+    proc = _run([WRONG_EXPECTATION, "--seconds", "3", "--clients", "1", "--workers", "1"], LOADTEST_TIMEOUT, "-c")
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}"
+    assert proc.returncode == 1, report
+    assert "ERROR ×" in proc.stdout and "page / GET / → 200 where a 4xx was expected" in proc.stdout, report
+    total = next(line for line in proc.stdout.splitlines() if line.startswith("TOTAL:"))
+    requests = int(total.split()[1])
+    assert requests > 0 and f"errors {requests} " in total, report
 
 
 def test_loadtest_refuses_a_remote_url():
