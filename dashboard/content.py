@@ -201,9 +201,7 @@ def access_date(day: date) -> str:
     return f"{day.day} {format_published(day.strftime('%Y-%m'))}"
 
 
-def cite(
-    store: Store, site: str, title: str, url: str, survey_source: Mapping, rows: list[dict], today: date
-) -> Cite:
+def cite(store: Store, site: str, title: str, url: str, survey_source: Mapping, rows: list[dict], today: date) -> Cite:
     """What the Cite block says of chart ``title`` at ``url`` on the site named ``site``: the documents of its ``rows`` (the survey's report
     when no row is in view)."""
     version = store.version.words

@@ -150,7 +150,10 @@ def _render(template: str, assets: Assets, site: str, **context) -> str:
 def _cite(store: Store, req: Request, rows: list[dict], url: str) -> dict:
     """The Cite block's context: what it says (content.cite) and where all the data is."""
     today = datetime.now(UTC).date()
-    return dict(cite=content.cite(store, req.survey.site_title, req.spec.title, url, req.survey.source, rows, today), tables_zip=TABLES_ZIP)
+    return dict(
+        cite=content.cite(store, req.survey.site_title, req.spec.title, url, req.survey.source, rows, today),
+        tables_zip=TABLES_ZIP,
+    )
 
 
 def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
@@ -279,6 +282,7 @@ def choices_page(store: Store, choices: Choices, suffix: str, assets: Assets) ->
     return _render(
         "not_found.html",
         assets,
+        store.site_title,
         title=page_title("Which survey?", store.site_title),
         description="Several surveys have a chart of that name.",
         canonical="",
