@@ -114,7 +114,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         __name__,
         title=SITE_TITLE,
         assets_folder=str(ASSETS),
-        assets_ignore=r"^(chart-page\.js|plotly-basic-[0-9.]+\.min\.js)$",  # the chart pages' own scripts
+        assets_ignore=r"^(chart-page\.js|embed-resize\.js|plotly-basic-[0-9.]+\.min\.js)$",  # the chart pages' own scripts
         compress=True,
         serve_locally=True,
         update_title=None,
