@@ -152,7 +152,10 @@ def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
     section, sentence, notes, the respondents' name."""
     said = wording.hover(row, labels.plural(row[Col.SURVEY]))
     sentence = "<br>".join(_lines(said.sentence, HOVER_PX, 12))
-    note = "".join("<br>" + "<br>".join(_lines(e, HOVER_PX, 12)) for e in said.notes)
+    # A note the sentence already says (a derived share's "Not reported: …") is not said twice: a hover that
+    # tall would not fit a short chart, and plotly.js then draws none.
+    notes = [e for e in said.notes if e != said.sentence]
+    note = "".join("<br>" + "<br>".join(_lines(e, HOVER_PX, 12)) for e in notes)
     return [
         "<br>".join(_lines(label, HOVER_PX, 12, bold=True)),
         "<br>".join(_lines(said.reported, HOVER_PX - 70, 12)),  # after "Reported: "

@@ -20,6 +20,7 @@ def _every_chart(store) -> list[str]:
     """The address of every chart of every survey in ``store`` (the real one and the fixture)."""
     return [f"/{{kind}}/{spec.slug}?survey={survey.id}" for survey in store.surveys.values() for spec in survey.charts]
 
+
 # Every SVG text of the graph lies inside the graph's box; no two annotations' boxes intersect; no modebar.
 _LAYOUT_JS = """
 () => {
