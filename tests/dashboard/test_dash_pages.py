@@ -47,6 +47,25 @@ def test_chart_page_downloads_share_and_embed(client):
     iframe = html.unescape(re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1))
     assert iframe.startswith('<iframe src="http://localhost/embed/confidence-in-funding?theme=funding"')
     assert 'title="How confident councils are about funding"' in iframe
+    for size in ("slide", "square"):  # the PNG in each size of figures.SIZES
+        assert f'href="/chart/confidence-in-funding.png?theme=funding&amp;size={size}"' in page
+
+
+def test_embed_code_carries_the_resize_script(client):
+    """The embed code loads the resize script from this site (no inline script), which checks where each
+    message comes from and which iframe sent it; its iframe has a fixed height for pages without scripts."""
+    page = client.get("/chart/timescales").get_data(as_text=True)
+    code = html.unescape(re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    assert re.fullmatch(
+        r'<iframe src="http://localhost/embed/timescales" [^>]*height="(\d+)"[^>]*></iframe>\n'
+        r'<script src="http://localhost/assets/embed-resize\.js" async></script>',
+        code,
+    ), code
+    script = client.get("/assets/embed-resize.js")
+    assert script.status_code == 200
+    text = script.get_data(as_text=True)
+    assert "event.origin !== origin" in text and "frame.contentWindow !== event.source" in text
+    assert "embed-resize" not in client.get("/").get_data(as_text=True)  # not loaded by the landing page
 
 
 def test_table_tab_says_what_kind_of_figure(client):
