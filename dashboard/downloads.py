@@ -235,8 +235,10 @@ def charts_zip(store: Store, views: Views, args) -> Response | tuple:
         themes, _ = asked.themes_in(survey.theme_ids)
         intervals = asked.intervals
         charts = []
+        view = selection.query(selection.Selection(survey.id, tuple(themes), intervals), store.default_survey)
         for spec in survey.charts:
-            chart = views.chart(survey, spec, tuple(themes), intervals, "export")
+            address = request.url_root.rstrip("/") + f"/chart/{quote(spec.slug)}" + view  # drawn in its footer
+            chart = views.chart(survey, spec, tuple(themes), intervals, "export", DEFAULT_SIZE, 1, address)
             if chart.figure is not None:
                 charts.append((spec.filename, chart.figure))
         if not charts:

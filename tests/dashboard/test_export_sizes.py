@@ -103,3 +103,19 @@ def test_a_tall_chart_is_split_for_a_slide_not_shrunk(both_store):
 def test_unknown_size_is_a_404(both_client):
     assert both_client.get("/chart/timescales.png?size=poster").status_code == 404
     assert both_client.get("/chart/timescales.png?size=slide&part=x").status_code == 404
+
+
+@needs_chromium
+def test_the_charts_zip_images_carry_their_address_and_licence(both_client, both_store):
+    import io
+    import zipfile
+
+    survey = both_store.surveys[both_store.default_survey]
+    response = both_client.get(f"/export/charts.zip?survey={survey.id}&format=svg&theme=funding")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as zf:
+        for spec in survey.charts:
+            name = f"{spec.filename}.svg"
+            if name in zf.namelist():
+                text = _svg_text(zf.read(name))
+                assert f"http://localhost/chart/{spec.slug}?theme=funding" in text and "CC BY 4.0" in text, name
