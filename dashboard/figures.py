@@ -159,7 +159,7 @@ def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
     return [
         "<br>".join(_lines(label, HOVER_PX, 12, bold=True)),
         "<br>".join(_lines(said.reported, HOVER_PX - 70, 12)),  # after "Reported: "
-        "<br>".join(_lines(said.counts, HOVER_PX - 90, 12)),  # after "Councils: "
+        "<br>".join(_lines(said.counts, HOVER_PX - 90, 12)),  # after the respondents' noun
         "<br>".join(_lines(said.section, HOVER_PX - 60, 12)),  # after "Section: "
         f"“{sentence}”" if said.quoted else sentence,
         note,
@@ -313,7 +313,7 @@ def export_footer_lines(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, add
     """What an exported image says under its chart: the footer lines, then where the chart is on the web and
     the licence."""
     where = [f"Chart: {address}"] if address else []
-    return [*footer_lines(rows, spec, labels), " ".join([*where, LICENCE_LINE])]
+    return [*footer_lines(rows, spec, labels), " · ".join([*where, LICENCE_LINE])]
 
 
 def _footer(
