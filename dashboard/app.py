@@ -190,7 +190,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
         __name__,
         title=NO_DATA_TITLE,  # the survey's own once the data names it (below)
         assets_folder=str(ASSETS),
-        assets_ignore=r"^(chart-page\.js|plotly-basic-[0-9.]+\.min\.js)$",  # the chart pages' own scripts
+        assets_ignore=r"^(chart-page\.js|embed-resize\.js|plotly-basic-[0-9.]+\.min\.js)$",  # the chart pages' own scripts
         compress=True,
         serve_locally=True,
         update_title=None,

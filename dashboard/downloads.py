@@ -11,7 +11,8 @@ Routes (``register``):
 
 - ``GET /chart/<slug>.<format>`` for every format of ``CHART_FORMATS`` (png, svg, csv), with the chart page's
   query (``?survey=``, ``?theme=a,b``, ``?intervals=on``): the images carry the chart's title, question, key,
-  base and source line (the "export" frame), rendered through ``dashboard.export`` (disk cache, bounded queue:
+  base, source line, the chart page's address and the licence (the "export" frame), in a size
+  (``?size=document|slide|square``, ``figures.SIZES``; a slide or square splits a tall chart: ``&part=2``), rendered through ``dashboard.export`` (disk cache, bounded queue:
   a busy server answers 503 with ``Retry-After``); the CSV its rows.
 - ``GET /download/send-survey-tables.zip``: every file of the build this process loaded (tables as Parquet
   and CSV, codebooks, the Data Package, the manifest), from the bytes read and checked at start-up, so it
@@ -36,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import pandas as pd
 from dash import Dash
@@ -43,6 +45,7 @@ from flask import Response, jsonify, request
 
 from dashboard import export, selection
 from dashboard.data import Store, records
+from dashboard.figures import DEFAULT_SIZE, SIZES
 from dashboard.wording import notes_of
 from etl.package import codebook_csv, csv_bytes, data_type
 from etl.schema import RESULT_DOWNLOAD_COLUMNS, Col, ResultDownload
@@ -126,9 +129,26 @@ def _chart_csv(store: Store, views: Views, req: Request) -> bytes:
     return results_csv(store, views.rows(req.survey, req.spec, req.themes))
 
 
+def image_size(args) -> tuple[str, int] | None:
+    """The size (``figures.SIZES``) and part an image's address asks for (``?size=slide&part=2``; the
+    document's width and part 1 by default), or None if it names no size or part there can be."""
+    size = args.get("size") or DEFAULT_SIZE
+    part = args.get("part") or "1"
+    if size not in SIZES or not part.isdigit() or not 1 <= int(part) <= 99:
+        return None
+    return size, int(part)
+
+
+def chart_address(req: Request, store: Store, base_url: str) -> str:
+    """The web address of the chart page of a request (written in its images)."""
+    return base_url.rstrip("/") + f"/chart/{quote(req.spec.slug)}" + req.query(store)
+
+
 def _chart_image(fmt: str) -> Callable[[Store, Views, Request], bytes | None]:
     def write(store: Store, views: Views, req: Request) -> bytes | None:
-        chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "export")
+        size, part = image_size(request.args) or (DEFAULT_SIZE, 0)  # 0: no such part, so no figure
+        address = chart_address(req, store, request.url_root)
+        chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "export", size, part, address)
         if chart.figure is None:
             return None
         with export.admit() as ticket:  # busy: a 503 with Retry-After (export.install answers ExportError)
@@ -138,7 +158,7 @@ def _chart_image(fmt: str) -> Callable[[Store, Views, Request], bytes | None]:
 
 
 CHART_FORMATS: dict[str, ChartFormat] = {
-    "png": ChartFormat(f"PNG ({export.SCALE}×)", "image/png", _chart_image("png")),
+    "png": ChartFormat(f"PNG ({export.SCALE}×)", "image/png", _chart_image("png")),  # ?size=slide|square&part=
     "svg": ChartFormat("SVG", "image/svg+xml", _chart_image("svg")),
     "csv": ChartFormat("CSV", "text/csv", _chart_csv),
 }
@@ -195,10 +215,15 @@ def register(app: Dash, store: Store, views: Views, data_dir: Path, assets: Asse
             return not_found(store, assets, req)
         if isinstance(req, pages.Choices):
             return choose(store, assets, req, f".{fmt}")
+        if fmt in export.FORMATS and image_size(request.args) is None:
+            return not_found(store, assets, f"An image's size is one of {', '.join(SIZES)}, and its part a number.")
         data = CHART_FORMATS[fmt].write(store, views, req)
         if data is None:
             return not_found(store, assets, "None of this chart's figures is tagged with the selected themes.")
         name = req.spec.filename + ("-" + "-".join(req.themes) if req.themes else "")
+        sized = image_size(request.args) if fmt in export.FORMATS else None
+        if sized and sized != (DEFAULT_SIZE, 1):
+            name += f"-{sized[0]}" + (f"-part{sized[1]}" if sized[1] > 1 else "")
         return Response(data, mimetype=CHART_FORMATS[fmt].mimetype, headers=_attachment(f"{name}.{fmt}"))
 
     @server.route(CHARTS_ZIP)
@@ -217,8 +242,10 @@ def charts_zip(store: Store, views: Views, args) -> Response | tuple:
         themes, _ = asked.themes_in(survey.theme_ids)
         intervals = asked.intervals
         charts = []
+        view = selection.query(selection.Selection(survey.id, tuple(themes), intervals), store.default_survey)
         for spec in survey.charts:
-            chart = views.chart(survey, spec, tuple(themes), intervals, "export")
+            address = request.url_root.rstrip("/") + f"/chart/{quote(spec.slug)}" + view  # drawn in its footer
+            chart = views.chart(survey, spec, tuple(themes), intervals, "export", DEFAULT_SIZE, 1, address)
             if chart.figure is not None:
                 charts.append((spec.filename, chart.figure))
         if not charts:

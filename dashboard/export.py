@@ -312,8 +312,10 @@ class Exporter:
 
     @staticmethod
     def _opts(spec: dict, fmt: str, width: int, scale: float) -> dict:
-        height = int((spec.get("layout") or {}).get("height") or 500)
-        return {"format": fmt, "width": width, "height": height, "scale": scale}
+        """Kaleido's options: the figure's own width and height where its layout sets them (a sized export)."""
+        layout = spec.get("layout") or {}
+        height = int(layout.get("height") or 500)
+        return {"format": fmt, "width": int(layout.get("width") or width), "height": height, "scale": scale}
 
     @staticmethod
     def key(spec: dict, opts: dict) -> str:

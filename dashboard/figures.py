@@ -10,10 +10,14 @@ charts"):
 - colour is the response group (positive, negative, ...) and means the same on every chart; a key says so;
 - every bar's hover gives the reported text, the respondents it allows, the section and the sentence.
 
-Three frames: ``page`` draws the bars alone (the page around it carries title, key and sources as HTML);
-``embed`` and ``export`` also draw the title, question, key and footer into the figure, so the chart says
-what it shows, its base and its source wherever it goes. Text is wrapped by measured width
-(``dashboard.textfit``): labels to fit a 375 px phone, an export's header and footer to its 1100 px width.
+Three frames: ``page`` and ``embed`` draw the bars alone (the page or embed around it carries title, key
+and sources as HTML, which reflows to any width); ``export`` also draws the title, question, key and footer
+into the figure, with the chart page's address and the licence, so the image says what it shows, its base,
+its source and where it comes from wherever it goes. An export comes in the sizes of ``SIZES`` (a document's
+width, a 16:9 slide, a square): each lays out its text for its own width, and a fixed-height size splits a
+chart with more bars than it holds into parts ("part 2 of 3"), each a whole image, rather than shrink them.
+Text is wrapped by measured width (``dashboard.textfit``): labels to fit a 375 px phone on a page, an
+export's labels, header and footer to its size.
 """
 
 from __future__ import annotations
@@ -42,9 +46,30 @@ LABEL_PX = 290  # bar labels: fit the plot area of a 375 px phone
 LINE_PX = 16  # one line of bar label
 BAR_PX = 20
 GAP_PX = 14
+HOVER_PX = 300  # a hover's lines: its box (with padding) fits a 375 px phone, the script keeps it on screen
 EXPORT_WIDTH = 1100
-TEXT_PX = {"page": 290, "embed": 300, "export": EXPORT_WIDTH - 100}  # title, question, key and footer text
 SOLID_QUALIFIERS = (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value)
+
+
+@dataclass(frozen=True)
+class Size:
+    """An exported image's size: its layout width and height in CSS pixels (None: as tall as the chart needs),
+    drawn at ``export.SCALE`` (2x), and the width its bar labels and its header and footer are wrapped to."""
+
+    name: str
+    label: str  # the download menu's words
+    width: int
+    height: int | None
+    label_px: int
+    text_px: int
+
+
+SIZES: dict[str, Size] = {
+    "document": Size("document", "PNG for a document", EXPORT_WIDTH, None, 640, EXPORT_WIDTH - 100),
+    "slide": Size("slide", "PNG for a slide (16:9)", 960, 540, 880, 900),
+    "square": Size("square", "PNG, square (social posts)", 540, 540, 490, 500),
+}
+DEFAULT_SIZE = "document"
 
 
 @dataclass(frozen=True)
@@ -124,13 +149,16 @@ def hover_fields(row: Mapping, label: str, labels: Labels) -> list[str]:
     """customdata of a bar's hover (``wording.hover``), wrapped and escaped: label, reported text, respondents,
     section, sentence, notes, the respondents' name, the document."""
     said = wording.hover(row, labels.plural(row[Col.SURVEY]), labels.sources)
-    sentence = "<br>".join(_lines(said.sentence, 330, 12))
-    note = "".join("<br>" + "<br>".join(_lines(e, 330, 12)) for e in said.notes)
+    sentence = "<br>".join(_lines(said.sentence, HOVER_PX, 12))
+    # A note the sentence already says (a derived share's "Not reported: …") is not said twice: a hover that
+    # tall would not fit a short chart, and plotly.js then draws none.
+    notes = [e for e in said.notes if e != said.sentence]
+    note = "".join("<br>" + "<br>".join(_lines(e, HOVER_PX, 12)) for e in notes)
     return [
-        "<br>".join(_lines(label, 330, 12, bold=True)),
-        esc(said.reported),
-        esc(said.counts),
-        esc(said.section),
+        "<br>".join(_lines(label, HOVER_PX, 12, bold=True)),
+        "<br>".join(_lines(said.reported, HOVER_PX - 70, 12)),  # after "Reported: "
+        "<br>".join(_lines(said.counts, HOVER_PX - 90, 12)),  # after the respondents' noun
+        "<br>".join(_lines(said.section, HOVER_PX - 60, 12)),  # after "Section: "
         f"“{sentence}”" if said.quoted else sentence,
         note,
         esc(said.who),
@@ -249,18 +277,35 @@ def _key_text(items: list[tuple[str, str, bool]], px: float) -> list[str]:
 @dataclass(frozen=True)
 class Options:
     """How a chart is drawn besides its rows: error bars, the filter note, the frame, and whether its labels
-    name the category (pass the answer for the chart's full rows, so a filtered chart labels as the whole)."""
+    name the category (pass the answer for the chart's full rows, so a filtered chart labels as the whole).
+    An export also has its ``size`` (a key of ``SIZES``), the ``part`` of a split chart it draws (from 1), and
+    the ``address`` of its chart page, written in its footer."""
 
     show_intervals: bool = False
     filtered: str = ""
     frame: Frame = "page"
     multi_category: bool = False
+    size: str = DEFAULT_SIZE
+    part: int = 1
+    address: str = ""
+
+    @property
+    def framed(self) -> bool:
+        """Whether the title, key and footer are drawn into the figure (an export), not around it in HTML."""
+        return self.frame == "export"
+
+    @property
+    def label_px(self) -> int:
+        return SIZES[self.size].label_px if self.framed else LABEL_PX
 
 
-def _header(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, filtered: str) -> tuple[list[dict], int]:
-    """The title, question and key drawn above a framed chart, and the top margin they take."""
+def _header(
+    spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, filtered: str, part_note: str = ""
+) -> tuple[list[dict], int]:
+    """The title, question (and the part of a split chart) and key drawn above a framed chart, and the top
+    margin they take."""
     title = _lines(spec.title, px, 17, bold=True)
-    question = _lines(question_line(spec, filtered), px, 12.5)
+    question = _lines(question_line(spec, filtered), px, 12.5) + _lines(part_note, px, 12.5)
     key = _key_text(key_items(rows, labels), px)
     at_question = 10 + 22 * len(title)
     at_key = at_question + 17 * len(question) + 6
@@ -273,16 +318,92 @@ def _header(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, filt
     return blocks, top
 
 
-def _footer(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, below: float) -> tuple[dict, int]:
-    """The source, base, notes and the data version with its licence drawn under a framed chart's axis
-    (``below`` px under the plot), and the height they take."""
-    texts = footer_lines(rows, spec, labels) + ([wording.version_line(labels.version)] if labels.version else [])
-    foot = [line for text in texts for line in _lines(text, px, 11)]
+def export_footer_lines(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, address: str = "") -> list[str]:
+    """What an exported image says under its chart: the footer lines, then where the chart is on the web, the
+    data version and the licence."""
+    where = [f"Chart: {address}."] if address else []
+    version = wording.version_line(labels.version) if labels.version else wording.licence_line()
+    return [*footer_lines(rows, spec, labels), " ".join([*where, version])]
+
+
+def _footer(
+    spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, below: float, address: str = ""
+) -> tuple[dict, int]:
+    """The source, base, notes, address, data version and licence drawn under a framed chart's axis (``below``
+    px under the plot), and the height they take."""
+    foot = [line for text in export_footer_lines(rows, spec, labels, address) for line in _lines(text, px, 11)]
     block = dict(
         text="<br>".join(foot), x=0, xref="paper", xanchor="left", y=0, yref="paper", yanchor="top",
         yshift=-(below + 6), align="left", showarrow=False, font=dict(size=11, color=MUTED),
     )  # fmt: skip
     return block, 14 + 15 * len(foot)
+
+
+def _chrome(
+    spec: ChartSpec, rows: pd.DataFrame, labels: Labels, opts: Options, part_note: str = ""
+) -> tuple[list[dict], int, int]:
+    """(header and footer blocks, top margin, bottom margin) of a chart in its frame."""
+    axis_lines = _lines(spec.axis_label, LABEL_PX, 12)
+    bottom = 34 + 15 * len(axis_lines)
+    if not opts.framed:
+        return [], 8, bottom
+    px = SIZES[opts.size].text_px
+    notes, top = _header(spec, rows, labels, px, opts.filtered, part_note)
+    foot, foot_height = _footer(spec, rows, labels, px, bottom, opts.address)
+    return [*notes, foot], top, bottom + foot_height
+
+
+def _pack(heights: list[float], room: float) -> list[list[int]]:
+    """Consecutive items (of ``heights``) in as few parts as hold them in ``room`` each, as even as that
+    allows (18 bars in three parts: 6, 6, 6, not 8, 8, 2). An item taller than ``room`` is a part alone."""
+
+    def greedy(cap: float) -> list[list[int]]:
+        parts: list[list[int]] = []
+        used = cap + 1
+        for i, h in enumerate(heights):
+            if not parts or used + h > cap:
+                parts.append([])
+                used = 0.0
+            parts[-1].append(i)
+            used += h
+        return parts
+
+    fewest = len(greedy(room))
+    lo, hi = max(heights, default=0.0), max(room, max(heights, default=0.0))
+    for _ in range(20):  # the smallest capacity that still needs no more parts: the most even split
+        mid = (lo + hi) / 2
+        if len(greedy(mid)) <= fewest:
+            hi = mid
+        else:
+            lo = mid
+    return greedy(hi)
+
+
+def split(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, opts: Options, heights: list[float]):
+    """The parts a chart is drawn in: (indices of the items each part draws, the line naming the part). One
+    part unless the frame is an export of a fixed height the items' ``heights`` (px) do not fit in."""
+    size = SIZES[opts.size]
+    everything = [list(range(len(heights)))]
+    if not opts.framed or size.height is None:
+        return everything, lambda part: ""
+
+    def note_of(parts):
+        def note(part: int) -> str:
+            if len(parts) < 2:
+                return ""
+            items = parts[part - 1]
+            return f"Part {part} of {len(parts)}: bars {items[0] + 1}–{items[-1] + 1} of {len(heights)}, in order."
+
+        return note
+
+    parts = everything
+    for _ in range(3):  # the part line takes room too: pack again until the count holds
+        _, top, bottom = _chrome(spec, rows, labels, opts, note_of(parts)(1))
+        packed = _pack(heights, size.height - top - bottom)
+        if len(packed) == len(parts):
+            break
+        parts = packed
+    return parts, note_of(parts)
 
 
 def layout(
@@ -293,29 +414,33 @@ def layout(
     opts: Options,
     annotations: list[dict],
     barmode: str = "overlay",
+    part_note: str = "",
+    parts: int = 1,
 ) -> dict:
     """Margins, axes and (framed) the header and footer drawn into the image; the y axis runs down from 0 to
-    ``plot_height`` pixels."""
-    px = TEXT_PX[opts.frame]
+    ``plot_height`` pixels. A size of fixed height keeps it, its spare room below the footer."""
     axis_lines = _lines(spec.axis_label, LABEL_PX, 12)
-    bottom = 34 + 15 * len(axis_lines)
-    notes: list[dict] = []
-    top = 8
-    if opts.frame != "page":
-        notes, top = _header(spec, rows, labels, px, opts.filtered)
-        foot, foot_height = _footer(spec, rows, labels, px, bottom)
-        notes.append(foot)
-        bottom += foot_height
+    notes, top, bottom = _chrome(spec, rows, labels, opts, part_note)
+    size = SIZES[opts.size]
+    height = round(top + plot_height + bottom)
+    extra = dict(width=size.width) if opts.framed else {}
+    if opts.framed and size.height is not None:  # the footer stays under the axis; the room left is below it
+        height = max(height, size.height)  # taller only if one bar alone overflows it (the tests say none does)
+        bottom = height - top - plot_height
+    meta = dict(key=spec.slug, survey=spec.survey, filename=spec.filename, frame=opts.frame)
+    if opts.framed:
+        meta.update(size=opts.size, part=opts.part, parts=parts)
     return dict(
         template="none",  # every style is set here; plotly.py's default template only adds weight
         font=dict(family=FONT, size=13, color=INK),
         paper_bgcolor="white",
         plot_bgcolor="white",
         barmode=barmode,
-        height=round(top + plot_height + bottom),
+        height=height,
+        **extra,
         margin=dict(l=16, r=20, t=top, b=bottom, autoexpand=False),
         showlegend=False,
-        hoverlabel=dict(align="left", bgcolor="white", font=dict(size=12, family=FONT)),
+        hoverlabel=dict(align="left", bgcolor="white", font=dict(size=12, family=FONT), namelength=0),
         xaxis=dict(
             title=dict(text="<br>".join(axis_lines), font=dict(size=12), standoff=6),
             range=[0, 100],
@@ -328,7 +453,7 @@ def layout(
             automargin=False,
         ),
         annotations=[*annotations, *notes],
-        meta=dict(key=spec.slug, survey=spec.survey, filename=spec.filename, frame=opts.frame),
+        meta=meta,
         yaxis=dict(range=[plot_height, 0], visible=False, fixedrange=True),
     )
 
@@ -340,16 +465,16 @@ def _label_block(lines: list[str], top: float) -> dict:
     )  # fmt: skip
 
 
-def bar_annotation_lines(label: str, value: str) -> list[str]:
-    """The lines written above a bar: the wrapped label, then the figure in bold (on the label's last line
-    when it fits)."""
-    lines = _lines(label, LABEL_PX, LABEL_SIZE) or [""]
+def bar_annotation_lines(label: str, value: str, px: float = LABEL_PX) -> list[str]:
+    """The lines written above a bar: the label wrapped to ``px``, then the figure in bold (on the label's
+    last line when it fits)."""
+    lines = _lines(label, px, LABEL_SIZE) or [""]
     bold = f"<b>{esc(value)}</b>"
-    joined = fit(label, LABEL_PX, LABEL_SIZE)[-1:] or [""]
-    if fit(f"{joined[0]} — {value}", LABEL_PX, LABEL_SIZE, bold=True) == [f"{joined[0]} — {value}"]:
+    joined = fit(label, px, LABEL_SIZE)[-1:] or [""]
+    if fit(f"{joined[0]} — {value}", px, LABEL_SIZE, bold=True) == [f"{joined[0]} — {value}"]:
         lines[-1] += " — " + bold
     else:
-        lines += [f"<b>{line}</b>" for line in _lines(value, LABEL_PX, LABEL_SIZE, bold=True)]
+        lines += [f"<b>{line}</b>" for line in _lines(value, px, LABEL_SIZE, bold=True)]
     return lines
 
 
@@ -368,7 +493,7 @@ def _marker(colour: str, hatched: bool, solidity: float = 0.35) -> dict:
 # returns the figure. BUILDERS maps every ChartKind (etl/schema.py, the one list of kinds) to its builder; a test
 # fails if a kind has none. A new kind: add it to ChartKind, write its builder here and register it with @draws.
 
-Builder = Callable[[pd.DataFrame, ChartSpec, Labels, Options], go.Figure]
+Builder = Callable[[pd.DataFrame, ChartSpec, Labels, Options], go.Figure | None]
 BUILDERS: dict[ChartKind, Builder] = {}
 
 
@@ -383,13 +508,13 @@ def draws(*kinds: ChartKind) -> Callable[[Builder], Builder]:
     return register
 
 
-def _bar_positions(lines: list[list[str]]) -> tuple[list[float], list[float], float]:
+def _bar_positions(lines: list[list[str]], bar: float = BAR_PX, gap: float = GAP_PX):
     """(top of each bar's label, centre of each bar, height of them all) in pixels down the plot."""
     tops, centres, y = [], [], 0.0
     for ls in lines:
         tops.append(y)
-        centres.append(y + LINE_PX * len(ls) + 4 + BAR_PX / 2)
-        y += LINE_PX * len(ls) + 4 + BAR_PX + GAP_PX
+        centres.append(y + LINE_PX * len(ls) + 4 + bar / 2)
+        y += LINE_PX * len(ls) + 4 + bar + gap
     return tops, centres, y
 
 
@@ -416,7 +541,9 @@ def _group_marker(colour: str, sub: list[dict]) -> dict:
     )
 
 
-def _group_traces(sub: list[dict], centres: list[float], custom: list, name: str, colour: str, intervals: bool) -> list:
+def _group_traces(
+    sub: list[dict], centres: list[float], custom: list, name: str, colour: str, intervals: bool, bar: float = BAR_PX
+) -> list:
     """One response group's bars: solid to each reported value, then the hatched range of each bound."""
     extents = [extent(r) for r in sub]
     traces = [
@@ -424,7 +551,7 @@ def _group_traces(sub: list[dict], centres: list[float], custom: list, name: str
             orientation="h",
             y=centres,
             x=[e[0] for e in extents],
-            width=BAR_PX,
+            width=bar,
             name=name,
             marker=_group_marker(colour, sub),
             customdata=custom,
@@ -440,7 +567,7 @@ def _group_traces(sub: list[dict], centres: list[float], custom: list, name: str
                 y=[centres[j] for j in bounds],
                 x=[extents[j][2] - extents[j][1] for j in bounds],
                 base=[extents[j][1] for j in bounds],
-                width=BAR_PX,
+                width=bar,
                 name=f"{name}: range a bound allows",
                 marker=_marker(colour, True, 0.3),
                 customdata=[custom[j] for j in bounds],
@@ -451,38 +578,50 @@ def _group_traces(sub: list[dict], centres: list[float], custom: list, name: str
 
 
 @draws(ChartKind.RANKED, ChartKind.BARS, ChartKind.WAVES)
-def build_bar_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure:
+def build_bar_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure | None:
     """Horizontal bars, one per row, each labelled above: solid to the reported value, hatched across a bound.
 
     The y axis is in pixels (row i starts at ``tops[i]``), so labels of any length sit exactly above their bar.
+    An export of fixed height draws the bars of its ``opts.part`` (None past the last part).
     """
     recs = records(rows)
     texts = [row_label(r, spec, labels, opts.multi_category) for r in recs]
-    lines = [bar_annotation_lines(t, value_label(r)) for t, r in zip(texts, recs)]
-    tops, centres, y = _bar_positions(lines)
+    lines = [bar_annotation_lines(t, value_label(r), opts.label_px) for t, r in zip(texts, recs)]
+    bar, gap = (14, 8) if opts.framed and SIZES[opts.size].height else (BAR_PX, GAP_PX)  # a slide: condensed
+    heights = [LINE_PX * len(ls) + 4 + bar + gap for ls in lines]
+    parts, note = split(spec, rows, labels, opts, heights)
+    if not 1 <= opts.part <= len(parts):
+        return None
+    keep = parts[opts.part - 1]
+    recs, texts, lines = [recs[i] for i in keep], [texts[i] for i in keep], [lines[i] for i in keep]
+    tops, centres, y = _bar_positions(lines, bar, gap)
     traces: list = []
     for group in dict.fromkeys(r[Col.GROUP] for r in recs):
         idx = [i for i, r in enumerate(recs) if r[Col.GROUP] == group]
         sub = [recs[i] for i in idx]
         custom = [hover_fields(r, texts[i], labels) for r, i in zip(sub, idx)]
         name = labels.groups[group][Col.LABEL]
-        traces += _group_traces(sub, [centres[i] for i in idx], custom, name, labels.colour(group), opts.show_intervals)
+        at = [centres[i] for i in idx]
+        traces += _group_traces(sub, at, custom, name, labels.colour(group), opts.show_intervals, bar)
     notes = [_label_block(ls, top) for top, ls in zip(tops, lines)]
-    return go.Figure(data=traces, layout=layout(spec, rows, labels, y, opts, notes))
+    fig_layout = layout(spec, rows, labels, y, opts, notes, part_note=note(opts.part), parts=len(parts))
+    return go.Figure(data=traces, layout=fig_layout)
 
 
 @draws(ChartKind.STACKED)
-def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure:
+def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure | None:
     """One bar of a single question's answers, stacked to its base, with a labelled line per answer above it.
 
     Answers are never labelled inside their segment (a narrow one would make the text unreadably small).
     """
+    if opts.part != 1:  # one bar: never split
+        return None
     recs = records(rows)
     lines, y = [], 0.0
     for r in recs:
         text = f"{r[Col.CATEGORY]}: {value_label(r)}"
         glyph = "▨" if is_derived(r) else "■"
-        wrapped = _lines(text, LABEL_PX - 16, LABEL_SIZE)
+        wrapped = _lines(text, opts.label_px - 16, LABEL_SIZE)
         wrapped[0] = f'<span style="color:{labels.colour(r[Col.GROUP])}">{glyph}</span> ' + wrapped[0]
         lines.append((y, wrapped))
         y += LINE_PX * len(wrapped) + 4
@@ -511,8 +650,8 @@ def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, op
 def build_chart(
     rows: pd.DataFrame, spec: ChartSpec, labels: Labels, multi_category: bool | None = None, **options
 ) -> go.Figure | None:
-    """The chart ``spec`` for its (already theme-filtered) rows in drawing order, or None if there are none,
-    drawn by its kind's builder. ``options`` are those of ``Options``; ``multi_category`` defaults to whether
+    """The chart ``spec`` for its (already theme-filtered) rows in drawing order, or None if there are none
+    (or no such part), drawn by its kind's builder. ``options`` are those of ``Options``; ``multi_category`` defaults to whether
     ``rows`` has several categories."""
     if rows.empty:
         return None

@@ -27,8 +27,9 @@ from markupsafe import Markup
 from dashboard import content, selection
 from dashboard.data import ChartSpec, Store, Survey, records
 from dashboard.downloads import CHART_FORMATS, RESULTS_CODEBOOK, TABLES_ZIP
-from dashboard.figures import describe_rows, question_line
+from dashboard.figures import DEFAULT_SIZE, SIZES, describe_rows, question_line
 from dashboard.selection import DEFAULT_TAB, Selection
+from dashboard.textfit import wrap
 from dashboard.views import Views
 from dashboard.wording import (
     NO_FIGURE_FOR_THEMES,
@@ -40,10 +41,11 @@ from dashboard.wording import (
 )
 from etl.schema import Col
 
-# Pixels the embed page needs below its chart: the "numbers as text" and "Cite" summaries and the link to the
-# chart page (75 px in Chromium, at any width down to 320 px). The embed code's iframe is the chart's height plus
-# this.
-EMBED_BELOW_CHART = 84
+# The embed code's iframe height, for a page whose scripts are off (with them, assets/embed-resize.js sizes the
+# iframe to the embed page's own height): the embed page's height in a frame EMBED_MIN_WIDTH px wide, its text
+# measured (dashboard.textfit) as wrapped to that width, so every wider frame shows everything too.
+EMBED_MIN_WIDTH = 320
+EMBED_RESIZE_SCRIPT = "/assets/embed-resize.js"
 TABS = [("chart", "Chart"), ("table", "Table"), ("sources", "Sources")]
 FORMATS = tuple((fmt, f.label) for fmt, f in CHART_FORMATS.items())  # the download menu
 TEMPLATES = Environment(
@@ -175,15 +177,42 @@ def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
     )
 
 
-def _menu(store: Store, req: Request, path: str) -> dict:
-    """The filter form and the download links (the chart page's side menu)."""
+def image_sizes(views: Views, req: Request, address: str) -> list[tuple[str, int, int, str]]:
+    """(size, part, parts, words) of every PNG size besides the default one (``figures.SIZES``), a part each
+    where the size splits the chart."""
+    out = []
+    for name, size in SIZES.items():
+        if name == DEFAULT_SIZE:
+            continue
+        chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "export", name, 1, address)
+        parts = chart.figure["layout"]["meta"]["parts"] if chart.figure else 0
+        for part in range(1, parts + 1):
+            out.append((name, part, parts, size.label + (f", part {part} of {parts}" if parts > 1 else "")))
+    return out
+
+
+def _menu(store: Store, req: Request, path: str, sized: list[tuple[str, int, int, str]] = ()) -> dict:
+    """The filter form and the download links (the chart page's side menu): each format, and the PNG in each
+    size (``sized``: ``image_sizes``)."""
     spec, q = req.spec, req.query(store, tab=DEFAULT_TAB)
     downloads = [
         dict(
             href=f"{path}.{fmt}{q}", file=f"{spec.filename}.{fmt}", label=f"Download {text} of {spec.title}", text=text
         )
         for fmt, text in FORMATS
-    ] + [
+    ]
+    for name, part, _, text in sized:
+        file = f"{spec.filename}-{name}" + (f"-part{part}" if part > 1 else "")
+        extra = f"size={name}" + (f"&part={part}" if part > 1 else "")
+        downloads.append(
+            dict(
+                href=f"{path}.png{q}{'&' if q else '?'}{extra}",
+                file=f"{file}.png",
+                label=f"Download the {text} of {spec.title}",
+                text=text,
+            )
+        )
+    downloads += [
         dict(
             href=f"/download/{RESULTS_CODEBOOK}",
             file=RESULTS_CODEBOOK,
@@ -214,7 +243,8 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     iframe = TEMPLATES.get_template("_iframe.html").render(
         src=base + f"/embed/{quote(spec.slug)}" + req.query(store, tab=DEFAULT_TAB),
         title=spec.title,
-        height=embed.height + EMBED_BELOW_CHART,
+        height=embed_height(views, req, embed),
+        script=base + EMBED_RESIZE_SCRIPT,
     )
     return _render(
         "chart.html",
@@ -236,12 +266,36 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         footnote=SITE_FOOTNOTE,
         **_cite(store, req, records(chart.rows), address),
         **_chart_content(store, views, req, chart),
-        **_menu(store, req, path),
+        **_menu(store, req, path, image_sizes(views, req, url)),
     )
 
 
+def _text_height(text: str, px: float, size: float, line: float, bold: bool = False) -> float:
+    return len(wrap(text, px, size, bold)) * line
+
+
+def embed_height(views: Views, req: Request, chart) -> int:
+    """The embed page's height (px) in a frame ``EMBED_MIN_WIDTH`` wide, from its text wrapped to that width
+    (in the stylesheet's sizes: a 16 px body at 1.45 line height) and its chart's height, with room to spare:
+    the iframe's fixed height, which shows everything when the framing page runs no script."""
+    px = EMBED_MIN_WIDTH - 16  # the embed's padding
+    spec = req.spec
+    height = 8 + _text_height(spec.title, px, 19.2, 25, bold=True) + 4
+    height += _text_height(question_line(spec, chart.filtered, numbered=True), px, 16, 23.2) + 6
+    if chart.figure is None:
+        return round(height + 80)
+    key = " ".join(f"__ {k.label}" for k in content.key(chart.rows, views.labels))
+    height += _text_height(key, px, 14.4, 21) + 4 + chart.height + 4
+    for line in content.footer(chart.rows, spec, views.labels):
+        height += _text_height(line.text, px - (28 if line.flag else 0), 13.6 if not line.flag else 14.7, 21.3)
+        height += 2.4 + (22 if line.flag else 0)
+    height += 6 + 21 + 4 + 20 + 12  # the numbers as text (closed), the link back, the padding
+    return round(height * 1.05 + 16)
+
+
 def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_url: str) -> str:
-    """The chart alone, with its title, question, key, base and source line drawn in: for an iframe."""
+    """The chart alone, with its title, question, key, base and source line as text (which reflows to the
+    frame's width): for an iframe."""
     chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "embed")
     page_url = base_url.rstrip("/") + f"/chart/{quote(req.spec.slug)}" + req.query(store, tab=DEFAULT_TAB)
     return _render(
@@ -254,9 +308,13 @@ def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         embed=True,
         spec=req.spec,
         page_url=page_url,
+        question=question_line(req.spec, chart.filtered),
         figure_json=_figure_json(chart.figure) if chart.figure else "",
         height=chart.height,
+        key=content.key(chart.rows, views.labels),
+        footer=content.footer(chart.rows, req.spec, views.labels),
         described=describe_rows(chart.rows, views.labels),
+        empty=Markup(NO_FIGURE_FOR_THEMES),
         notices=notices(store, req),
         **_cite(store, req, records(chart.rows), page_url),
     )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from dashboard.cache import BoundedLRU, frame_bytes
 from dashboard.data import ChartSpec, Store, Survey, filter_by_themes
-from dashboard.figures import Frame, build_chart, labels_of
+from dashboard.figures import DEFAULT_SIZE, Frame, build_chart, labels_of
 from etl.schema import Col
 
 CACHE_SIZE = 512  # entries per cache at most; the byte ceilings below are what binds
@@ -90,9 +90,14 @@ class Views:
         themes: tuple[str, ...] = (),
         intervals: bool = False,
         frame: Frame = "page",
+        size: str = DEFAULT_SIZE,
+        part: int = 1,
+        address: str = "",
     ) -> ChartView:
-        """One chart for a selection, in any frame."""
-        return self._chart_view(spec, self.rows(survey, spec, themes), themes, intervals, frame)
+        """One chart for a selection, in any frame; an export also in a size (``figures.SIZES``), the part of
+        a chart that size splits (from 1: no figure past the last), and its chart page's ``address``."""
+        rows = self.rows(survey, spec, themes)
+        return self._chart_view(spec, rows, themes, intervals, frame, (size, part, address))
 
     def rows(self, survey: Survey, spec: ChartSpec, themes: tuple[str, ...] = ()) -> pd.DataFrame:
         """One chart's rows for a selection (no figure is built)."""
@@ -105,14 +110,19 @@ class Views:
         present = {t for ts in rows[Col.THEMES] for t in ts}
         return "Filtered to: " + ", ".join(self.store.theme_labels[t] for t in themes if t in present)
 
-    def _chart_view(self, spec: ChartSpec, rows: pd.DataFrame, themes, intervals: bool, frame: Frame) -> ChartView:
+    def _chart_view(
+        self, spec: ChartSpec, rows: pd.DataFrame, themes, intervals: bool, frame: Frame, sized=(DEFAULT_SIZE, 1, "")
+    ) -> ChartView:
         filtered = self.filter_note(spec, rows, themes)
+        size, part, address = sized if frame == "export" else (DEFAULT_SIZE, 1, "")
         key = (spec.survey, spec.slug, tuple(rows[Col.ID]), intervals, frame, filtered)
+        if (size, part, address) != (DEFAULT_SIZE, 1, ""):
+            key += (size, part, address)
 
         def build():
             fig = build_chart(
                 rows, spec, self.labels, show_intervals=intervals, filtered=filtered, frame=frame,
-                multi_category=self._multi[(spec.survey, spec.slug)],
+                multi_category=self._multi[(spec.survey, spec.slug)], size=size, part=part, address=address,
             )  # fmt: skip
             if fig is None:
                 return None, None

@@ -31,9 +31,14 @@ SITE_FOOTNOTE = (
 LICENCE_URL = LICENCE["path"]
 
 
+def licence_line() -> str:
+    """The licence of the data and the charts, as images and the Cite block say it."""
+    return f"Data and chart: {LICENCE_SHORT} ({LICENCE_URL})."
+
+
 def version_line(version: str) -> str:
     """The data version and the licence, as the image footer and the Cite block say them."""
-    return f"Data version {version}. Data and chart: {LICENCE_SHORT} ({LICENCE_URL})."
+    return f"Data version {version}. {licence_line()}"
 
 
 def page_title(name: str, site: str) -> str:

@@ -14,7 +14,51 @@
     if (!el || !data || !window.Plotly) return;
     var fig = JSON.parse(data.textContent);
     var config = { displayModeBar: false, responsive: true, displaylogo: false };
-    window.Plotly.newPlot(el, fig.data, fig.layout, config);
+    window.Plotly.newPlot(el, fig.data, fig.layout, config).then(function () {
+      el.on("plotly_hover", function () {
+        keepHoverOnScreen(el);
+      });
+      postHeight();
+    });
+  }
+
+  // A hover label wider than the room beside its bar would start off screen (on a 375 px phone, left of 0):
+  // move it back inside the viewport, keeping a margin.
+  function keepHoverOnScreen(el) {
+    var margin = 4;
+    var width = document.documentElement.clientWidth;
+    Array.prototype.forEach.call(el.querySelectorAll(".hoverlayer .hovertext"), function (g) {
+      var r = g.getBoundingClientRect();
+      var shift = 0;
+      if (r.width > width - 2 * margin || r.left < margin) shift = margin - r.left;
+      else if (r.right > width - margin) shift = width - margin - r.right;
+      if (!shift) return;
+      var m = /translate\(\s*([-\d.e]+)[ ,]+([-\d.e]+)\s*\)/.exec(g.getAttribute("transform") || "");
+      if (!m) return;
+      g.setAttribute("transform", "translate(" + (parseFloat(m[1]) + shift) + "," + m[2] + ")");
+    });
+  }
+
+  // An embed tells the page framing it how tall it is (assets/embed-resize.js, in the embed code, sizes the
+  // iframe by it): on load, on resize, and whenever its content changes height ("The numbers as text").
+  var lastHeight = -1;
+  function postHeight() {
+    if (!document.body.classList.contains("embed-page") || window.parent === window) return;
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === lastHeight) return;
+    lastHeight = height;
+    window.parent.postMessage({ type: "send-dashboard:embed-height", height: height }, "*");
+  }
+
+  function embedSizing() {
+    if (!document.body.classList.contains("embed-page")) return;
+    window.addEventListener("load", postHeight);
+    window.addEventListener("resize", postHeight);
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) {
+      d.addEventListener("toggle", postHeight);
+    });
+    if (window.ResizeObserver) new window.ResizeObserver(postHeight).observe(document.body);
+    postHeight();
   }
 
   // The view's tab kept where the page's address is written: the share link, and the theme form (a hidden
@@ -100,7 +144,7 @@
     var share = document.getElementById("share-url");
     if (share) share.value = window.location.href; // the address as the reader sees it (behind any proxy)
     var embed = document.getElementById("embed-code");
-    if (embed) embed.value = embed.value.replace(/src="https?:\/\/[^/"]+/, 'src="' + window.location.origin);
+    if (embed) embed.value = embed.value.replace(/src="https?:\/\/[^/"]+/g, 'src="' + window.location.origin);
     Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
       button.addEventListener("click", function () {
         var source = document.getElementById(button.getAttribute("data-copy"));
@@ -130,6 +174,7 @@
   }
 
   function start() {
+    embedSizing();
     draw();
     tabs();
     copies();

@@ -306,7 +306,11 @@ def test_derived_label(store):
 def test_fig5_hover(store):
     """Figure 5's hover gives reported text, councils, section and the verbatim sentence of each bar."""
     fig = chart(store, FIG[5])
-    got = {tuple(cd[1:4]) + (squash(cd[4]), cd[6]) for tr in fig.data for cd in tr.customdata}
+    got = {
+        tuple(c.replace("<br>", " ") for c in cd[1:4]) + (squash(cd[4]), cd[6])
+        for tr in fig.data
+        for cd in tr.customdata
+    }
     sentence = squash(f"“{FIG5_SENTENCE}”")
     assert got == {
         ("All 54", "54 of 54 councils", FIG5_SECTION, sentence, "Councils"),
@@ -330,7 +334,8 @@ def test_every_bar_has_hover(store, survey, key):
         assert tr.hovertemplate == HOVER
         assert len(tr.customdata) == len(tr.x)
         for cd in tr.customdata:
-            assert len(cd) == 8 and cd[1] in reported and cd[2] and cd[3] in sections and cd[7] in documents
+            said, section = cd[1].replace("<br>", " "), cd[3].replace("<br>", " ")  # wrapped to the hover's width
+            assert len(cd) == 8 and said in reported and cd[2] and section in sections and cd[7] in documents
             assert squash(cd[4]) in sentences or plain(cd[4]).startswith("Not reported")
 
 
@@ -361,7 +366,8 @@ def test_waves_hover_names_each_survey_respondents(store):
     """The 2023/24 bars count "respondents" and cannot be counted; the 2026 bars count councils."""
     fig = chart(store, WAVES)
     nouns = {plain(cd[0]).split(":")[0]: (cd[6], cd[2]) for tr in fig.data for cd in tr.customdata}
-    assert nouns["Isos survey for the LGA and CCN, 2023/24"] == (
+    said = nouns["Isos survey for the LGA and CCN, 2023/24"]
+    assert (said[0], said[1].replace("<br>", " ")) == (
         "Respondents",
         "not derivable: the number who answered is not stated",
     )

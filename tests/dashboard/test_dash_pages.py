@@ -47,13 +47,32 @@ def test_chart_page_downloads_share_and_embed(client):
     iframe = html.unescape(re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1))
     assert iframe.startswith('<iframe src="http://localhost/embed/confidence-in-funding?theme=funding"')
     assert 'title="How confident councils are about funding"' in iframe
+    for size in ("slide", "square"):  # the PNG in each size of figures.SIZES
+        assert f'href="/chart/confidence-in-funding.png?theme=funding&amp;size={size}"' in page
+
+
+def test_embed_code_carries_the_resize_script(client):
+    """The embed code loads the resize script from this site (no inline script), which checks where each
+    message comes from and which iframe sent it; its iframe has a fixed height for pages without scripts."""
+    page = client.get("/chart/timescales").get_data(as_text=True)
+    code = html.unescape(re.search(r'<textarea id="embed-code"[^>]*>(.*?)</textarea>', page, re.S).group(1))
+    assert re.fullmatch(
+        r'<iframe src="http://localhost/embed/timescales" [^>]*height="(\d+)"[^>]*></iframe>\n'
+        r'<script src="http://localhost/assets/embed-resize\.js" async></script>',
+        code,
+    ), code
+    script = client.get("/assets/embed-resize.js")
+    assert script.status_code == 200
+    text = script.get_data(as_text=True)
+    assert "event.origin !== origin" in text and "frame.contentWindow !== event.source" in text
+    assert "embed-resize" not in client.get("/").get_data(as_text=True)  # not loaded by the landing page
 
 
 def test_table_tab_says_what_kind_of_figure(client):
     """The Table tab gives each figure as printed, what kind of figure it is, and the respondents it allows."""
     page = client.get("/chart/specialist-provision?tab=table").get_data(as_text=True)
-    row = re.search(r"<tr><th scope=\"row\">Reforming funding for special schools</th>(.*?)</tr>", page).group(1)
-    cells = re.findall(r"<td>(.*?)</td>", row)
+    row = re.search(r"<tr><th scope=\"row\"[^>]*>Reforming funding for special schools</th>(.*?)</tr>", page).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[:4] == ["supportive", "over 90%", "a lower bound (over)", "49–54 of 54"]
 
 
@@ -108,13 +127,17 @@ def test_markup_in_the_address_is_text(client):
 
 
 def test_embed_is_the_chart_alone(client):
-    """The embed draws the framed chart: title, question, key and footer are inside the figure."""
+    """The embed is the chart with its title, question, key and footer as text that reflows to the frame (not
+    drawn into the figure at a fixed width), the numbers as text and a link back."""
     response = client.get("/embed/confidence-in-funding")
     page = response.get_data(as_text=True)
     annotations = figure_of(page)["layout"]["annotations"]
-    texts = re.sub(r"<[^>]+>", "", " ".join(a["text"] for a in annotations).replace("<br>", " "))
-    assert "How confident councils are about funding" in texts
+    drawn = " ".join(a["text"] for a in annotations)
+    assert "How confident councils are about funding" not in drawn and "Source:" not in drawn
+    texts = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    assert '<h1 class="embed-title">How confident councils are about funding' in page
     assert "Source: Isos Partnership for the LGA and CCN" in texts and "Base: 54 councils responding" in texts
+    assert '<ul class="chart-key">' in page and 'class="alt-text"' in page
     assert 'role="tablist"' not in page and "Copy link" not in page
     assert 'href="http://localhost/chart/confidence-in-funding"' in page
 
@@ -208,6 +231,7 @@ def test_landing_pieces_say_what_the_chart_page_says(client, views, survey, slug
         'class="flag-note"' in footer
     )
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
+    body = re.sub(r"<summary>.*?</summary>", "", body)  # the page folds notes under a summary of its own
     page_cells = [_html_texts(r, r"<t[hd][^>]*>(.*?)</t[hd]>") for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
     table = components.results_table(rows, "caption", views.labels.sources)
     dash_cells = [[c.children for c in tr.children] for tr in table.children[2].children]
