@@ -290,7 +290,7 @@ def _where(exc: BaseException) -> str:
 def install_request_guards(app: Dash) -> None:
     """Answer malformed requests with a 4xx before Dash sees them, and never show a traceback; log every
     server error in one line."""
-    from dash.exceptions import DependencyException
+    from dash.exceptions import DependencyException, InvalidCallbackReturnValue
     from flask import jsonify, request
     from werkzeug.exceptions import HTTPException
 
@@ -335,6 +335,17 @@ def install_request_guards(app: Dash) -> None:
     @server.errorhandler(DependencyException)
     def _unknown_dependency(_exc):
         return jsonify(error="not found"), 404
+
+    @server.errorhandler(InvalidCallbackReturnValue)
+    def _outputs_do_not_fit(exc: InvalidCallbackReturnValue):
+        # A pattern-matching (ALL) callback answers as many values as the request's inputs match, into as many
+        # outputs as the request lists: the guard checks each list's shape, not that two lists of one request
+        # agree, so a body listing 0 outputs for 3 inputs reaches Dash, which refuses the answer. The request
+        # is at fault, not the server (found by the fuzz test): a 400, logged.
+        if request.path != CALLBACK_PATH:
+            return _internal_error(exc)
+        log.warning("400 on %s: the outputs listed do not fit the callback's answer (%s)", request.path, exc)
+        return jsonify(error="bad request", message="The outputs listed do not fit the inputs sent."), 400
 
     @server.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -232,6 +232,16 @@ def test_a_junk_value_anywhere_is_refused_or_harmless(pattern_app, renderer_bodi
     assert pattern_app.server.test_client().post(CALLBACK, json=body).status_code < 500
 
 
+def test_an_all_output_list_that_does_not_fit_its_inputs_is_a_400(pattern_app, renderer_bodies):
+    """Found by the fuzz test above: an ALL output group listed empty while its inputs match three components
+    made Dash refuse the callback's answer, a 500; the request is at fault."""
+    body = copy.deepcopy(renderer_bodies["titles"])
+    body["outputs"][0] = []
+    response = pattern_app.server.test_client().post(CALLBACK, json=body)
+    assert response.status_code == 400
+    assert "do not fit" in response.get_json()["message"]
+
+
 def test_the_validation_layout_declares_the_ids_the_pages_render(app, deps, store):
     """Every pattern-matching id a survey's page holds has wildcard values of the types the guard reads from
     the app's validation layout (so the guard never refuses what the page sends)."""
