@@ -322,22 +322,27 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
         className="chart-tile",
         style={} if visible else {"display": "none"},
         children=[
-            html.P(card_figure_line(store, spec, rows), className="eyebrow"),
+            html.Div(  # the figure line, and the briefing button beside it (assets/briefing.js)
+                className="tile-head",
+                children=[
+                    html.P(card_figure_line(store, spec, rows), className="eyebrow"),
+                    html.Button(
+                        "Add to briefing",
+                        type="button",
+                        className="button secondary briefing-add",
+                        **{
+                            "data-briefing-add": spec.slug,
+                            "data-survey": spec.survey,
+                            "data-title": spec.title,
+                            "aria-pressed": "false",
+                        },
+                    ),
+                ],
+            ),
             html.H3(html.A(spec.title, href=href, id=ids.card_link(spec.slug), className="tile-link")),
             html.P(spec.subtitle, className="tile-question"),
             html.Ul(items, className="mini-chart", style={"--value-width": value_column(values)}),
             html.P(f"and {more} more" if more > 0 else "", className="tile-more"),
-            html.Button(
-                "Add to briefing",
-                type="button",
-                className="button secondary briefing-add",
-                **{
-                    "data-briefing-add": spec.slug,
-                    "data-survey": spec.survey,
-                    "data-title": spec.title,
-                    "aria-pressed": "false",
-                },
-            ),  # assets/briefing.js
         ],
     )
 

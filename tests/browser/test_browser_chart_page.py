@@ -78,7 +78,8 @@ def test_the_tab_survives_copy_link_a_theme_change_and_reload(browser, live_serv
         page.get_by_role("tab", name="Sources").click()
         page.get_by_role("button", name="Copy link").click()
         assert (
-            page.evaluate("navigator.clipboard.readText()") == f"{live_server}/chart/confidence-in-funding?tab=sources"
+            page.evaluate("() => navigator.clipboard.readText()")
+            == f"{live_server}/chart/confidence-in-funding?tab=sources"
         )
         page.locator(".filter-menu summary").click()
         page.get_by_role("checkbox", name="Funding").check()

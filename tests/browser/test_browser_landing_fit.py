@@ -95,7 +95,7 @@ def test_a_phone_starts_with_the_findings_and_shows_what_a_theme_changed(browser
 def test_the_filters_stay_in_view_on_a_wide_screen(browser, live_server, recorder, store):
     ctx, page, landing = _open(browser, live_server, recorder, store, None, DESKTOP)
     try:
-        page.evaluate("window.scrollTo(0, 3 * innerHeight)")
+        page.evaluate("() => window.scrollTo(0, 3 * innerHeight)")
         page.wait_for_function("() => window.scrollY > 2 * innerHeight")
         assert _in_view(page, "#selection-summary") and _in_view(page, "#filter-panel > summary")
     finally:
