@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
+import factory
 import pytest
 
-from tests.browser.helpers import new_page, wait_chart
+from tests.browser.helpers import DESKTOP, PHONE, new_page, wait_chart
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
@@ -98,3 +99,21 @@ def test_no_control_leaves_the_site(page, landing_waits, live_server, path):
     text = page.evaluate("() => document.body.innerText")
     assert "Plotly Cloud" not in text and "Edit in Chart Studio" not in text
     assert page.locator(".modebar").count() == 0
+
+
+@pytest.mark.parametrize("slug", factory.SLUGS)
+def test_axe_on_every_chart_page_tab_and_embed_at_both_widths(browser, live_server, recorder, slug):
+    """Every chart page (its Chart and Table tabs) and every embed, at 1400 and 375 px: 0 serious or critical
+    violations (the Table tab's layout changes below 600 px)."""
+    paths = [f"/chart/{slug}", f"/chart/{slug}?tab=table", f"/embed/{slug}"]
+    for viewport in (DESKTOP, PHONE):
+        ctx, page = new_page(browser, live_server, recorder, viewport=viewport, bypass_csp=True)
+        try:
+            for path in paths:
+                page.goto(path)
+                if "tab=table" not in path:
+                    wait_chart(page)
+                bad = _axe(page)
+                assert not bad, f"axe-core: serious/critical on {path} at {viewport['width']} px:\n{_report(bad)}"
+        finally:
+            ctx.close()
