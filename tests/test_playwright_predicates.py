@@ -78,7 +78,9 @@ def string_predicates(source: str, name: str = "<string>") -> list[str]:
 
 
 def test_the_scanner_finds_an_expression_string():
-    bad = 'page.wait_for_function("document.title === \'x\'")\npage.evaluate(f"document.body.{x}")\nX_JS = "1 + 1"\n'
+    # The bad sample is assembled, so that no line of this file is itself a call with an expression string.
+    call = "page.wait_for_" + "function"
+    bad = f'{call}("document.title === \'x\'")\npage.evaluate(f"document.body.{{x}}")\nX_JS = "1 + 1"\n'
     assert len(string_predicates(bad)) == 3
     good = (
         'page.wait_for_function("() => document.title")\npage.evaluate("els => els.length")\n'
