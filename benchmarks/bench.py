@@ -152,6 +152,11 @@ MEASURES: list[tuple[str, str, str | None, float | None]] = [
     ("memory, gunicorn worker RSS", "MiB", "ratio", 1.5),
     ("PNG export, one chart warm", "ms", "le", 250.0),
     ("PNG export, all charts in view incl. browser start", "s", "le", 3.0),
+    *[
+        (f"briefing pack, 5 charts, {fmt}: first byte {when}", unit, "lt", limit)
+        for fmt in ("PPTX", "PDF")
+        for when, unit, limit in (("cold", "s", 3.0), ("cached", "ms", 100.0))
+    ],
 ]
 MEASURE_NAMES = [m[0] for m in MEASURES]
 TABLE_HEADER = "| measure | ours | baseline | ratio (ours/baseline) | target | met? |"
@@ -703,6 +708,34 @@ def measure_export(report: Report, plan: Plan) -> None:
     )
 
 
+def measure_briefing(report: Report, plan: Plan) -> None:
+    """A 5-chart pack's first byte, cold (nothing cached, the export browser running) and cached, per format:
+    ``benchmarks.briefing`` in a process of its own, with its own empty export cache."""
+    proc = subprocess.run(
+        [common.PYTHON, "-m", "benchmarks.briefing", "--json", "--repeat", str(max(3, plan.warm_reps))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        start_new_session=True,
+    )
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:]
+        raise RuntimeError(f"briefing benchmark exited {proc.returncode}: {tail}")
+    info = json.loads(proc.stdout.strip().splitlines()[-1])
+    rows = info["rows"]
+    for fmt in ("pptx", "pdf"):
+        cold = [r["first_byte_s"] for r in rows if r["format"] == fmt and r["request"].startswith("cold")]
+        cached = [r["first_byte_s"] for r in rows if r["format"] == fmt and r["request"].startswith("cached")]
+        # the second cold pack: the first of each format also loads its libraries (in the details)
+        report.set(f"briefing pack, 5 charts, {fmt.upper()}: first byte cold", cold[-1])
+        report.set(f"briefing pack, 5 charts, {fmt.upper()}: first byte cached", cached[-1] * 1000)
+    report.details.append(
+        f"Briefing pack of {', '.join(info['charts'])}: "
+        + "; ".join(f"{r['format']} {r['request']} {r['first_byte_s'] * 1000:.0f} ms" for r in rows)
+    )
+
+
 # The run. ----------------------------------------------------------------------------------------------
 
 LOAD_ROWS = [
@@ -716,6 +749,7 @@ LIGHTHOUSE_ROWS = [n for n in MEASURE_NAMES if n.startswith("Lighthouse")]
 BROWSER_ROWS = LOAD_ROWS + CLICK_ROWS + LIGHTHOUSE_ROWS
 SERVER_ROWS = ["filter, server p50", "filter, server p95", "filter, server p95 absolute", "filter, server throughput"]
 EXPORT_ROWS = ["PNG export, one chart warm", "PNG export, all charts in view incl. browser start"]
+BRIEFING_ROWS = [n for n in MEASURE_NAMES if n.startswith("briefing pack")]
 
 
 def prepare(plan: Plan, ours: Server, base: Server) -> Setup:
@@ -752,7 +786,7 @@ def run(plan: Plan, command: str) -> Report:
     say(f"mode {plan.name}; load average {report.machine['loadavg']}")
     no_browser = common.chromium_available()
     if no_browser:
-        report.mark(BROWSER_ROWS + EXPORT_ROWS, "skipped")
+        report.mark(BROWSER_ROWS + EXPORT_ROWS + BRIEFING_ROWS, "skipped")
         report.skipped.append(f"browser measures and PNG export: {no_browser}")
 
     attempt(report, ["cold start"], "cold start", lambda: measure_cold_start(report, plan))
@@ -809,6 +843,7 @@ def run(plan: Plan, command: str) -> Report:
 
     if not no_browser:
         attempt(report, EXPORT_ROWS, "PNG export", lambda: measure_export(report, plan))
+        attempt(report, BRIEFING_ROWS, "briefing pack", lambda: measure_briefing(report, plan))
     report.loadavg_end = common.loadavg()
     return report
 

@@ -16,6 +16,8 @@ RSS before, during and after; prints p50/p95/p99 per kind and in total, the erro
   hour): the workers' memory ceiling under a crowd that never repeats itself.
 * **export flood** (``--export-flood N``): N concurrent exports of distinct selections while ``GET /`` is timed
   every 50 ms (target: p95 < 300 ms); how the exports were answered (200, or 503 with ``Retry-After``).
+* **briefing flood** (``--briefing-flood N``): the same with N concurrent briefing packs (``/briefing.pptx`` and
+  ``/briefing.pdf``, alternately), each of 5 charts picked at random and a title of its own, so none is cached.
 
 An error (``classify``) is any 5xx (except an export's 503 with ``Retry-After``), a connection error, a 2xx/3xx
 where a 4xx was expected, or a non-2xx answer to a valid request; each distinct one is printed with the request,
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import itertools
 import json
 import random
 import re
@@ -40,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from benchmarks import common
 from benchmarks.common import CALLBACK_PATH, ROOT, Client, percentile
@@ -565,6 +569,7 @@ def flood_report(env, plan, elapsed: float, probes: list[Req]) -> tuple[list[str
     met = bool(page and page.num_requests) and page.get_response_time_percentile(0.95) < FLOOD_TARGET_MS
     ok = sorted(sec for st, _, sec in plan.exports if st == 200)
     busy = [(r, sec * 1000) for st, r, sec in plan.exports if st == 503]
+    what = "exports" if plan.flood_kind == "export" else "briefing packs"
     refused = sorted(ms for _, ms in busy)
     return [
         "| measure | value |",
@@ -572,8 +577,8 @@ def flood_report(env, plan, elapsed: float, probes: list[Req]) -> tuple[list[str
         f"| GET / during the flood | {timing(page)} |",
         f"| target: GET / p95 < {FLOOD_TARGET_MS:.0f} ms | {'met' if met else '**missed**'} |",
         *[f"| {r.label} during the flood (information) | {timing(stats.get(r.kind))} |" for r in probes[1:]],
-        f"| exports answered 200 | {len(ok)} (seconds: {', '.join(f'{x:.1f}' for x in ok)}) |",
-        f"| exports answered 503 + Retry-After | {len(busy)} (Retry-After {', '.join(sorted({r for r, _ in busy if r})) or '–'} s; "
+        f"| {what} answered 200 | {len(ok)} (seconds: {', '.join(f'{x:.1f}' for x in ok)}) |",
+        f"| {what} answered 503 + Retry-After | {len(busy)} (Retry-After {', '.join(sorted({r for r, _ in busy if r})) or '–'} s; "
         f"answered in p50 {percentile(refused, 50) or 0:.0f} ms, max {max(refused, default=0):.0f} ms) |",
         f"| errors | {env.stats.total.num_failures + len(env.runner.exceptions)} |",
         f"| flood duration | {elapsed:.1f} s |",
@@ -600,6 +605,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--distinct", type=int, metavar="N", help="send N distinct valid requests; report worker RSS")
     mode.add_argument("--export-flood", type=int, metavar="N", help="N concurrent exports while timing GET /")
+    mode.add_argument("--briefing-flood", type=int, metavar="N", help="N concurrent briefing packs while timing GET /")
     add("--url", help="a dashboard already running on 127.0.0.1/localhost (default: start one under gunicorn)")
     add("--workers", type=int, default=2, help="gunicorn workers when we start the server (default 2)")
     add("--seed", type=int, default=1)
@@ -607,7 +613,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     add("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     for name, top in [("seconds", MAX_SECONDS), ("clients", MAX_CLIENTS), ("max_requests", 10**9),
-                      ("distinct", 1_000_000), ("export_flood", 200)]:  # fmt: skip
+                      ("distinct", 1_000_000), ("export_flood", 200), ("briefing_flood", 200)]:  # fmt: skip
         value = getattr(args, name)
         if value is not None and not 0 < value <= top:
             parser.error(f"--{name.replace('_', '-')} must be in (0, {top}]")
@@ -622,6 +628,27 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def flood_requests(app: common.OursApp, kind: str, n: int, rng: random.Random) -> list[Req]:
+    """``n`` distinct requests of a flood (none can be answered from a cache): exports of the charts in view for
+    distinct theme selections (PNG, one in four SVG), or briefing packs of 5 random charts with their own title
+    (PPTX and PDF alternately). No pack has a theme filter: a filter can leave a chart with no figure (a 400)."""
+    if kind == "export":
+        combos = [list(c) for k in (1, 2, 3) for c in itertools.combinations(app.themes, k)]
+        rng.shuffle(combos)
+        return [
+            _get(kind, f"{EXPORT_PATH}?format={fmt}&theme={','.join(sel)}", EXPORT, f"export {fmt} {sel}")
+            for i, sel in enumerate(combos[:n])
+            for fmt in ["svg" if i % 4 == 3 else "png"]
+        ]
+    out = []
+    for i in range(n):
+        charts = rng.sample(app.charts, min(5, len(app.charts)))
+        fmt = "pdf" if i % 2 else "pptx"
+        query = urlencode({"charts": ",".join(charts), "title": f"Flood pack {i + 1}"})
+        out.append(_get(kind, f"/briefing.{fmt}?{query}", EXPORT, f"briefing {fmt} {','.join(charts)}"))
+    return out
+
+
 def load(
     args: argparse.Namespace, argv: list[str], cat: Catalogue, memory: Memory
 ) -> tuple[list[str], list[str], bool]:
@@ -630,15 +657,18 @@ def load(
     from benchmarks import locustfile
 
     say = functools.partial(print, file=sys.stderr, flush=True)
-    if args.export_flood:
-        say(f"{args.export_flood} concurrent exports, timing GET / ...")
-        plan = locustfile.Plan(cat, args.seed, ["export"], args.export_flood, unique=False)
+    n = args.export_flood or args.briefing_flood
+    if n:
+        kind = "export" if args.export_flood else "briefing"
+        say(f"{n} concurrent {kind} requests, timing GET / ...")
+        plan = locustfile.Plan(cat, args.seed, [kind], n, unique=False, flood_kind=kind)
+        requests = flood_requests(cat.app, kind, n, random.Random(args.seed))
         probes = [
             _get("GET /", "/"),
             Req("page callback", "the landing page's page callback", "POST", CALLBACK_PATH, _json(cat.app.page("")), OK),
             _get(f"GET /chart/{cat.app.overview}", f"/chart/{cat.app.overview}"),
         ]  # fmt: skip
-        env, elapsed = locustfile.flood(args.host, args.port, plan, args.export_flood, probes, memory.sample)
+        env, elapsed = locustfile.flood(args.host, args.port, plan, requests, probes, memory.sample)
         report, met = flood_report(env, plan, elapsed, probes)
         return report, error_lines(env), met
     kinds = DISTINCT_KINDS if args.distinct else list(WEIGHTS)
@@ -705,6 +735,8 @@ def write(args, argv: list[str], started: dt.datetime, ours: bool, report: list[
     mode_name = (
         f"export flood ({args.export_flood} concurrent exports)"
         if args.export_flood
+        else f"briefing flood ({args.briefing_flood} concurrent briefing packs)"
+        if args.briefing_flood
         else f"distinct ({args.distinct} distinct valid requests)"
         if args.distinct
         else "mixed"

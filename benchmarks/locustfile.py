@@ -5,8 +5,9 @@ only when it runs: importing locust monkey-patches the process with gevent, whic
   one locust task per kind of request (``benchmarks.loadtest.WEIGHTS``), each a request built from the app's own
   callbacks. One class with a weighted task per kind rather than a class per kind: locust gives each user one
   class, so the smoke test's 3 users would send 3 of the 18 kinds; as tasks every user sends every kind.
-* ``Exporter`` and ``Probe``: ``--export-flood``, N concurrent exports while ``GET /`` (and two more requests,
-  for information) are timed every 50 ms.
+* ``Exporter`` and ``Probe``: ``--export-flood`` and ``--briefing-flood``, N concurrent exports (zips of the
+  charts in view, or briefing packs) while ``GET /`` (and two more requests, for information) are timed every
+  50 ms.
 
 Latencies, counts and percentiles are locust's (its percentiles are rounded to 2 significant digits above 100 ms).
 """
@@ -27,7 +28,7 @@ from locust.env import Environment
 from locust.exception import StopUser
 from locust.stats import StatsEntry
 
-from benchmarks.loadtest import EXPORT_PATH, WEIGHTS, Catalogue, Req, classify
+from benchmarks.loadtest import WEIGHTS, Catalogue, Req, classify
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Plan:
     exhausted: set[str] = field(default_factory=set)
     numbers: Iterator[int] = field(default_factory=itertools.count)
     exports: list[tuple[int, str | None, float]] = field(default_factory=list)  # flood: status, Retry-After, s
+    flood_kind: str = "export"  # the kind of request a flood sends (its answers are recorded in ``exports``)
 
     @property
     def fixed_digests(self) -> set[bytes]:
@@ -86,7 +88,7 @@ class Sender(FastHttpUser):
             PLAN.sent.add(digest(req))
             PLAN.answers[req.kind][status or "conn"] += 1
             retry = r.headers.get("retry-after") if status else None
-            if req.kind == "export" and status:
+            if req.kind == PLAN.flood_kind and status:
                 PLAN.exports.append((status, retry, r.request_meta["response_time"] / 1000))
             why = f"connection error {r.error}" if not status else classify(req, status, {"retry-after": retry or ""})
             if why:
@@ -143,20 +145,17 @@ class Probe(Sender):
 
 
 class Exporter(Sender):
-    """One export of a distinct selection (so none is cached), then stops."""
+    """Sends one of the flood's requests (each distinct, so none is cached), then stops."""
 
     fixed_count = 0
-    selections: list[list[str]] = []
+    requests: list[Req] = []
 
     def on_start(self) -> None:
         gevent.sleep(0.2)  # the probes take a few samples before the flood
 
     @task
     def export(self) -> None:
-        sel = Exporter.selections.pop()
-        fmt = "png" if len(Exporter.selections) % 4 else "svg"
-        self.send(Req("export", f"export {fmt} {sel}", "GET", f"{EXPORT_PATH}?format={fmt}&theme={','.join(sel)}",
-                      None, "200 or 503 + Retry-After"))  # fmt: skip
+        self.send(Exporter.requests.pop())
         raise StopUser
 
 
@@ -190,13 +189,12 @@ def mixed(host: str, port: int, plan: Plan, clients: int, seconds: float, tick) 
     return run(host, port, [visitor(plan.kinds)], clients, seconds, tick)
 
 
-def flood(host: str, port: int, plan: Plan, n: int, probes: list[Req], tick) -> tuple[Environment, float]:
+def flood(host: str, port: int, plan: Plan, requests: list[Req], probes: list[Req], tick) -> tuple[Environment, float]:
+    """``requests`` sent at once, one user each, while each of ``probes`` is sent every 50 ms."""
     global PLAN
     PLAN = plan
-    rng = random.Random(plan.seed)
-    combos = [list(c) for k in (1, 2, 3) for c in itertools.combinations(plan.cat.app.themes, k)]
-    rng.shuffle(combos)
-    Exporter.selections, Exporter.fixed_count = combos[:n], n
+    n = len(requests)
+    Exporter.requests, Exporter.fixed_count = list(requests), n
     classes = [type(f"Probe{i}", (Probe,), {"req": r, "fixed_count": 1}) for i, r in enumerate(probes)]
     return run(host, port, [*classes, Exporter], len(classes) + n, 300, tick, done=lambda: len(plan.exports) >= n)
 

@@ -37,7 +37,7 @@ from flask import Response, jsonify, request
 
 from dashboard import export, selection
 from dashboard.data import ChartSpec, Store, Survey, format_published, records
-from dashboard.figures import base_line, describe_rows, source_line
+from dashboard.figures import SIZES, base_line, describe_rows, source_line
 from dashboard.views import Views
 from dashboard.wording import hover, themes_named
 from etl.package import PACKAGE
@@ -47,9 +47,11 @@ MAX_CHARTS = 20
 MAX_TITLE = 120  # characters
 MAX_SUBTITLE = 160
 MAX_SLUG = 100
-# A slide is 960 × 540 CSS px (13.333 × 7.5 in), exported at 2×: 1920 × 1080 px.
-SLIDE_W, SLIDE_H, SLIDE_SCALE = 960, 540, 2
-PICTURE = (30, 100, 900, 340)  # x, y, width, height of a chart's picture on its slide (CSS px = PDF points)
+# A slide is the PNG sizes' slide (``figures.SIZES["slide"]``): 960 × 540 CSS px (13.333 × 7.5 in), at 2×.
+SLIDE_W, SLIDE_H, SLIDE_SCALE = SIZES["slide"].width, SIZES["slide"].height, export.SCALE
+MARGIN = 30  # CSS px (= PDF points) each side of a slide
+# x, y, width, height of a chart's picture on its slide: under the title and question, above the base and source.
+PICTURE = (MARGIN, 100, SLIDE_W - 2 * MARGIN, 340)
 PACK_VERSION = "briefing-1"  # part of every cache key: change it when a pack's layout changes
 FORMATS = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -164,8 +166,10 @@ class Content:
 
 def slide_figure(figure: dict) -> dict:
     """A chart's page-frame figure (bars and their labels only: title, question, base and source are the slide's
-    text) drawn for a 16:9 slide: ``SLIDE_W`` wide (in CSS px, rendered at ``SLIDE_SCALE``), its own height.
-    The one place a chart is sized for a slide (swap in the export's slide size here)."""
+    text) drawn for a 16:9 slide: ``PICTURE``'s width (in CSS px, rendered at ``SLIDE_SCALE``), its own height.
+    The one place a chart is sized for a slide. Not the export's "slide" frame (``views.chart(frame="export",
+    size="slide")``): that draws the title, base and source into the image, where the deck needs them as
+    editable text, and splits a tall chart over several images, where the deck has one slide per chart."""
     out = json.loads(json.dumps(figure))
     layout = out.setdefault("layout", {})
     layout["width"] = PICTURE[2]

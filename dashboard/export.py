@@ -185,6 +185,12 @@ class DiskCache:
         except (OSError, sqlite3.Error) as exc:
             self._off(exc)
 
+    def clear(self) -> None:
+        """Empty the cache through diskcache (deleting its folder under an open cache would turn it off)."""
+        cache = None if self.disabled else self._open()
+        if cache is not None:
+            cache.clear()
+
     def size(self) -> int:
         """Bytes the images take (diskcache's count, which excludes its index)."""
         cache = None if self.disabled else self._open()

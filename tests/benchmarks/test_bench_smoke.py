@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH_TIMEOUT = 240  # s: on a loaded 2-core machine the smoke run takes about two minutes, half of it Lighthouse
+BENCH_TIMEOUT = 330  # s: on a loaded 2-core machine the smoke run takes about two and a half minutes, half of it Lighthouse
 LOADTEST_TIMEOUT = 100  # s
 
 # Kept in step with benchmarks.bench.MEASURES (not imported: the benchmarks package is not installed).
@@ -44,6 +44,7 @@ MEASURES = [
     "memory, gunicorn worker RSS",
     "PNG export, one chart warm",
     "PNG export, all charts in view incl. browser start",
+    *[f"briefing pack, 5 charts, {fmt}: first byte {when}" for fmt in ("PPTX", "PDF") for when in ("cold", "cached")],
 ]
 
 
@@ -89,7 +90,7 @@ def test_benchmark_smoke_prints_a_row_per_measure():
     for row in cells.values():
         assert len(row) == 6, row
     if os.environ.get("REQUIRE_BROWSER") == "1":  # CI: the browser measures must have been taken
-        for name in BROWSER + ["PNG export, one chart warm"]:
+        for name in BROWSER + ["PNG export, one chart warm", "briefing pack, 5 charts, PDF: first byte cached"]:
             assert cells[name][1].strip() not in ("skipped", "error", "n/a"), (name, report)
         if "SKIPPED: Lighthouse" not in proc.stdout:  # Lighthouse may be missing (npm): then the run says so
             for name in LIGHTHOUSE:
@@ -161,3 +162,16 @@ def test_loadtest_export_flood_reports_page_latency_and_refusals():
     assert "| GET / during the flood |" in proc.stdout, report
     assert "| exports answered 503 + Retry-After | 1 " in proc.stdout, report
     assert "| errors | 0 |" in proc.stdout, report
+
+
+def test_loadtest_briefing_flood_answers_no_5xx():
+    """20 concurrent briefing packs (issue 16): every one is made (200) or refused with 503 and Retry-After,
+    never another 5xx or a dropped connection. Not timed here: GET /'s p95 during the flood is in the report
+    (`make loadtest`'s RESULTS.md section), not asserted on a shared machine."""
+    proc = _run(["benchmarks.loadtest", "--briefing-flood", "20"], LOADTEST_TIMEOUT * 2)
+    report = f"exit {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}"
+    assert "| GET / during the flood |" in proc.stdout, report
+    assert "| errors | 0 |" in proc.stdout, report
+    made = int(proc.stdout.split("| briefing packs answered 200 | ")[1].split()[0])
+    refused = int(proc.stdout.split("| briefing packs answered 503 + Retry-After | ")[1].split()[0])
+    assert made >= 1 and made + refused == 20, report
