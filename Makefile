@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 WORKERS ?= 2
+TEST_WORKERS ?= 2  # pytest-xdist processes for make test (each file's tests in one of them)
 ETL_ARGS ?=
 # The documents' text every sentence is checked against: SOURCES_DIR (environment), else ../shared/seeds.
 DATA   := data/current/manifest.json
@@ -40,7 +41,7 @@ run: $(DATA) ## Build the data if missing or stale, then serve http://$(HOST):$(
 test: $(DATA) ## Lint, then run the tests but the slow ones (browser tests skip without /usr/bin/chromium)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
 serve: $(DATA) ## Serve in production: nginx on HOST:PORT in front of WORKERS gunicorn workers (needs nginx)
 	$(BIN)/python -m dashboard.serving --host $(HOST) --port $(PORT) --workers $(WORKERS) -- --access-logfile -

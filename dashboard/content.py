@@ -14,8 +14,9 @@ from datetime import date
 import pandas as pd
 
 from dashboard.data import ChartSpec, Store, count_label, format_published
-from dashboard.figures import SOLID_QUALIFIERS, Labels, documents_of, footer_lines, key_items
+from dashboard.figures import Labels, documents_of, footer_lines, key_items
 from dashboard.wording import LICENCE_URL, document_name, flag_line, is_flag_line, notes_of
+from etl.derive import SOLID_QUALIFIERS
 from etl.package import LICENCE, LICENCE_SHORT
 from etl.schema import Col, Qualifier
 

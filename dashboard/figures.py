@@ -48,7 +48,6 @@ BAR_PX = 20
 GAP_PX = 14
 HOVER_PX = 300  # a hover's lines: its box (with padding) fits a 375 px phone, the script keeps it on screen
 EXPORT_WIDTH = 1100
-SOLID_QUALIFIERS = (Qualifier.EXACT.value, Qualifier.ALL.value, Qualifier.NONE.value)
 
 
 @dataclass(frozen=True)

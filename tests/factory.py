@@ -48,6 +48,20 @@ THEMES = [
 ]
 
 
+def sweep(values: list, ids: list[str] | None = None) -> list:
+    """Parameters of a sweep (every chart, every width): the first runs in `make test`, the rest are marked slow,
+    for `make test-slow` (CI runs both). A change that breaks the rule the sweep checks shows on the first case;
+    the sweep finds what breaks only in some."""
+    import pytest
+
+    return [
+        pytest.param(
+            *(v if isinstance(v, tuple) else (v,)), marks=() if i == 0 else pytest.mark.slow, id=ids[i] if ids else None
+        )
+        for i, v in enumerate(values)
+    ]
+
+
 def build_data(folder: Path, surveys: str = "real") -> Path:
     """Build the real sources (``surveys="real"``) or the real and the fictional fixture survey together
     (``"both"``) into ``folder``, checking provenance against the documents wherever they are found (and

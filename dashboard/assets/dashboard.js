@@ -170,6 +170,7 @@
     send: {
       syncUrl: syncUrl,
       pickSurvey: pickSurvey,
+      query: query, // the one builder of a selection's query string (export.js uses it too)
       _clean: clean,
       _parse: parse,
       _readSelection: readSelection,

@@ -1,5 +1,6 @@
 /* "Download all charts in view": a clientside callback that fetches the zip from the server's export route
- * (GET <prefix>export/charts.zip?survey=<id>&format=png|svg&theme=a,b&intervals=on) and hands it to dcc.Download.
+ * (GET <prefix>export/charts.zip?format=png|svg&survey=<id>&theme=a,b&intervals=on, the selection's part built by
+ * dashboard.js's query) and hands it to dcc.Download.
  *
  * The export is a plain HTTP request rather than a server callback so that a busy server can answer it the
  * way HTTP means: 503 with Retry-After and a JSON {message}. The message (or, on success, how many charts
@@ -47,17 +48,21 @@
     var status = ((ctx.outputs_list || [])[1] || {}).id;
     if (!triggered || !triggered.value) return [dc.no_update, dc.no_update];
     var fmt = buttons.length > 1 && triggered.prop_id.indexOf(buttons[1] + ".") === 0 ? "svg" : "png";
-    var params = new URLSearchParams({ format: fmt });
-    if (typeof survey === "string" && survey) params.set("survey", survey);
-    if (Array.isArray(themes) && themes.length) params.set("theme", themes.join(","));
-    if (Array.isArray(intervals) && intervals.indexOf("on") >= 0) params.set("intervals", "on");
+    // The selection's query string from dashboard.js's builder (the survey always written: {} has no default).
+    var selection = dc.send.query(
+      typeof survey === "string" ? survey : "",
+      {},
+      Array.isArray(themes) ? themes : [],
+      Array.isArray(intervals) && intervals.indexOf("on") >= 0
+    );
+    var params = "format=" + fmt + (selection ? "&" + selection.slice(1) : "");
 
     setDisabled(buttons, true);
     if (status && dc.set_props) dc.set_props(status, { children: "Preparing the charts\u2026" });
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
     try {
-      var response = await fetch(prefix() + "export/charts.zip?" + params.toString(), {
+      var response = await fetch(prefix() + "export/charts.zip?" + params, {
         credentials: "same-origin",
         signal: controller.signal,
       });

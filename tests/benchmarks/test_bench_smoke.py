@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH_TIMEOUT = 330  # s: on a loaded 2-core machine the smoke run takes about two and a half minutes, half of it Lighthouse
+BENCH_TIMEOUT = (
+    330  # s: on a loaded 2-core machine the smoke run takes about two and a half minutes, half of it Lighthouse
+)
 LOADTEST_TIMEOUT = 100  # s
 
 # Kept in step with benchmarks.bench.MEASURES (not imported: the benchmarks package is not installed).

@@ -99,7 +99,7 @@ def _settled(page, frame, tolerance: float = 4) -> tuple[dict, list]:
     return inner, outer
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", factory.sweep(WIDTHS))
 def test_embed_fills_its_frame_and_sizes_itself(browser, live_server, host, recorder, width):
     ctx, page = new_page(browser, host, recorder, viewport={"width": width, "height": 900})
     problems = []
@@ -131,7 +131,7 @@ def test_embed_fills_its_frame_and_sizes_itself(browser, live_server, host, reco
     assert recorder.errors == []
 
 
-@pytest.mark.parametrize("width", [320, 375, 760, 1400])
+@pytest.mark.parametrize("width", factory.sweep([375, 320, 760, 1400]))
 def test_without_the_script_the_fixed_height_shows_everything(browser, live_server, host, recorder, width):
     ctx, page = new_page(browser, host, recorder, viewport={"width": width, "height": 900})
     problems = []

@@ -99,8 +99,13 @@ def _hover_every_bar(page) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375px", "1400px"])
-@pytest.mark.parametrize("kind", ["chart", "embed"])
+@pytest.mark.parametrize(
+    ("kind", "viewport"),
+    factory.sweep(
+        [("chart", PHONE), ("chart", DESKTOP), ("embed", PHONE), ("embed", DESKTOP)],
+        ids=["chart-375px", "chart-1400px", "embed-375px", "embed-1400px"],
+    ),
+)
 def test_every_chart_fits(browser, both_server, both_store, recorder, viewport, kind):
     ctx, page = new_page(browser, both_server, recorder, viewport=viewport)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -101,7 +101,7 @@ def test_no_control_leaves_the_site(page, landing_waits, live_server, path):
     assert page.locator(".modebar").count() == 0
 
 
-@pytest.mark.parametrize("slug", factory.SLUGS)
+@pytest.mark.parametrize("slug", factory.sweep(factory.SLUGS))
 def test_axe_on_every_chart_page_tab_and_embed_at_both_widths(browser, live_server, recorder, slug):
     """Every chart page (its Chart and Table tabs) and every embed, at 1400 and 375 px: 0 serious or critical
     violations (the Table tab's layout changes below 600 px)."""

@@ -84,6 +84,7 @@ def test_killing_the_browser_between_two_exports_leaves_the_second_working(expor
     assert min(_chromium_pids(exporter)) != main
 
 
+@pytest.mark.slow  # waits out time limits and browser restarts (make test keeps the killed-browser case)
 def test_a_hung_browser_is_killed_and_replaced(exporter):
     exporter.render_batch([FIGURE], "svg")
     stopped = exporter.renderer.browser_pids()
@@ -95,6 +96,7 @@ def test_a_hung_browser_is_killed_and_replaced(exporter):
     assert exporter.renderer.starts == 2
 
 
+@pytest.mark.slow  # waits out time limits and browser restarts (make test keeps the killed-browser case)
 def test_an_export_over_its_time_limit_fails_and_the_next_one_works(exporter):
     from dashboard.export import ExportFailed
 
@@ -134,6 +136,7 @@ def test_the_page_shows_the_busy_message_of_a_503(landing, recorder, monkeypatch
     assert [e for e in recorder.errors if "503" not in e] == []
 
 
+@pytest.mark.slow  # waits out time limits and browser restarts (make test keeps the killed-browser case)
 def test_the_browser_is_recycled_between_exports_after_its_bound_of_renders_or_memory(browser):
     """Chromium grows with every render: after ``recycle_renders`` charts (or ``recycle_bytes`` resident) the
     browser is closed between two batches and a new one started; every export is answered."""
@@ -153,6 +156,7 @@ def test_the_browser_is_recycled_between_exports_after_its_bound_of_renders_or_m
         ex.stop()
 
 
+@pytest.mark.slow  # waits out time limits and browser restarts (make test keeps the killed-browser case)
 def test_a_stopping_worker_hands_back_an_export_still_drawing_as_503_without_a_traceback(exporter, capfd, caplog):
     """A graceful reload: an export that is still drawing when the grace period ends is answered with
     ExportFailed (a 503 with Retry-After), a new one with ExportBusy; nothing prints asyncio's

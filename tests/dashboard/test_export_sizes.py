@@ -48,6 +48,7 @@ def _parts(client, path: str) -> dict[str, int]:
 
 
 @needs_chromium
+@pytest.mark.slow  # renders every chart in every size (make test keeps the split and zip cases)
 def test_every_size_of_every_chart(both_client, both_store):
     problems = []
     for survey, spec in _charts(both_store):

@@ -180,6 +180,7 @@ def _start(data: Path):
 
 
 @needs_nginx
+@pytest.mark.slow  # starts gunicorn and waits for its workers
 def test_recycled_workers_serve_the_verified_build_after_its_files_are_damaged(data):
     server = _start(data)
     try:
@@ -197,6 +198,7 @@ def test_recycled_workers_serve_the_verified_build_after_its_files_are_damaged(d
 
 
 @needs_nginx
+@pytest.mark.slow  # starts gunicorn and waits for its workers
 def test_a_damaged_build_at_start_is_503_everywhere_until_make_data_repairs_it(data):
     good = (data / "current").resolve().name
     _damage(data)

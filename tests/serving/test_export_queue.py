@@ -198,6 +198,7 @@ def _hammer(root: str, n: int) -> None:
         cache.put("same-key", "png", PNG + bytes([i % 256]) * 2000 + b"\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
+@pytest.mark.slow  # many writer processes
 def test_concurrent_writers_never_leave_a_torn_file(tmp_path):
     """Four processes write the same entry 100 times each while this one reads it: every read is whole and
     no temporary file is left."""

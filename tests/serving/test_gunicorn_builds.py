@@ -61,6 +61,7 @@ def data_and_sources(tmp_path):
     return data, sources, first
 
 
+@pytest.mark.slow  # starts gunicorn and waits for recycled workers
 def test_recycled_workers_keep_the_pinned_build_until_hup(data_and_sources, tmp_path):
     data, sources, first = data_and_sources
     port = _free_port()
