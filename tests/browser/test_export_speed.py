@@ -64,7 +64,10 @@ def test_warm_tabs_draw_the_same_images_as_kaleidos_reload_after_every_chart(bro
         assert label and label in _svg_text(a), label
 
 
-def test_tabs_are_reloaded_in_the_background_after_their_bound_and_keep_rendering(browser):
+def test_tabs_are_reloaded_in_the_background_after_their_bound_and_keep_rendering(browser, monkeypatch):
+    from dashboard import renderer
+
+    monkeypatch.setattr(renderer, "EXTRA_TAB_QUEUE", 2)  # a batch with 2 charts waiting opens the second tab
     ex = _exporter(tabs=2, reload_every=2)
     try:
         figures = [_bar(3 + i, 300 + 10 * i, f"chart {i}") for i in range(5)]
@@ -72,7 +75,7 @@ def test_tabs_are_reloaded_in_the_background_after_their_bound_and_keep_renderin
             images = ex.render_batch(figures, "png", cached=False)
             assert [png_size(i) for i in images] == [(1200, 2 * (300 + 10 * i)) for i in range(5)]
         kaleido = ex.renderer._browser.kaleido
-        assert kaleido.reloads >= 4
+        assert kaleido.opened == 2 and kaleido.reloads >= 4
         assert ex.renderer.starts == 1 and ex.renderer.kills == 0
     finally:
         ex.stop()
@@ -120,6 +123,7 @@ def test_the_browsers_memory_is_read_outside_the_export(browser, monkeypatch):
     try:
         for i in range(3):
             ex.render_batch([_bar(2, 200 + i, "memory")], "png", cached=False)
+        assert ex.renderer._browser.kaleido.opened == 1  # one chart at a time: no second tab
         pause = threading.Event()
         for _ in range(200):  # the reading after the last batch may still be running
             if not ex.renderer._browser.measuring:
