@@ -693,13 +693,14 @@ def export_probe(reps: int, old: bool = False) -> dict:
 
 
 def measure_export(report: Report, plan: Plan) -> None:
-    zips, starts, warm, info, warm_chart = [], [], [], {}, "?"
+    zips, starts, warm, info, warm_chart, size = [], [], [], {}, "?", []
     for run_no in range(plan.export_runs):
         info = export_probe(plan.warm_reps if run_no == 0 else 0)
         zips.append(info["zip_s"])
         starts.append(info.get("start_s") or 0.0)
         warm += info.get("warm_ms", [])
         warm_chart = info.get("warm_chart") or warm_chart
+        size = info.get("png_size") or size
         say(
             f"PNG export run {run_no + 1}: all {info['charts']} charts {info['zip_s']:.2f} s; warm {_list(info.get('warm_ms', []), 0)} ms"
         )
@@ -707,9 +708,9 @@ def measure_export(report: Report, plan: Plan) -> None:
     report.set("PNG export, one chart warm p95", percentile(warm, 95))
     report.set("PNG export, all charts in view incl. browser start", median(zips))
     report.details.append(
-        f"PNG export ({info.get('tabs')} tabs): {info.get('charts')} charts ({', '.join(info.get('names', []))}); "
+        f"PNG export (up to {info.get('tabs')} tabs per browser): {info.get('charts')} charts ({', '.join(info.get('names', []))}); "
         f"zip_charts s {_list(zips, 2)} (of which the browser's start, to its first tab loaded, s {_list(starts, 2)}); "
-        f"warm render of `{warm_chart}` ({'x'.join(map(str, info.get('png_size', [])))} px) ms {_list(warm, 0)}"
+        f"warm render of `{warm_chart}` ({'×'.join(map(str, size))} px) ms {_list(warm, 0)}"
     )
     if plan.export_old:
         old = export_probe(plan.warm_reps, old=True)
@@ -895,6 +896,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"NOT MEASURED: {e}")
     for e in report.skipped:
         print(f"SKIPPED: {e}")
+    if args.only:
+        print()
+        for d in report.details:
+            print(f"- {d}")
     if not args.no_write and not args.only:
         out = args.out if args.out.is_absolute() else Path.cwd() / args.out
         notes = kept_sections(out)
