@@ -16,7 +16,7 @@ so this module drives ``kaleido.Kaleido`` itself, on an asyncio loop in a thread
   rendered ``RECYCLE_RENDERS`` charts or its processes hold more than ``RECYCLE_BYTES`` of memory: Chromium
   grows with every render (issue 17: 346 -> 866 MB per worker after 830 renders);
   the memory is read from /proc in a thread of its own after a batch (at most every ``MEMORY_EVERY`` seconds),
-  never in an export's path: reading the processes' PSS took 30-160 ms a batch (issue 18);
+  never in an export's path: reading the processes' PSS took 27-160 ms a batch (issue 18);
 - an exception in one of kaleido's tasks after its browser was killed is logged in one line, never as
   asyncio's "Task exception was never retrieved" traceback.
 
