@@ -25,7 +25,8 @@ opens its tabs one after the other (each tab's first page load parses plotly.js:
 ``reuse_tabs=False`` (kaleido's own ``calc_fig``, kept for the benchmark's comparison), the browser is a
 ``WarmKaleido``: a tab goes back to the pool as soon as its chart is drawn, still loaded (the same page draws
 the same bytes: compared in ``tests/browser/test_export_speed.py``), and is reloaded in the background only
-after ``RELOAD_EVERY`` charts (memory: Chromium's heap grows without reloads) or after a failed chart. The
+after ``RELOAD_EVERY`` charts (memory: Chromium's heap grows without reloads), once it has been unused for
+``RELOAD_IDLE`` seconds, or after a failed chart. The
 browser starts with one tab; a batch that has ``EXTRA_TAB_QUEUE`` charts waiting for a tab opens one more (up
 to ``TABS``) while the first keeps drawing, so an export of a few charts never pays for, nor holds the
 memory of, a second tab. A batch's
@@ -56,6 +57,7 @@ TABS = int(os.environ.get("EXPORT_TABS", "2"))  # charts rendered in parallel wi
 # about as much as drawing 6-7 charts, so the catalogue's 10 charts are drawn faster by one tab on 2 cores.
 EXTRA_TAB_QUEUE = int(os.environ.get("EXPORT_TAB_QUEUE", "12"))
 RELOAD_EVERY = int(os.environ.get("EXPORT_TAB_RELOAD", "20"))  # charts a tab draws between two page reloads
+RELOAD_IDLE = 0.5  # seconds a tab past RELOAD_EVERY must stay unused before it is reloaded
 PROBE_TIMEOUT = 3.0  # seconds for a running browser to answer before it counts as hung
 CLOSE_TIMEOUT = 5.0  # seconds to tidy up after a browser was killed
 STOP_POLL = 0.1  # seconds: how soon a batch being drawn sees interrupt()
@@ -455,12 +457,30 @@ def warm_kaleido() -> type:
                 return data
             finally:
                 count = self._drawn[id(tab)] = self._drawn.get(id(tab), 0) + 1
-                if drawn and count < self.reload_every:
+                if drawn:
                     self.tabs_ready.put_nowait(tab)
-                else:  # a fresh page after a failure or after reload_every charts, outside the export's time
+                    if count >= self.reload_every:  # a fresh page once nobody needs this tab for a moment
+                        self._spawn(self._reload_when_idle(tab, count))
+                else:  # a fresh page after a failure, in the background
                     self._drawn[id(tab)] = 0
                     self._reloading += 1
                     self._spawn(self._reload(tab))
+
+        async def _reload_when_idle(self, tab, count: int) -> None:
+            """Reload ``tab`` if it has drawn nothing for ``RELOAD_IDLE`` seconds and no chart waits: then
+            the 60 ms reload delays no export (a steady stream of exports leaves it to the recycling)."""
+            await asyncio.sleep(RELOAD_IDLE)
+            if self._drawn.get(id(tab)) != count or self._waiting:
+                return  # drawn again since (a later return tries again) or wanted now
+            free = [self.tabs_ready.get_nowait() for _ in range(self.tabs_ready.qsize())]
+            for other in free:  # no await in between: no other task sees the pool meanwhile
+                if other is not tab:
+                    self.tabs_ready.put_nowait(other)
+            if tab not in free:
+                return
+            self._drawn[id(tab)] = 0
+            self._reloading += 1
+            await self._reload(tab)
 
         async def _reload(self, tab) -> None:
             try:

@@ -68,14 +68,22 @@ def test_tabs_are_reloaded_in_the_background_after_their_bound_and_keep_renderin
     from dashboard import renderer
 
     monkeypatch.setattr(renderer, "EXTRA_TAB_QUEUE", 2)  # a batch with 2 charts waiting opens the second tab
+    monkeypatch.setattr(renderer, "RELOAD_IDLE", 0.05)
     ex = _exporter(tabs=2, reload_every=2)
+    pause = threading.Event()
     try:
         figures = [_bar(3 + i, 300 + 10 * i, f"chart {i}") for i in range(5)]
         for _ in range(3):  # 15 charts in batches larger than the pool: every tab comes back after its reload
             images = ex.render_batch(figures, "png", cached=False)
             assert [png_size(i) for i in images] == [(1200, 2 * (300 + 10 * i)) for i in range(5)]
-        kaleido = ex.renderer._browser.kaleido
-        assert kaleido.opened == 2 and kaleido.reloads >= 4
+            kaleido = ex.renderer._browser.kaleido
+            before = kaleido.reloads
+            for _ in range(200):  # idle now: the tabs past their bound are reloaded
+                if kaleido.reloads >= before + 1 and not kaleido._reloading:
+                    break
+                pause.wait(0.05)
+            assert kaleido.reloads > before
+        assert kaleido.opened == 2
         assert ex.renderer.starts == 1 and ex.renderer.kills == 0
     finally:
         ex.stop()
