@@ -61,12 +61,13 @@ class Plan:
     server_threads: int
     changes: int  # clicks per app
     export_runs: int  # fresh processes timing zip_charts
-    warm_reps: int  # warm single-chart renders
+    warm_reps: int  # warm single-chart renders (in the first export process, and in the old way's)
     warm_rounds: int  # warm-up requests per body before the server and browser measures
     lighthouse_runs: int  # Lighthouse runs per page
     lighthouse_parallel: bool  # the pages' runs of a round at once (smoke only: it skews the numbers)
     lighthouse_install: bool  # install Lighthouse with npm when it is missing
     description: str
+    export_old: bool = True  # also time the exports the way they were drawn before issue 18 (one process)
 
 
 FULL = Plan(
@@ -79,7 +80,7 @@ FULL = Plan(
     4,
     20,
     3,
-    5,
+    20,
     6,
     3,
     False,
@@ -97,7 +98,7 @@ QUICK = Plan(
     4,
     4,
     1,
-    3,
+    10,
     4,
     1,
     False,
@@ -121,6 +122,7 @@ SMOKE = Plan(
     True,
     False,
     "smoke: one of each measure, to check the harness runs; the numbers mean nothing",
+    export_old=False,
 )
 
 # Every row of the table, in order: (measure, unit, target kind, limit). Kinds: "ratio" (ours/baseline <= limit),
@@ -150,7 +152,8 @@ MEASURES: list[tuple[str, str, str | None, float | None]] = [
     ("filter, server p95 absolute", "ms", "lt", 25.0),
     ("filter, server throughput", "req/s", None, None),
     ("memory, gunicorn worker RSS", "MiB", "ratio", 1.5),
-    ("PNG export, one chart warm", "ms", "le", 250.0),
+    ("PNG export, one chart warm p50", "ms", "le", 250.0),
+    ("PNG export, one chart warm p95", "ms", "le", 250.0),
     ("PNG export, all charts in view incl. browser start", "s", "le", 3.0),
     *[
         (f"briefing pack, 5 charts, {fmt}: first byte {when}", unit, "lt", limit)
@@ -337,7 +340,7 @@ METHODS = """
 - **Lighthouse**: `lighthouse@12.2.3` (npm; installed outside the repository if missing) with `CHROME_PATH=/usr/bin/chromium --preset=desktop --only-categories=performance,accessibility,best-practices` and the Chrome flags `--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run`, on the landing page, the chart page of the overview chart (the largest figure) and the bare app's page, interleaved (landing, chart, baseline; repeated); the median of each score and of CLS (`cumulative-layout-shift` numericValue) per page. The baseline column is the bare app's median, for context: these targets are absolute. Lighthouse's performance score moves with the machine's load; Details give every run's scores, timings and load average.
 - **filter, server**: the real panel callback request (the callback whose output contains `overview-chart.children`, its ALL outputs expanded to the chart cards of the page the page callback renders; built by `dashboard.wire.callback_body`, as the browser sends it) POSTed to `/_dash-update-component` from 4 threads over keep-alive `http.client` connections, rotating through several theme selections (baseline: its dropdown callback, rotating the 5 options); latency per request as the client sees it, throughput = requests / wall time.
 - **memory**: VmRSS (/proc/<pid>/status) of the larger gunicorn worker after the filter load.
-- **PNG export**: `python -m benchmarks.export_probe` in a fresh process: `dashboard.export.zip_charts(dashboard.views.all_charts(store), "png")` (every chart of the catalogue, no theme filter, the export frame) timed from before kaleido's browser starts; then `render()` of the largest chart after one warm-up render.
+- **PNG export**: `python -m benchmarks.export_probe` in a fresh process: `dashboard.export.zip_charts(dashboard.views.all_charts(store), "png")` (every chart of the catalogue, no theme filter, the export frame, uncached) timed from before kaleido's browser starts (median of the runs); then, in the first run, `render()` of the largest chart (by figure JSON) one after the other after one warm-up render: p50 and p95 of those. In the same run, `export_probe --old` once: the same with the exporter drawing as before issue 18 (details). `python -m benchmarks --only export` runs this measure alone (printed, RESULTS.md not written).
 """
 
 
@@ -677,35 +680,53 @@ def measure_memory(report: Report, s: Setup) -> None:
     )
 
 
-def measure_export(report: Report, plan: Plan) -> None:
-    zips, warm, info, warm_chart = [], [], {}, "?"
-    for run_no in range(plan.export_runs):
-        reps = plan.warm_reps if run_no == 0 else 0
-        proc = subprocess.run(
-            [common.PYTHON, "-m", "benchmarks.export_probe", "--warm-reps", str(reps)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            start_new_session=True,
+def export_probe(reps: int, old: bool = False) -> dict:
+    """One ``benchmarks.export_probe`` run in a fresh process (its own session), as a dict."""
+    proc = subprocess.run(
+        [common.PYTHON, "-m", "benchmarks.export_probe", "--warm-reps", str(reps), *(["--old"] if old else [])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        start_new_session=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"export probe exited {proc.returncode}: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}"
         )
-        if proc.returncode != 0:
-            raise RuntimeError(
-                f"export probe exited {proc.returncode}: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}"
-            )
-        info = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure_export(report: Report, plan: Plan) -> None:
+    zips, starts, warm, info, warm_chart, size = [], [], [], {}, "?", []
+    for run_no in range(plan.export_runs):
+        info = export_probe(plan.warm_reps if run_no == 0 else 0)
         zips.append(info["zip_s"])
+        starts.append(info.get("start_s") or 0.0)
         warm += info.get("warm_ms", [])
         warm_chart = info.get("warm_chart") or warm_chart
+        size = info.get("png_size") or size
         say(
             f"PNG export run {run_no + 1}: all {info['charts']} charts {info['zip_s']:.2f} s; warm {_list(info.get('warm_ms', []), 0)} ms"
         )
-    report.set("PNG export, one chart warm", median(warm))
+    report.set("PNG export, one chart warm p50", percentile(warm, 50))
+    report.set("PNG export, one chart warm p95", percentile(warm, 95))
     report.set("PNG export, all charts in view incl. browser start", median(zips))
     report.details.append(
-        f"PNG export: {info.get('charts')} charts ({', '.join(info.get('names', []))}); zip_charts s {_list(zips, 2)}; "
-        f"warm render of `{warm_chart}` ms {_list(warm, 0)}"
+        f"PNG export (up to {info.get('tabs')} tabs per browser): {info.get('charts')} charts ({', '.join(info.get('names', []))}); "
+        f"zip_charts s {_list(zips, 2)} (of which the browser's start, to its first tab loaded, s {_list(starts, 2)}); "
+        f"warm render of `{warm_chart}` ({'×'.join(map(str, size))} px) ms {_list(warm, 0)}"
     )
+    if plan.export_old:
+        old = export_probe(plan.warm_reps, old=True)
+        ow = old.get("warm_ms", [])
+        say(f"PNG export, the old way: all charts {old['zip_s']:.2f} s; warm {_list(ow, 0)} ms")
+        report.details.append(
+            "PNG export the way it was drawn before issue 18 (`export_probe --old`: kaleido's reload after every "
+            f"chart, tabs opened one after the other, the browser's memory read before every export), same run: "
+            f"zip_charts {old['zip_s']:.2f} s (browser start {old.get('start_s') or 0:.2f} s); warm p50 "
+            f"{percentile(ow, 50) or 0:.0f} ms, p95 {percentile(ow, 95) or 0:.0f} ms ({_list(ow, 0)})"
+        )
 
 
 def measure_briefing(report: Report, plan: Plan) -> None:
@@ -748,7 +769,11 @@ CLICK_ROWS = ["landing page, click to settled p50", "landing page, click to sett
 LIGHTHOUSE_ROWS = [n for n in MEASURE_NAMES if n.startswith("Lighthouse")]
 BROWSER_ROWS = LOAD_ROWS + CLICK_ROWS + LIGHTHOUSE_ROWS
 SERVER_ROWS = ["filter, server p50", "filter, server p95", "filter, server p95 absolute", "filter, server throughput"]
-EXPORT_ROWS = ["PNG export, one chart warm", "PNG export, all charts in view incl. browser start"]
+EXPORT_ROWS = [
+    "PNG export, one chart warm p50",
+    "PNG export, one chart warm p95",
+    "PNG export, all charts in view incl. browser start",
+]
 BRIEFING_ROWS = [n for n in MEASURE_NAMES if n.startswith("briefing pack")]
 
 
@@ -781,13 +806,19 @@ def prepare(plan: Plan, ours: Server, base: Server) -> Setup:
     return s
 
 
-def run(plan: Plan, command: str) -> Report:
+def run(plan: Plan, command: str, only: str | None = None) -> Report:
     report = Report(plan=plan, command=command, machine=common.machine(), started=dt.datetime.now(dt.UTC))
     say(f"mode {plan.name}; load average {report.machine['loadavg']}")
     no_browser = common.chromium_available()
     if no_browser:
         report.mark(BROWSER_ROWS + EXPORT_ROWS + BRIEFING_ROWS, "skipped")
         report.skipped.append(f"browser measures and PNG export: {no_browser}")
+    if only == "export":
+        report.mark([n for n in MEASURE_NAMES if n not in EXPORT_ROWS], "not run")
+        if not no_browser:
+            attempt(report, EXPORT_ROWS, "PNG export", lambda: measure_export(report, plan))
+        report.loadavg_end = common.loadavg()
+        return report
 
     attempt(report, ["cold start"], "cold start", lambda: measure_cold_start(report, plan))
 
@@ -884,10 +915,13 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--smoke", action="store_true", help=SMOKE.description)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results file (default benchmarks/RESULTS.md)")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--only", choices=["export"], help="run one measure alone (printed only: RESULTS.md is not written)"
+    )
     args = parser.parse_args(argv)
     plan = SMOKE if args.smoke else QUICK if args.quick else FULL
 
-    report = run(plan, command_line(argv))
+    report = run(plan, command_line(argv), only=args.only)
     print(f"\nBenchmark ({plan.description})\n")
     print(report.table())
     print()
@@ -897,7 +931,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"NOT MEASURED: {e}")
     for e in report.skipped:
         print(f"SKIPPED: {e}")
-    if not args.no_write:
+    if args.only:
+        print()
+        for d in report.details:
+            print(f"- {d}")
+    if not args.no_write and not args.only:
         out = args.out if args.out.is_absolute() else Path.cwd() / args.out
         notes = kept_sections(out)
         out.parent.mkdir(parents=True, exist_ok=True)

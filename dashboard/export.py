@@ -21,7 +21,7 @@ All three are ``ExportError``s; their text is meant for the page and names no se
 
 How the work is bounded (per process; under gunicorn, per worker):
 
-- ``CONCURRENCY`` exports render at a time (each a batch over ``renderer.TABS`` browser tabs), at most
+- ``CONCURRENCY`` exports render at a time (each a batch in up to ``renderer.TABS`` browser tabs), at most
   ``QUEUE`` more wait, each for at most ``QUEUE_WAIT`` seconds; anything beyond is refused at once. An
   export takes a place only when something must be drawn: one the disk cache holds whole never waits for
   a place and is never refused (``admit()`` gives a deferred ticket; ``Exporter.admit()`` takes a place at

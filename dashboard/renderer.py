@@ -15,8 +15,22 @@ so this module drives ``kaleido.Kaleido`` itself, on an asyncio loop in a thread
 - it is recycled between two batches (closed and a new one started, so no export is lost) once it has
   rendered ``RECYCLE_RENDERS`` charts or its processes hold more than ``RECYCLE_BYTES`` of memory: Chromium
   grows with every render (issue 17: 346 -> 866 MB per worker after 830 renders);
+  the memory is read from /proc in a thread of its own after a batch (at most every ``MEMORY_EVERY`` seconds),
+  never in an export's path: reading the processes' PSS took 27-160 ms a batch (issue 18);
 - an exception in one of kaleido's tasks after its browser was killed is logged in one line, never as
   asyncio's "Task exception was never retrieved" traceback.
+
+Speed (issue 18): kaleido 1.5 reloads a tab's page after every chart (about 60 ms, in the export's path) and
+opens its tabs one after the other (each tab's first page load parses plotly.js: 0.6-0.7 s here). Unless
+``reuse_tabs=False`` (kaleido's own ``calc_fig``, kept for the benchmark's comparison), the browser is a
+``WarmKaleido``: a tab goes back to the pool as soon as its chart is drawn, still loaded (the same page draws
+the same bytes: compared in ``tests/browser/test_export_speed.py``), and is reloaded in the background only
+after ``RELOAD_EVERY`` charts (memory: Chromium's heap grows without reloads), once it has been unused for
+``RELOAD_IDLE`` seconds, or after a failed chart. The
+browser starts with one tab; a batch that has ``EXTRA_TAB_QUEUE`` charts waiting for a tab opens one more (up
+to ``TABS``) while the first keeps drawing, so an export of a few charts never pays for, nor holds the
+memory of, a second tab. A batch's
+largest charts are handed out first, so that the tabs finish together.
 
 Callers serialise batches (``dashboard.export`` allows a fixed number at a time); ``Renderer`` itself is
 thread-safe but renders one batch at a time.
@@ -25,6 +39,7 @@ thread-safe but renders one batch at a time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -37,13 +52,19 @@ from pathlib import Path
 log = logging.getLogger("dashboard.export")
 
 PLOTLYJS = Path(__file__).parent / "assets" / "vendor" / "plotly-basic-4.1.1.min.js"
-TABS = 2  # charts rendered in parallel within one batch
+TABS = int(os.environ.get("EXPORT_TABS", "2"))  # charts rendered in parallel within one batch
+# Charts waiting for a tab before a batch opens one more (up to TABS): opening one costs 0.6-0.7 s of CPU,
+# about as much as drawing 6-7 charts, so the catalogue's 10 charts are drawn faster by one tab on 2 cores.
+EXTRA_TAB_QUEUE = int(os.environ.get("EXPORT_TAB_QUEUE", "12"))
+RELOAD_EVERY = int(os.environ.get("EXPORT_TAB_RELOAD", "20"))  # charts a tab draws between two page reloads
+RELOAD_IDLE = 0.5  # seconds a tab past RELOAD_EVERY must stay unused before it is reloaded
 PROBE_TIMEOUT = 3.0  # seconds for a running browser to answer before it counts as hung
 CLOSE_TIMEOUT = 5.0  # seconds to tidy up after a browser was killed
 STOP_POLL = 0.1  # seconds: how soon a batch being drawn sees interrupt()
 BROWSER_NICE = 10  # CPU priority of the browser's processes (0 normal, 19 lowest)
 RECYCLE_RENDERS = int(os.environ.get("EXPORT_RECYCLE_RENDERS", "100"))  # charts one browser renders at most
 RECYCLE_BYTES = int(os.environ.get("EXPORT_RECYCLE_MB", "800")) * 1024 * 1024  # their PSS at most
+MEMORY_EVERY = 5.0  # seconds between two readings of the browser's memory (each after a batch, off its path)
 
 
 class RenderError(RuntimeError):
@@ -66,6 +87,9 @@ class _Browser:
     pgid: int | None
     started: float
     renders: int = 0  # charts it has rendered
+    memory: int = 0  # bytes (PSS) at the last reading, 0 before the first
+    measured: float = float("-inf")  # time.monotonic() when the last reading started
+    measuring: bool = False
 
 
 class Renderer:
@@ -78,8 +102,11 @@ class Renderer:
         browser_path: str | None = None,
         recycle_renders: int = RECYCLE_RENDERS,
         recycle_bytes: int = RECYCLE_BYTES,
+        reuse_tabs: bool = True,
+        reload_every: int = RELOAD_EVERY,
     ):
         self.tabs = tabs
+        self.reuse_tabs, self.reload_every = reuse_tabs, max(1, reload_every)
         self.plotlyjs = plotlyjs
         self.browser_path = browser_path
         self.recycle_renders, self.recycle_bytes = recycle_renders, recycle_bytes
@@ -143,7 +170,10 @@ class Renderer:
         import kaleido
 
         kwargs = {"path": self.browser_path} if self.browser_path else {}
-        k = kaleido.Kaleido(n=self.tabs, timeout=None, plotlyjs=str(self.plotlyjs), mathjax=False, **kwargs)
+        if self.reuse_tabs:
+            kwargs["reload_every"] = self.reload_every
+        cls = warm_kaleido() if self.reuse_tabs else kaleido.Kaleido
+        k = cls(n=self.tabs, timeout=None, plotlyjs=str(self.plotlyjs), mathjax=False, **kwargs)
         try:
             await k.open()
         except BaseException:
@@ -219,9 +249,9 @@ class Renderer:
 
     # Health. ------------------------------------------------------------------------------------------------
 
-    def browser_pids(self) -> list[int]:
+    def browser_pids(self, browser: _Browser | None = None) -> list[int]:
         """Process ids of the running browser's group (empty when none is running)."""
-        browser = self._browser
+        browser = browser or self._browser
         if browser is None or browser.pgid is None:
             return []
         found = []
@@ -235,25 +265,45 @@ class Renderer:
                     continue
         return sorted(found)
 
-    def memory_bytes(self) -> int:
+    def memory_bytes(self, browser: _Browser | None = None) -> int:
         """Memory of the running browser's processes (0 when none is running): the sum of their proportional
         set sizes (PSS: a page shared by n processes counts 1/n in each), so shared pages count once; the
-        sum of their RSS would count Chromium's shared memory once per process."""
+        sum of their RSS would count Chromium's shared memory once per process. Also kept as the browser's
+        latest reading, which the recycling bound is checked against."""
+        browser = browser or self._browser
+        if browser is None:
+            return 0
         total = 0
-        for pid in self.browser_pids():
+        for pid in self.browser_pids(browser):
             try:
                 with open(f"/proc/{pid}/smaps_rollup") as fh:
                     total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
             except (OSError, StopIteration, IndexError, ValueError):
                 continue
+        browser.memory = total
         return total
+
+    def _measure_later(self, browser: _Browser) -> None:
+        """Read the browser's memory in a thread of its own (after a batch), at most every MEMORY_EVERY s."""
+        now = time.monotonic()
+        if not self.recycle_bytes or browser.measuring or now - browser.measured < MEMORY_EVERY:
+            return
+        browser.measuring, browser.measured = True, now
+
+        def read() -> None:
+            try:
+                self.memory_bytes(browser)
+            finally:
+                browser.measuring = False
+
+        threading.Thread(target=read, name="export-browser-memory", daemon=True).start()
 
     def _worn(self, browser: _Browser) -> str:
         """Why the browser should be replaced before the next batch ("" if it should not)."""
         if browser.renders >= self.recycle_renders:
             return f"{browser.renders} charts rendered"
-        if self.recycle_bytes and browser.renders and self.memory_bytes() > self.recycle_bytes:
-            return f"{self.memory_bytes() // (1024 * 1024)} MB resident"
+        if self.recycle_bytes and browser.renders and browser.memory > self.recycle_bytes:
+            return f"{browser.memory // (1024 * 1024)} MB resident"  # the latest reading (_measure_later)
         return ""
 
     def _healthy(self, browser: _Browser) -> bool:
@@ -302,6 +352,7 @@ class Renderer:
                         if time.monotonic() >= deadline:
                             raise
                 browser.renders += len(jobs)
+                self._measure_later(browser)
                 return images
             except _Interrupted:
                 future.cancel()
@@ -320,13 +371,134 @@ class Renderer:
 
     @staticmethod
     async def _batch(k, jobs: list[tuple[dict, dict]]) -> list[bytes]:
+        # The largest charts first (tabs are handed out in the order asked for), so that the tabs of a batch
+        # finish at about the same time; the answers keep the jobs' order.
+        order = sorted(range(len(jobs)), key=lambda i: -_pixels(jobs[i][1]))
+        draw = k.render_one if hasattr(k, "render_one") else (lambda fig, opts: k.calc_fig(fig, opts=opts))
         # return_exceptions: every chart's failure is retrieved here (none is left for asyncio to report as
         # "Task exception was never retrieved"); the first is raised.
-        results = await asyncio.gather(*(k.calc_fig(fig, opts=opts) for fig, opts in jobs), return_exceptions=True)
+        results = await asyncio.gather(*(draw(*jobs[i]) for i in order), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
-        return list(results)
+        out: list[bytes] = [b""] * len(jobs)
+        for i, data in zip(order, results):
+            out[i] = data
+        return out
+
+
+def _pixels(opts: dict) -> float:
+    try:
+        return float(opts.get("width") or 700) * float(opts.get("height") or 500) * float(opts.get("scale") or 1) ** 2
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@functools.cache
+def warm_kaleido() -> type:
+    """``WarmKaleido``: a ``kaleido.Kaleido`` (1.5) whose tabs stay loaded between charts (built on first use,
+    so that kaleido is imported only by an export). It uses kaleido's tab internals (``_KaleidoTab._calc_fig``,
+    ``reload``, ``_create_kaleido_tab``, ``_conform_tabs``): kaleido is pinned in pyproject.toml."""
+    import kaleido
+    from kaleido._profiler import RenderTaskProfile
+    from kaleido._utils import fig_tools
+
+    class WarmKaleido(kaleido.Kaleido):
+        def __init__(self, *args, reload_every: int = RELOAD_EVERY, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.reload_every = max(1, reload_every)
+            self.reloads = 0  # background page reloads done (for tests)
+            self._drawn: dict[int, int] = {}  # charts drawn per tab (by id) since its last reload
+            self._background: set[asyncio.Task] = set()
+            self.opened = 0  # tabs opened or opening (at most n)
+            self.extra_tab_queue = EXTRA_TAB_QUEUE
+            self._reloading = 0
+            self._waiting = 0  # charts waiting for a tab
+
+        def _spawn(self, coro) -> None:
+            task = asyncio.create_task(coro)
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+        async def populate_targets(self) -> None:
+            """Only the browser's first tab is loaded before ``open()`` returns (a browser that cannot load the
+            page fails its start); the others are opened when a batch finds no tab free (``render_one``)."""
+            await super(kaleido.Kaleido, self).populate_targets()  # choreographer's: the browser's first tab
+            if self.opened or not self.tabs:
+                return  # open() calls again until the browser has shown its first tab
+            first = list(self.tabs.values())
+            self.opened = len(first)
+            await self._conform_tabs(first)
+
+        async def _extra_tab(self) -> None:
+            try:
+                await self._create_kaleido_tab()
+            except Exception as exc:  # the browser is closing or failed: its first tab still renders
+                log.info("export browser: a tab did not open (%s: %s)", type(exc).__name__, str(exc)[:200])
+
+        async def render_one(self, fig: dict, opts: dict) -> bytes:
+            """One chart in the next free tab, which goes back to the pool as soon as the image is read."""
+            spec = fig_tools.coerce_for_js(fig, None, opts)
+            self._waiting += 1
+            if self._waiting >= self.extra_tab_queue and not self._reloading and self.opened < self._n:
+                # Many charts waiting: one more tab, which joins the pool once its page is loaded, while the
+                # busy ones keep drawing. An export of a few charts never pays for a second tab, nor holds it.
+                self.opened += 1
+                self._spawn(self._extra_tab())
+            try:
+                tab = await self.tabs_ready.get()
+            finally:
+                self._waiting -= 1
+            drawn = False
+            try:
+                profile = RenderTaskProfile(spec, None, tab.tab.target_id)
+                data = await tab._calc_fig(spec, topojson=None, render_prof=profile, stepper=False)
+                drawn = True
+                return data
+            finally:
+                count = self._drawn[id(tab)] = self._drawn.get(id(tab), 0) + 1
+                if drawn:
+                    self.tabs_ready.put_nowait(tab)
+                    if count >= self.reload_every:  # a fresh page once nobody needs this tab for a moment
+                        self._spawn(self._reload_when_idle(tab, count))
+                else:  # a fresh page after a failure, in the background
+                    self._drawn[id(tab)] = 0
+                    self._reloading += 1
+                    self._spawn(self._reload(tab))
+
+        async def _reload_when_idle(self, tab, count: int) -> None:
+            """Reload ``tab`` if it has drawn nothing for ``RELOAD_IDLE`` seconds and no chart waits: then
+            the 60 ms reload delays no export (a steady stream of exports leaves it to the recycling)."""
+            await asyncio.sleep(RELOAD_IDLE)
+            if self._drawn.get(id(tab)) != count or self._waiting:
+                return  # drawn again since (a later return tries again) or wanted now
+            free = [self.tabs_ready.get_nowait() for _ in range(self.tabs_ready.qsize())]
+            for other in free:  # no await in between: no other task sees the pool meanwhile
+                if other is not tab:
+                    self.tabs_ready.put_nowait(other)
+            if tab not in free:
+                return
+            self._drawn[id(tab)] = 0
+            self._reloading += 1
+            await self._reload(tab)
+
+        async def _reload(self, tab) -> None:
+            try:
+                await tab.reload()
+            except Exception as exc:  # the browser is gone or going; the tab goes with it
+                log.info("export browser: a tab could not be reloaded (%s)", type(exc).__name__)
+                return
+            finally:
+                self._reloading -= 1
+            self.reloads += 1
+            self.tabs_ready.put_nowait(tab)
+
+        async def close(self) -> None:
+            for task in list(self._background):
+                task.cancel()
+            await super().close()
+
+    return WarmKaleido
 
 
 def find_chromium() -> str | None:
