@@ -188,12 +188,17 @@ class Supervisor:
             self.gunicorn.send_signal(signal.SIGHUP)
             deadline = time.monotonic() + ROLL_TIMEOUT
             while any(_alive(pid) for pid in old):
-                if self.stopping or time.monotonic() > deadline:
+                if self.stopping:
+                    return
+                if time.monotonic() > deadline:
                     print("the old workers did not exit: the cache is not purged", file=sys.stderr, flush=True)
                     return
                 time.sleep(0.2)
             if self.cache:
-                self.purge_cache()
+                try:
+                    self.purge_cache()
+                except OSError as exc:  # the folder removed by a stop meanwhile
+                    print(f"the cache was not purged: {exc}", file=sys.stderr, flush=True)
 
     def purge_cache(self) -> None:
         """Reload nginx onto a new, empty cache folder and remove the old one once nginx's old workers (which
@@ -205,7 +210,14 @@ class Supervisor:
         self.write_config()
         self.nginx.send_signal(signal.SIGHUP)  # nginx checks the new config first; a bad one keeps the old
         deadline = time.monotonic() + UPSTREAM_TIMEOUT + 10
-        while any(_alive(pid) for pid in old_workers) and time.monotonic() < deadline and not self.stopping:
+        while any(_alive(pid) for pid in old_workers):
+            if self.stopping:
+                return
+            if time.monotonic() > deadline:  # nginx refused the new config (logged): the old cache stays
+                self.generation -= 1
+                self.write_config()
+                print("nginx did not reload: the cache is not purged", file=sys.stderr, flush=True)
+                return
             time.sleep(0.2)
         shutil.rmtree(old_folder, ignore_errors=True)
         print(f"proxy cache purged (generation {self.generation})", flush=True)

@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -203,3 +204,19 @@ def test_a_new_build_rolled_out_by_hup_purges_the_cache(tmp_path):
         assert served.request(path)[1]["x-cache-status"] == "HIT"
         folder = Path(re.search(r"unix:(\S+)/gunicorn\.sock", served.server.log_text()).group(1))
         assert sorted(p.name for p in folder.glob("cache-*")) == ["cache-2"], "the old cache is removed"
+
+
+@needs_nginx
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="the load's PNGs need /usr/bin/chromium")
+def test_the_cached_load_test_runs_and_meets_its_target(tmp_path):
+    """`make loadtest-cached`, small: both runs, the app reached for every direct request and under the target
+    for the cached ones (the numbers in RESULTS.md are from the full run)."""
+    out = tmp_path / "RESULTS.md"
+    argv = [sys.executable, "-m", "benchmarks.cachedload", "--requests", "300", "--clients", "8", "--write"]
+    proc = subprocess.run([*argv, "--out", str(out)], capture_output=True, text=True, timeout=600, cwd=common.ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = {line.split("|")[1].strip(): line.split("|") for line in proc.stdout.splitlines() if line.startswith("| ")}
+    assert rows["direct"][3].strip() == "300", "every direct request reaches the app"
+    assert int(rows["cached"][3]) < 100 and "HIT×" in rows["cached"][10]
+    assert "the cached run reaches the app fewer than 100 times: met" in out.read_text()
