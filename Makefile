@@ -14,7 +14,7 @@ ETL_ARGS ?=
 DATA   := data/current/manifest.json
 ETL_INPUTS := $(shell find etl -name '*.py' -o -name '*.yaml')
 
-.PHONY: help install data run test test-slow lint bench figures serve loadtest clean
+.PHONY: help install data run test test-slow lint bench figures serve loadtest loadtest-cached clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-9s %s\n", $$1, $$2}'
@@ -43,7 +43,7 @@ test: $(DATA) ## Lint, then run the tests but the slow ones (browser tests skip 
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "not slow" -n $(TEST_WORKERS) --dist loadfile
 
-serve: $(DATA) ## Serve in production: nginx on HOST:PORT in front of WORKERS gunicorn workers (needs nginx)
+serve: $(DATA) ## Serve in production: nginx (with its proxy cache) on HOST:PORT in front of WORKERS gunicorn workers
 	$(BIN)/python -m dashboard.serving --host $(HOST) --port $(PORT) --workers $(WORKERS) -- --access-logfile -
 
 figures: $(DATA) ## Write every chart as PNG (2x) to figures/ (needs Chromium)
@@ -54,6 +54,9 @@ bench: $(DATA) ## Benchmark against a bare Dash app; writes benchmarks/RESULTS.m
 
 loadtest: $(DATA) ## Bounded load test on 127.0.0.1 under gunicorn
 	$(BIN)/python -m benchmarks.loadtest
+
+loadtest-cached: $(DATA) ## 10,000 chart/embed/PNG reads through make serve's nginx, cache off then on (needs nginx)
+	$(BIN)/python -m benchmarks.cachedload
 
 test-slow: $(DATA) ## Run the slow tests only: the benchmark and load-test smoke runs, held connections
 	$(BIN)/python -m pytest -m slow

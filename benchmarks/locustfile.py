@@ -48,6 +48,7 @@ class Plan:
     numbers: Iterator[int] = field(default_factory=itertools.count)
     exports: list[tuple[int, str | None, float]] = field(default_factory=list)  # flood: status, Retry-After, s
     flood_kind: str = "export"  # the kind of request a flood sends (its answers are recorded in ``exports``)
+    cache_status: Counter = field(default_factory=Counter)  # X-Cache-Status of the answers (a caching proxy's)
 
     @property
     def fixed_digests(self) -> set[bytes]:
@@ -87,6 +88,7 @@ class Sender(FastHttpUser):
                 return False
             PLAN.sent.add(digest(req))
             PLAN.answers[req.kind][status or "conn"] += 1
+            PLAN.cache_status[(r.headers.get("x-cache-status") if status else None) or "none"] += 1
             retry = r.headers.get("retry-after") if status else None
             if req.kind == PLAN.flood_kind and status:
                 PLAN.exports.append((status, retry, r.request_meta["response_time"] / 1000))

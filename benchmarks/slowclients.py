@@ -40,9 +40,11 @@ class Round:
     errors: list[str]
 
 
-def serving(port: int, env: dict[str, str] | None = None, workers: int = 2) -> Server:
-    """`make serve`'s setup (dashboard.serving: nginx + gunicorn) on 127.0.0.1:``port``, not started."""
+def serving(port: int, env: dict[str, str] | None = None, workers: int = 2, extra: list[str] = ()) -> Server:
+    """`make serve`'s setup (dashboard.serving: nginx + gunicorn) on 127.0.0.1:``port``, not started; ``extra``
+    are more arguments of dashboard.serving (``--no-cache``, ``-- --access-logfile FILE``)."""
     argv = [PYTHON, "-m", "dashboard.serving", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    argv += list(extra)
     return Server(name="make serve", argv=argv, port=port, env=dict(env or {}))
 
 
