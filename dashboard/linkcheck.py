@@ -84,7 +84,7 @@ class Site:
         if link.startswith("#"):
             return file, ""
         if self.base_url and link.startswith(self.base_url):
-            path, rooted = link[len(self.base_url) :], ""
+            path = link[len(self.base_url) :]
         elif link.startswith(SKIPPED_SCHEMES) or re.match(r"^[a-z][a-z0-9+.-]*:", link, re.I) or link.startswith("//"):
             return None, ""  # another site: not followed
         elif link.startswith("/"):
