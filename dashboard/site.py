@@ -19,7 +19,7 @@ A chart page's theme form becomes the same links. The briefing control is left o
 The uncertainty-interval toggle is left out too (one page per theme, not per theme and toggle).
 
 An address with a query cannot be a file: ``/chart/s?theme=x&tab=table`` is baked to
-``chart/s/theme/x/tab/table/index.html``, ``/chart/s.png?theme=x&size=slide`` to ``chart/s/theme/x/size/slide/s.png``
+``chart/s/theme/x/table.html``, ``/chart/s.png?theme=x&size=slide`` to ``chart/s/theme/x/size/slide/s.png``
 (``site_path``); every link inside is rewritten relative to the page, so the folder works on any host and under
 any sub-path. The addresses a page gives to be copied (its canonical link, share link, citation, the embed
 code's iframe) and the address drawn in each image are ``--base-url`` and the page's folder when a base is given,
@@ -105,7 +105,9 @@ def _segments(address: Address) -> str:
 
 def site_path(address: Address) -> str:
     """The file, from the site's root, that a server address is baked to: a page is a folder's ``index.html``
-    (its query as ``/<name>/<value>`` folders), a file keeps its name, in the folders of its query."""
+    (its query as ``/<name>/<value>`` folders) or, for a chart page's tab, ``<tab>.html`` beside it (the page's
+    script switches tabs in place and writes the tab's address: in the same folder, every relative link still
+    holds); a file keeps its name, in the folders of its query."""
     path = address.path.strip("/")
     if address.is_file:
         folder, name = posixpath.split(path)
@@ -113,7 +115,9 @@ def site_path(address: Address) -> str:
             return path
         stem = posixpath.join(folder, name.rsplit(".", 1)[0])
         return f"{stem}{_segments(address)}/{name}"
-    return posixpath.join(f"{path}{_segments(address)}".strip("/"), "index.html")
+    tab = dict(address.query).get("tab")
+    folder = Address(address.path, tuple(kv for kv in address.query if kv[0] != "tab"))
+    return posixpath.join(f"{path}{_segments(folder)}".strip("/"), f"{tab}.html" if tab else "index.html")
 
 
 def folder_of(file: str) -> str:

@@ -90,7 +90,7 @@ def test_the_overview_card_is_written_as_its_component_says(store, views, survey
         ("/?theme=funding", "theme/funding/index.html"),
         ("/?survey=b&theme=funding", "survey/b/theme/funding/index.html"),
         ("/chart/s", "chart/s/index.html"),
-        ("/chart/s?tab=table&theme=x", "chart/s/theme/x/tab/table/index.html"),  # the grammar's order, always
+        ("/chart/s?tab=table&theme=x", "chart/s/theme/x/table.html"),  # beside the chart tab: links hold
         ("/embed/s?theme=x#top", "embed/s/theme/x/index.html"),
         ("/chart/s.png", "chart/s.png"),
         ("/chart/s.png?theme=x&size=slide&part=2", "chart/s/theme/x/size/slide/part/2/s.png"),
@@ -207,7 +207,7 @@ def test_the_baked_fixture_site_is_whole(static_site, fixture_only_dir):
                 for kind in ("chart", "embed"):
                     assert f"{kind}/{chart.slug}/{root}{folder}index.html" in files
                 for tab in ("table", "sources"):
-                    assert f"chart/{chart.slug}/{root}{folder}tab/{tab}/index.html" in files
+                    assert f"chart/{chart.slug}/{root}{folder}{tab}.html" in files
                 sel = selection.Selection(survey.id, (theme,) if theme else ())
                 csv = selection.href(f"/chart/{chart.slug}.csv", sel, store.default_survey)
                 assert site_path(parse_address(csv)) in files
