@@ -510,6 +510,7 @@ class Bake:
     def write(self, out: Path) -> dict[str, int]:
         """Write every answer of the crawl into ``out`` (emptied first), then the sitemap: {files, bytes}."""
         if out.exists():
+            check_replaceable(out)
             shutil.rmtree(out)
         out.mkdir(parents=True)
         pages_in_sitemap = []
@@ -528,6 +529,12 @@ class Bake:
         (out / "sitemap.xml").write_text(sitemap(pages_in_sitemap, self.base_url), encoding="utf-8")
         files = [p for p in out.rglob("*") if p.is_file()]
         return {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse (ValueError) to empty a folder that is not an earlier bake (it has a ``sitemap.xml``) or empty."""
+    if out.is_dir() and any(out.iterdir()) and not (out / "sitemap.xml").is_file():
+        raise ValueError(f"{out} holds files but no sitemap.xml: not a static site this would replace")
 
 
 def sitemap(files: list[str], base_url: str) -> str:

@@ -15,7 +15,7 @@ from dash import dcc, html
 from dashboard import components, ids, landing, linkcheck, selection
 from dashboard.data import filter_by_themes
 from dashboard.downloads import results_csv
-from dashboard.site import parse_address, site_path, static_landing, to_html
+from dashboard.site import check_replaceable, parse_address, site_path, static_landing, to_html
 from tests.fixtures import FIXTURE_SURVEY, FIXTURE_TEMPERATURE_CHECK
 
 
@@ -107,6 +107,15 @@ def test_every_address_has_its_own_file(url, file):
 def test_an_address_no_file_can_stand_for_is_refused(url):
     with pytest.raises(ValueError):
         site_path(parse_address(url))
+
+
+def test_the_bake_replaces_only_an_earlier_bake(tmp_path):
+    check_replaceable(tmp_path)  # empty
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match="sitemap"):
+        check_replaceable(tmp_path)
+    (tmp_path / "sitemap.xml").write_text("<urlset/>")
+    check_replaceable(tmp_path)
 
 
 # The landing page made plain. -----------------------------------------------------------------------------------
