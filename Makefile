@@ -14,7 +14,7 @@ ETL_ARGS ?=
 DATA   := data/current/manifest.json
 ETL_INPUTS := $(shell find etl -name '*.py' -o -name '*.yaml')
 
-.PHONY: help install data run test test-slow lint bench figures serve loadtest loadtest-cached clean
+.PHONY: help install data run test test-slow lint bench figures serve loadtest loadtest-cached site clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-9s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ serve: $(DATA) ## Serve in production: nginx (with its proxy cache) on HOST:PORT
 
 figures: $(DATA) ## Write every chart as PNG (2x) to figures/ (needs Chromium)
 	$(BIN)/python -m dashboard.export --out figures --format png
+
+site: $(DATA) ## Bake a static copy into site/ (BASE_URL= its address), then check its links (needs Chromium)
+	$(BIN)/python -m dashboard.site --out site $(if $(BASE_URL),--base-url $(BASE_URL))
 
 bench: $(DATA) ## Benchmark against a bare Dash app; writes benchmarks/RESULTS.md
 	$(BIN)/python -m benchmarks

@@ -141,7 +141,9 @@ def image_size(args) -> tuple[str, int] | None:
 
 def chart_address(req: Request, store: Store, base_url: str) -> str:
     """The web address of the chart page of a request (written in its images)."""
-    return base_url.rstrip("/") + f"/chart/{quote(req.spec.slug)}" + req.query(store)
+    from dashboard.pages import public_url
+
+    return public_url(base_url, f"/chart/{quote(req.spec.slug)}" + req.query(store))
 
 
 def _chart_image(fmt: str) -> Callable[[Store, Views, Request], bytes | None]:
@@ -236,6 +238,8 @@ def charts_zip(store: Store, views: Views, args) -> Response | tuple:
     fmt = args.get("format", "png")
     if fmt not in export.FORMATS:
         return jsonify(error="bad request", message=f"format must be {' or '.join(export.FORMATS)}"), 400
+    from dashboard.pages import public_url
+
     with export.admit() as ticket:  # a full queue is a 503 before any work (ExportError -> export.install)
         asked = selection.parse(args)
         survey = store.survey(asked.survey)
@@ -244,7 +248,7 @@ def charts_zip(store: Store, views: Views, args) -> Response | tuple:
         charts = []
         view = selection.query(selection.Selection(survey.id, tuple(themes), intervals), store.default_survey)
         for spec in survey.charts:
-            address = request.url_root.rstrip("/") + f"/chart/{quote(spec.slug)}" + view  # drawn in its footer
+            address = public_url(request.url_root, f"/chart/{quote(spec.slug)}" + view)  # drawn in its footer
             chart = views.chart(survey, spec, tuple(themes), intervals, "export", DEFAULT_SIZE, 1, address)
             if chart.figure is not None:
                 charts.append((spec.filename, chart.figure))

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from flask import current_app, has_app_context
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -136,6 +137,14 @@ def survey_name(survey: Survey) -> str:
     return survey.source[Col.SHORT_TITLE] or survey.source[Col.TITLE]
 
 
+def public_url(base_url: str, path: str) -> str:
+    """The absolute address of ``path`` (a path of this site, with its query) on ``base_url``; or, where the app's
+    config has a ``PUBLIC_URL`` function, what it writes for ``path`` (the static bake, ``dashboard.site``: the
+    address of the file it bakes the page to)."""
+    write = current_app.config.get("PUBLIC_URL") if has_app_context() else None
+    return write(path) if write else base_url.rstrip("/") + path
+
+
 Assets = Callable[[str], str]  # an asset's name -> its URL (with a version, so a new file is fetched)
 
 
@@ -234,17 +243,17 @@ def _menu(store: Store, req: Request, path: str, sized: list[tuple[str, int, int
 
 def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_url: str) -> str:
     """The chart's own page: tabs Chart | Table | Sources, downloads, copy link, embed code, theme filter."""
-    survey, spec, base = req.survey, req.spec, base_url.rstrip("/")
+    survey, spec = req.survey, req.spec
     chart = views.chart(survey, spec, req.themes, req.intervals, "page")
     path = f"/chart/{quote(spec.slug)}"
-    url = base + path + req.query(store)  # the view as it is, its tab included
-    address = base + path + req.query(store, tab=DEFAULT_TAB)
+    url = public_url(base_url, path + req.query(store))  # the view as it is, its tab included
+    address = public_url(base_url, path + req.query(store, tab=DEFAULT_TAB))
     embed = views.chart(survey, spec, req.themes, req.intervals, "embed")
     iframe = TEMPLATES.get_template("_iframe.html").render(
-        src=base + f"/embed/{quote(spec.slug)}" + req.query(store, tab=DEFAULT_TAB),
+        src=public_url(base_url, f"/embed/{quote(spec.slug)}" + req.query(store, tab=DEFAULT_TAB)),
         title=spec.title,
         height=embed_height(views, req, embed),
-        script=base + EMBED_RESIZE_SCRIPT,
+        script=public_url(base_url, EMBED_RESIZE_SCRIPT),
     )
     return _render(
         "chart.html",
@@ -297,7 +306,7 @@ def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
     """The chart alone, with its title, question, key, base and source line as text (which reflows to the
     frame's width): for an iframe."""
     chart = views.chart(req.survey, req.spec, req.themes, req.intervals, "embed")
-    page_url = base_url.rstrip("/") + f"/chart/{quote(req.spec.slug)}" + req.query(store, tab=DEFAULT_TAB)
+    page_url = public_url(base_url, f"/chart/{quote(req.spec.slug)}" + req.query(store, tab=DEFAULT_TAB))
     return _render(
         "embed.html",
         assets,

@@ -21,6 +21,20 @@ def both_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def fixture_only_dir(tmp_path_factory) -> Path:
+    """The fictional fixture surveys alone (tests/fixtures), the schools survey the default."""
+    return factory.build_fixture_only(tmp_path_factory.mktemp("fixture-only"))
+
+
+@pytest.fixture(scope="session")
+def static_site(fixture_only_dir, tmp_path_factory) -> Path:
+    """The static site (``make site``) of the fixture surveys: about a minute, for its images."""
+    out = tmp_path_factory.mktemp("static") / "site"
+    factory.bake_site(fixture_only_dir, out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def store(data_dir):
     from dashboard.data import load_store
 

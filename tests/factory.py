@@ -73,6 +73,31 @@ def build_data(folder: Path, surveys: str = "real") -> Path:
     return folder
 
 
+def build_fixture_only(folder: Path) -> Path:
+    """The fictional fixture surveys alone (the schools survey made the default), with the shared theme and
+    response-group lists, into ``folder/data``: a small build for tests that go through every page."""
+    from tests.fixtures import FIXTURE_DOCUMENTS
+
+    shared, sources = folder / "shared-sources", folder / "fixture-sources"
+    shared.mkdir(parents=True)
+    for name in ("themes.yaml", "response-groups.yaml"):
+        shutil.copy(RECORDS_DIR / name, shared / name)
+    shutil.copytree(FIXTURE_SOURCES, sources)
+    charts = sources / "fictional-schools-2026" / "charts.yaml"
+    charts.write_text(
+        charts.read_text(encoding="utf-8").replace("default: false", "default: true", 1), encoding="utf-8"
+    )
+    build(folder / "data", [shared, sources], [FIXTURE_DOCUMENTS])
+    return folder / "data"
+
+
+def bake_site(data_dir: Path, out: Path, base_url: str = "") -> dict:
+    """The static site (``dashboard.site``) of ``data_dir`` baked into ``out``: {files, bytes, seconds}."""
+    from dashboard.site import bake
+
+    return bake(out, data_dir, base_url, log=lambda line: None)
+
+
 def copy_data(data_dir: Path, folder: Path) -> Path:
     """A copy of a built data folder (its builds, and ``current`` as the same relative link) for a test that
     damages, pins or rebuilds it: much faster than a build of its own."""

@@ -144,7 +144,14 @@
     var share = document.getElementById("share-url");
     if (share) share.value = window.location.href; // the address as the reader sees it (behind any proxy)
     var embed = document.getElementById("embed-code");
-    if (embed) embed.value = embed.value.replace(/src="https?:\/\/[^/"]+/g, 'src="' + window.location.origin);
+    // The embed code's addresses on the origin the reader sees; a static copy (dashboard/site.py) may write
+    // them relative to this page: made absolute here, since they are pasted into another site.
+    if (embed) {
+      embed.value = embed.value.replace(/src="([^"]*)"/g, function (all, src) {
+        if (/^https?:\/\//.test(src)) return 'src="' + src.replace(/^https?:\/\/[^/]+/, window.location.origin) + '"';
+        return 'src="' + new URL(src, window.location.href).href + '"';
+      });
+    }
     Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
       button.addEventListener("click", function () {
         var source = document.getElementById(button.getAttribute("data-copy"));
