@@ -43,6 +43,7 @@ from dashboard import wire
 DEFAULT_OUT = ROOT / "benchmarks" / "RESULTS.md"
 NOTES_HEADING = "## Notes"
 LOADTEST_HEADING = "## Load test"
+CACHEDLOAD_HEADING = "## Caching proxy under load"  # benchmarks.cachedload.SECTION starts so (a test checks)
 WORKERS = 2
 # The baseline's gunicorn settings: those of common.PRODUCTION_CONFIG, on the command line (see METHODS).
 BASELINE_SERVING = ["--worker-class", "gthread", "--threads", "8", "--keep-alive", "5"]
@@ -880,8 +881,9 @@ def run(plan: Plan, command: str, only: str | None = None) -> Report:
 
 
 def kept_sections(path: Path) -> str:
-    """The sections of an existing results file that this run does not produce: the hand-written "## Notes"
-    and the "## Load test" sections appended by ``benchmarks.loadtest --write`` (each up to the next "## ")."""
+    """The sections of an existing results file that this run does not produce: the hand-written "## Notes",
+    the "## Load test" sections appended by ``benchmarks.loadtest --write`` and the caching proxy's section
+    written by ``benchmarks.cachedload --write`` (each up to the next "## ")."""
     try:
         lines = path.read_text().splitlines()
     except OSError:
@@ -890,7 +892,7 @@ def kept_sections(path: Path) -> str:
     keep = False
     for line in lines:
         if line.startswith("## "):
-            keep = line.strip() == NOTES_HEADING or line.startswith(LOADTEST_HEADING)
+            keep = line.strip() == NOTES_HEADING or line.startswith((LOADTEST_HEADING, CACHEDLOAD_HEADING))
         if keep:
             kept.append(line)
     return "\n".join(kept)
