@@ -23,7 +23,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from benchmarks.common import CHROMIUM, CHROMIUM_ARGS, PANEL_OUTPUT
+from benchmarks.common import CHROMIUM, CHROMIUM_ARGS, THEME_OUTPUT
 
 VIEWPORT = {"width": 1280, "height": 900}
 LOAD_TIMEOUT_MS = 60_000
@@ -327,8 +327,8 @@ def landing_clicks(
                 raise RuntimeError(f"after the click the page has {shown} ticked, not {want}")
             if bad or not summary.startswith("Showing"):
                 raise RuntimeError(f"click to {want}: callbacks answered {bad}; summary {summary[:80]!r}")
-            if not any(PANEL_OUTPUT in c["output"] for c in result["calls"]):
-                raise RuntimeError(f"click to {want}: the panel callback was not sent ({result['calls']})")
+            if not any(THEME_OUTPUT in c["output"] for c in result["calls"]):
+                raise RuntimeError(f"click to {want}: the theme click's callback was not sent ({result['calls']})")
             result["selection"] = shown
             out.append(result)
             _quiet(page)

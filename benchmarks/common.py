@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dashboard import wire
+from dashboard import ids, wire
 from dashboard.wire import callback_body, components
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -356,16 +356,17 @@ def get_json(host: str, port: int, path: str) -> Any:
 
 # The outputs (or a part of them) that name the dashboard's callbacks; each is found in /_dash-dependencies.
 PAGE_OUTPUT = "page.children"  # the survey's whole page, rendered when the survey is known
-# the overview, cards, contrasts, sections, summary, context figures and an open table of a selection
-PANEL_OUTPUT = "overview-chart.children"
+# The server's part of a theme click: the quotations, context figures and an open table of a selection (the
+# rest of the page is filtered in the browser: dashboard/filtering.py). Its quotation outputs name it too.
+THEME_OUTPUT = "context-list.children"
 QUOTES_OUTPUT = "quote-list.children"
-CONTEXT_MORE = "context-more.n_clicks"  # the panel callback's third input: "more context figures"
-TABLE_OUTPUT = "show-table-button.style"  # opening the table (the panel callback also writes an open table)
+INTERVALS_OUTPUT = "overview-chart.children"  # the overview's bars, with intervals or without
+CONTEXT_MORE = "context-more.n_clicks"  # "more context figures", an input of the theme click's callback
+TABLE_OUTPUT = "show-table-button.style"  # opening the table (the theme click's callback keeps it in step)
 CSV_OUTPUT = "download-csv.data"
 OURS_THEMES = "theme-filter.value"
 OURS_INTERVALS = "show-intervals.value"
 OURS_SURVEY = "survey.data"
-CARD, CARD_LINK = "chart-card", "chart-link"  # the pattern-matching types of the chart cards and their links
 BASELINE_INPUT = "choice.value"
 BASELINE_OUTPUT = "graph.figure"
 
@@ -398,7 +399,7 @@ def post_json(host: str, port: int, path: str, payload: Any) -> Any:
 class OursApp:
     """What a client needs to send the dashboard's callbacks as the browser does: the callbacks, the
     default survey, and its page as ``page.children`` renders it (the theme ids of the checkboxes, the
-    chart cards whose ids the panel callback's ALL wildcards stand for, the controls' initial values)."""
+    chart cards, the controls' initial values)."""
 
     deps: list[dict]
     survey: str
@@ -421,22 +422,25 @@ class OursApp:
             if isinstance(item["id"], str) and item["property"] in self.props.get(item["id"], {}):
                 given[f"{item['id']}.{item['property']}"] = self.props[item["id"]][item["property"]]
         given.update(values or {})
-        expand = {CARD: self.cards, CARD_LINK: self.cards}
-        return callback_body(self.deps, output, given, given, changed, expand)
+        return callback_body(self.deps, output, given, given, changed)
 
-    def panel(self, themes: list[str], intervals: list[str] | None = None, changed: str = OURS_THEMES) -> dict:
-        values = {OURS_THEMES: list(themes), OURS_INTERVALS: list(intervals or [])}
-        return self.body(PANEL_OUTPUT, values, [changed])
+    def theme_click(self, themes: list[str]) -> dict:
+        """What the browser posts when a theme click leaves ``themes`` ticked: the server's part of it."""
+        return self.body(THEME_OUTPUT, {OURS_THEMES: list(themes)}, [OURS_THEMES])
+
+    def intervals(self, themes: list[str], intervals: list[str]) -> dict:
+        """What the browser posts when the intervals toggle is set to ``intervals`` with ``themes`` ticked."""
+        return self.body(
+            INTERVALS_OUTPUT, {OURS_THEMES: list(themes), OURS_INTERVALS: list(intervals)}, [OURS_INTERVALS]
+        )
 
     def page(self, search: str = "") -> dict:
         return self.body(PAGE_OUTPUT, {"url.search": search}, [OURS_SURVEY])
 
     def click(self, themes: list[str]) -> list[dict]:
         """Every body the browser posts when a theme click leaves ``themes`` ticked (the other controls as
-        the page has them): the quotations, and the panels (which carry the context figures and an open
-        table)."""
-        values = {OURS_THEMES: list(themes)}
-        return [self.body(o, values, [OURS_THEMES]) for o in (QUOTES_OUTPUT, PANEL_OUTPUT)]
+        the page has them): one, the quotations, context figures and an open table."""
+        return [self.theme_click(themes)]
 
 
 def ours_app(host: str, port: int) -> OursApp:
@@ -460,7 +464,7 @@ def read_ours_app(get: Callable[[str], Any], post: Callable[[str, Any], Any]) ->
     found = components(page)
     props = {i: p for i, _, p in found if isinstance(i, str)}
     themes = [o["value"] for o in props.get("theme-filter", {}).get("options", []) if isinstance(o, dict)]
-    cards = [i["slug"] for i, _, _ in found if isinstance(i, dict) and i.get("type") == CARD]
+    cards = [i.removeprefix(ids.CARD_LINK) for i, _, _ in found if isinstance(i, str) and i.startswith(ids.CARD_LINK)]
     link = props.get("overview-link", {}).get("href", "")
     overview = urlsplit(link).path.rsplit("/", 1)[-1]
     if not themes or not cards or not overview:

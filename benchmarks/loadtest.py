@@ -10,7 +10,7 @@ RSS before, during and after; prints p50/p95/p99 per kind and in total, the erro
 * **mixed** (default): ``--clients`` users for ``--seconds`` (at most ``--max-requests`` requests): every fixed
   request once (``fixed_requests``: pages, routes, downloads, valid callbacks, and hostile ones, which
   tests/security also sends), then a weighted mix (``WEIGHTS``) of requests that look like users, most of them
-  distinct (``makers``: first visits, theme selections via the panel callback, quotation searches, tables, CSVs,
+  distinct (``makers``: first visits, theme selections (the server's part of a click), quotation searches, tables, CSVs,
   chart pages, embeds, the tables zip, PNGs and exports, which may be answered 503 with ``Retry-After``).
 * **distinct** (``--distinct N``): N distinct valid requests (``DISTINCT_KINDS``), then stop (or after an
   hour): the workers' memory ceiling under a crowd that never repeats itself.
@@ -176,14 +176,15 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
     reqs["csv"].append(_get("csv", "/download/send-survey-results.meta.csv"))
     reqs["tables zip"].append(_get("tables zip", TABLES_ZIP))
 
-    # Valid callbacks: the page of a shared address, the panels, quotations, context, table, CSV.
+    # Valid callbacks: the page of a shared address, theme clicks, intervals, quotations, context, table, CSV.
     for search in ("", _query(theme_ids[:1]), _query(theme_ids[:3]), _query(theme_ids[-1:], True)):
         reqs["callback valid"].append(cb("callback valid", f"page search={search!r}", app.page(search)))
     selections = [[]] + [[t] for t in theme_ids] + [theme_ids[:2], theme_ids[2:5], list(theme_ids)]
     for sel in selections:
+        reqs["callback valid"].append(cb("callback valid", f"theme click themes={sel}", app.theme_click(sel)))
         for iv in ([], ["on"]):
             reqs["callback valid"].append(
-                cb("callback valid", f"panel themes={sel} intervals={iv}", app.panel(sel, iv))
+                cb("callback valid", f"intervals themes={sel} intervals={iv}", app.intervals(sel, iv))
             )
     for sel, stance, search in [
         ([], [], None),
@@ -199,7 +200,7 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
             cb("callback valid", f"quotes themes={sel} stance={stance} search={search!r}", body)
         )
     for sel, more in (([], 1), (theme_ids[:1], 0)):
-        body = app.body(common.PANEL_OUTPUT, {T: sel, common.CONTEXT_MORE: more}, [common.CONTEXT_MORE])
+        body = app.body(common.THEME_OUTPUT, {T: sel, common.CONTEXT_MORE: more}, [common.CONTEXT_MORE])
         reqs["callback valid"].append(cb("callback valid", f"context themes={sel} more={more}", body))
     body = app.body(
         common.TABLE_OUTPUT, {"show-table-button.n_clicks": 1, T: theme_ids[:1]}, ["show-table-button.n_clicks"]
@@ -231,16 +232,18 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
         ("a known theme with junk", [theme_ids[0], 7, "<b>x</b>"]),
     ]
     for label, value in bad_values:
-        body = app.body(common.PANEL_OUTPUT, {T: value, IV: []}, [T])
-        reqs["callback invalid"].append(cb("callback invalid", f"panel themes={label}", body, NOT_5XX))
+        body = app.body(common.THEME_OUTPUT, {T: value}, [T])
+        reqs["callback invalid"].append(cb("callback invalid", f"theme click themes={label}", body, NOT_5XX))
+        body = app.body(common.INTERVALS_OUTPUT, {T: value, IV: ["on"]}, [IV])
+        reqs["callback invalid"].append(cb("callback invalid", f"intervals themes={label}", body, NOT_5XX))
     for label, value in [
         ("a number", 1),
         ("a string", "on"),
         ("a dict", {"on": True}),
         ("a list of junk", ["on", None, 3]),
     ]:
-        body = app.body(common.PANEL_OUTPUT, {T: [], IV: value}, [IV])
-        reqs["callback invalid"].append(cb("callback invalid", f"panel intervals={label}", body, NOT_5XX))
+        body = app.body(common.INTERVALS_OUTPUT, {T: [], IV: value}, [IV])
+        reqs["callback invalid"].append(cb("callback invalid", f"intervals={label}", body, NOT_5XX))
     for label, value in [
         ("an unknown survey", "no-such-survey"),
         ("a number", 7),
@@ -248,8 +251,8 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
         ("a dict", {"id": "x"}),
         ("<script> markup", "<script>alert(1)</script>"),
     ]:
-        body = app.body(common.PANEL_OUTPUT, {T: [], IV: [], common.OURS_SURVEY: value}, [T])
-        reqs["callback invalid"].append(cb("callback invalid", f"panel survey={label}", body, NOT_5XX))
+        body = app.body(common.THEME_OUTPUT, {T: [], common.OURS_SURVEY: value}, [T])
+        reqs["callback invalid"].append(cb("callback invalid", f"theme click survey={label}", body, NOT_5XX))
         body = app.body(common.PAGE_OUTPUT, {"url.search": "", common.OURS_SURVEY: value}, [common.OURS_SURVEY])
         reqs["callback invalid"].append(cb("callback invalid", f"page survey={label}", body, NOT_5XX))
     for label, search in [
@@ -262,18 +265,6 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
     ]:
         body = app.body(common.PAGE_OUTPUT, {"url.search": search}, [common.OURS_SURVEY])
         reqs["callback invalid"].append(cb("callback invalid", f"page search={label}", body, NOT_5XX))
-    # The chart cards the panel's ALL outputs stand for, not as the page has them.
-    for label, cards in [
-        ("no chart cards", []),
-        ("an unknown chart card", [*app.cards, "no-such-chart"]),
-        ("one chart card", app.cards[:1]),
-        ("a card with markup", ["<script>alert(1)</script>"]),
-    ]:
-        body = common.callback_body(
-            app.deps, common.PANEL_OUTPUT, {T: [], IV: [], common.OURS_SURVEY: app.survey},
-            {common.OURS_SURVEY: app.survey}, [T], {common.CARD: cards, common.CARD_LINK: cards},
-        )  # fmt: skip
-        reqs["callback invalid"].append(cb("callback invalid", f"panel with {label}", body, NOT_5XX))
     for label, values in [
         ("search is a dict", {"quote-search.value": {"$regex": ".*"}}),
         ("search is a number", {"quote-search.value": 12}),
@@ -290,7 +281,7 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
             common.TABLE_OUTPUT, {"show-table-button.n_clicks": clicks, T: []}, ["show-table-button.n_clicks"]
         )
         reqs["callback invalid"].append(cb("callback invalid", f"table clicks={label}", body, NOT_5XX))
-    good = app.panel([])
+    good = app.theme_click([])
     reqs["callback invalid"] += [
         cb(
             "callback invalid",
@@ -298,7 +289,7 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
             {**good, "changedPropIds": ["nope.value"]},
             NOT_5XX,
         ),
-        cb("callback invalid", "input value of 300 KB", app.panel(["y" * 300_000]), NOT_5XX),
+        cb("callback invalid", "input value of 300 KB", app.theme_click(["y" * 300_000]), NOT_5XX),
     ]
     # Chart routes asked for something that is not there: 4xx (a 404 listing the charts).
     for path in (
@@ -316,7 +307,7 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
     def drop(key: str) -> bytes:
         return _json({k: v for k, v in good.items() if k != key})
 
-    other = app.body(common.QUOTES_OUTPUT, {}, [T])
+    other = app.intervals([], ["on"])
     malformed = [
         ("invalid JSON", b'{"output": "', "application/json"),
         ("empty body", b"", "application/json"),
@@ -360,7 +351,7 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
 
 def makers(app: common.OursApp) -> dict:
     """Makers of random, almost always distinct, valid requests of the kinds users send."""
-    T, IV = common.OURS_THEMES, common.OURS_INTERVALS
+    T = common.OURS_THEMES
     theme_ids, charts = app.themes, app.charts
     stances = ["welcomes", "concern", "mixed"]
 
@@ -385,10 +376,11 @@ def makers(app: common.OursApp) -> dict:
         return Req(kind, label, "POST", CALLBACK_PATH, _json(body), OK)
 
     def selection(rng: random.Random) -> Req:
-        """A click on a theme (or the intervals toggle): the panel callback, the page's real chart cards."""
-        sel, iv = themes(rng), ["on"] if intervals(rng) else []
-        body = app.panel(sel, iv, changed=rng.choice([T, IV]))
-        return cb("selection", f"panel themes={sel} intervals={iv}", body)
+        """A click on a theme (the server's part of it), or now and then on the intervals toggle."""
+        sel = themes(rng)
+        if intervals(rng):
+            return cb("selection", f"intervals themes={sel}", app.intervals(sel, rng.choice([[], ["on"]])))
+        return cb("selection", f"theme click themes={sel}", app.theme_click(sel))
 
     def landing(rng: random.Random) -> Req:
         """A first visit to a shared address: the page callback renders the survey's page for its themes."""
@@ -410,7 +402,7 @@ def makers(app: common.OursApp) -> dict:
 
     def context(rng: random.Random) -> Req:
         values = {T: themes(rng), common.CONTEXT_MORE: rng.randint(0, 3)}
-        return cb("context", "more context figures", app.body(common.PANEL_OUTPUT, values, [common.CONTEXT_MORE]))
+        return cb("context", "more context figures", app.body(common.THEME_OUTPUT, values, [common.CONTEXT_MORE]))
 
     def open_table(rng: random.Random) -> Req:
         values = {"show-table-button.n_clicks": rng.randint(1, 10_000), T: themes(rng)}

@@ -12,7 +12,7 @@ from pathlib import Path
 from dash import Dash, dcc, html
 from flask import Response, request
 
-from dashboard import briefing, callbacks, downloads, ids, landing, routes
+from dashboard import briefing, callbacks, downloads, landing, routes
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.httpcache import install_http_caching
@@ -97,16 +97,15 @@ def _import_serialiser_modules() -> None:
 
 
 def _warm(store: Store, views: Views) -> None:
-    """Build the default view now, in the background, so the first visitor does not wait for it."""
+    """Build the default view and its page's filter model now, in the background, so the first visitor does
+    not wait for them."""
     survey = store.survey(store.default_survey)
-    threading.Thread(target=views.get, args=(survey,), name="warm-views", daemon=True).start()
 
+    def warm() -> None:
+        views.get(survey)
+        landing.filter_model(store, views, survey)
 
-def validation_layout(store: Store, shell: html.Div) -> html.Div:
-    """The shell and the pattern-matching ids the survey pages hold (a card and its link per chart), as Dash's
-    ``validation_layout``: the request guard reads from it which types the ids' wildcard keys have."""
-    charts = [c.slug for s in store.surveys.values() for c in s.charts]
-    return html.Div([shell, *[html.Div(id=make(slug)) for slug in charts for make in (ids.card, ids.card_link)]])
+    threading.Thread(target=warm, name="warm-views", daemon=True).start()
 
 
 def _asset_url(app: Dash):
@@ -215,7 +214,6 @@ def create_app(data_dir: Path | None = None) -> Dash:
     app.title = store.site_title
     views = Views(store)
     app.layout = landing.shell(store)
-    app.validation_layout = validation_layout(store, app.layout)
     cacheable = callbacks.register(app, store, views)
     app.server.wsgi_app = CallbackCache(app.server.wsgi_app, cacheable)
     _warm(store, views)

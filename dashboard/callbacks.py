@@ -5,11 +5,10 @@ strings give an empty state or a notice, never an exception."""
 from __future__ import annotations
 
 import pandas as pd
-from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
-from dash.exceptions import MissingCallbackContextException
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import components, ids, landing, selection, wording
-from dashboard.data import Store, Survey, clean_themes, filter_by_themes, filter_quotes
+from dashboard.data import Store, clean_themes, filter_by_themes, filter_quotes
 from dashboard.views import Views
 
 HIDDEN = {"display": "none"}
@@ -30,7 +29,7 @@ def render_page(store: Store, views: Views, survey_id: object, search: object) -
     # The quotations and context as their callbacks would give them, so those need not run on load.
     quotes = update_quotes(store, themes, [], "", 0, survey.id)
     context = _context_outputs(store, view.context, 0)
-    return landing.survey_page(store, views.labels, view, asked.intervals, notice, quotes, context)
+    return landing.survey_page(store, views, view, asked.intervals, notice, quotes, context)
 
 
 # The named outputs of each server callback: a callback returns a dict with these keys. -------------------------
@@ -38,27 +37,10 @@ def render_page(store: Store, views: Views, survey_id: object, search: object) -
 # callback, not repeated logic.
 
 
-def panel_outputs() -> dict[str, Output]:
-    """Everything a theme click changes (``update_panels``)."""
-    return {
-        "overview_style": Output(ids.OVERVIEW_CARD, "style"),
-        "overview_question": Output(ids.OVERVIEW_QUESTION, "children"),
-        "overview_key": Output(ids.OVERVIEW_KEY, "children"),
-        "overview_chart": Output(ids.OVERVIEW_CHART, "children"),
-        "overview_footer": Output(ids.OVERVIEW_FOOTER, "children"),
-        "overview_link": Output(ids.OVERVIEW_LINK, "href"),
-        "overview_more": Output(ids.OVERVIEW_MORE, "href"),
-        "card_styles": Output({"type": ids.CARD, "slug": ALL}, "style"),
-        "card_links": Output({"type": ids.CARD_LINK, "slug": ALL}, "href"),
-        "contrasts": Output(ids.CONTRASTS, "children"),
-        "contrasts_style": Output(ids.CONTRASTS, "style"),
-        **{f"section_{s}": Output(s, "style") for s in landing.HIDEABLE},
-        **{f"nav_{s}": Output(f"nav-{s}", "style") for s in landing.HIDEABLE},
-        "summary": Output(ids.SELECTION_SUMMARY, "children"),
-        "filter_state": Output(ids.FILTER_STATE, "children"),
-        **context_outputs(),
-        "table": Output(ids.TABLE, "children", allow_duplicate=True),
-    }
+def list_outputs() -> dict[str, Output]:
+    """What a theme click asks the server for (``update_lists``): the quotations and context of the selection,
+    and the table if it is open. The rest of the page is filtered in the browser (``dashboard/filtering.py``)."""
+    return {**quote_outputs(), **context_outputs(), "table": Output(ids.TABLE, "children", allow_duplicate=True)}
 
 
 def quote_outputs() -> dict[str, Output]:
@@ -89,75 +71,52 @@ def _shown(flag: bool) -> dict:
     return SHOWN if flag else HIDDEN
 
 
-def update_panels(
+def update_lists(
     store: Store,
     views: Views,
     selected: object,
-    intervals: object,
+    stances: object,
+    search: object,
+    more: object,
+    context_more: object,
     survey_id: object,
-    context_more: object = 0,
     table_clicks: object = 0,
 ) -> dict:
-    """Everything a theme click changes, in one callback (each callback a click sets off costs the browser a
-    round of work over the whole page): the overview chart, the chart cards and their links, the contrasts,
-    which sections show, the summary, the context figures, and the table if it is open."""
-    survey = store.survey(survey_id)
-    themes, _ = clean_themes(selected, survey.theme_ids)
-    view = views.get(survey, tuple(themes))
-    state = landing.page_state(store, view)
-    slugs = _card_slugs(survey, state.overview.spec.slug)
+    """The server's part of a theme click (or of a change to the quotations' or context's own controls), in one
+    request: the quotations, the context figures, and the table if it is open."""
+    table = (
+        update_table(store, views, table_clicks, selected, survey_id)["table"] if _opened(table_clicks) else no_update
+    )
     return {
-        **_overview_outputs(store, views.labels, view, state.overview, _on(intervals)),
-        "card_styles": [_shown(s in state.visible) for s in slugs],
-        "card_links": [landing.chart_href(survey, store, s, tuple(themes)) for s in slugs],
-        "contrasts": components.contrasts(store, state.contrasts, views.labels),
-        "contrasts_style": _shown(bool(state.contrasts)),
-        **{f"section_{s}": _shown(state.sections[s]) for s in landing.HIDEABLE},
-        **{f"nav_{s}": _shown(state.sections[s]) for s in landing.HIDEABLE},
-        "summary": components.summary_text(store, view),
-        "filter_state": components.filter_state(store, themes),
-        **_context_outputs(store, view.context, context_more),
-        "table": update_table(store, views, table_clicks, themes, survey.id)["table"]
-        if _opened(table_clicks)
-        else no_update,
+        **update_quotes(store, selected, stances, search, more, survey_id),
+        **update_context(store, selected, context_more, survey_id),
+        "table": table,
     }
 
 
-def _overview_outputs(store: Store, labels, view, overview, intervals: bool) -> dict:
-    """The overview chart of a selection, drawn in HTML, with its question, key, footer and links."""
-    spec = overview.spec
-    href = landing.chart_href(view.survey, store, spec.slug, view.themes)
+def update_overview_chart(store: Store, views: Views, intervals: object, selected: object, survey_id: object) -> list:
+    """The overview's bars with intervals on or off: every row's bar, those the selection leaves out hidden."""
+    survey = store.survey(survey_id)
+    themes, _ = clean_themes(selected, survey.theme_ids)
+    return components.bar_list(landing.page_marks(store, views, survey).overview, views.labels, _on(intervals), themes)
+
+
+def overview_words(store: Store, views: Views, wanted: object, survey_id: object) -> dict:
+    """The overview's key and footer for a selection whose rows the page's filter model does not hold
+    (``filtering.MAX_ROW_SETS``): filter.js asks for them by the themes ticked."""
+    if not isinstance(wanted, list):
+        return {"key": no_update, "footer": no_update}
+    survey = store.survey(survey_id)
+    themes, _ = clean_themes(wanted, survey.theme_ids)
+    chart = views.get(survey, tuple(themes)).chart(components.overview_spec(survey).slug)
     return {
-        "overview_style": _shown(not overview.rows.empty),
-        "overview_question": components.question_line(spec, overview.filtered),
-        "overview_key": components.chart_key(overview.rows, labels),
-        "overview_chart": components.bar_list(overview, labels, intervals),
-        "overview_footer": components.chart_footer(overview.rows, spec, labels),
-        "overview_link": href,
-        "overview_more": href,
+        "key": components.chart_key(chart.rows, views.labels),
+        "footer": components.chart_footer(chart.rows, chart.spec, views.labels),
     }
 
 
 def _opened(clicks: object) -> bool:
     return isinstance(clicks, int) and not isinstance(clicks, bool) and clicks >= 1
-
-
-def _card_slugs(survey: Survey, overview: str) -> list[str]:
-    """The slugs of the chart cards on the page, in the order Dash lists their outputs (the layout's): the
-    request's ``card_styles`` group, which may be empty (a survey with one chart). Called outside a request
-    (in tests), the survey's cards in catalogue order."""
-    try:
-        grouping = ctx.outputs_grouping
-    except MissingCallbackContextException:
-        grouping = None
-    cards = grouping.get("card_styles") if isinstance(grouping, dict) else None
-    if not isinstance(cards, list):
-        return [c.slug for c in survey.charts if c.slug != overview]
-    return [
-        o["id"]["slug"]
-        for o in cards
-        if isinstance(o, dict) and isinstance(o.get("id"), dict) and isinstance(o["id"].get("slug"), str)
-    ]
 
 
 def update_quotes(
@@ -252,6 +211,15 @@ def _register_clientside(app: Dash) -> None:
                 [Output(ids.PAGE_URL, "search"), Output(ids.THEMES, "value"), Output(ids.THEME_NOTICE, "children")],
                 [Input(ids.PAGE_URL, "search"), Input(ids.THEMES, "value")],
                 [State(ids.THEME_IDS, "data"), State(ids.SURVEYS, "data")])  # fmt: skip
+    # A theme click, filtered in the browser (assets/filter.js): the bars, cards, contrasts and sections shown,
+    # the links, the summary, and the overview's question, key and footer.
+    _clientside(app, "send_filter.filterPage",
+                [Output(ids.OVERVIEW_QUESTION, "children"), Output(ids.OVERVIEW_KEY, "children"),
+                 Output(ids.OVERVIEW_FOOTER, "children"), Output(ids.SELECTION_SUMMARY, "children"),
+                 Output(ids.FILTER_STATE, "children"), Output(ids.OVERVIEW_WANTED, "data")],
+                [Input(ids.THEMES, "value")],
+                [State(ids.FILTER_MODEL, "data"), State(ids.SURVEY, "data"), State(ids.SURVEYS, "data")],
+                prevent_initial_call=True)  # fmt: skip
     _clientside(app, "send_export.exportCharts",
                 [Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children")],
                 [Input(ids.EXPORT_PNG_BUTTON, "n_clicks"), Input(ids.EXPORT_SVG_BUTTON, "n_clicks")],
@@ -271,31 +239,38 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         lambda survey_id, search: render_page(store, views, survey_id, search)
     )
     app.callback(
-        output=panel_outputs(),
-        inputs={
-            "selected": Input(ids.THEMES, "value"),
-            "intervals": Input(ids.SHOW_INTERVALS, "value"),
-            "context_more": Input(ids.CONTEXT_MORE, "n_clicks"),
-        },
-        state={**_survey(), "table_clicks": State(ids.SHOW_TABLE_BUTTON, "n_clicks")},
-        prevent_initial_call=True,
-    )(lambda **kw: update_panels(store, views, **kw))
-    app.callback(
-        output=quote_outputs(),
+        output=list_outputs(),
         inputs={
             "selected": Input(ids.THEMES, "value"),
             "stances": Input(ids.QUOTE_STANCE, "value"),
             "search": Input(ids.QUOTE_SEARCH, "value"),
             "more": Input(ids.QUOTES_MORE, "n_clicks"),
+            "context_more": Input(ids.CONTEXT_MORE, "n_clicks"),
         },
-        state=_survey(),
+        state={**_survey(), "table_clicks": State(ids.SHOW_TABLE_BUTTON, "n_clicks")},
         prevent_initial_call=True,  # rendered with the page
-    )(lambda **kw: update_quotes(store, **kw))
+    )(lambda **kw: update_lists(store, views, **kw))
+    app.callback(
+        Output(ids.OVERVIEW_CHART, "children"),
+        Input(ids.SHOW_INTERVALS, "value"),
+        State(ids.THEMES, "value"),
+        State(ids.SURVEY, "data"),
+        prevent_initial_call=True,
+    )(lambda intervals, selected, survey_id: update_overview_chart(store, views, intervals, selected, survey_id))
+    app.callback(
+        output={
+            "key": Output(ids.OVERVIEW_KEY, "children", allow_duplicate=True),
+            "footer": Output(ids.OVERVIEW_FOOTER, "children", allow_duplicate=True),
+        },
+        inputs={"wanted": Input(ids.OVERVIEW_WANTED, "data")},
+        state=_survey(),
+        prevent_initial_call=True,
+    )(lambda **kw: overview_words(store, views, **kw))
     app.callback(
         output=table_outputs(),
         inputs={"clicks": Input(ids.SHOW_TABLE_BUTTON, "n_clicks")},
         state={"selected": State(ids.THEMES, "value"), **_survey()},
-        prevent_initial_call=True,  # the panels keep an open table in step with the themes
+        prevent_initial_call=True,  # update_lists keeps an open table in step with the themes
     )(lambda **kw: update_table(store, views, **kw))
     app.callback(
         Output(ids.DOWNLOAD_CSV, "data"),

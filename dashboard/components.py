@@ -3,13 +3,13 @@ ever passed as component children (React escapes it), never as HTML."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import content, ids, selection, wording
+from dashboard import content, filtering, ids, selection, wording
 from dashboard.data import ChartSpec, Store, Survey, count_label, format_published, records
 from dashboard.figures import (
     Labels,
@@ -88,8 +88,9 @@ SECTIONS = [
 ]
 
 
-def contents_nav(visible: dict[str, bool]) -> html.Nav:
-    """Links to every section of the page; a section the selection hides has its link hidden too."""
+def contents_nav(visible: dict[str, bool], marks: Mapping[str, dict] | None = None) -> html.Nav:
+    """Links to every section of the page; a section the selection hides has its link hidden too, and a link
+    with ``marks`` (``filtering.marks``) is shown and hidden with its section in the browser."""
     return html.Nav(
         className="contents",
         **{"aria-label": "On this page"},
@@ -98,7 +99,9 @@ def contents_nav(visible: dict[str, bool]) -> html.Nav:
                 html.Li(
                     html.A(label, href=f"#{anchor}"),
                     id=f"nav-{anchor}",
-                    style={} if visible.get(anchor, True) else {"display": "none"},
+                    **(
+                        (marks or {}).get(anchor) or {"style": {} if visible.get(anchor, True) else {"display": "none"}}
+                    ),
                 )
                 for anchor, label in SECTIONS
             ]
@@ -199,14 +202,17 @@ def _tooltip(row: dict, labels: Labels) -> str:
     )
 
 
-def bar_list(chart: ChartRows, labels: Labels, intervals: bool = False) -> list:
+def bar_list(chart: ChartRows, labels: Labels, intervals: bool = False, selected: Sequence[str] | None = None) -> list:
     """A chart of horizontal bars in HTML: each bar's label and figure as text above it, solid to the share the
     report gives (a bound: to the lowest share it allows, then hatched across its range), hover for the sentence.
     The landing page draws its overview so: real text, no plotting library, nothing to wait for.
 
     Each bar is one list item and its bold figure: the bar itself is the item's CSS background, drawn from the
     custom properties set here (--solid, --range, --swatch; --wlo and --wwidth for an interval), so a theme
-    click re-renders two components a bar rather than seven."""
+    click re-renders two components a bar rather than seven.
+
+    With ``selected`` (the landing page), each bar carries its row's themes, and those the selection leaves
+    out are hidden (``filtering``): a theme click shows and hides bars in the browser."""
     items = []
     for row in records(chart.rows):
         style = _bar_style(row, labels)
@@ -217,9 +223,12 @@ def bar_list(chart: ChartRows, labels: Labels, intervals: bool = False) -> list:
             low, high = row[Col.WILSON_LOW], row[Col.WILSON_HIGH]
             style |= {"--wlo": f"{low:.2f}%", "--wwidth": f"{high - low:.2f}%"}
             classes.append("with-interval")
+        marks = {"className": " ".join(classes)}
+        if selected is not None:
+            marks = filtering.marks(row[Col.THEMES], selected, " ".join(classes))
         items.append(
             html.Li(
-                className=" ".join(classes),
+                **marks,
                 title=_tooltip(row, labels),
                 style=style,
                 children=[
@@ -236,25 +245,32 @@ def bar_list(chart: ChartRows, labels: Labels, intervals: bool = False) -> list:
     return [html.Ol(items, className="bar-chart"), scale, html.P(chart.spec.axis_label, className="bar-axis")]
 
 
-def overview_card(chart: ChartRows, labels: Labels, href: str, intervals: bool = False) -> html.Section:
-    """The survey's overview chart in HTML, with its title, question, key and sources as text."""
+def overview_card(
+    chart: ChartRows, every: ChartRows, labels: Labels, href: str, intervals: bool, selected: Sequence[str]
+) -> html.Section:
+    """The survey's overview chart in HTML, with its title, question, key and sources as text: the question, key
+    and footer of the rows in view (``chart``), and a bar for every row (``every``), those out of view hidden."""
     spec = chart.spec
     return html.Section(
         id=ids.OVERVIEW_CARD,
-        className="card chart-card",
-        style={} if not chart.rows.empty else {"display": "none"},
+        **filtering.marks(filtering.themes_of(records(every.rows)), selected, "card chart-card"),
         **{"aria-labelledby": "overview-title"},
         children=[
-            html.H3(html.A(spec.title, href=href, id=ids.OVERVIEW_LINK), id="overview-title", className="chart-title"),
+            html.H3(
+                html.A(spec.title, href=href, id=ids.OVERVIEW_LINK, **{filtering.LINK_ATTRIBUTE: spec.slug}),
+                id="overview-title",
+                className="chart-title",
+            ),
             html.P(question_line(spec, chart.filtered), id=ids.OVERVIEW_QUESTION, className="chart-question"),
             html.Ul(chart_key(chart.rows, labels), id=ids.OVERVIEW_KEY, className="chart-key"),
-            html.Div(bar_list(chart, labels, intervals), id=ids.OVERVIEW_CHART, className="html-chart"),
+            html.Div(bar_list(every, labels, intervals, selected), id=ids.OVERVIEW_CHART, className="html-chart"),
             html.Div(chart_footer(chart.rows, spec, labels), id=ids.OVERVIEW_FOOTER, className="chart-footer"),
             html.P(
                 html.A(
                     "Open this chart: its table, sources, downloads and a link to share",
                     href=href,
                     id=ids.OVERVIEW_MORE,
+                    **{filtering.LINK_ATTRIBUTE: spec.slug},
                 ),
                 className="chart-more",
             ),
@@ -292,9 +308,10 @@ def value_column(values: list[str]) -> str:
     return f"{max((text_width(v, VALUE_PX, bold=True) for v in values), default=0) + 4:.0f}px"
 
 
-def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, href: str) -> html.Article:
+def chart_card(store: Store, spec: ChartSpec, labels: Labels, selected: Sequence[str], href: str) -> html.Article:
     """A card linking to a chart's page: its figure line, title, question, and its first few figures, each
-    label whole (wrapped), each figure as the chart pages write it (``figures.value_label``)."""
+    label whole (wrapped), each figure as the chart pages write it (``figures.value_label``). It carries the
+    themes of its chart's rows, and is hidden when the selection leaves it none (``filtering``)."""
     rows = records(store.chart_rows(spec))
     shown = rows[:CARD_ROWS]
     one_item = len({r[Col.ITEM] for r in rows}) == 1  # one question's answers (a stacked chart): name the answer
@@ -319,8 +336,7 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
     more = len(rows) - len(shown)
     return html.Article(
         id=ids.card(spec.slug),
-        className="chart-tile",
-        style={} if visible else {"display": "none"},
+        **filtering.marks(filtering.themes_of(rows), selected, "chart-tile"),
         children=[
             html.Div(  # the figure line, and the briefing button beside it (assets/briefing.js)
                 className="tile-head",
@@ -339,7 +355,15 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, visible: bool, hre
                     ),
                 ],
             ),
-            html.H3(html.A(spec.title, href=href, id=ids.card_link(spec.slug), className="tile-link")),
+            html.H3(
+                html.A(
+                    spec.title,
+                    href=href,
+                    id=ids.card_link(spec.slug),
+                    className="tile-link",
+                    **{filtering.LINK_ATTRIBUTE: spec.slug},
+                )
+            ),
             html.P(spec.subtitle, className="tile-question"),
             html.Ul(items, className="mini-chart", style={"--value-width": value_column(values)}),
             html.P(f"and {more} more" if more > 0 else "", className="tile-more"),
@@ -388,13 +412,14 @@ def contrasts_in_view(survey: Survey, in_view: set[str]) -> list[dict]:
     return [c for c in survey.contrasts if c[Col.LEFT] in in_view or c[Col.RIGHT] in in_view]
 
 
-def contrasts(store: Store, shown: list[dict], labels: Labels) -> list:
-    """The cards of the contrasts ``shown`` (``contrasts_in_view``); each side's result may be of any survey."""
+def contrasts(store: Store, shown: list[dict], labels: Labels, marks: Callable[[dict], dict] | None = None) -> list:
+    """The cards of the contrasts ``shown``; each side's result may be of any survey. ``marks(contrast)`` gives
+    a card's filter props (``filtering.marks``; the landing page)."""
     ids = {c[side] for c in shown for side in (Col.LEFT, Col.RIGHT)}
     by_id = {r[Col.ID]: r for r in records(store.results[store.results[Col.ID].isin(ids)])}
     cards = [
         html.Div(
-            className="contrast",
+            **(marks(c) if marks else {"className": "contrast"}),
             children=[
                 _side(store, by_id.get(c[Col.LEFT]), c[Col.LEFT_TEXT], labels, c[Col.SURVEY]),
                 html.P(c[Col.JOINER], className="contrast-but"),

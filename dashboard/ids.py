@@ -12,6 +12,8 @@ THEME_NOTICE = "theme-notice"
 SELECTION_SUMMARY = "selection-summary"
 FILTER_PANEL = "filter-panel"  # the compact filter control (a details element)
 FILTER_STATE = "filter-state"  # what it says is chosen ("all", or the themes)
+FILTER_MODEL = "filter-model"  # what assets/filter.js filters the page with (landing.filter_model; dcc.Store)
+OVERVIEW_WANTED = "overview-wanted"  # the rows whose key and footer filter.js asks the server for (dcc.Store)
 SHOW_INTERVALS = "show-intervals"
 CONTRASTS = "contrasts"
 OVERVIEW_CARD = "overview-card"
@@ -38,15 +40,15 @@ EXPORT_SVG_BUTTON = "export-svg-button"
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
 
-CARD = "chart-card"  # pattern-matching type: {"type": CARD, "slug": ...}
-CARD_LINK = "chart-link"
+CARD = "card-"  # + a chart's slug: its card on the landing page
+CARD_LINK = "card-link-"  # + a chart's slug: the link from its card to the chart's page
 
 
-def card(slug: str) -> dict:
+def card(slug: str) -> str:
     """Id of the landing page's card of chart ``slug`` (hidden when the selection leaves it empty)."""
-    return {"type": CARD, "slug": slug}
+    return CARD + slug
 
 
-def card_link(slug: str) -> dict:
+def card_link(slug: str) -> str:
     """Id of the link from that card to the chart's page (it carries the selection)."""
-    return {"type": CARD_LINK, "slug": slug}
+    return CARD_LINK + slug

@@ -2,24 +2,28 @@
 
 The shell holds the address, the stores and an empty ``#page``. A clientside callback reads ``?survey=``;
 ``survey_page`` then renders that survey's whole page for the themes in the address, with its overview
-chart already drawn, in one round trip. Theme changes afterwards update the panels in place (callbacks.py).
+chart already drawn, in one round trip. A theme click afterwards is filtered in the browser
+(``dashboard/filtering.py``, ``assets/filter.js``): every part the selection can hide is on the page, marked
+with its themes, and the page carries ``filter_model``; only the quotations and context ask the server.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import components, ids, selection
-from dashboard.data import Store, Survey, filter_by_themes
+from dashboard import components, filtering, ids, selection
+from dashboard.data import Store, Survey, records
 from dashboard.downloads import RESULTS_CODEBOOK, TABLES_ZIP
-from dashboard.figures import Labels
-from dashboard.views import ChartRows, View
+from dashboard.views import ChartRows, View, Views
+from etl.schema import Col
 
-HIDEABLE = ["overview", "charts", "quotations", "context"]  # sections hidden when the selection empties them
+log = logging.getLogger(__name__)
 
 
 def shell(store: Store) -> html.Div:
@@ -36,11 +40,11 @@ def shell(store: Store) -> html.Div:
     )
 
 
-def _section(title: str, anchor: str, *children, visible: bool = True) -> html.Section:
+def _section(title: str, anchor: str, *children, marks: dict | None = None) -> html.Section:
+    """A section of the page; ``marks`` (``PageMarks.sections``) when the selection can hide it."""
     return html.Section(
         id=anchor,
-        className="panel",
-        style={} if visible else {"display": "none"},
+        **(marks or {"className": "panel"}),
         **{"aria-labelledby": f"{anchor}-heading"},
         children=[html.H2(title, id=f"{anchor}-heading"), *children],
     )
@@ -51,28 +55,87 @@ def chart_href(survey: Survey, store: Store, slug: str, themes: tuple[str, ...] 
 
 
 @dataclass(frozen=True)
-class PageState:
-    """What a selection shows on the survey's page, derived once for the page and for the panels' update."""
+class PageMarks:
+    """The themes of what each part of the page holds, unfiltered, for ``filtering.marks``."""
 
-    overview: ChartRows  # the chart drawn in full at the top
-    visible: frozenset[str]  # the slugs of the charts the selection leaves a row in
-    contrasts: list[dict]  # the survey's contrasts with a side in view
-    sections: dict[str, bool]  # whether each of HIDEABLE has something to show
+    overview: ChartRows  # the overview chart with every row
+    contrasts: dict[int, set[str]]  # contrast (its position in survey.contrasts) -> the themes of its sides
+    sections: dict[
+        str, set[str] | None
+    ]  # overview, charts, quotations, context -> the themes of its parts (None: it never has any part)
 
 
-def page_state(store: Store, view: View) -> PageState:
-    """The overview chart, the visible charts, the contrasts and the sections a selection shows."""
-    survey = view.survey
-    overview = view.chart(components.overview_spec(survey).slug)
-    visible = frozenset(c.spec.slug for c in view.charts if not c.rows.empty)
-    contrasts = components.contrasts_in_view(survey, set(view.results["id"]))
-    sections = {
-        "overview": bool(contrasts or overview.spec.slug in visible),
-        "charts": bool(visible - {overview.spec.slug}),
-        "quotations": not filter_by_themes(store.survey_quotes(survey), list(view.themes)).empty,
-        "context": not view.context.empty,
-    }
-    return PageState(overview, visible, contrasts, sections)
+def page_marks(store: Store, views: Views, survey: Survey) -> PageMarks:
+    """What every part of a survey's page holds, by theme: made once per survey (``Views.per_survey``)."""
+
+    def build() -> PageMarks:
+        every = views.get(survey, ())
+        overview = every.chart(components.overview_spec(survey).slug)
+        by_id = {r[Col.ID]: r for r in records(every.results)}
+        contrasts = {  # a contrast with neither side among the survey's results is never in view
+            i: filtering.themes_of(by_id[c[side]] for side in (Col.LEFT, Col.RIGHT) if c[side] in by_id)
+            for i, c in enumerate(survey.contrasts)
+            if c[Col.LEFT] in by_id or c[Col.RIGHT] in by_id
+        }
+        charts = [c for c in every.charts if c.spec.slug != overview.spec.slug and not c.rows.empty]
+        parts = {
+            "overview": [*contrasts.values()]
+            + ([] if overview.rows.empty else [filtering.themes_of(records(overview.rows))]),
+            "charts": [filtering.themes_of(records(c.rows)) for c in charts],
+            "quotations": [set(ts) for ts in store.survey_quotes(survey)[Col.THEMES]],
+            "context": [set(ts) for ts in every.context[Col.THEMES]],
+        }
+        sections = {name: set().union(*sets) if sets else None for name, sets in parts.items()}
+        return PageMarks(overview, contrasts, sections)
+
+    return views.per_survey("marks", survey, build)
+
+
+def _plain(children: object) -> object:
+    """Dash components as the JSON a clientside callback returns for them (their props are plain values)."""
+    return json.loads(json.dumps(children, default=lambda c: c.to_plotly_json()))
+
+
+def filter_model(store: Store, views: Views, survey: Survey) -> dict:
+    """What ``assets/filter.js`` needs to filter a survey's page: the theme names, each result's themes (to
+    count them), and the overview chart's rows with its key and footer for every set of them a selection can
+    leave in view (``filtering.row_sets``), each distinct key and footer written once."""
+
+    def build() -> dict:
+        chart = page_marks(store, views, survey).overview
+        rows = records(chart.rows)
+        keys: list = []
+        footers: list = []
+        sets: dict[str, list[int]] | None = {}
+        try:
+            kept_sets = filtering.row_sets([set(r[Col.THEMES]) for r in rows], survey.theme_ids)
+        except ValueError as e:  # too many to write: the browser asks the server (filter.js, callbacks.py)
+            log.warning("survey %s: %s", survey.id, e)
+            kept_sets, sets = [], None
+        for kept in kept_sets:
+            subset = chart.rows.iloc[sorted(kept)]
+            pair = []
+            for value, pool in (
+                (_plain(components.chart_key(subset, views.labels)), keys),
+                (_plain(components.chart_footer(subset, chart.spec, views.labels)), footers),
+            ):
+                if value not in pool:
+                    pool.append(value)
+                pair.append(pool.index(value))
+            sets[filtering.signature([i in kept for i in range(len(rows))])] = pair
+        return {
+            "themes": [[t, store.theme_labels[t]] for t in survey.theme_ids],
+            "results": [" ".join(r[Col.THEMES]) for r in records(views.get(survey, ()).results)],
+            "overview": {
+                "rows": [" ".join(r[Col.THEMES]) for r in rows],
+                "question": components.question_line(chart.spec, ""),
+                "sets": sets,
+                "keys": keys,
+                "footers": footers,
+            },
+        }
+
+    return views.per_survey("filter-model", survey, build)
 
 
 def _button(text: str, ident: str, primary: bool = False, style: dict | None = None) -> html.Button:
@@ -101,28 +164,51 @@ def _filters(store: Store, view: View, intervals: bool, notice: str) -> html.Asi
     )
 
 
-def _overview(store: Store, labels: Labels, view: View, state: PageState, intervals: bool) -> html.Section:
-    href = chart_href(view.survey, store, state.overview.spec.slug, view.themes)
+def _marks(themes: set[str] | None, selected: tuple[str, ...], class_name: str) -> dict:
+    """``filtering.marks`` for a part with ``themes``; a part with nothing to show (None) is always hidden."""
+    if themes is None:
+        return {"className": class_name or None, "style": {"display": "none"}}
+    return filtering.marks(themes, selected, class_name)
+
+
+def _overview(store: Store, views: Views, view: View, intervals: bool) -> html.Section:
+    survey, selected = view.survey, view.themes
+    marks = page_marks(store, views, survey)
+    chart = view.chart(marks.overview.spec.slug)
+    contrasts = [c for i, c in enumerate(survey.contrasts) if i in marks.contrasts]
+    shown = list(marks.contrasts.values())
     return _section(
         "Overview",
         "overview",
         html.Div(
-            components.contrasts(store, state.contrasts, labels),
+            components.contrasts(
+                store,
+                contrasts,
+                views.labels,
+                lambda c: _marks(marks.contrasts[survey.contrasts.index(c)], selected, "contrast"),
+            ),
             id=ids.CONTRASTS,
-            className="contrasts",
-            style={} if state.contrasts else {"display": "none"},
+            **_marks(set().union(*shown) if shown else None, selected, "contrasts"),
         ),
-        components.overview_card(state.overview, labels, href, intervals),
-        visible=state.sections["overview"],
+        components.overview_card(
+            chart,
+            marks.overview,
+            views.labels,
+            chart_href(survey, store, chart.spec.slug, selected),
+            intervals,
+            selected,
+        ),
+        marks=_marks(marks.sections["overview"], selected, "panel"),
     )
 
 
-def _charts(store: Store, labels: Labels, view: View, state: PageState) -> html.Section:
-    survey = view.survey
+def _charts(store: Store, views: Views, view: View) -> html.Section:
+    survey, selected = view.survey, view.themes
+    overview = components.overview_spec(survey).slug
     cards = [
-        components.chart_card(store, c, labels, c.slug in state.visible, chart_href(survey, store, c.slug, view.themes))
+        components.chart_card(store, c, views.labels, selected, chart_href(survey, store, c.slug, selected))
         for c in survey.charts
-        if c.slug != state.overview.spec.slug
+        if c.slug != overview
     ]
     return _section(
         "Charts",
@@ -132,7 +218,7 @@ def _charts(store: Store, labels: Labels, view: View, state: PageState) -> html.
             className="lede",
         ),
         html.Div(cards, id=ids.CHART_CARDS, className="chart-tiles"),
-        visible=state.sections["charts"],
+        marks=_marks(page_marks(store, views, survey).sections["charts"], selected, "panel"),
     )
 
 
@@ -156,7 +242,7 @@ def _quote_filters() -> html.Div:
     )
 
 
-def _quotations(survey: Survey, quotes: dict, visible: bool) -> html.Section:
+def _quotations(survey: Survey, quotes: dict, marks: dict) -> html.Section:
     return _section(
         f"What {survey.plural} said",
         "quotations",
@@ -164,11 +250,11 @@ def _quotations(survey: Survey, quotes: dict, visible: bool) -> html.Section:
         _live(quotes["count"], ids.QUOTE_COUNT, class_name="count"),
         html.Div(quotes["quotes"], id=ids.QUOTES, className="quotes"),
         _button(quotes["more"], ids.QUOTES_MORE, style=quotes["more_style"]),
-        visible=visible,
+        marks=marks,
     )
 
 
-def _context(context: dict, visible: bool) -> html.Section:
+def _context(context: dict, marks: dict) -> html.Section:
     return _section(
         "Context",
         "context",
@@ -178,7 +264,7 @@ def _context(context: dict, visible: bool) -> html.Section:
         ),
         html.Div(context["context"], id=ids.CONTEXT, className="context-grid"),
         _button(context["context_more"], ids.CONTEXT_MORE, style=context["context_more_style"]),
-        visible=visible,
+        marks=marks,
     )
 
 
@@ -212,17 +298,19 @@ def _data() -> html.Section:
 
 
 def survey_page(
-    store: Store, labels: Labels, view: View, intervals: bool, notice: str, quotes: dict, context: dict
+    store: Store, views: Views, view: View, intervals: bool, notice: str, quotes: dict, context: dict
 ) -> list:
     """The children of ``#page`` for a survey and selection: everything below the site title. ``quotes`` and
-    ``context`` are the named outputs of their callbacks for the selection, so the page arrives whole."""
-    survey = view.survey
-    state = page_state(store, view)
+    ``context`` are the named outputs of their callbacks for the selection, so the page arrives whole. Every
+    part a selection can hide is there, marked with its themes (``filtering``), those out of view hidden."""
+    survey, selected = view.survey, view.themes
+    themes = page_marks(store, views, survey).sections
+    sections = {name: _marks(ts, selected, "panel") for name, ts in themes.items()}
     main = [
-        _overview(store, labels, view, state, intervals),
-        _charts(store, labels, view, state),
-        _quotations(survey, quotes, state.sections["quotations"]),
-        _context(context, state.sections["context"]),
+        _overview(store, views, view, intervals),
+        _charts(store, views, view),
+        _quotations(survey, quotes, sections["quotations"]),
+        _context(context, sections["context"]),
         _section("About the data", "about", components.about_panel(store, survey)),
         _data(),
     ]
@@ -231,11 +319,13 @@ def survey_page(
         # "callback-nav" tells the shell's Location when it changes the address.
         dcc.Location(id=ids.PAGE_URL, refresh="callback-nav"),
         dcc.Store(id=ids.THEME_IDS, data=list(survey.theme_ids)),
+        dcc.Store(id=ids.FILTER_MODEL, data=filter_model(store, views, survey)),
+        dcc.Store(id=ids.OVERVIEW_WANTED),
         html.Header(className="masthead", children=[html.H1(survey.site_title, id=ids.SITE_TITLE)]),
         html.Div(
             className="masthead-detail", children=[components.headline(survey), components.survey_nav(store, survey)]
         ),
-        components.contents_nav(state.sections),
+        components.contents_nav({}, {name: _marks(ts, selected, "") for name, ts in themes.items()}),
         html.Div(
             className="layout",
             children=[

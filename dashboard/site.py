@@ -270,7 +270,7 @@ def static_landing(store: Store, views, survey: Survey, theme: str | None) -> tu
     table = callbacks.update_table(store, views, 1, list(themes), survey.id)["table"]
     sent = callbacks.download_csv(store, views, 1, list(themes), survey.id)
     files = LandingFiles(sent["filename"], base64.b64decode(sent["content"]) if sent["base64"] else sent["content"])
-    page = landing.survey_page(store, views.labels, view, False, "", quotes, context)
+    page = landing.survey_page(store, views, view, False, "", quotes, context)
     view_query = selection.Selection(survey.id, themes)
 
     def landing_href(chosen: tuple[str, ...]) -> str:

@@ -10,7 +10,9 @@ with the same rows share one figure and one *token*. Both caches are bounded by 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import orjson
 import pandas as pd
@@ -20,6 +22,7 @@ from dashboard.data import ChartSpec, Store, Survey, filter_by_themes
 from dashboard.figures import DEFAULT_SIZE, Frame, build_chart, labels_of
 from etl.schema import Col
 
+T = TypeVar("T")
 CACHE_SIZE = 512  # entries per cache at most; the byte ceilings below are what binds
 CACHE_BYTES = {"figures": 16 << 20, "views": 20 << 20}  # per process
 
@@ -78,6 +81,14 @@ class Views:
         self._views = BoundedLRU(CACHE_SIZE, CACHE_BYTES["views"], sizeof=view_bytes)
         # A figure is kept as its serialised JSON: its size is exact, and each caller gets its own copy.
         self._figures = BoundedLRU(CACHE_SIZE, CACHE_BYTES["figures"], sizeof=lambda e: len(e[0] or b""))
+        self._per_survey: dict[tuple[str, str], object] = {}  # one entry per survey and name: bounded
+
+    def per_survey(self, name: str, survey: Survey, build: Callable[[], T]) -> T:
+        """``build()``, made once per survey (a survey's page model: the data never changes while serving)."""
+        key = (name, survey.id)
+        if key not in self._per_survey:
+            self._per_survey[key] = build()
+        return self._per_survey[key]  # type: ignore[return-value]
 
     def get(self, survey: Survey, themes: tuple[str, ...] = ()) -> View:
         """The rows of a selection (the same with intervals on or off: only the figures differ)."""

@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard import ids
+
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE.parents[1] / "figures" / "screenshots"  # not committed (.gitignore: /figures/)
 DRAW_TIMEOUT = 20_000  # ms: the first page load also builds the default view on the server
@@ -92,7 +94,8 @@ _LANDING_JS = """
   const s = document.getElementById('selection-summary');
   if (!s || !s.textContent.startsWith(summary)) return false;
   if (document.querySelector('[data-dash-is-loading="true"]')) return false;
-  return document.querySelectorAll('#overview-chart .bar-row').length === bars;
+  const shown = [...document.querySelectorAll('#overview-chart .bar-row')].filter(e => e.getClientRects().length);
+  return shown.length === bars;
 }
 """
 
@@ -132,12 +135,13 @@ class Landing:
         return set(
             self.page.evaluate(
                 "() => [...document.querySelectorAll('.chart-tile')].filter(e => getComputedStyle(e).display !== 'none')"
-                ".map(e => JSON.parse(e.id).slug)"
+                f".map(e => e.id.slice({len(ids.CARD)}))"
             )
         )
 
     def overview_labels(self) -> list[str]:
-        return [plain(t) for t in self.page.locator("#overview-chart .bar-row").all_text_contents()]
+        """The overview's bars in view (the theme filter hides the others in the browser)."""
+        return [plain(t) for t in self.page.locator("#overview-chart .bar-row:not(.filtered-out)").all_text_contents()]
 
 
 def wait_chart(page) -> None:

@@ -71,7 +71,7 @@ def _wait_landing(page, summary: str, bars: int) -> None:
     page.wait_for_function(
         "([summary, bars]) => { const s = document.getElementById('selection-summary');"
         " return s && s.textContent.startsWith(summary)"
-        " && document.querySelectorAll('#overview-chart .bar-row').length === bars; }",
+        " && document.querySelectorAll('#overview-chart .bar-row:not(.filtered-out)').length === bars; }",
         arg=[summary, bars],
     )
 

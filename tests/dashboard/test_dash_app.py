@@ -101,28 +101,32 @@ def test_healthz(client, data_dir):
 # A callback through the app. -----------------------------------------------------------------------------------
 
 
-def test_page_and_panels_over_http(client, deps):
-    """The page callback renders the survey; the panels callback answers tribunals, twice alike."""
+def test_page_and_a_theme_click_over_http(client, deps):
+    """The page callback renders the survey; a theme click's server callback (quotations, context) and the
+    overview's intervals answer tribunals, twice alike."""
     page = factory.callback_body(deps, "page.children", {"survey.data": "isos-2026"}, {"url.search": ""})
     response = client.post("/_dash-update-component", json=page)
     assert response.status_code == 200
     assert "How positive councils are about each proposal, ranked" in response.get_data(as_text=True)
-    cards = ["timescales", "confidence-in-funding"]
-    body = factory.callback_body(
+    lists = factory.callback_body(
+        deps, "quote-list.children", {"theme-filter.value": ["tribunals"]}, {"survey.data": "isos-2026"}
+    )
+    bars = factory.callback_body(
         deps,
         "overview-chart.children",
-        {"theme-filter.value": ["tribunals"], "show-intervals.value": []},
-        {"survey.data": "isos-2026"},
-        expand={"chart-card": cards, "chart-link": cards},
+        {"show-intervals.value": ["on"]},
+        {"theme-filter.value": ["tribunals"], "survey.data": "isos-2026"},
     )
-    first, second = (client.post("/_dash-update-component", json=body) for _ in range(2))
-    assert first.status_code == second.status_code == 200, first.data[:300]
-    assert first.data == second.data
+    for body in (lists, bars):
+        first, second = (client.post("/_dash-update-component", json=body) for _ in range(2))
+        assert first.status_code == second.status_code == 200, first.data[:300]
+        assert first.data == second.data
     out = first.get_json()["response"]
     assert "A reformed role for the SEND Tribunal · Tribunals and disputes — " in json.dumps(
         out["overview-chart"], ensure_ascii=False
     )
-    assert out['{"slug":"timescales","type":"chart-card"}']["style"] == {"display": "none"}
+    quotes = client.post("/_dash-update-component", json=lists).get_json()["response"]
+    assert quotes["quote-count"]["children"] == "Showing 5 of 5 quotations that match (50 in all)."
 
 
 # Maintenance mode. ----------------------------------------------------------------------------------------------
@@ -222,22 +226,3 @@ def test_maintenance_healthz_is_unhealthy(tmp_path):
     """A dashboard with no data does not answer its health check with 200."""
     client = create_app(tmp_path).server.test_client()
     assert client.get("/healthz").status_code >= 500
-
-
-@pytest.mark.parametrize("cards", [[], ["timescales"], factory.CARDS])
-def test_panels_answer_whatever_cards_the_page_has(client, deps, cards):
-    """The panel callback answers for exactly the chart cards the request lists, none included (a survey with
-    a single chart has no card)."""
-    body = factory.callback_body(
-        deps,
-        "overview-chart.children",
-        {"theme-filter.value": ["funding"], "show-intervals.value": []},
-        {"survey.data": "isos-2026"},
-        expand={"chart-card": cards, "chart-link": cards},
-    )
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.data[:300]
-    out = response.get_json()["response"]
-    assert sorted(k for k in out if '"chart-card"' in k) == sorted(
-        f'{{"slug":"{c}","type":"chart-card"}}' for c in cards
-    )

@@ -1,5 +1,5 @@
-"""dashboard.callbacks as plain functions: the survey's page, the panels of a selection, quotations, context,
-the table and the CSV; and the registered callbacks as the browser sees them."""
+"""dashboard.callbacks as plain functions: the survey's page for a selection, quotations, context, the table
+and the CSV; and the registered callbacks as the browser sees them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from dash import no_update
 
-from dashboard import callbacks, ids, landing
+from dashboard import callbacks, filtering, ids
 from etl.schema import Col
 
 OVERVIEW = "support-for-every-proposal"
@@ -28,30 +28,45 @@ def text_of(component) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def panels(store, views, deps):
-    """update_panels(selected, intervals, state) as {"id.property": value}, by the registered outputs."""
-    [dep] = [d for d in deps if "overview-chart.children" in d["output"]]
-    names = [n.split("@")[0] for n in dep["output"].strip(".").split("...")]  # "x.data@<hash>": a duplicate output
-    outputs = callbacks.panel_outputs()
-    assert [str(o) for o in outputs.values()] == names  # the named outputs are the ones registered, in order
+def parts(node, hidden: bool = False):
+    """(component, hidden) for every component of a tree, top down; hidden when it or an ancestor carries the
+    filter's hidden class or display none."""
+    if isinstance(node, (list, tuple)):
+        for n in node:
+            yield from parts(n, hidden)
+        return
+    if not hasattr(node, "to_plotly_json"):
+        return
+    classes = (getattr(node, "className", None) or "").split()
+    hidden = (
+        hidden or filtering.HIDDEN_CLASS in classes or (getattr(node, "style", None) or {}).get("display") == "none"
+    )
+    yield node, hidden
+    yield from parts(getattr(node, "children", None), hidden)
 
-    def run(selected, intervals=(), survey=None) -> dict:
-        out = callbacks.update_panels(store, views, selected, intervals, survey)
-        assert set(out) == set(outputs)
-        return {str(outputs[name]): value for name, value in out.items()}
+
+@pytest.fixture(scope="module")
+def page(store, views):
+    """The survey's page for ``themes`` as {id: (component, hidden)}: what the reader sees of each part."""
+
+    def run(themes, survey=None) -> dict:
+        search = "?theme=" + ",".join(themes) if themes else ""
+        tree = callbacks.render_page(store, views, survey, search)
+        return {c.id: (c, h) for c, h in parts(tree) if getattr(c, "id", None)}
 
     return run
 
 
-def card_styles(out: dict) -> dict[str, dict]:
-    [key] = [k for k in out if k.startswith("{") and '"chart-card"' in k and k.endswith(".style")]
-    return dict(zip(CARDS, out[key]))
+def cards_shown(out: dict) -> set[str]:
+    return {s for s in CARDS if not out[ids.card(s)][1]}
 
 
 def card_hrefs(out: dict) -> dict[str, str]:
-    [key] = [k for k in out if '"chart-link"' in k]
-    return dict(zip(CARDS, out[key]))
+    return {s: out[ids.card_link(s)][0].href for s in CARDS}
+
+
+def text(out: dict, ident: str) -> str:
+    return text_of(out[ident][0].children)
 
 
 # The survey's page. --------------------------------------------------------------------------------------------
@@ -83,7 +98,7 @@ def test_render_page_unknown_survey_is_the_default(store, views, survey):
     assert "What English local authorities think of the 2026 SEND reforms." in page
 
 
-# update_panels ---------------------------------------------------------------------------------------------
+# The page of a selection: what shows, what hides (the browser's filter applies the same rule: test_filter_js.py).
 
 
 @pytest.mark.parametrize(
@@ -96,56 +111,69 @@ def test_render_page_unknown_survey_is_the_default(store, views, survey):
         (["baseline"], {"then-and-now"}, 2),
     ],
 )
-def test_panels_show_the_selection(panels, themes, cards, n_results):
+def test_the_page_shows_the_selection(page, themes, cards, n_results):
     """Cards of charts the selection fills show; the others are hidden; the summary counts the results."""
-    out = panels(themes)
-    shown = {k for k, style in card_styles(out).items() if style != HIDDEN}
-    assert shown == cards
-    assert out["selection-summary.children"].endswith(f": {n_results} survey result{'s' if n_results != 1 else ''}.")
+    out = page(themes)
+    assert cards_shown(out) == cards
+    n = f"{n_results} survey result{'s' if n_results != 1 else ''}."
+    assert out[ids.SELECTION_SUMMARY][0].children.endswith(": " + n)
 
 
-def test_card_links_carry_the_selection(panels):
+def test_card_links_carry_the_selection(page):
     """Each card links to its chart's page with the themes chosen, so the chart opens as filtered."""
-    assert card_hrefs(panels(["funding", "tribunals"]))["timescales"] == "/chart/timescales?theme=tribunals,funding"
-    assert card_hrefs(panels([]))["timescales"] == "/chart/timescales"
+    assert card_hrefs(page(["funding", "tribunals"]))["timescales"] == "/chart/timescales?theme=tribunals,funding"
+    assert card_hrefs(page([]))["timescales"] == "/chart/timescales"
 
 
-def test_empty_sections_are_hidden(panels):
+def test_empty_sections_are_hidden(page):
     """Tribunals fill no chart card: the Charts section and its link in the contents are hidden."""
-    out = panels(["tribunals"])
-    assert out["charts.style"] == HIDDEN and out["nav-charts.style"] == HIDDEN
-    assert out["overview.style"] != HIDDEN and out["quotations.style"] != HIDDEN
+    out = page(["tribunals"])
+    assert out["charts"][1] and out["nav-charts"][1]
+    assert not out["overview"][1] and not out["quotations"][1]
+    assert not page([])["charts"][1]
 
 
-def test_overview_is_an_html_chart_of_the_selection(panels):
-    """The overview is drawn in HTML: a row per result in view, its label naming the theme and the figure."""
-    out = panels(["funding"])
-    rows = text_of(out["overview-chart.children"])
-    assert rows.count('"className": "bar-row"') == 5
+def test_overview_is_an_html_chart_of_the_selection(page):
+    """The overview is drawn in HTML: a bar per result, those in view shown, its label naming the theme and
+    the figure."""
+    out = page(["funding"])
+    bars = [(c, h) for c, h in parts(out[ids.OVERVIEW_CHART][0]) if "bar-row" in (getattr(c, "className", None) or "")]
+    shown = text_of([c for c, h in bars if not h])
+    assert len(bars) == 18 and sum(not h for _, h in bars) == 5
+    assert "Reforming funding for special schools — supportive · Specialist provision — " in shown
+    assert "over 90% · 49–54 of 54" in shown
+    assert "(Filtered to: Funding)" in text(out, ids.OVERVIEW_QUESTION)
+
+
+def test_intervals_draw_whiskers_on_exact_figures_only(store, views):
+    assert text_of(callbacks.update_overview_chart(store, views, [], [], None)).count("with-interval") == 0
+    on = callbacks.update_overview_chart(store, views, ["on"], ["funding"], None)
+    assert text_of(on).count("bar-row with-interval") == 8  # the seven exact figures and All 54 among the 18
     assert (
-        "Reforming funding for special schools — supportive · Specialist provision — " in rows
-        and "over 90% · 49–54 of 54" in rows
-    )
-    assert "(Filtered to: Funding)" in out["overview-question.children"]
-
-
-def test_intervals_draw_whiskers_on_exact_figures_only(panels):
-    assert text_of(panels([])["overview-chart.children"]).count("with-interval") == 0
-    on = text_of(panels([], ["on"])["overview-chart.children"])
-    assert on.count("bar-row with-interval") == 8  # the seven exact figures and All 54 among the 18
+        sum(h for c, h in parts(on) if "bar-row" in (getattr(c, "className", None) or "")) == 13
+    )  # funding leaves 5 in view
 
 
 @pytest.mark.parametrize("survey", [None, 42, "x", {"a": 1}, "nope"])
-def test_panels_junk_survey(panels, survey):
-    """Any survey value is answered for the default survey, with every output."""
-    assert panels([], survey=survey)["selection-summary.children"].startswith("Showing all themes")
+def test_junk_survey_is_the_default(store, views, survey):
+    """Any survey value is answered for the default survey."""
+    assert callbacks.update_overview_chart(store, views, [], [], survey)
+    assert callbacks.overview_words(store, views, ["funding"], survey)["footer"]
 
 
-def test_contrasts_follow_the_selection(panels):
+def test_contrasts_follow_the_selection(page):
     """Funding shows the one contrast on funding; tribunals show none, and the block is hidden."""
-    funding = panels(["funding"])
-    assert text_of(funding["contrasts.children"]).count('"contrast"') == 1
-    assert panels(["tribunals"])["contrasts.style"] == HIDDEN
+    funding = page(["funding"])
+    shown = [c for c, h in parts(funding[ids.CONTRASTS][0]) if getattr(c, "className", None) == "contrast" and not h]
+    assert len(shown) == 1
+    assert page(["tribunals"])[ids.CONTRASTS][1]
+
+
+def test_overview_words_for_a_selection(store, views):
+    """The key and footer filter.js asks the server for when its model does not hold them."""
+    out = callbacks.overview_words(store, views, ["funding"], None)
+    assert "Base: 54 councils responding" in text_of(out["footer"])
+    assert callbacks.overview_words(store, views, "funding", None) == {"key": no_update, "footer": no_update}
 
 
 # Quotations and context. -----------------------------------------------------------------------------------------
@@ -224,7 +252,7 @@ def test_download_csv_needs_a_click(store, views, clicks):
 
 
 def test_sync_and_survey_pick_are_clientside(deps):
-    """The address sync and the survey pick run in the browser; the page render and panels on the server."""
+    """The address sync and the survey pick run in the browser; the page and the intervals on the server."""
     by_output = {d["output"]: d for d in deps}
     clientside = {o for o, d in by_output.items() if d.get("clientside_function")}
     assert f"{ids.SURVEY}.data" in clientside
@@ -232,37 +260,23 @@ def test_sync_and_survey_pick_are_clientside(deps):
     assert not any("overview-chart.children" in o or "page.children" in o for o in clientside)
 
 
-def test_hideable_sections_exist(store, views):
-    """Every section the panels may hide is on the page, with its link in the contents."""
-    page = text_of(callbacks.render_page(store, views, None, ""))
-    for anchor in landing.HIDEABLE:
-        assert f'"id": "{anchor}"' in page and f'"id": "nav-{anchor}"' in page
+def test_hideable_sections_exist(page):
+    """Every section a selection may hide is on the page, marked with its themes, with its link in the
+    contents marked alike."""
+    out = page([])
+    for anchor in ("overview", "charts", "quotations", "context"):
+        section, link = out[anchor][0], out[f"nav-{anchor}"][0]
+        marks = section.to_plotly_json()["props"][filtering.ATTRIBUTE]
+        assert marks and marks == link.to_plotly_json()["props"][filtering.ATTRIBUTE]
 
 
-def test_one_server_callback_answers_a_theme_click_besides_the_quotations(deps):
-    """A theme click sets off the panel callback (overview, cards, contrasts, context, an open table) and the
-    quotations' (which a search also drives): each callback a click starts costs the browser a round of work
-    over the whole page, so there are no more than these two."""
+def test_a_theme_click_asks_the_server_only_for_the_quotations_and_context(deps):
+    """A theme click is filtered in the browser (assets/filter.js); one server callback answers it, for the
+    quotations, the context and an open table (each callback a click starts costs the browser a round of work
+    over the whole page)."""
     server = [d for d in deps if not d.get("clientside_function")]
     driven = [d["output"] for d in server if any(i["id"] == "theme-filter" for i in d["inputs"])]
-    assert len(driven) == 2, driven
-    assert any("overview-chart.children" in o and "context-list.children" in o for o in driven)
-    assert any("quote-list.children" in o for o in driven)
-
-
-@pytest.mark.parametrize("cards", [["timescales", "then-and-now"], ["then-and-now", "timescales"]])
-def test_card_outputs_follow_the_cards_the_request_names(client, deps, cards):
-    """Over HTTP the card styles and links are answered for the cards the page lists, in its order."""
-    body = factory.callback_body(
-        deps,
-        "overview-chart.children",
-        {"theme-filter.value": ["timescales"], "show-intervals.value": []},
-        {"survey.data": "isos-2026"},
-        expand={"chart-card": cards, "chart-link": cards},
-    )
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.data[:300]
-    out = response.get_json()["response"]
-    assert out['{"slug":"timescales","type":"chart-card"}']["style"] == {}
-    assert out['{"slug":"then-and-now","type":"chart-card"}']["style"] == HIDDEN
-    assert out['{"slug":"then-and-now","type":"chart-link"}']["href"] == "/chart/then-and-now?theme=timescales"
+    assert len(driven) == 1, driven
+    assert "quote-list.children" in driven[0] and "context-list.children" in driven[0]
+    clientside = [d for d in deps if (d.get("clientside_function") or {}).get("function_name") == "filterPage"]
+    assert len(clientside) == 1 and clientside[0]["inputs"] == [{"id": "theme-filter", "property": "value"}]

@@ -17,7 +17,7 @@ def cards(store, views):
     survey = store.surveys[store.default_survey]
     overview = components.overview_spec(survey).slug
     return [
-        (spec, components.chart_card(store, spec, views.labels, True, landing.chart_href(survey, store, spec.slug)))
+        (spec, components.chart_card(store, spec, views.labels, (), landing.chart_href(survey, store, spec.slug)))
         for spec in survey.charts
         if spec.slug != overview
     ]

@@ -12,7 +12,7 @@ import factory
 import pytest
 from dash import dcc, html
 
-from dashboard import components, ids, landing, linkcheck, selection
+from dashboard import components, filtering, ids, landing, linkcheck, selection
 from dashboard.data import filter_by_themes
 from dashboard.downloads import results_csv
 from dashboard.site import check_replaceable, parse_address, site_path, static_landing, to_html
@@ -66,18 +66,20 @@ def test_a_component_that_needs_a_callback_is_refused():
 
 def test_the_overview_card_is_written_as_its_component_says(store, views, survey):
     """The card's bars, links and custom properties come through whole: one list item per row of the chart."""
-    view = views.get(survey, ())
-    state = landing.page_state(store, view)
-    card = components.overview_card(state.overview, views.labels, "/chart/x?theme=a,b", False)
+    every = landing.page_marks(store, views, survey).overview
+    card = components.overview_card(every, every, views.labels, "/chart/x?theme=a,b", False, ())
     tags = _Tags(str(to_html(card))).tags
     bars = [a for t, a in tags if t == "li" and "bar-row" in a.get("class", "")]
-    assert len(bars) == len(state.overview.rows) > 0
+    assert len(bars) == len(every.rows) > 0
     assert all(re.search(r"--solid:[\d.]+%", a["style"]) and a["title"] for a in bars)
     assert [a["href"] for t, a in tags if t == "a"] == ["/chart/x?theme=a,b"] * 2
-    assert (
-        "section",
-        {"id": ids.OVERVIEW_CARD, "class": "card chart-card", "aria-labelledby": "overview-title"},
-    ) in tags
+    [section] = [a for t, a in tags if t == "section"]
+    assert section == {
+        "id": ids.OVERVIEW_CARD,
+        "class": "card chart-card",
+        "aria-labelledby": "overview-title",
+        filtering.ATTRIBUTE: " ".join(sorted({t for ts in every.rows["themes"] for t in ts})),
+    }
 
 
 # Addresses as files. --------------------------------------------------------------------------------------------

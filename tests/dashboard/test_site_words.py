@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from dashboard import callbacks, components
+from dashboard import callbacks, components, landing
 from dashboard.views import Views
 from tests.fixtures import FIXTURE_SURVEY, FIXTURE_TEMPERATURE_CHECK
 
@@ -62,9 +62,10 @@ def test_fixture_landing_pages_say_their_own_words(both_store, both_views, surve
     assert survey.site_title in page and survey.theme_legend in page
     hits = [m.group(0) for m in real_words(both_store).finditer(page)]
     assert not hits, hits
-    # and what a theme click re-renders
-    panels = callbacks.update_panels(both_store, both_views, [survey.theme_ids[0]], [], survey_id)
-    hits = [m.group(0) for m in real_words(both_store).finditer(_page_text(list(panels.values())))]
+    # and what a theme click shows: the filter model the browser picks from, and what the server answers
+    lists = callbacks.update_lists(both_store, both_views, [survey.theme_ids[0]], [], "", 0, 0, survey_id)
+    model = json.dumps(landing.filter_model(both_store, both_views, survey), ensure_ascii=False)
+    hits = [m.group(0) for m in real_words(both_store).finditer(_page_text(list(lists.values())) + model)]
     assert not hits, hits
 
 

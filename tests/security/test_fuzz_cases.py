@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from dashboard.security import MAX_DEPTH
 
-PANEL = "overview-chart.children"
-QUOTES = "quote-list.children"
+PANEL = "context-list.children"  # the server's part of a theme click (callbacks.update_lists)
+QUOTES = "quote-list.children"  # the same callback, which the quotations' search drives too
 CALLBACK = "/_dash-update-component"
 
 
@@ -34,8 +34,8 @@ def _raw(body: dict, replace: tuple[str, str] | None = None) -> bytes:
 
 @pytest.fixture(scope="module")
 def bodies(callback_request):
-    panel = callback_request(PANEL, [], [], state=["isos-2026"])
-    quotes = callback_request(QUOTES, [], [], "", 0, state=["isos-2026"])
+    panel = callback_request(PANEL, [], [], "", 0, 0, state=["isos-2026", 0])
+    quotes = callback_request(QUOTES, [], [], "", 0, 0, state=["isos-2026", 0])
     return panel, quotes
 
 
@@ -221,10 +221,9 @@ def test_an_unexpected_error_is_logged_in_one_line(data_dir, caplog):
 
 
 def _with_card_slugs(panel: dict, slug: object, where: int) -> dict:
-    """``panel`` with the ``where``-th chart card id (in the outputs' ALL lists) given ``slug``."""
+    """``panel`` with its ``where``-th output's id made a chart card's pattern-matching id with ``slug``."""
     body = json.loads(json.dumps(panel))
-    items = [i for o in body["outputs"] if isinstance(o, list) for i in o]
-    items[where % len(items)]["id"]["slug"] = slug
+    body["outputs"][where % len(body["outputs"])]["id"] = {"type": "chart-card", "slug": slug}
     return body
 
 

@@ -35,13 +35,21 @@ def test_clean_themes_never_raises(store, value):
 
 
 @SETTINGS
-@given(selected=hostile, intervals=hostile, survey=hostile)
-def test_panel_callback_never_raises(store, views, deps, selected, intervals, survey):
-    """The panel callback answers any input with the full set of outputs."""
-    out = callbacks.update_panels(store, views, selected, intervals, survey)
-    [dep] = [d for d in deps if "overview-chart.children" in d["output"]]
-    assert set(out) == set(callbacks.panel_outputs())
-    assert len(callbacks.panel_outputs()) == len(output_names(dep["output"]))
+@given(selected=hostile, stances=hostile, more=hostile, context_more=hostile, survey=hostile, table=hostile)
+def test_theme_click_callback_never_raises(store, views, deps, selected, stances, more, context_more, survey, table):
+    """The server's part of a theme click answers any input with the full set of outputs."""
+    out = callbacks.update_lists(store, views, selected, stances, "", more, context_more, survey, table)
+    [dep] = [d for d in deps if "context-list.children" in d["output"]]
+    assert set(out) == set(callbacks.list_outputs())
+    assert len(callbacks.list_outputs()) == len(output_names(dep["output"]))
+
+
+@SETTINGS
+@given(intervals=hostile, selected=hostile, wanted=hostile, survey=hostile)
+def test_overview_callbacks_never_raise(store, views, intervals, selected, wanted, survey):
+    """The overview's bars (intervals) and its key and footer (asked by filter.js) answer any input."""
+    assert isinstance(callbacks.update_overview_chart(store, views, intervals, selected, survey), list)
+    assert set(callbacks.overview_words(store, views, wanted, survey)) == {"key", "footer"}
 
 
 @SETTINGS
@@ -115,10 +123,10 @@ def test_clientside_callback_posted_to_the_server_gets_400(client, callback_requ
 
 def test_callback_request_with_wrong_inputs_gets_400(client, callback_request):
     """Inputs that do not match the callback (count, ids) are a 400, not a 500."""
-    body = callback_request("overview-chart.children", [], [])
+    body = callback_request("context-list.children", [], [], "", 0, 0)
     body["inputs"] = body["inputs"][:1]
     assert client.post("/_dash-update-component", json=body).status_code == 400
-    body = callback_request("overview-chart.children", [], [])
+    body = callback_request("context-list.children", [], [], "", 0, 0)
     body["inputs"][0]["id"] = "something-else"
     assert client.post("/_dash-update-component", json=body).status_code == 400
 

@@ -250,7 +250,7 @@ def test_the_validation_layout_declares_the_ids_the_pages_render(app, deps, stor
 
     key_types = declared(app).key_types
     client = app.server.test_client()
-    seen = 0
+    seen = 0  # components with an id: the pages were rendered (the landing page has no pattern-matching id today)
     for survey in store.surveys:
         body = wire.callback_body(deps, "page.children", {"survey.data": survey}, {"url.search": ""})
         page = client.post(CALLBACK, json=body).get_json()["response"]["page"]["children"]
@@ -259,5 +259,5 @@ def test_the_validation_layout_declares_the_ids_the_pages_render(app, deps, stor
                 keys = [(p, k) for p, k in key_types if dict(p).keys() == ident.keys() and k in ident]
                 matching = [(p, k) for p, k in keys if all(v is None or repr(ident[x]) == v for x, v in p)]
                 assert matching and all(type(ident[k]) in key_types[(p, k)] for p, k in matching), ident
-                seen += 1
-    assert seen
+            seen += ident is not None
+    assert seen > 20
