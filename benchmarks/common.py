@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import os
 import platform
 import signal
@@ -464,7 +465,9 @@ def read_ours_app(get: Callable[[str], Any], post: Callable[[str, Any], Any]) ->
     found = components(page)
     props = {i: p for i, _, p in found if isinstance(i, str)}
     themes = [o["value"] for o in props.get("theme-filter", {}).get("options", []) if isinstance(o, dict)]
-    cards = [i.removeprefix(ids.CARD_LINK) for i, _, _ in found if isinstance(i, str) and i.startswith(ids.CARD_LINK)]
+    # The cards are server-made HTML in one component (dashboard/rawhtml.py): their links' ids name the charts.
+    cards_html = props.get(ids.CHART_CARDS, {}).get("html", "")
+    cards = re.findall(r'id="' + re.escape(ids.CARD_LINK) + r'([^"]+)"', cards_html)
     link = props.get("overview-link", {}).get("href", "")
     overview = urlsplit(link).path.rsplit("/", 1)[-1]
     if not themes or not cards or not overview:

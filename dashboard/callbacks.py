@@ -9,6 +9,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_u
 
 from dashboard import components, ids, landing, selection, wording
 from dashboard.data import Store, clean_themes, filter_by_themes, filter_quotes
+from dashboard.rawhtml import raw
 from dashboard.views import Views
 
 HIDDEN = {"display": "none"}
@@ -98,7 +99,8 @@ def update_overview_chart(store: Store, views: Views, intervals: object, selecte
     """The overview's bars with intervals on or off: every row's bar, those the selection leaves out hidden."""
     survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
-    return components.bar_list(landing.page_marks(store, views, survey).overview, views.labels, _on(intervals), themes)
+    every = landing.page_marks(store, views, survey).overview
+    return [raw(components.bar_list(every, views.labels, _on(intervals), themes))]
 
 
 def overview_words(store: Store, views: Views, wanted: object, survey_id: object) -> dict:
@@ -131,7 +133,7 @@ def update_quotes(
     limit = None if show_all else components.QUOTES_SHOWN
     shown = len(quotes) if show_all else min(len(quotes), components.QUOTES_SHOWN)
     return {
-        "quotes": components.quote_list(quotes, store.theme_labels, limit),
+        "quotes": [raw(components.quote_list(quotes, store.theme_labels, limit))],
         "count": f"Showing {shown} of {len(quotes)} quotations that match ({len(pool)} in all).",
         "more": "Show fewer quotations" if show_all else f"Show all {len(quotes)} quotations",
         "more_style": _shown(len(quotes) > components.QUOTES_SHOWN),
@@ -149,7 +151,7 @@ def _context_outputs(store: Store, context: pd.DataFrame, more: object) -> dict:
     show_all = isinstance(more, int) and more % 2 == 1
     n = components.context_count(context)
     return {
-        "context": components.context_cards(context, store, None if show_all else components.CONTEXT_SHOWN),
+        "context": [raw(components.context_cards(context, store, None if show_all else components.CONTEXT_SHOWN))],
         "context_more": "Show fewer context figures" if show_all else f"Show all {n} context figures",
         "context_more_style": _shown(n > components.CONTEXT_SHOWN),
     }

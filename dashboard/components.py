@@ -19,6 +19,7 @@ from dashboard.figures import (
     row_label,
     value_label,
 )
+from dashboard.rawhtml import raw
 from dashboard.textfit import text_width
 from dashboard.views import ChartRows, View
 from etl.schema import ChartKind, Col, Qualifier
@@ -263,7 +264,7 @@ def overview_card(
             ),
             html.P(question_line(spec, chart.filtered), id=ids.OVERVIEW_QUESTION, className="chart-question"),
             html.Ul(chart_key(chart.rows, labels), id=ids.OVERVIEW_KEY, className="chart-key"),
-            html.Div(bar_list(every, labels, intervals, selected), id=ids.OVERVIEW_CHART, className="html-chart"),
+            html.Div(raw(bar_list(every, labels, intervals, selected)), id=ids.OVERVIEW_CHART, className="html-chart"),
             html.Div(chart_footer(chart.rows, spec, labels), id=ids.OVERVIEW_FOOTER, className="chart-footer"),
             html.P(
                 html.A(

@@ -20,6 +20,7 @@ from dash.development.base_component import Component
 from dashboard import components, filtering, ids, selection
 from dashboard.data import Store, Survey, records
 from dashboard.downloads import RESULTS_CODEBOOK, TABLES_ZIP
+from dashboard.rawhtml import raw
 from dashboard.views import ChartRows, View, Views
 from etl.schema import Col
 
@@ -181,11 +182,13 @@ def _overview(store: Store, views: Views, view: View, intervals: bool) -> html.S
         "Overview",
         "overview",
         html.Div(
-            components.contrasts(
-                store,
-                contrasts,
-                views.labels,
-                lambda c: _marks(marks.contrasts[survey.contrasts.index(c)], selected, "contrast"),
+            raw(
+                components.contrasts(
+                    store,
+                    contrasts,
+                    views.labels,
+                    lambda c: _marks(marks.contrasts[survey.contrasts.index(c)], selected, "contrast"),
+                )
             ),
             id=ids.CONTRASTS,
             **_marks(set().union(*shown) if shown else None, selected, "contrasts"),
@@ -217,7 +220,7 @@ def _charts(store: Store, views: Views, view: View) -> html.Section:
             "Each chart has its own page with its table, its sources, downloads and a link to share or embed.",
             className="lede",
         ),
-        html.Div(cards, id=ids.CHART_CARDS, className="chart-tiles"),
+        raw(cards, id=ids.CHART_CARDS, className="chart-tiles"),
         marks=_marks(page_marks(store, views, survey).sections["charts"], selected, "panel"),
     )
 
@@ -311,7 +314,7 @@ def survey_page(
         _charts(store, views, view),
         _quotations(survey, quotes, sections["quotations"]),
         _context(context, sections["context"]),
-        _section("About the data", "about", components.about_panel(store, survey)),
+        _section("About the data", "about", raw(components.about_panel(store, survey))),
         _data(),
     ]
     return [
@@ -323,7 +326,8 @@ def survey_page(
         dcc.Store(id=ids.OVERVIEW_WANTED),
         html.Header(className="masthead", children=[html.H1(survey.site_title, id=ids.SITE_TITLE)]),
         html.Div(
-            className="masthead-detail", children=[components.headline(survey), components.survey_nav(store, survey)]
+            className="masthead-detail",
+            children=[raw(components.headline(survey)), components.survey_nav(store, survey)],
         ),
         components.contents_nav({}, {name: _marks(ts, selected, "") for name, ts in themes.items()}),
         html.Div(

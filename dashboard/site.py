@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import base64
 import html as html_lib
-import json
 import posixpath
 import re
 import shutil
@@ -49,11 +48,12 @@ from xml.sax.saxutils import escape as xml_escape
 
 from dash import dcc, html
 from dash.development.base_component import Component
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from dashboard import callbacks, ids, landing, pages, selection
 from dashboard.data import Store, Survey
 from dashboard.downloads import CHARTS_ZIP
+from dashboard.rawhtml import RawHtml, rebuilt, to_html
 
 # Addresses. -------------------------------------------------------------------------------------------------
 
@@ -130,69 +130,6 @@ def relative(from_file: str, to_file: str) -> str:
     return posixpath.relpath(to_file, posixpath.dirname(from_file) or ".")
 
 
-# Dash components as HTML. --------------------------------------------------------------------------------------
-
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-ATTRIBUTES = {
-    "className": "class",
-    "htmlFor": "for",
-    "tabIndex": "tabindex",
-    "accessKey": "accesskey",
-    "contentEditable": "contenteditable",
-    "spellCheck": "spellcheck",
-}
-SKIPPED = {"children", "n_clicks", "n_clicks_timestamp", "disable_n_clicks", "loading_state", "key", "setProps"}
-HTML_NAMESPACE = "dash_html_components"
-
-
-def _css_name(name: str) -> str:
-    """A style key as CSS: custom properties as they are, camelCase as kebab-case (as React writes them)."""
-    if name.startswith("--"):
-        return name
-    return re.sub(r"[A-Z]", lambda m: "-" + m.group(0).lower(), name)
-
-
-def style_text(style: dict) -> str:
-    """A component's style dict as a ``style`` attribute's text."""
-    return ";".join(f"{_css_name(k)}:{v}" for k, v in style.items() if v is not None and v != "")
-
-
-def _attribute(name: str, value: object) -> str:
-    if name == "id" and isinstance(value, dict):  # a pattern-matching id, as Dash writes it into the page
-        value = json.dumps(value, sort_keys=True, separators=(",", ":"))
-    if name == "style":
-        value = style_text(value) if isinstance(value, dict) else value
-        if not value:
-            return ""
-    if value is True:
-        return f" {ATTRIBUTES.get(name, name)}"
-    if value is False or value is None:
-        return ""
-    return f' {ATTRIBUTES.get(name, name)}="{escape(str(value))}"'
-
-
-def to_html(node: object) -> Markup:
-    """Dash ``html.*`` components (a tree, a list, text, numbers) as HTML; text and attributes escaped. Any other
-    component is refused (ValueError): it needs a callback, so the caller must make it plain first."""
-    if node is None or node is False:
-        return Markup("")
-    if isinstance(node, (list, tuple)):
-        return Markup("").join(to_html(n) for n in node)
-    if isinstance(node, Component):
-        if node._namespace != HTML_NAMESPACE:
-            raise ValueError(f"{node._namespace}.{node._type} (id {getattr(node, 'id', None)!r}) needs a callback")
-        tag = node._type.lower()
-        props = node.to_plotly_json()["props"]  # its props, the aria-* and data-* ones included
-        names = [k for k in node._prop_names if k in props] + sorted(k for k in props if k not in node._prop_names)
-        attributes = "".join(_attribute(k, props[k]) for k in names if k not in SKIPPED and props[k] is not None)
-        if tag in VOID:
-            return Markup(f"<{tag}{attributes}>")
-        return Markup(f"<{tag}{attributes}>{to_html(getattr(node, 'children', None))}</{tag}>")
-    if isinstance(node, (str, int, float)):
-        return escape(str(node))
-    raise TypeError(f"cannot write {type(node).__name__} as HTML")
-
-
 def transform(node: object, change: Callable[[Component], object]) -> object:
     """The tree with ``change`` applied to every component, top down: it returns the component (its children are
     then visited), another node (kept as it is), or None (removed)."""
@@ -201,6 +138,8 @@ def transform(node: object, change: Callable[[Component], object]) -> object:
         return [n for n in out if n is not None]
     if not isinstance(node, Component):
         return node
+    if isinstance(node, RawHtml) and hasattr(node, "source"):  # server-made HTML: change its components, rewrite it
+        return rebuilt(node, transform(node.source, change))
     changed = change(node)
     if changed is not node:
         return changed

@@ -132,3 +132,13 @@ def csp(response) -> dict[str, list[str]]:
     """The Content-Security-Policy header as {directive: sources}."""
     parts = [p.split() for p in response.headers["Content-Security-Policy"].split(";") if p.strip()]
     return {p[0]: p[1:] for p in parts}
+
+
+def page_json(node: object) -> str:
+    """A Dash component tree as JSON, the components of server-made HTML (``RawHtml.source``) included, so a
+    test reads what the page shows whichever way a part is sent."""
+    return json.dumps(
+        node,
+        default=lambda c: c.source if hasattr(c, "source") else c.to_plotly_json(),
+        ensure_ascii=False,
+    )

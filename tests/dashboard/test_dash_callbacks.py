@@ -4,7 +4,6 @@ and the CSV; and the registered callbacks as the browser sees them."""
 from __future__ import annotations
 
 import io
-import json
 
 import factory
 import pandas as pd
@@ -21,11 +20,7 @@ HIDDEN = {"display": "none"}
 
 def text_of(component) -> str:
     """Every string in a Dash component tree, joined: what a reader of the page sees."""
-    return json.dumps(
-        component.to_plotly_json() if hasattr(component, "to_plotly_json") else component,
-        default=lambda c: c.to_plotly_json(),
-        ensure_ascii=False,
-    )
+    return factory.page_json(component)
 
 
 def parts(node, hidden: bool = False):
@@ -42,7 +37,7 @@ def parts(node, hidden: bool = False):
         hidden or filtering.HIDDEN_CLASS in classes or (getattr(node, "style", None) or {}).get("display") == "none"
     )
     yield node, hidden
-    yield from parts(getattr(node, "children", None), hidden)
+    yield from parts(getattr(node, "source", getattr(node, "children", None)), hidden)  # RawHtml: its components
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +190,8 @@ def test_overview_words_for_a_selection(store, views):
 def test_update_quotes(store, selected, stances, search, more, shown, total):
     """Six quotations, or all once asked; the count line says how many match."""
     out = callbacks.update_quotes(store, selected, stances, search, more, None)
-    quotes, count, style = out["quotes"], out["count"], out["more_style"]
+    [html] = out["quotes"]
+    quotes, count, style = html.source, out["count"], out["more_style"]
     assert count == f"Showing {shown} of {total} quotations that match (50 in all)."
     assert len([q for q in quotes if "quote" in (getattr(q, "className", "") or "")]) == shown
     assert (style == HIDDEN) == (total <= 6)
@@ -203,16 +199,16 @@ def test_update_quotes(store, selected, stances, search, more, shown, total):
 
 def test_quote_text_is_plain_children(store):
     """A quotation is rendered as a text child, never as markup."""
-    quotes = callbacks.update_quotes(store, [], [], "", 1, None)["quotes"]
+    quotes = callbacks.update_quotes(store, [], [], "", 1, None)["quotes"][0].source
     assert all(isinstance(q.children[0].children, str) for q in quotes)
 
 
 def test_update_context(store):
     """Six context figures, or all once asked."""
     out = callbacks.update_context(store, [], 0, None)
-    assert len(out["context"]) == 6 and out["context_more"].startswith("Show all ")
+    assert len(out["context"][0].source) == 6 and out["context_more"].startswith("Show all ")
     out = callbacks.update_context(store, [], 1, None)
-    assert len(out["context"]) > 6 and out["context_more"] == "Show fewer context figures"
+    assert len(out["context"][0].source) > 6 and out["context_more"] == "Show fewer context figures"
 
 
 # Table and CSV. --------------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def _walk(node):
             yield from _walk(n)
     elif hasattr(node, "to_plotly_json"):
         yield node
-        yield from _walk(getattr(node, "children", None))
+        yield from _walk(getattr(node, "source", getattr(node, "children", None)))  # RawHtml: its components
 
 
 def _props(component) -> dict:

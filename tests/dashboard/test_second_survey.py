@@ -11,6 +11,7 @@ import json
 import re
 from csv import DictReader
 
+import factory
 import pytest
 
 from dashboard import callbacks
@@ -153,7 +154,7 @@ def test_an_unknown_survey_is_named_on_the_chart_page_and_embed(both_app):
 def test_landing_page_of_the_second_survey(both_store, both_views):
     """?survey= renders the fixture's own page: its tagline, base, quotations and context; a selector of both."""
     children = callbacks.render_page(both_store, both_views, FIXTURE_SURVEY, f"?survey={FIXTURE_SURVEY}")
-    page = json.dumps(children, default=lambda c: c.to_plotly_json())
+    page = factory.page_json(children)
     assert "FICTIONAL TEST DATA: what mainstream schools in an invented county think" in page
     assert "212 schools" in page and "What schools said" in page
     assert f'"href": "/?survey={FIXTURE_SURVEY}"' in page and '"href": "/"' in page  # the survey selector
@@ -180,7 +181,7 @@ def test_a_series_of_three_points_is_drawn_as_a_chart(both_store, store):
     """The fixture's three EHCP counts are one small chart, with its source; the real documents give no series
     of three points, so the real page draws none."""
     context = callbacks.update_context(both_store, [], 1, FIXTURE_SURVEY)
-    cards, button = context["context"], context["context_more"]
+    cards, button = context["context"][0].source, context["context_more"]
     [chart] = [c for c in cards if "series-card" in (c.className or "")]
     text = json.dumps(chart.to_plotly_json(), default=lambda c: c.to_plotly_json(), ensure_ascii=False)
     assert [p.children[2].children for p in chart.children[1].children] == ["2024", "2025", "2026"]
@@ -189,7 +190,7 @@ def test_a_series_of_three_points_is_drawn_as_a_chart(both_store, store):
     assert "1,850" in text and "2,400" in text and title in text
     assert "Fictional schools survey, 2026 (test data)" not in text
     assert button == "Show fewer context figures"
-    real = callbacks.update_context(store, [], 1, None)["context"]
+    real = callbacks.update_context(store, [], 1, None)["context"][0].source
     assert not [c for c in real if "series-card" in (getattr(c, "className", "") or "")]
 
 
@@ -200,7 +201,7 @@ def test_the_report_is_linked_where_its_origin_has_a_web_address(both_app, both_
     url = both_store.sources[FIXTURE_SURVEY]["url"]
     assert url and url.startswith("https://")
     children = callbacks.render_page(both_store, both_views, FIXTURE_SURVEY, f"?survey={FIXTURE_SURVEY}")
-    page = json.dumps(children, default=lambda c: c.to_plotly_json())
+    page = factory.page_json(children)
     assert f'"href": "{url}"' in page
     client = both_app.server.test_client()
     sources = client.get(f"/chart/meeting-the-standards?survey={FIXTURE_SURVEY}&tab=sources").get_data(as_text=True)
