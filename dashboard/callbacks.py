@@ -281,5 +281,7 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         State(ids.SURVEY, "data"),
         prevent_initial_call=True,
     )(lambda n, selected, survey_id: download_csv(store, views, n, selected, survey_id))
-    cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_CHART}.children")
+    # Answers that depend on the request alone (the data never changes while serving): the page, the overview's
+    # bars, and a theme click's quotations and context (the table it may carry is the selection's too).
+    cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_CHART}.children", f"{ids.QUOTES}.children")
     return [key for key in app.callback_map if any(part in key for part in cached)]

@@ -199,3 +199,18 @@ def test_view_caches_stay_under_their_ceilings(store, survey, monkeypatch):
                 fresh.chart(survey, spec, combo, False, frame)
     for cache, ceiling in ((fresh._figures, 400_000), (fresh._views, 600_000)):
         assert 0 < cache.nbytes <= ceiling
+
+
+def test_a_theme_clicks_server_answer_is_cached(app):
+    """The quotations and context a theme click asks for depend on the request alone: a repeat is a hit."""
+    cache: CallbackCache = app.server.wsgi_app
+    client = app.server.test_client()
+    deps = factory.dependencies(client)
+    body = factory.callback_body(
+        deps, "quote-list.children", {"theme-filter.value": ["funding"]}, {"survey.data": "isos-2026"}
+    )
+    first = client.post("/_dash-update-component", json=body)
+    hits = cache.hits
+    second = client.post("/_dash-update-component", json=body)
+    assert first.status_code == second.status_code == 200 and first.data == second.data
+    assert cache.hits == hits + 1
