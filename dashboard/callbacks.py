@@ -4,12 +4,11 @@ strings give an empty state or a notice, never an exception."""
 
 from __future__ import annotations
 
-import pandas as pd
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import MissingCallbackContextException
 
 from dashboard import components, ids, landing, selection, wording
-from dashboard.data import Store, Survey, clean_themes, filter_by_themes, filter_quotes
+from dashboard.data import Rows, Store, Survey, clean_themes, filter_by_themes, filter_quotes
 from dashboard.views import Views
 
 HIDDEN = {"display": "none"}
@@ -128,7 +127,7 @@ def _overview_outputs(store: Store, labels, view, overview, intervals: bool) -> 
     spec = overview.spec
     href = landing.chart_href(view.survey, store, spec.slug, view.themes)
     return {
-        "overview_style": _shown(not overview.rows.empty),
+        "overview_style": _shown(bool(overview.rows)),
         "overview_question": components.question_line(spec, overview.filtered),
         "overview_key": components.chart_key(overview.rows, labels),
         "overview_chart": components.bar_list(overview, labels, intervals),
@@ -185,7 +184,7 @@ def update_context(store: Store, selected: object, more: object, survey_id: obje
     return _context_outputs(store, filter_by_themes(store.survey_context(survey), themes), more)
 
 
-def _context_outputs(store: Store, context: pd.DataFrame, more: object) -> dict:
+def _context_outputs(store: Store, context: Rows, more: object) -> dict:
     """The context cards of a selection (the first few, or all once asked), and the "show all" button."""
     show_all = isinstance(more, int) and more % 2 == 1
     n = components.context_count(context)

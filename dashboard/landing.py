@@ -64,13 +64,13 @@ def page_state(store: Store, view: View) -> PageState:
     """The overview chart, the visible charts, the contrasts and the sections a selection shows."""
     survey = view.survey
     overview = view.chart(components.overview_spec(survey).slug)
-    visible = frozenset(c.spec.slug for c in view.charts if not c.rows.empty)
-    contrasts = components.contrasts_in_view(survey, set(view.results["id"]))
+    visible = frozenset(c.spec.slug for c in view.charts if c.rows)
+    contrasts = components.contrasts_in_view(survey, {r["id"] for r in view.results})
     sections = {
         "overview": bool(contrasts or overview.spec.slug in visible),
         "charts": bool(visible - {overview.spec.slug}),
-        "quotations": not filter_by_themes(store.survey_quotes(survey), list(view.themes)).empty,
-        "context": not view.context.empty,
+        "quotations": bool(filter_by_themes(store.survey_quotes(survey), list(view.themes))),
+        "context": bool(view.context),
     }
     return PageState(overview, visible, contrasts, sections)
 
