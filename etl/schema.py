@@ -1,7 +1,8 @@
 """The contract: pydantic models for every table, the Arrow schema derived from them, column names.
 
-The ETL validates its input with the ``*In`` models and writes rows of the full models; the dashboard
-reads the Parquet files back through the same Arrow schema (see ``etl.store``). Change a model here and
+The ETL validates its input with the ``*In`` models and writes rows of the full models, as Parquet through the
+Arrow schema derived here and as JSON (``records.json``); the dashboard reads the JSON back, each value checked
+against the same models (``value_check``; see ``etl.store``). pyarrow is imported only where a schema is built. Change a model here and
 both sides change together; bump ``SCHEMA_VERSION`` when a column is added, removed or retyped.
 """
 
