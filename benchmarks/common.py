@@ -223,7 +223,7 @@ def gunicorn(
 
 # The project's packages, compiled to bytecode before a server is started to be timed (``compile_bytecode``), as
 # `make run`, `make serve` and `make bench` compile them (the Makefile's `bytecode`).
-PACKAGES = ("dashboard", "etl", "benchmarks")
+PROJECT_PACKAGES = ("dashboard", "etl", "benchmarks")
 
 
 def compile_bytecode() -> None:
@@ -232,7 +232,7 @@ def compile_bytecode() -> None:
     compile them from source (about 0.1 s of the dashboard's 0.5 s cold start, measured)."""
     import compileall
 
-    for package in PACKAGES:
+    for package in PROJECT_PACKAGES:
         compileall.compile_dir(ROOT / package, quiet=1)
 
 
