@@ -331,7 +331,7 @@ class Report:
 
 METHODS = """
 - **Serving**: both apps under gunicorn on 127.0.0.1, 2 workers each, with `--max-requests 0` (no worker is recycled while its memory is measured). Ours: `gunicorn -c dashboard/gunicorn_conf.py dashboard.wsgi:server` (gthread, 8 threads, the build pinned at start), as `make serve` and the load test. The baseline: the same worker settings on the command line (`--worker-class gthread --threads 8 --keep-alive 5`), not the config file, whose hooks pin a build of the dashboard's data, which the bare app does not read. Before the browser and server measures each app is warmed up: its page, layout and dependencies, and every callback body used below (ours: the page callback, and for every selection of the server load and of the clicks, the two callbacks a theme click sends; the chart pages timed) is requested a few times from 4 threads, so each worker has most likely built it once.
-- **cold start**: `python -m dashboard` / `python -m benchmarks.baseline_app` started as a subprocess with PORT set; seconds from the start to the first HTTP 200 on `/` (polled every 10 ms). The two apps alternate; median.
+- **cold start**: `python -m dashboard` / `python -m benchmarks.baseline_app` started as a subprocess with PORT set; seconds from the start to the first HTTP 200 on `/` (polled every 10 ms). The two apps alternate; median. The project's modules are compiled to bytecode first (`common.compile_bytecode`, as `make run` and `make serve` do, and as an installed package's are): where `PYTHONDONTWRITEBYTECODE` is set, Python would otherwise compile ours from source at every start.
 - **First loads** (headless Chromium 1280×900, a fresh context each time, the cache disabled, `Accept-Encoding` as Chromium sends it): the landing page `/`, the bare app's page, and each chart page timed (`/chart/<slug>`), interleaved. Times are `performance.now()` (ms since navigation start) seen by a MutationObserver installed before any page script.
   - **landing page, first-load transfer**: the sum of CDP `Network.loadingFinished.encodedDataLength` (bytes on the wire, headers included) of every request finished once the page's load event has fired, its overview is drawn, every callback has answered and no request has been in flight for 0.5 s. Median. Baseline: the bare app's page, the same way (its chart drawn).
   - **landing page, time to the overview drawn**: when `#overview-chart` first holds a `.bar-row` (the overview is HTML; the landing page loads no plotting library). Baseline: its time to first chart. Information.
@@ -476,6 +476,7 @@ class Setup:
 
 
 def measure_cold_start(report: Report, plan: Plan) -> None:
+    common.compile_bytecode()
     ours_s, base_s = [], []
     for rep in range(plan.cold_reps):
         for name, module, into in (("ours", OURS_MODULE, ours_s), ("baseline", BASELINE_MODULE, base_s)):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import http.client
 import json
-import re
 import os
 import platform
+import re
 import signal
 import socket
 import subprocess
@@ -220,6 +220,21 @@ def gunicorn(
         target,
     ]
     return Server(name=name, argv=argv, port=port, env=dict(env or {}))
+
+
+# The project's packages, compiled to bytecode before a server is started to be timed (``compile_bytecode``), as
+# `make run`, `make serve` and `make bench` compile them (the Makefile's `bytecode`).
+PROJECT_PACKAGES = ("dashboard", "etl", "benchmarks")
+
+
+def compile_bytecode() -> None:
+    """Compile the project's modules to bytecode (``__pycache__``; only those changed since): installed packages
+    come with theirs, and where ``PYTHONDONTWRITEBYTECODE`` is set Python never writes ours, so every start would
+    compile them from source (about 0.1 s of the dashboard's 0.5 s cold start, measured)."""
+    import compileall
+
+    for package in PROJECT_PACKAGES:
+        compileall.compile_dir(ROOT / package, quiet=1)
 
 
 def module_server(name: str, module: str, port: int) -> Server:

@@ -32,11 +32,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 from flask import Response, jsonify, request
 
 from dashboard import export, selection
-from dashboard.data import ChartSpec, Store, Survey, format_published, records
+from dashboard.data import ChartSpec, Rows, Store, Survey, format_published
 from dashboard.figures import SIZES, base_line, describe_rows, source_line
 from dashboard.views import Views
 from dashboard.wording import hover, themes_named
@@ -177,11 +176,11 @@ def slide_figure(figure: dict) -> dict:
     return out
 
 
-def caveats(store: Store, rows: pd.DataFrame, plural: str) -> list[str]:
+def caveats(store: Store, rows: Rows, plural: str) -> list[str]:
     """Every number of a chart that is a bound, derived, flagged or carries a note on how it was placed or
     labelled, with its caveats and the sentence it came from (or how it was derived)."""
     out = []
-    for r in records(rows):
+    for r in rows:
         h = hover(r, plural, store.sources)
         derived = r[Col.QUALIFIER] == Qualifier.DERIVED.value
         if not (h.notes or derived or r[Col.QUALIFIER] in BOUND_QUALIFIERS or r[Col.FLAG]):
@@ -209,9 +208,9 @@ def findings(store: Store, views: Views, pack: Pack) -> list[str]:
     from dashboard.components import contrasts_in_view
 
     view = views.get(pack.survey, pack.themes)
-    by_id = {r[Col.ID]: r for r in records(store.results)}
+    by_id = {r[Col.ID]: r for r in store.results}
     out = []
-    for c in contrasts_in_view(pack.survey, set(view.results[Col.ID])):
+    for c in contrasts_in_view(pack.survey, {r[Col.ID] for r in view.results}):
         left, right = by_id.get(c[Col.LEFT]), by_id.get(c[Col.RIGHT])
         if left is None or right is None:
             continue
@@ -234,8 +233,8 @@ def content(store: Store, views: Views, pack: Pack, root: str, today: dt.date) -
         rows = chart.rows
         if chart.figure is None:
             raise BadRequest(f"None of the figures of {spec.slug} is tagged with the selected themes.")
-        docs.update(dict.fromkeys(rows[Col.SOURCE]))
-        docs.update(dict.fromkeys(rows[Col.SURVEY]))
+        docs.update(dict.fromkeys(r[Col.SOURCE] for r in rows))
+        docs.update(dict.fromkeys(r[Col.SURVEY] for r in rows))
         question = " · ".join(p for p in (spec.eyebrow, spec.subtitle) if p)
         pages.append(
             ChartPage(

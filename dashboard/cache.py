@@ -3,8 +3,8 @@ repeated callback requests from memory.
 
 ``BoundedLRU`` is what every in-process cache of the dashboard uses (the views' figures and views, and the
 callback responses below): each entry's size is measured when it is stored, exactly, because what is stored
-is bytes or frames: a figure as its serialised JSON (its length), a view's frames as pandas counts them
-(``frame_bytes``), a response as its body. The least recently used entries are dropped while the total is
+is bytes or lists of rows: a figure as its serialised JSON (its length), a view's lists of rows as Python counts
+them (``rows_bytes``), a response as its body. The least recently used entries are dropped while the total is
 over ``max_bytes`` or the count over ``max_entries``; an entry larger than a quarter of the budget is not
 stored at all.
 
@@ -38,14 +38,11 @@ RESPONSE_CACHE_ENTRIES = 2048
 _MISSING = object()
 
 
-def frame_bytes(*frames: Any) -> int:
-    """The memory of pandas DataFrames or Series as pandas counts it (``memory_usage(deep=True)``: every column's
-    buffer, and each string of an object column), for a cache of frames."""
-    total = 0
-    for frame in frames:
-        used = frame.memory_usage(deep=True)
-        total += int(used.sum()) if hasattr(used, "sum") else int(used)
-    return total
+def rows_bytes(*lists: list) -> int:
+    """The memory of lists of rows as Python counts it (``sys.getsizeof``: each list's header and one pointer per
+    row), for a cache of selections. The rows themselves are the Store's, loaded once and shared by every list
+    that holds them, so a cached list adds only itself."""
+    return sum(sys.getsizeof(rows) for rows in lists)
 
 
 class BoundedLRU:

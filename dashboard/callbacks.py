@@ -4,11 +4,10 @@ strings give an empty state or a notice, never an exception."""
 
 from __future__ import annotations
 
-import pandas as pd
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import components, ids, landing, selection, wording
-from dashboard.data import Store, clean_themes, filter_by_themes, filter_quotes
+from dashboard.data import Rows, Store, clean_themes, filter_by_themes, filter_quotes
 from dashboard.rawhtml import raw
 from dashboard.views import Views
 
@@ -146,7 +145,7 @@ def update_context(store: Store, selected: object, more: object, survey_id: obje
     return _context_outputs(store, filter_by_themes(store.survey_context(survey), themes), more)
 
 
-def _context_outputs(store: Store, context: pd.DataFrame, more: object) -> dict:
+def _context_outputs(store: Store, context: Rows, more: object) -> dict:
     """The context cards of a selection (the first few, or all once asked), and the "show all" button."""
     show_all = isinstance(more, int) and more % 2 == 1
     n = components.context_count(context)

@@ -3,14 +3,14 @@ ever passed as component children (React escapes it), never as HTML."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import html
 
 from dashboard import content, filtering, ids, selection, wording
-from dashboard.data import ChartSpec, Store, Survey, count_label, format_published, records
+from dashboard.data import ChartSpec, Rows, Store, Survey, count_label, format_published
 from dashboard.figures import (
     Labels,
     extent,
@@ -176,7 +176,7 @@ def interval_toggle(on: bool) -> html.Fieldset:
 # Charts. ---------------------------------------------------------------------------------------------------
 
 
-def chart_key(rows: pd.DataFrame, labels: Labels) -> list:
+def chart_key(rows: Rows, labels: Labels) -> list:
     """The colour key of a chart, as HTML: one swatch per response group, and the hatch of a bound."""
     return [
         html.Li(
@@ -186,7 +186,7 @@ def chart_key(rows: pd.DataFrame, labels: Labels) -> list:
     ]
 
 
-def chart_footer(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list:
+def chart_footer(rows: Rows, spec: ChartSpec, labels: Labels) -> list:
     """Source, base, how to read the bars, the chart's note and its flags, as paragraphs."""
     return [
         html.P(line.text, className="flag-note", role="note")
@@ -215,7 +215,7 @@ def bar_list(chart: ChartRows, labels: Labels, intervals: bool = False, selected
     With ``selected`` (the landing page), each bar carries its row's themes, and those the selection leaves
     out are hidden (``filtering``): a theme click shows and hides bars in the browser."""
     items = []
-    for row in records(chart.rows):
+    for row in chart.rows:
         style = _bar_style(row, labels)
         classes = ["bar-row"]
         if is_derived(row):
@@ -254,7 +254,7 @@ def overview_card(
     spec = chart.spec
     return html.Section(
         id=ids.OVERVIEW_CARD,
-        **filtering.marks(filtering.themes_of(records(every.rows)), selected, "card chart-card"),
+        **filtering.marks(filtering.themes_of(every.rows), selected, "card chart-card"),
         **{"aria-labelledby": "overview-title"},
         children=[
             html.H3(
@@ -313,7 +313,7 @@ def chart_card(store: Store, spec: ChartSpec, labels: Labels, selected: Sequence
     """A card linking to a chart's page: its figure line, title, question, and its first few figures, each
     label whole (wrapped), each figure as the chart pages write it (``figures.value_label``). It carries the
     themes of its chart's rows, and is hidden when the selection leaves it none (``filtering``)."""
-    rows = records(store.chart_rows(spec))
+    rows = store.chart_rows(spec)
     shown = rows[:CARD_ROWS]
     one_item = len({r[Col.ITEM] for r in rows}) == 1  # one question's answers (a stacked chart): name the answer
     several = len({r[Col.CATEGORY] for r in rows}) > 1
@@ -417,7 +417,7 @@ def contrasts(store: Store, shown: list[dict], labels: Labels, marks: Callable[[
     """The cards of the contrasts ``shown``; each side's result may be of any survey. ``marks(contrast)`` gives
     a card's filter props (``filtering.marks``; the landing page)."""
     ids = {c[side] for c in shown for side in (Col.LEFT, Col.RIGHT)}
-    by_id = {r[Col.ID]: r for r in records(store.results[store.results[Col.ID].isin(ids)])}
+    by_id = {r[Col.ID]: r for r in store.results if r[Col.ID] in ids}
     cards = [
         html.Div(
             **(marks(c) if marks else {"className": "contrast"}),
@@ -432,10 +432,10 @@ def contrasts(store: Store, shown: list[dict], labels: Labels, marks: Callable[[
     return cards or [html.P("None of the key contrasts falls in the selected themes.", className="empty")]
 
 
-def quote_list(quotes: pd.DataFrame, theme_labels: dict[str, str], limit: int | None = QUOTES_SHOWN) -> list:
-    if quotes.empty:
+def quote_list(quotes: Rows, theme_labels: dict[str, str], limit: int | None = QUOTES_SHOWN) -> list:
+    if not quotes:
         return [html.P("No quotation matches these filters.", className="empty")]
-    shown = records(quotes)[:limit] if limit else records(quotes)
+    shown = quotes[:limit] if limit else quotes
     return [
         html.Figure(
             className=f"quote stance-{q[Col.STANCE]}",
@@ -496,12 +496,12 @@ def series_chart(points: list[dict], store: Store) -> html.Figure:
     )
 
 
-def context_cards(context: pd.DataFrame, store: Store, limit: int | None = CONTEXT_SHOWN) -> list:
+def context_cards(context: Rows, store: Store, limit: int | None = CONTEXT_SHOWN) -> list:
     """The context figures in view: each series of three or more points as one small chart, then one card per
     figure (headline figures first), the first ``limit`` of them unless all are asked for."""
-    if context.empty:
+    if not context:
         return [html.P("No context figure is tagged with these themes.", className="empty")]
-    rows = records(context)
+    rows = context
     series: dict[str, list[dict]] = {}
     for r in rows:
         if r[Col.SERIES]:
@@ -527,19 +527,17 @@ def context_cards(context: pd.DataFrame, store: Store, limit: int | None = CONTE
     return items[:limit] if limit else items
 
 
-def context_count(context: pd.DataFrame) -> int:
+def context_count(context: Rows) -> int:
     """How many items the context section lists: a charted series counts once."""
-    if context.empty:  # a selection may leave none, in a frame that need not have every column
-        return 0
-    series = context[Col.SERIES].dropna().value_counts()
-    charted = series[series >= SERIES_MIN]
-    return len(context) - int(charted.sum()) + len(charted)
+    series = Counter(r[Col.SERIES] for r in context if r[Col.SERIES] is not None)
+    charted = [n for n in series.values() if n >= SERIES_MIN]
+    return len(context) - sum(charted) + len(charted)
 
 
 # The table of results in view, and the about panel. ---------------------------------------------------------
 
 
-def results_table(rows: pd.DataFrame, caption: str, sources: Mapping[str, Mapping]) -> html.Table:
+def results_table(rows: Rows, caption: str, sources: Mapping[str, Mapping]) -> html.Table:
     """The results as an HTML table (headers scoped, a caption), one row per reported figure."""
     return html.Table(
         className="results-table",
@@ -549,7 +547,7 @@ def results_table(rows: pd.DataFrame, caption: str, sources: Mapping[str, Mappin
             html.Tbody(
                 [
                     html.Tr([html.Th(c.text, scope="row") if c.header else html.Td(c.text) for c in cells])
-                    for cells in content.table_rows(records(rows), sources)
+                    for cells in content.table_rows(rows, sources)
                 ]
             ),
         ],
@@ -558,7 +556,7 @@ def results_table(rows: pd.DataFrame, caption: str, sources: Mapping[str, Mappin
 
 def _examples(store: Store, survey: Survey) -> list:
     """The derivation rules, each with an example from this survey's own results where it has one."""
-    rows = records(store.results[store.results[Col.SURVEY] == survey.id])
+    rows = [r for r in store.results if r[Col.SURVEY] == survey.id]
     plural = survey.plural
 
     def first(test):

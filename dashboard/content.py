@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-import pandas as pd
-
-from dashboard.data import ChartSpec, Store, count_label, format_published
+from dashboard.data import ChartSpec, Rows, Store, count_label, format_published
 from dashboard.figures import Labels, documents_of, footer_lines, key_items
 from dashboard.wording import LICENCE_URL, document_name, flag_line, is_flag_line, notes_of
 from etl.derive import SOLID_QUALIFIERS
@@ -28,7 +26,7 @@ class KeyItem:
     hatched: bool
 
 
-def key(rows: pd.DataFrame, labels: Labels) -> list[KeyItem]:
+def key(rows: Rows, labels: Labels) -> list[KeyItem]:
     """The colour key of a chart: one swatch per response group, and the hatch of a bound."""
     return [KeyItem(*item) for item in key_items(rows, labels)]
 
@@ -39,7 +37,7 @@ class FooterLine:
     flag: bool  # a consistency flag, shown as a note
 
 
-def footer(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list[FooterLine]:
+def footer(rows: Rows, spec: ChartSpec, labels: Labels) -> list[FooterLine]:
     """Source, base, how to read the bars, the chart's note and its flags, as paragraphs."""
     return [FooterLine(line, is_flag_line(line)) for line in footer_lines(rows, spec, labels)]
 
@@ -140,7 +138,7 @@ class Document:
 def documents(store: Store, rows: list[dict]) -> list[Document]:
     """The documents of the rows: the surveys' reports, then any other (a press release), as the source line."""
     out = []
-    for sid in documents_of(pd.DataFrame(rows, columns=[Col.SURVEY, Col.SOURCE])):
+    for sid in documents_of(rows):
         doc = store.sources[sid]
         out.append(Document(document_name(store.sources, sid), doc[Col.CITATION] or doc[Col.TITLE], doc[Col.URL]))
     return out

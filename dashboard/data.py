@@ -13,16 +13,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from etl.dates import month_name
 from etl.schema import ChartKind, Col
-from etl.store import DataError, Tables, load_tables
+from etl.store import DataError, Records, load_records
 
 DATA_DIR = Path(os.environ.get("SEND_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 MAX_SEARCH = 200  # characters of quotation search text we use
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+# A table's rows, or a selection of them, in order: each a dict (column -> value: None where missing, lists as
+# lists), as etl.store.load_records reads them. The dicts are the Store's own, shared by every view: never changed.
+Rows = list[dict]
 
 
 @dataclass(frozen=True)
@@ -79,21 +80,6 @@ class Survey:
         return next((c for c in self.charts if c.slug == slug), None)
 
 
-def records(df: pd.DataFrame) -> list[dict]:
-    """Rows as plain dicts: missing values as None (never NaN or pd.NA), list columns as lists."""
-    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return None if _missing(value) else value
-
-
-def _missing(value: object) -> bool:
-    return value is None or (not isinstance(value, (list, tuple, dict, str, np.ndarray)) and bool(pd.isna(value)))
-
-
 @dataclass(frozen=True)
 class DataVersion:
     """The version of the data a page shows: the build id, and when that build was first made (ISO 8601, UTC;
@@ -117,7 +103,7 @@ class DataVersion:
 class Store:
     """Everything the pages show, read once at start-up."""
 
-    tables: Tables
+    tables: Records
     theme_ids: tuple[str, ...]
     theme_labels: dict[str, str]
     groups: dict[str, dict]  # response group id -> its row (label, colour)
@@ -126,19 +112,19 @@ class Store:
 
     # The tables by name: alike in shape because each is one named accessor, not repeated logic.
     @property
-    def results(self) -> pd.DataFrame:
+    def results(self) -> Rows:
         return self.tables["results"]
 
     @property
-    def quotes(self) -> pd.DataFrame:
+    def quotes(self) -> Rows:
         return self.tables["quotes"]
 
     @property
-    def context(self) -> pd.DataFrame:
+    def context(self) -> Rows:
         return self.tables["context"]
 
     @property
-    def themes(self) -> pd.DataFrame:
+    def themes(self) -> Rows:
         return self.tables["themes"]
 
     @property
@@ -164,54 +150,54 @@ class Store:
             else (self.surveys[self.default_survey])
         )
 
-    def survey_results(self, survey: Survey) -> pd.DataFrame:
+    def survey_results(self, survey: Survey) -> Rows:
         """Every result the survey's page can show: its own, and those its charts draw from other surveys."""
-        drawn = {i for c in survey.charts for i in c.result_ids}
-        r = self.results
-        return r[(r[Col.SURVEY] == survey.id) | r[Col.ID].isin(drawn)]
+        return _survey_results(self.results, survey.id, {i for c in survey.charts for i in c.result_ids})
 
-    def survey_quotes(self, survey: Survey) -> pd.DataFrame:
-        return self.quotes[self.quotes[Col.SOURCE] == survey.id]
+    def survey_quotes(self, survey: Survey) -> Rows:
+        return [q for q in self.quotes if q[Col.SOURCE] == survey.id]
 
-    def survey_context(self, survey: Survey) -> pd.DataFrame:
+    def survey_context(self, survey: Survey) -> Rows:
         """The context figures of the survey's documents, headline figures first (each in document order)."""
-        ctx = self.context[self.context[Col.SOURCE].isin(survey.context_from)]
-        return ctx.sort_values(Col.HEADLINE, ascending=False, kind="stable")
+        ctx = [x for x in self.context if x[Col.SOURCE] in survey.context_from]
+        return sorted(ctx, key=lambda x: not x[Col.HEADLINE])  # sorted() is stable
 
-    def chart_rows(self, chart: ChartSpec, results: pd.DataFrame | None = None) -> pd.DataFrame:
+    def chart_rows(self, chart: ChartSpec, results: Rows | None = None) -> Rows:
         """The rows ``chart`` draws, in drawing order, among ``results`` (default: all)."""
-        pool = self.results if results is None else results
-        indexed = pool.set_index(Col.ID, drop=False)
-        return indexed.loc[[i for i in chart.result_ids if i in indexed.index]].reset_index(drop=True)
+        by_id = {r[Col.ID]: r for r in (self.results if results is None else results)}
+        return [by_id[i] for i in chart.result_ids if i in by_id]
+
+
+def _survey_results(results: Rows, survey_id: str, drawn: set[str]) -> Rows:
+    return [r for r in results if r[Col.SURVEY] == survey_id or r[Col.ID] in drawn]
 
 
 def load_store(data_dir: Path = DATA_DIR) -> Store:
     """Load and check every table; DataError says what is wrong."""
-    tables = load_tables(data_dir)
+    tables = load_records(data_dir)
     themes = tables["themes"]
-    sources = {s[Col.ID]: s for s in records(tables["sources"])}
-    catalogues = records(tables["catalogues"])
+    sources = {s[Col.ID]: s for s in tables["sources"]}
+    catalogues = tables["catalogues"]
     if not catalogues:
         raise DataError("the build holds no survey with a chart catalogue (etl/sources/<survey>/charts.yaml)")
-    charts = records(tables["charts"].sort_values([Col.SURVEY, Col.POSITION]))
-    contrasts = records(tables["contrasts"].sort_values([Col.SURVEY, Col.POSITION]))
-    theme_order = list(themes[Col.ID])
+    charts = sorted(tables["charts"], key=lambda c: (c[Col.SURVEY], c[Col.POSITION]))
+    contrasts = sorted(tables["contrasts"], key=lambda c: (c[Col.SURVEY], c[Col.POSITION]))
+    theme_order = [t[Col.ID] for t in themes]
     surveys = {}
     for cat in sorted(catalogues, key=lambda c: not c[Col.DEFAULT]):
         sid = cat[Col.SURVEY]
         specs = tuple(_chart_spec(c) for c in charts if c[Col.SURVEY] == sid)
         context_from = tuple(cat["context_from"])
         drawn = {i for c in specs for i in c.result_ids}
-        r, q, x = tables["results"], tables["quotes"], tables["context"]
         used = {
             t
-            for df in (
-                r[(r[Col.SURVEY] == sid) | r[Col.ID].isin(drawn)],
-                q[q[Col.SOURCE] == sid],
-                x[x[Col.SOURCE].isin(context_from)],
+            for rows in (
+                _survey_results(tables["results"], sid, drawn),
+                [q for q in tables["quotes"] if q[Col.SOURCE] == sid],
+                [x for x in tables["context"] if x[Col.SOURCE] in context_from],
             )
-            for ts in df[Col.THEMES]
-            for t in ts
+            for row in rows
+            for t in row[Col.THEMES]
         }
         surveys[sid] = Survey(
             id=sid,
@@ -228,8 +214,8 @@ def load_store(data_dir: Path = DATA_DIR) -> Store:
     return Store(
         tables=tables,
         theme_ids=tuple(theme_order),
-        theme_labels=dict(zip(themes[Col.ID], themes[Col.LABEL])),
-        groups={g[Col.ID]: g for g in records(tables["groups"])},
+        theme_labels={t[Col.ID]: t[Col.LABEL] for t in themes},
+        groups={g[Col.ID]: g for g in tables["groups"]},
         sources=sources,
         surveys=surveys,
     )
@@ -271,16 +257,12 @@ def short_text(text: str, limit: int = 40) -> str:
 # Filters. -----------------------------------------------------------------------------------------------
 
 
-def _has_theme(series: pd.Series, themes: list[str]) -> pd.Series:
-    wanted = set(themes)
-    return series.map(lambda ts: bool(wanted.intersection(ts)))
-
-
-def filter_by_themes(df: pd.DataFrame, themes: list[str]) -> pd.DataFrame:
+def filter_by_themes(rows: Rows, themes: list[str]) -> Rows:
     """Rows tagged with any of ``themes``; every row when no theme is chosen."""
     if not themes:
-        return df
-    return df[_has_theme(df[Col.THEMES], themes)]
+        return rows
+    wanted = set(themes)
+    return [r for r in rows if not wanted.isdisjoint(r[Col.THEMES])]
 
 
 def clean_text(value: object) -> str:
@@ -291,21 +273,22 @@ def clean_text(value: object) -> str:
     return _SURROGATE.sub("\ufffd", value.strip()[:MAX_SEARCH])
 
 
-def filter_quotes(df: pd.DataFrame, themes: list[str], stances: object, search: object) -> pd.DataFrame:
+def filter_quotes(rows: Rows, themes: list[str], stances: object, search: object) -> Rows:
     """Quotations for the themes, with one of ``stances`` (all when empty), containing ``search``."""
-    out = filter_by_themes(df, themes)
+    out = filter_by_themes(rows, themes)
     if isinstance(stances, (list, tuple)) and stances:
-        out = out[out[Col.STANCE].isin([s for s in stances if isinstance(s, str)])]
+        wanted = {s for s in stances if isinstance(s, str)}
+        out = [q for q in out if q[Col.STANCE] in wanted]
     needle = clean_text(search).casefold()
     if needle:
-        out = out[out[Col.TEXT].map(lambda t: needle in t.casefold())]
+        out = [q for q in out if needle in q[Col.TEXT].casefold()]
     return out
 
 
 def count_label(row: Mapping) -> str:
     """The respondent counts a figure allows, e.g. "9 of 10" or "6–10 of 10"; "" when not derivable."""
     lo, hi, base = row[Col.COUNT_MIN], row[Col.COUNT_MAX], row[Col.BASE]
-    if _missing(base) or _missing(lo):
+    if base is None or lo is None:
         return ""
     return f"{lo} of {base}" if lo == hi else f"{lo}–{hi} of {base}"
 

@@ -39,18 +39,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import pandas as pd
 from dash import Dash
 from flask import Response, jsonify, request
 
 from dashboard import export, selection
-from dashboard.data import Store, records
+from dashboard.data import Rows, Store
 from dashboard.figures import DEFAULT_SIZE, SIZES
 from dashboard.wording import notes_of
 from etl.package import codebook_csv, csv_bytes, data_type
 from etl.schema import RESULT_DOWNLOAD_COLUMNS, Col, ResultDownload
 
 if TYPE_CHECKING:  # pages links to this module's codebook: at run time it is imported in register()
+    import pandas as pd
+
     from dashboard.pages import Assets, Request
     from dashboard.views import Views
 
@@ -58,11 +59,11 @@ RESULTS_CODEBOOK = "send-survey-results.meta.csv"
 _DTYPES = {"integer": "Int64", "boolean": "boolean"}
 
 
-def _rows(store: Store, rows: pd.DataFrame) -> list[dict]:
+def _rows(store: Store, rows: Rows) -> list[dict]:
     """The download's rows as plain values: each result with its survey's respondent group, the citation of the
     document it is from (its ``source``: the survey's report, or a press release), and its notes."""
     out = []
-    for r in records(rows):
+    for r in rows:
         survey = store.sources.get(r[Col.SURVEY], {})
         row = {c: r.get(c) for c in RESULT_DOWNLOAD_COLUMNS}
         row[Col.RESPONDENT_GROUP] = survey.get(Col.RESPONDENT_GROUP)
@@ -73,8 +74,11 @@ def _rows(store: Store, rows: pd.DataFrame) -> list[dict]:
     return out
 
 
-def results_frame(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
-    """The results as a CSV download gives them, one row per figure, integers and booleans kept nullable."""
+def results_frame(store: Store, rows: Rows) -> pd.DataFrame:
+    """The results as a CSV download gives them, one row per figure, integers and booleans kept nullable, as a
+    pandas DataFrame: for analysis and tests; no route uses it, so pandas is imported here, not by the server."""
+    import pandas as pd
+
     frame = pd.DataFrame(_rows(store, rows), columns=list(RESULT_DOWNLOAD_COLUMNS))
     for col in RESULT_DOWNLOAD_COLUMNS:
         kind = data_type(ResultDownload.model_fields[col].annotation)
@@ -83,7 +87,7 @@ def results_frame(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def results_csv(store: Store, rows: pd.DataFrame) -> bytes:
+def results_csv(store: Store, rows: Rows) -> bytes:
     """The results as CSV: UTF-8 with a byte-order mark, numbers as numbers, lists as JSON."""
     return csv_bytes(RESULT_DOWNLOAD_COLUMNS, _rows(store, rows))
 

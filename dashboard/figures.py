@@ -27,11 +27,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import wording
-from dashboard.data import ChartSpec, count_label, records
+from dashboard.data import ChartSpec, Rows, count_label
 from dashboard.textfit import wrap as fit
 from dashboard.wording import FLAG_MARK, flag_line
 from etl import derive
@@ -175,24 +174,24 @@ HOVER = (
 # What travels with a chart: key, base, source, notes. --------------------------------------------------------
 
 
-def key_items(rows: pd.DataFrame, labels: Labels) -> list[tuple[str, str, bool]]:
+def key_items(rows: Rows, labels: Labels) -> list[tuple[str, str, bool]]:
     """(label, colour, hatched) of every response group in the rows, then the hatch of a bound if any."""
     items = []
-    for group in dict.fromkeys(rows[Col.GROUP]):
+    for group in dict.fromkeys(r[Col.GROUP] for r in rows):
         g = labels.groups[group]
-        derived = rows[rows[Col.GROUP] == group][Col.QUALIFIER].eq(Qualifier.DERIVED.value).all()
-        items.append((g[Col.LABEL], g[Col.COLOUR], bool(derived)))
-    if any(extent(r)[2] > extent(r)[1] for r in records(rows)):
+        derived = all(r[Col.QUALIFIER] == Qualifier.DERIVED.value for r in rows if r[Col.GROUP] == group)
+        items.append((g[Col.LABEL], g[Col.COLOUR], derived))
+    if any(extent(r)[2] > extent(r)[1] for r in rows):
         items.append(("Hatched: the range a bound allows", MUTED, True))
     return items
 
 
-def base_line(rows: pd.DataFrame, labels: Labels) -> str:
+def base_line(rows: Rows, labels: Labels) -> str:
     """Who answered and how many, per survey in the rows: "Base: 10 <plural> responding (<respondent group>)."."""
     parts = []
-    for survey in dict.fromkeys(rows[Col.SURVEY]):
+    for survey in dict.fromkeys(r[Col.SURVEY] for r in rows):
         src = labels.sources[survey]
-        bases = sorted({int(b) for b in rows[rows[Col.SURVEY] == survey][Col.BASE].dropna()})
+        bases = sorted({int(r[Col.BASE]) for r in rows if r[Col.SURVEY] == survey and r[Col.BASE] is not None})
         who = src[Col.RESPONDENT_GROUP] or src[Col.RESPONDENT_PLURAL]
         if bases:
             text = f"{' or '.join(str(b) for b in bases)} {labels.plural(survey)} responding ({who})"
@@ -204,36 +203,35 @@ def base_line(rows: pd.DataFrame, labels: Labels) -> str:
     return "Bases: " + "; ".join(f"{name}: {text}" for name, text in parts) + "."
 
 
-def documents_of(rows: pd.DataFrame) -> list[str]:
+def documents_of(rows: Rows) -> list[str]:
     """The documents the rows' figures are from: the surveys' own reports first, then any other (a press
     release), each in order of first appearance."""
-    surveys = set(rows[Col.SURVEY])
-    return sorted(dict.fromkeys(rows[Col.SOURCE]), key=lambda s: s not in surveys)
+    surveys = {r[Col.SURVEY] for r in rows}
+    return sorted(dict.fromkeys(r[Col.SOURCE] for r in rows), key=lambda s: s not in surveys)
 
 
-def source_line(rows: pd.DataFrame, labels: Labels) -> str:
+def source_line(rows: Rows, labels: Labels) -> str:
     """The source line: "Source: <citation>." of the document the figures are from; "Sources: <report>; <press
     release>." when a chart's figures come from several documents."""
     citations = list(dict.fromkeys(labels.sources[s][Col.CITATION] or s for s in documents_of(rows)))
     return ("Source: " if len(citations) == 1 else "Sources: ") + "; ".join(citations) + "."
 
 
-def encoding_line(rows: pd.DataFrame) -> str:
-    recs = records(rows)
+def encoding_line(rows: Rows) -> str:
     parts = ["Solid: the share reported."]
-    if any(extent(r)[2] > extent(r)[1] for r in recs):
+    if any(extent(r)[2] > extent(r)[1] for r in rows):
         parts.append("A bound (“over 90%”) is solid to the lowest share it allows and hatched across its range.")
-    if any(is_derived(r) for r in recs):
+    if any(is_derived(r) for r in rows):
         parts.append("Hatched grey: not reported, derived from the other answers.")
     return " ".join(parts)
 
 
-def footer_lines(rows: pd.DataFrame, spec: ChartSpec, labels: Labels) -> list[str]:
+def footer_lines(rows: Rows, spec: ChartSpec, labels: Labels) -> list[str]:
     """Source, base, how to read the bars, the chart's note and every consistency flag, in that order."""
     lines = [source_line(rows, labels), base_line(rows, labels), encoding_line(rows)]
     if spec.note:
         lines.append(f"Note: {spec.note}")
-    lines += [flag_line(flag) for flag in rows[Col.FLAG].dropna()]
+    lines += [flag_line(r[Col.FLAG]) for r in rows if r[Col.FLAG] is not None]
     return lines
 
 
@@ -299,7 +297,7 @@ class Options:
 
 
 def _header(
-    spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, filtered: str, part_note: str = ""
+    spec: ChartSpec, rows: Rows, labels: Labels, px: float, filtered: str, part_note: str = ""
 ) -> tuple[list[dict], int]:
     """The title, question (and the part of a split chart) and key drawn above a framed chart, and the top
     margin they take."""
@@ -317,7 +315,7 @@ def _header(
     return blocks, top
 
 
-def export_footer_lines(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, address: str = "") -> list[str]:
+def export_footer_lines(rows: Rows, spec: ChartSpec, labels: Labels, address: str = "") -> list[str]:
     """What an exported image says under its chart: the footer lines, then where the chart is on the web, the
     data version and the licence."""
     where = [f"Chart: {address}."] if address else []
@@ -326,7 +324,7 @@ def export_footer_lines(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, add
 
 
 def _footer(
-    spec: ChartSpec, rows: pd.DataFrame, labels: Labels, px: float, below: float, address: str = ""
+    spec: ChartSpec, rows: Rows, labels: Labels, px: float, below: float, address: str = ""
 ) -> tuple[dict, int]:
     """The source, base, notes, address, data version and licence drawn under a framed chart's axis (``below``
     px under the plot), and the height they take."""
@@ -339,7 +337,7 @@ def _footer(
 
 
 def _chrome(
-    spec: ChartSpec, rows: pd.DataFrame, labels: Labels, opts: Options, part_note: str = ""
+    spec: ChartSpec, rows: Rows, labels: Labels, opts: Options, part_note: str = ""
 ) -> tuple[list[dict], int, int]:
     """(header and footer blocks, top margin, bottom margin) of a chart in its frame."""
     axis_lines = _lines(spec.axis_label, LABEL_PX, 12)
@@ -378,7 +376,7 @@ def _pack(heights: list[float], room: float) -> list[list[int]]:
     return greedy(hi)
 
 
-def split(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, opts: Options, heights: list[float]):
+def split(spec: ChartSpec, rows: Rows, labels: Labels, opts: Options, heights: list[float]):
     """The parts a chart is drawn in: (indices of the items each part draws, the line naming the part). One
     part unless the frame is an export of a fixed height the items' ``heights`` (px) do not fit in."""
     size = SIZES[opts.size]
@@ -407,7 +405,7 @@ def split(spec: ChartSpec, rows: pd.DataFrame, labels: Labels, opts: Options, he
 
 def layout(
     spec: ChartSpec,
-    rows: pd.DataFrame,
+    rows: Rows,
     labels: Labels,
     plot_height: float,
     opts: Options,
@@ -492,7 +490,7 @@ def _marker(colour: str, hatched: bool, solidity: float = 0.35) -> dict:
 # returns the figure. BUILDERS maps every ChartKind (etl/schema.py, the one list of kinds) to its builder; a test
 # fails if a kind has none. A new kind: add it to ChartKind, write its builder here and register it with @draws.
 
-Builder = Callable[[pd.DataFrame, ChartSpec, Labels, Options], go.Figure | None]
+Builder = Callable[[Rows, ChartSpec, Labels, Options], go.Figure | None]
 BUILDERS: dict[ChartKind, Builder] = {}
 
 
@@ -577,22 +575,21 @@ def _group_traces(
 
 
 @draws(ChartKind.RANKED, ChartKind.BARS, ChartKind.WAVES)
-def build_bar_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure | None:
+def build_bar_figure(rows: Rows, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure | None:
     """Horizontal bars, one per row, each labelled above: solid to the reported value, hatched across a bound.
 
     The y axis is in pixels (row i starts at ``tops[i]``), so labels of any length sit exactly above their bar.
     An export of fixed height draws the bars of its ``opts.part`` (None past the last part).
     """
-    recs = records(rows)
-    texts = [row_label(r, spec, labels, opts.multi_category) for r in recs]
-    lines = [bar_annotation_lines(t, value_label(r), opts.label_px) for t, r in zip(texts, recs)]
+    texts = [row_label(r, spec, labels, opts.multi_category) for r in rows]
+    lines = [bar_annotation_lines(t, value_label(r), opts.label_px) for t, r in zip(texts, rows)]
     bar, gap = (14, 8) if opts.framed and SIZES[opts.size].height else (BAR_PX, GAP_PX)  # a slide: condensed
     heights = [LINE_PX * len(ls) + 4 + bar + gap for ls in lines]
     parts, note = split(spec, rows, labels, opts, heights)
     if not 1 <= opts.part <= len(parts):
         return None
     keep = parts[opts.part - 1]
-    recs, texts, lines = [recs[i] for i in keep], [texts[i] for i in keep], [lines[i] for i in keep]
+    recs, texts, lines = [rows[i] for i in keep], [texts[i] for i in keep], [lines[i] for i in keep]
     tops, centres, y = _bar_positions(lines, bar, gap)
     traces: list = []
     for group in dict.fromkeys(r[Col.GROUP] for r in recs):
@@ -608,16 +605,15 @@ def build_bar_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: 
 
 
 @draws(ChartKind.STACKED)
-def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure | None:
+def build_stacked_figure(rows: Rows, spec: ChartSpec, labels: Labels, opts: Options) -> go.Figure | None:
     """One bar of a single question's answers, stacked to its base, with a labelled line per answer above it.
 
     Answers are never labelled inside their segment (a narrow one would make the text unreadably small).
     """
     if opts.part != 1:  # one bar: never split
         return None
-    recs = records(rows)
     lines, y = [], 0.0
-    for r in recs:
+    for r in rows:
         text = f"{r[Col.CATEGORY]}: {value_label(r)}"
         glyph = "▨" if is_derived(r) else "■"
         wrapped = _lines(text, opts.label_px - 16, LABEL_SIZE)
@@ -626,7 +622,7 @@ def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, op
         y += LINE_PX * len(wrapped) + 4
     centre = y + 6 + 14
     traces = []
-    for r in recs:
+    for r in rows:
         colour = labels.colour(r[Col.GROUP])
         share = 100 * r[Col.COUNT_MIN] / r[Col.BASE] if r[Col.COUNT_MIN] is not None else r[Col.VALUE]
         traces.append(
@@ -647,21 +643,21 @@ def build_stacked_figure(rows: pd.DataFrame, spec: ChartSpec, labels: Labels, op
 
 
 def build_chart(
-    rows: pd.DataFrame, spec: ChartSpec, labels: Labels, multi_category: bool | None = None, **options
+    rows: Rows, spec: ChartSpec, labels: Labels, multi_category: bool | None = None, **options
 ) -> go.Figure | None:
     """The chart ``spec`` for its (already theme-filtered) rows in drawing order, or None if there are none
     (or no such part), drawn by its kind's builder. ``options`` are those of ``Options``; ``multi_category`` defaults to whether
     ``rows`` has several categories."""
-    if rows.empty:
+    if not rows:
         return None
-    multi = rows[Col.CATEGORY].nunique() > 1 if multi_category is None else multi_category
+    multi = len({r[Col.CATEGORY] for r in rows}) > 1 if multi_category is None else multi_category
     return BUILDERS[ChartKind(spec.kind)](rows, spec, labels, Options(multi_category=multi, **options))
 
 
-def describe_rows(rows: pd.DataFrame, labels: Labels) -> list[str]:
+def describe_rows(rows: Rows, labels: Labels) -> list[str]:
     """A text alternative for a chart: one sentence per bar, stating its numbers."""
     out = []
-    for r in records(rows):
+    for r in rows:
         counts = count_label(r)
         plural = labels.plural(r[Col.SURVEY])
         if is_derived(r):

@@ -18,7 +18,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import components, filtering, ids, selection
-from dashboard.data import Store, Survey, records
+from dashboard.data import Store, Survey
 from dashboard.downloads import RESULTS_CODEBOOK, TABLES_ZIP
 from dashboard.rawhtml import raw
 from dashboard.views import ChartRows, View, Views
@@ -72,19 +72,18 @@ def page_marks(store: Store, views: Views, survey: Survey) -> PageMarks:
     def build() -> PageMarks:
         every = views.get(survey, ())
         overview = every.chart(components.overview_spec(survey).slug)
-        by_id = {r[Col.ID]: r for r in records(every.results)}
+        by_id = {r[Col.ID]: r for r in every.results}
         contrasts = {  # a contrast with neither side among the survey's results is never in view
             i: filtering.themes_of(by_id[c[side]] for side in (Col.LEFT, Col.RIGHT) if c[side] in by_id)
             for i, c in enumerate(survey.contrasts)
             if c[Col.LEFT] in by_id or c[Col.RIGHT] in by_id
         }
-        charts = [c for c in every.charts if c.spec.slug != overview.spec.slug and not c.rows.empty]
+        charts = [c for c in every.charts if c.spec.slug != overview.spec.slug and c.rows]
         parts = {
-            "overview": [*contrasts.values()]
-            + ([] if overview.rows.empty else [filtering.themes_of(records(overview.rows))]),
-            "charts": [filtering.themes_of(records(c.rows)) for c in charts],
-            "quotations": [set(ts) for ts in store.survey_quotes(survey)[Col.THEMES]],
-            "context": [set(ts) for ts in every.context[Col.THEMES]],
+            "overview": [*contrasts.values()] + ([filtering.themes_of(overview.rows)] if overview.rows else []),
+            "charts": [filtering.themes_of(c.rows) for c in charts],
+            "quotations": [set(q[Col.THEMES]) for q in store.survey_quotes(survey)],
+            "context": [set(c[Col.THEMES]) for c in every.context],
         }
         sections = {name: set().union(*sets) if sets else None for name, sets in parts.items()}
         return PageMarks(overview, contrasts, sections)
@@ -104,7 +103,7 @@ def filter_model(store: Store, views: Views, survey: Survey) -> dict:
 
     def build() -> dict:
         chart = page_marks(store, views, survey).overview
-        rows = records(chart.rows)
+        rows = chart.rows
         keys: list = []
         footers: list = []
         sets: dict[str, list[int]] | None = {}
@@ -114,7 +113,7 @@ def filter_model(store: Store, views: Views, survey: Survey) -> dict:
             log.warning("survey %s: %s", survey.id, e)
             kept_sets, sets = [], None
         for kept in kept_sets:
-            subset = chart.rows.iloc[sorted(kept)]
+            subset = [rows[i] for i in sorted(kept)]
             pair = []
             for value, pool in (
                 (_plain(components.chart_key(subset, views.labels)), keys),
@@ -126,7 +125,7 @@ def filter_model(store: Store, views: Views, survey: Survey) -> dict:
             sets[filtering.signature([i in kept for i in range(len(rows))])] = pair
         return {
             "themes": [[t, store.theme_labels[t]] for t in survey.theme_ids],
-            "results": [" ".join(r[Col.THEMES]) for r in records(views.get(survey, ()).results)],
+            "results": [" ".join(r[Col.THEMES]) for r in views.get(survey, ()).results],
             "overview": {
                 "rows": [" ".join(r[Col.THEMES]) for r in rows],
                 "question": components.question_line(chart.spec, ""),

@@ -26,7 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from dashboard import content, selection
-from dashboard.data import ChartSpec, Store, Survey, records
+from dashboard.data import ChartSpec, Store, Survey
 from dashboard.downloads import CHART_FORMATS, RESULTS_CODEBOOK, TABLES_ZIP
 from dashboard.figures import DEFAULT_SIZE, SIZES, describe_rows, question_line
 from dashboard.selection import DEFAULT_TAB, Selection
@@ -169,7 +169,7 @@ def _cite(store: Store, req: Request, rows: list[dict], url: str) -> dict:
 
 def _chart_content(store: Store, views: Views, req: Request, chart) -> dict:
     """What the Chart, Table and Sources tabs show (the partials' context)."""
-    rows = records(chart.rows)
+    rows = chart.rows
     return dict(
         figure_json=_figure_json(chart.figure) if chart.figure else "",
         height=chart.height,
@@ -273,7 +273,7 @@ def chart_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         tabs=[dict(id=t, name=name, href=path + req.query(store, tab=t), chosen=t == req.tab) for t, name in TABS],
         iframe=iframe,
         footnote=SITE_FOOTNOTE,
-        **_cite(store, req, records(chart.rows), address),
+        **_cite(store, req, chart.rows, address),
         **_chart_content(store, views, req, chart),
         **_menu(store, req, path, image_sizes(views, req, url)),
     )
@@ -325,7 +325,7 @@ def embed_page(store: Store, views: Views, req: Request, assets: Assets, base_ur
         described=describe_rows(chart.rows, views.labels),
         empty=Markup(NO_FIGURE_FOR_THEMES),
         notices=notices(store, req),
-        **_cite(store, req, records(chart.rows), page_url),
+        **_cite(store, req, chart.rows, page_url),
     )
 
 

@@ -18,7 +18,6 @@ import re
 from dash.development.base_component import Component
 from markupsafe import Markup, escape
 
-
 PART = "html-part"
 
 

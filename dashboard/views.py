@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import orjson
-import pandas as pd
 
-from dashboard.cache import BoundedLRU, frame_bytes
-from dashboard.data import ChartSpec, Store, Survey, filter_by_themes
+from dashboard.cache import BoundedLRU, rows_bytes
+from dashboard.data import ChartSpec, Rows, Store, Survey, filter_by_themes
 from dashboard.figures import DEFAULT_SIZE, Frame, build_chart, labels_of
 from etl.schema import Col
 
@@ -36,7 +35,7 @@ class ChartView:
     """One chart for a selection: its rows in drawing order, and its figure (None when no row is left)."""
 
     spec: ChartSpec
-    rows: pd.DataFrame
+    rows: Rows
     figure: dict | None  # Plotly JSON
     token: str | None  # equal tokens, identical figures
     filtered: str  # "Filtered to: …" when the selection leaves out some of its rows, else ""
@@ -51,7 +50,7 @@ class ChartRows:
     """One chart's rows for a selection, without a figure: enough to list, link and draw it in HTML."""
 
     spec: ChartSpec
-    rows: pd.DataFrame
+    rows: Rows
     filtered: str  # "Filtered to: …" when the selection leaves out some of its rows, else ""
     multi_category: bool  # whether the whole chart has several response categories (labels name them)
 
@@ -60,8 +59,8 @@ class ChartRows:
 class View:
     survey: Survey
     themes: tuple[str, ...]
-    results: pd.DataFrame  # the survey's results in the selection
-    context: pd.DataFrame
+    results: Rows  # the survey's results in the selection
+    context: Rows
     charts: tuple[ChartRows, ...]
 
     def chart(self, slug: str) -> ChartRows | None:
@@ -77,7 +76,7 @@ class Views:
         self._full = {
             (s.id, c.slug): store.chart_rows(c) for s in store.surveys.values() for c in s.charts
         }  # each chart's rows without a filter
-        self._multi = {k: rows[Col.CATEGORY].nunique() > 1 for k, rows in self._full.items()}
+        self._multi = {k: len({r[Col.CATEGORY] for r in rows}) > 1 for k, rows in self._full.items()}
         self._views = BoundedLRU(CACHE_SIZE, CACHE_BYTES["views"], sizeof=view_bytes)
         # A figure is kept as its serialised JSON: its size is exact, and each caller gets its own copy.
         self._figures = BoundedLRU(CACHE_SIZE, CACHE_BYTES["figures"], sizeof=lambda e: len(e[0] or b""))
@@ -110,23 +109,23 @@ class Views:
         rows = self.rows(survey, spec, themes)
         return self._chart_view(spec, rows, themes, intervals, frame, (size, part, address))
 
-    def rows(self, survey: Survey, spec: ChartSpec, themes: tuple[str, ...] = ()) -> pd.DataFrame:
+    def rows(self, survey: Survey, spec: ChartSpec, themes: tuple[str, ...] = ()) -> Rows:
         """One chart's rows for a selection (no figure is built)."""
         return self.store.chart_rows(spec, filter_by_themes(self.store.survey_results(survey), list(themes)))
 
-    def filter_note(self, spec: ChartSpec, rows: pd.DataFrame, themes: tuple[str, ...]) -> str:
+    def filter_note(self, spec: ChartSpec, rows: Rows, themes: tuple[str, ...]) -> str:
         """Names the selected themes a chart is filtered to, so a chart that shows a subset says so."""
         if not themes or len(rows) == len(self._full[(spec.survey, spec.slug)]):
             return ""
-        present = {t for ts in rows[Col.THEMES] for t in ts}
+        present = {t for r in rows for t in r[Col.THEMES]}
         return "Filtered to: " + ", ".join(self.store.theme_labels[t] for t in themes if t in present)
 
     def _chart_view(
-        self, spec: ChartSpec, rows: pd.DataFrame, themes, intervals: bool, frame: Frame, sized=(DEFAULT_SIZE, 1, "")
+        self, spec: ChartSpec, rows: Rows, themes, intervals: bool, frame: Frame, sized=(DEFAULT_SIZE, 1, "")
     ) -> ChartView:
         filtered = self.filter_note(spec, rows, themes)
         size, part, address = sized if frame == "export" else (DEFAULT_SIZE, 1, "")
-        key = (spec.survey, spec.slug, tuple(rows[Col.ID]), intervals, frame, filtered)
+        key = (spec.survey, spec.slug, tuple(r[Col.ID] for r in rows), intervals, frame, filtered)
         if (size, part, address) != (DEFAULT_SIZE, 1, ""):
             key += (size, part, address)
 
@@ -161,8 +160,8 @@ class Views:
 
 
 def view_bytes(view: View) -> int:
-    """A View's memory: its frames as pandas counts them (the rest is a few small objects)."""
-    return frame_bytes(view.results, view.context, *(c.rows for c in view.charts))
+    """A View's memory: its lists of rows (the rows are the Store's; the rest is a few small objects)."""
+    return rows_bytes(view.results, view.context, *(c.rows for c in view.charts))
 
 
 def all_charts(store: Store, frame: Frame = "export") -> list[tuple[str, dict]]:

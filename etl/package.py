@@ -22,12 +22,14 @@ import typing
 from collections.abc import Iterable, Sequence
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import annotated_types
-import pyarrow as pa
 from pydantic import BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
+
+if TYPE_CHECKING:  # the ETL passes Arrow tables; the dashboard imports this module without pyarrow
+    import pyarrow as pa
 
 from etl.schema import FOREIGN_KEYS, PRIMARY_KEYS, SCHEMA_VERSION, TABLES, CodebookRow, Role, unwrap
 

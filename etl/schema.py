@@ -1,7 +1,8 @@
 """The contract: pydantic models for every table, the Arrow schema derived from them, column names.
 
-The ETL validates its input with the ``*In`` models and writes rows of the full models; the dashboard
-reads the Parquet files back through the same Arrow schema (see ``etl.store``). Change a model here and
+The ETL validates its input with the ``*In`` models and writes rows of the full models, as Parquet through the
+Arrow schema derived here and as JSON (``records.json``); the dashboard reads the JSON back, each value checked
+against the same models (``value_check``; see ``etl.store``). pyarrow is imported only where a schema is built. Change a model here and
 both sides change together; bump ``SCHEMA_VERSION`` when a column is added, removed or retyped.
 """
 
@@ -10,10 +11,12 @@ from __future__ import annotations
 import types
 import typing
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+if TYPE_CHECKING:  # pyarrow is imported where a schema is built (the ETL), never by the server
+    import pyarrow as pa
 
 SCHEMA_VERSION = "3.0.0"
 
@@ -123,7 +126,9 @@ class Record(BaseModel):
     Checks across fields raise ``ValueError("[field] reason")`` so the error names the field at fault.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+    # defer_build: each model's validator is built when it first validates (in the ETL), not on import: the server
+    # reads only the models' fields, and building all of them cost its start-up about 35 ms (measured).
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
 
 
 class Theme(Record):
@@ -785,12 +790,7 @@ class Col:
     HEADLINE = "headline"
 
 
-_SCALARS: dict[type, pa.DataType] = {
-    str: pa.string(),
-    int: pa.int64(),
-    float: pa.float64(),
-    bool: pa.bool_(),
-}
+_SCALARS = {str: "string", int: "int64", float: "float64", bool: "bool_"}  # Python type -> pyarrow's factory
 
 
 def unwrap(annotation: typing.Any) -> tuple[typing.Any, bool, list]:
@@ -815,6 +815,8 @@ def unwrap(annotation: typing.Any) -> tuple[typing.Any, bool, list]:
 
 def _arrow_type(annotation: typing.Any) -> tuple[pa.DataType, bool]:
     """Map a field annotation to (Arrow type, nullable)."""
+    import pyarrow as pa
+
     base, nullable, _ = unwrap(annotation)
     if typing.get_origin(base) is list:
         inner, _ = _arrow_type(typing.get_args(base)[0])
@@ -822,12 +824,34 @@ def _arrow_type(annotation: typing.Any) -> tuple[pa.DataType, bool]:
     if isinstance(base, type) and issubclass(base, Enum):
         return pa.string(), nullable
     if base in _SCALARS:
-        return _SCALARS[base], nullable
+        return getattr(pa, _SCALARS[base])(), nullable
     raise TypeError(f"no Arrow type for {base!r}")
+
+
+def value_check(annotation: typing.Any) -> typing.Callable[[object], bool]:
+    """Whether a value is one a field of this annotation holds in rows read back from a build (as pyarrow's
+    ``to_pylist`` and JSON give them, for the type ``_arrow_type`` maps it to): exactly its Python type (True is
+    not an int, 90 not a float), a string for an Enum, a list of such items, None only where nullable."""
+    base, nullable, _ = unwrap(annotation)
+    if typing.get_origin(base) is list:
+        item = value_check(typing.get_args(base)[0])
+
+        def fits(value: object) -> bool:
+            return isinstance(value, list) and all(item(x) for x in value)
+
+    else:
+        kind = str if isinstance(base, type) and issubclass(base, Enum) else base
+
+        def fits(value: object) -> bool:
+            return type(value) is kind
+
+    return lambda value: (value is None and nullable) or fits(value)
 
 
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema of a table, derived from its pydantic model, carrying the schema version."""
+    import pyarrow as pa  # here, not at the top: the dashboard imports this module and serves without pyarrow
+
     model = TABLES[table]
     fields = []
     for name, info in model.model_fields.items():

@@ -3,7 +3,8 @@
 Layout of the data folder::
 
     data/builds/<build-id>/<table>.parquet   one immutable folder per build (build-id: content hash)
-    data/builds/<build-id>/manifest.json     schema version, row counts and sha256 of every table
+    data/builds/<build-id>/records.json      every table's rows as JSON: what the server reads (``load_records``)
+    data/builds/<build-id>/manifest.json     schema version, row counts and sha256 of every table and file
     data/current -> builds/<build-id>        the build readers use, switched by one atomic rename
 
 A build is written into a fresh folder and only then published by replacing the ``current`` symlink,
@@ -42,16 +43,32 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from etl.schema import SCHEMA_VERSION, TABLES, arrow_schema, value_check
 
-from etl.schema import SCHEMA_VERSION, TABLES, arrow_schema
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+# pyarrow (86 MB resident, 0.5 s to import) and pandas (140 MB with pyarrow, 1.0 s) are imported by the functions
+# that write or parse Parquet, which only the ETL calls. The server reads RECORDS with the json module (issue 18).
+_LAZY = {"pa": "pyarrow", "pq": "pyarrow.parquet", "pd": "pandas"}
+
+
+def __getattr__(name: str):
+    """``etl.store.pa``, ``.pq`` and ``.pd`` as before they were imported lazily (PEP 562): the modules themselves."""
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(_LAZY[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CURRENT = "current"
 BUILDS = "builds"
 MANIFEST = "manifest.json"
+RECORDS = "records.json"  # every table's rows as JSON, which the server reads (see write_records)
 PINS = "pins"
 LOCK = ".build.lock"
 PIN_ENV = "SEND_DATA_BUILD"  # a build id: readers without an explicit build read this one instead of current
@@ -119,11 +136,13 @@ def _fsync_dir(path: Path) -> None:
 
 def table_to_arrow(name: str, rows: list[dict]) -> pa.Table:
     """Rows (dicts of model fields) as an Arrow table with the schema derived from the model."""
+    import pyarrow as pa
+
     return pa.Table.from_pylist(rows, schema=arrow_schema(name))
 
 
 # extras(folder, tables, manifest, version): ``version`` is None, then {"id": build id, "built": when}.
-Extras = Callable[[Path, dict[str, pa.Table], dict, dict | None], dict[str, dict]]
+Extras = Callable[[Path, dict[str, "pa.Table"], dict, dict | None], dict[str, dict]]
 
 
 class BuildLocked(Exception):
@@ -208,6 +227,8 @@ def _write_tables(
     (kept by a rebuild, so the same sources give the same files), also in the manifest. If a build of the same id exists, its files are checked against
     the ones just written and any missing or damaged one is replaced; what was repaired is appended to ``notes``.
     """
+    import pyarrow.parquet as pq
+
     data_dir.mkdir(parents=True, exist_ok=True)
     builds = data_dir / BUILDS
     builds.mkdir(exist_ok=True)
@@ -225,13 +246,14 @@ def _write_tables(
                 "rows": tables[name].num_rows,
                 "sha256": _sha256(path),
             }
-        if extras is not None:
-            manifest["files"] = extras(staging, tables, manifest, None)
+        served = {RECORDS: write_records(staging / RECORDS, tables)}
+        manifest["files"] = {**(extras(staging, tables, manifest, None) if extras else {}), **served}
         digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
         manifest["build_id"] = digest
         manifest["built"] = built_at(builds / digest)
         if extras is not None:  # again, stamped with the version: the build id and when it was first built
-            manifest["files"] = extras(staging, tables, manifest, {"id": digest, "built": manifest["built"]})
+            stamped = extras(staging, tables, manifest, {"id": digest, "built": manifest["built"]})
+            manifest["files"] = {**stamped, **served}
             for name in manifest["files"]:
                 with open(staging / name, "rb") as fh:
                     os.fsync(fh.fileno())
@@ -253,6 +275,30 @@ def _write_tables(
         raise
     _prune(builds, keep=final)
     return final
+
+
+def write_records(path: Path, tables: dict[str, pa.Table]) -> dict:
+    """Write every table's rows as one JSON file, ``{table: {"columns": [...], "rows": [[...], ...]}}``, the rows
+    as pyarrow gives them (``to_pylist``: None for a missing value, lists as lists, floats by their shortest exact
+    repr); return its manifest entry {bytes, sha256}.
+
+    The server reads this file, not the Parquet files (``load_records``): importing pyarrow costs each server
+    process 86 MB and 0.5 s, pandas 140 MB and 1.0 s (measured), json nothing, and the worker had to stay under
+    1.5x a bare Dash app's memory and cold start. Parquet stays the published format; the Parquet files are still
+    checked by their sha256 at start-up and served from those bytes. Deterministic: the same tables, the same bytes.
+    """
+    doc = {name: {"columns": tables[name].column_names, "rows": _row_lists(tables[name])} for name in TABLES}
+    raw = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    with open(path, "wb") as fh:
+        fh.write(raw)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+
+
+def _row_lists(table: pa.Table) -> list[list]:
+    columns = table.column_names
+    return [[row[c] for c in columns] for row in table.to_pylist()]
 
 
 def built_at(build: Path) -> str:
@@ -407,16 +453,24 @@ _SNAPSHOTS: dict[str, dict[str, bytes]] = {}
 def verify_build(build: Path) -> dict[str, bytes]:
     """The bytes of every file of ``build`` (manifest, tables, open data), each checked against the manifest's
     sha256 (and the manifest against this code's schema version); DataError names the first problem."""
-    files = {MANIFEST: _read_file(build / MANIFEST)}
+    return _checked_files(build, _read_file)[1]
+
+
+def _checked_files(build: Path, read: Callable[[Path], bytes]) -> tuple[dict, dict[str, bytes]]:
+    """The build's manifest, and the bytes of every file of the build (read with ``read``), each checked against
+    it; DataError names the first problem, including a table or ``RECORDS`` the manifest does not list."""
+    files = {MANIFEST: read(build / MANIFEST)}
     manifest = _parse_manifest(build / MANIFEST, files[MANIFEST])
     for name in TABLES:
         if name not in manifest["tables"]:
             raise _problem(build / MANIFEST, f"no entry for table {name!r}")
     entries = {f"{name}.parquet": manifest["tables"][name] for name in TABLES}
     extra = manifest.get("files") or {}
+    if RECORDS not in extra:
+        raise _problem(build / MANIFEST, f"lists no {RECORDS} (a build of an older version: run make data)")
     for name, entry in sorted({**entries, **extra}.items()):
-        files[name] = _checked_file(build, name, entry, _read_file)
-    return files
+        files[name] = _checked_file(build, name, entry, read)
+    return manifest, files
 
 
 def _checked_file(build: Path, name: str, entry: object, read) -> bytes:
@@ -506,6 +560,9 @@ def read_table(build: Path, name: str, manifest: dict) -> pd.DataFrame:
 def _read_table(
     build: Path, name: str, manifest: dict, read: Callable[[Path], bytes] = _read_file
 ) -> tuple[pd.DataFrame, bytes]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     path = build / f"{name}.parquet"
     entry = manifest.get("tables", {}).get(name)
     if entry is None:
@@ -535,6 +592,9 @@ def _read_table(
 
 def _types_mapper(dtype: pa.DataType):
     """Keep nullable integers and booleans nullable in pandas instead of turning them into floats/objects."""
+    import pandas as pd
+    import pyarrow as pa
+
     if pa.types.is_integer(dtype):
         return pd.Int64Dtype()
     if pa.types.is_boolean(dtype):
@@ -542,19 +602,74 @@ def _types_mapper(dtype: pa.DataType):
     return None
 
 
-def load_tables(data_dir: Path, build_id: str | None = None) -> Tables:
-    """Every table of the published (or pinned, see ``current_build``) build, each checked; DataError names
-    what is wrong."""
-    build = current_build(data_dir, build_id)
+def _reader(build: Path) -> Callable[[Path], bytes]:
+    """How to read a file of ``build``: from the verified snapshot when this process holds one, else the disk."""
     snapshot = _SNAPSHOTS.get(str(build.resolve()))
 
-    def read(path: Path) -> bytes:  # from the verified snapshot when this process holds one, else the disk
+    def read(path: Path) -> bytes:
         if snapshot is None:
             return _read_file(path)
         if path.name not in snapshot:
             raise _problem(path, "missing")
         return snapshot[path.name]
 
+    return read
+
+
+@dataclass(frozen=True)
+class Records:
+    """The tables of one build as rows, for the server: each row a dict (column -> value, as ``write_records``
+    wrote it), with the manifest they were checked against and the exact bytes of every file of the build
+    (``files``: the Parquet tables, the open data, the manifest), so downloads are served from what was checked."""
+
+    rows: dict[str, list[dict]]
+    manifest: dict
+    path: Path
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, name: str) -> list[dict]:
+        return self.rows[name]
+
+
+def load_records(data_dir: Path, build_id: str | None = None) -> Records:
+    """Every table of the published (or pinned, see ``current_build``) build as rows, from ``RECORDS``; every file
+    of the build checked against the manifest's sha256, and the rows against the schema (``parse_records``).
+    Imports neither pyarrow nor pandas. DataError names what is wrong."""
+    build = current_build(data_dir, build_id)
+    manifest, files = _checked_files(build, _reader(build))
+    rows = parse_records(build / RECORDS, files[RECORDS], manifest)
+    return Records(rows=rows, manifest=manifest, path=build, files=files)
+
+
+def parse_records(path: Path, raw: bytes, manifest: dict) -> dict[str, list[dict]]:
+    """Every table's rows from the bytes of ``RECORDS``, checked: its model's columns in order, the manifest's row
+    count, every value of its column's type (``etl.schema.value_check``)."""
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:
+        raise _problem(path, "not readable JSON") from exc
+    rows = {}
+    for name, model in TABLES.items():
+        table = doc.get(name) if isinstance(doc, dict) else None
+        columns = list(model.model_fields)
+        if not isinstance(table, dict) or table.get("columns") != columns:
+            raise _problem(path, f"the columns of {name} differ from the schema in etl/schema.py")
+        want = manifest["tables"][name]["rows"]
+        if not isinstance(table.get("rows"), list) or len(table["rows"]) != want:
+            raise _problem(path, f"{name} has not the {want} rows the manifest says")
+        checks = [value_check(info.annotation) for info in model.model_fields.values()]
+        for row in table["rows"]:
+            if not (isinstance(row, list) and len(row) == len(checks) and all(c(v) for c, v in zip(checks, row))):
+                raise _problem(path, f"a row of {name} has values of other types than the schema's")
+        rows[name] = [dict(zip(columns, row)) for row in table["rows"]]
+    return rows
+
+
+def load_tables(data_dir: Path, build_id: str | None = None) -> Tables:
+    """Every table of the published (or pinned, see ``current_build``) build as pandas DataFrames (for the ETL and
+    its tests; the server uses ``load_records``), each checked; DataError names what is wrong."""
+    build = current_build(data_dir, build_id)
+    read = _reader(build)
     files = {MANIFEST: read(build / MANIFEST)}
     manifest = _parse_manifest(build / MANIFEST, files[MANIFEST])
     frames = {}

@@ -13,7 +13,6 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
 from dashboard import briefing, export
-from dashboard.data import records
 from dashboard.figures import base_line, labels_of, source_line
 from dashboard.renderer import find_chromium
 from etl.package import PACKAGE
@@ -62,7 +61,7 @@ def pdf(client):
 
 def flagged_or_bounded(store, slug) -> list[dict]:
     survey = store.survey(store.default_survey)
-    rows = records(store.chart_rows(survey.chart(slug)))
+    rows = store.chart_rows(survey.chart(slug))
     bounds = {Qualifier.OVER.value, Qualifier.NEARLY.value, Qualifier.LESS_THAN.value, Qualifier.DERIVED.value}
     return [r for r in rows if r[Col.FLAG] or r[Col.QUALIFIER] in bounds]
 
@@ -88,7 +87,7 @@ def test_the_deck_has_a_slide_per_chart_with_its_words_as_text(deck, store):
         [picture] = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
         alt = picture._element.nvPicPr.cNvPr.get("descr")
         assert alt and spec.title in alt
-        assert all(flat(r[Col.ITEM]) in flat(alt) for r in records(rows))  # every bar is described
+        assert all(flat(r[Col.ITEM]) in flat(alt) for r in rows)  # every bar is described
         notes = flat(slide.notes_slide.notes_text_frame.text)
         caveated = flagged_or_bounded(store, slug)
         assert caveated, slug

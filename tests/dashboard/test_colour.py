@@ -63,7 +63,7 @@ def test_no_two_groups_in_a_chart_are_confused(both_store):
     problems = []
     for survey in both_store.surveys.values():
         for spec in survey.charts:
-            groups = list(dict.fromkeys(both_store.chart_rows(spec)["group"]))
+            groups = list(dict.fromkeys(r["group"] for r in both_store.chart_rows(spec)))
             for (g, h), vision in itertools.product(itertools.combinations(groups, 2), SIMULATIONS):
                 d = difference(both_store.groups[g]["colour"], both_store.groups[h]["colour"], vision)
                 if d < MIN_DIFFERENCE:

@@ -77,9 +77,10 @@ def tables_zip(app) -> zipfile.ZipFile:
 
 
 def test_zip_names(tables_zip):
-    """The zip holds every table as Parquet and CSV with its codebook, the Data Package and the manifest."""
+    """The zip holds every table as Parquet and CSV with its codebook, the Data Package, the rows the server reads
+    (records.json) and the manifest."""
     expected = {f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv", "meta.csv")}
-    assert set(tables_zip.namelist()) == expected | {"datapackage.json", "manifest.json"}
+    assert set(tables_zip.namelist()) == expected | {"datapackage.json", "records.json", "manifest.json"}
 
 
 @pytest.mark.parametrize("table", TABLES)

@@ -12,7 +12,7 @@ from pathlib import Path
 import factory
 import pytest
 
-from dashboard.data import filter_by_themes, records
+from dashboard.data import filter_by_themes
 from dashboard.figures import HOVER, LABEL_PX, LABEL_SIZE, build_chart, labels_of, value_label
 from dashboard.textfit import text_width
 from etl.schema import Col
@@ -68,7 +68,7 @@ def chart(store, key, themes=(), frame="page", **kwargs):
         full = store.chart_rows(spec)
         rows = store.chart_rows(spec, filter_by_themes(store.results, list(themes)))
         _DRAWN[memo] = build_chart(
-            rows, spec, labels_of(store), frame=frame, multi_category=full[Col.CATEGORY].nunique() > 1, **kwargs
+            rows, spec, labels_of(store), frame=frame, multi_category=len({r[Col.CATEGORY] for r in full}) > 1, **kwargs
         )
     return _DRAWN[memo]
 
@@ -296,7 +296,7 @@ def test_printed_count_not_repeated(store):
 
 def test_derived_label(store):
     """A derived share says so in its label."""
-    row = next(r for r in records(store.results) if r[Col.ID] == "fig7-not-reported")
+    row = next(r for r in store.results if r[Col.ID] == "fig7-not-reported")
     assert value_label(row) == "20 of 54 (derived, not reported)"
 
 
@@ -324,11 +324,12 @@ def test_every_bar_has_hover(store, survey, key):
     """Every bar of every chart has its hover fields, the sentence being one of its rows'."""
     fig = chart(store, key)
     rows = store.chart_rows(survey.chart(key))
-    sentences = {squash(f"“{html.escape(v, quote=False)}”") for v in rows[Col.VERBATIM].dropna()}
-    sections = set(rows[Col.SECTION])
-    reported = {html.escape(t) for t in rows[Col.REPORTED_TEXT]}
+    sentences = {squash(f"“{html.escape(r[Col.VERBATIM], quote=False)}”") for r in rows if r[Col.VERBATIM] is not None}
+    sections = {r[Col.SECTION] for r in rows}
+    reported = {html.escape(r[Col.REPORTED_TEXT]) for r in rows}
     documents = {
-        html.escape(store.sources[s][Col.SHORT_TITLE] or store.sources[s][Col.TITLE]) for s in rows[Col.SOURCE]
+        html.escape(store.sources[s][Col.SHORT_TITLE] or store.sources[s][Col.TITLE])
+        for s in (r[Col.SOURCE] for r in rows)
     }
     for tr in fig.data:
         assert tr.hovertemplate == HOVER
@@ -353,7 +354,7 @@ def test_bounds_in_plain_words(store, rid, words):
     """A bound is said in words before any arithmetic, in the hover: what the printed words allow."""
     from dashboard.wording import in_words
 
-    row = next(r for r in records(store.results) if r[Col.ID] == rid)
+    row = next(r for r in store.results if r[Col.ID] == rid)
     assert in_words(row, "councils") == words
 
 
@@ -397,7 +398,7 @@ FIG4_ITEMS = [
 )
 def test_judgement_calls_show_in_the_hover(store, rid, note):
     """The notes on how a record was placed or labelled are in the hover of its bar."""
-    row = next(r for r in records(store.results) if r[Col.ID] == rid)
+    row = next(r for r in store.results if r[Col.ID] == rid)
     survey = store.survey(store.default_survey)
     key = next(c.slug for c in survey.charts if rid in c.result_ids and c.kind == "bars")
     hovers = [cd for tr in chart(store, key).data for cd in tr.customdata if plain(cd[0]).startswith(row[Col.ITEM])]

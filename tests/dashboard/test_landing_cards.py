@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from dashboard import components, landing
-from dashboard.data import records
 from dashboard.figures import value_label
 from dashboard.textfit import text_width
 
@@ -31,7 +30,7 @@ def test_every_card_has_a_figure_line(cards):
 
 def test_values_are_written_as_on_the_chart_pages(store, cards):
     for spec, card in cards:
-        rows = records(store.chart_rows(spec))[: components.CARD_ROWS]
+        rows = store.chart_rows(spec)[: components.CARD_ROWS]
         shown = [li.children[1].children for li in card.children[3].children]
         assert shown == [value_label(r) for r in rows], spec.slug
     fig8 = next(card for spec, card in cards if spec.figure == 8)

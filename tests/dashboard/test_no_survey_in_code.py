@@ -32,7 +32,7 @@ def forbidden(store) -> dict[str, str]:
         for field in (Col.RESPONDENT_SINGULAR, Col.RESPONDENT_PLURAL):
             if src[field] and src[field].lower() not in SCHEMA_WORDS:
                 out[src[field]] = f"respondent noun of {sid}"
-    for base in store.results[Col.BASE].dropna().unique():
+    for base in {r[Col.BASE] for r in store.results if r[Col.BASE] is not None}:
         out[str(int(base))] = "a result's base"
     return out
 

@@ -69,9 +69,9 @@ def test_the_press_release_figures_are_drawn_and_cited_to_their_own_document(
     words and sentence in the hover."""
     spec = fixture_survey.chart("what-schools-will-need")
     rows = both_store.chart_rows(spec)
-    press = rows[rows["source"] == FIXTURE_PRESS_RELEASE]
-    assert list(press["id"]) == ["fs26-press-need-extra-funding", "fs26-press-need-more-time"]
-    assert set(press["survey"]) == {FIXTURE_SURVEY} and set(press["category"]) == {"agree"}
+    press = [r for r in rows if r["source"] == FIXTURE_PRESS_RELEASE]
+    assert [r["id"] for r in press] == ["fs26-press-need-extra-funding", "fs26-press-need-more-time"]
+    assert {r["survey"] for r in press} == {FIXTURE_SURVEY} and {r["category"] for r in press} == {"agree"}
     chart = both_views.chart(fixture_survey, spec, frame="page")
     [bars] = [t for t in chart.figure["data"] if t.get("customdata")]
     assert list(bars["x"]) == [90, 81, 76, 70]
@@ -314,3 +314,14 @@ def test_the_exported_image_names_the_press_release(both_app, both_store):
     assert f"Data version {both_store.version.words}. Data and chart: CC BY 4.0" in text
     png = client.get("/chart/what-schools-will-need.png")
     assert png.status_code == 200 and png.data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize("stances, search", [(["concern"], ""), ([], "the"), (["welcomes"], "tribunal")])
+def test_quotations_of_a_survey_with_none_filter_to_none(both_store, stances, search):
+    """A survey with no quotation (the temperature check) answers the quotations callback with none, whatever the
+    stance or search: with pandas, the theme filter of an empty table gave a frame without columns, and the stance
+    or search filter then raised KeyError (a 500)."""
+    survey = both_store.surveys[FIXTURE_TEMPERATURE_CHECK]
+    out = callbacks.update_quotes(both_store, list(survey.theme_ids[:1]), stances, search, 0, survey.id)
+    assert out["count"] == "Showing 0 of 0 quotations that match (0 in all)."
+    assert out["more_style"] == {"display": "none"}

@@ -78,7 +78,7 @@ def test_the_overview_card_is_written_as_its_component_says(store, views, survey
         "id": ids.OVERVIEW_CARD,
         "class": "card chart-card",
         "aria-labelledby": "overview-title",
-        filtering.ATTRIBUTE: " ".join(sorted({t for ts in every.rows["themes"] for t in ts})),
+        filtering.ATTRIBUTE: " ".join(sorted({t for r in every.rows for t in r["themes"]})),
     }
 
 

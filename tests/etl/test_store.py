@@ -22,7 +22,7 @@ import pytest
 import etl.store
 from etl.build import RECORDS_DIR, build
 from etl.schema import SCHEMA_VERSION, TABLES, Col, arrow_schema
-from etl.store import MANIFEST, DataError, load_tables
+from etl.store import MANIFEST, RECORDS, DataError, load_records, load_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,6 +90,64 @@ def test_rows_round_trip(built, table):
     assert len(back) > 0
 
 
+@pytest.mark.parametrize("table", list(TABLES))
+def test_records_are_the_parquet_rows(built, table):
+    """The rows the server reads (records.json, with the json module) are the Parquet table's rows exactly as pyarrow
+    reads them: the same values of the same Python types, in the same order, column by column."""
+    _, path, data = built
+    parquet = pq.read_table(path / f"{table}.parquet").to_pylist()
+    rows = load_records(data)[table]
+    assert rows == parquet and len(rows) > 0
+    assert [[type(v) for v in r.values()] for r in rows] == [[type(v) for v in r.values()] for r in parquet]
+    assert [list(r) for r in rows] == [list(TABLES[table].model_fields)] * len(rows)
+
+
+def _edit_records(build: Path, edit) -> str:
+    """Change records.json with ``edit(doc)`` and sign it again in the manifest, so only its own checks can notice."""
+    doc = json.loads((build / RECORDS).read_bytes())
+    edit(doc)
+    raw = json.dumps(doc).encode()
+    (build / RECORDS).write_bytes(raw)
+    manifest = json.loads((build / MANIFEST).read_text())
+    manifest["files"][RECORDS] = {"bytes": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+    (build / MANIFEST).write_text(json.dumps(manifest))
+    return RECORDS
+
+
+@pytest.mark.parametrize(
+    "edit, says",
+    [
+        (lambda doc: doc["results"]["rows"].pop(), "35 rows"),
+        (lambda doc: doc["themes"]["columns"].reverse(), "columns of themes"),
+        (lambda doc: doc["results"]["rows"][0].__setitem__(9, "90"), "types"),  # value: a string, not a number
+        (lambda doc: doc["results"]["rows"][0].__setitem__(12, 54.0), "types"),  # base: a float, not an integer
+        (lambda doc: doc["results"]["rows"][0].__setitem__(1, None), "types"),  # survey: never missing
+        (lambda doc: doc.pop("charts"), "columns of charts"),
+    ],
+)
+def test_records_that_differ_from_the_schema_are_refused(data_copy, edit, says):
+    """A records file of other columns, rows or types than the schema's and the manifest's is a DataError naming it,
+    even when its checksum has been made to match."""
+    name = _edit_records((data_copy / "current").resolve(), edit)
+    with pytest.raises(DataError, match=name.replace(".", r"\.") + ".*" + says):
+        load_records(data_copy)
+
+
+def test_records_damaged_or_missing_are_refused(data_copy):
+    """A changed byte in records.json, or a build without it (made by an older version), is a DataError."""
+    build = (data_copy / "current").resolve()
+    raw = bytearray((build / RECORDS).read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    (build / RECORDS).write_bytes(bytes(raw))
+    with pytest.raises(DataError, match="records.json: checksum"):
+        load_records(data_copy)
+    manifest = json.loads((build / MANIFEST).read_text())
+    del manifest["files"][RECORDS]
+    (build / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(DataError, match="lists no records.json"):
+        load_records(data_copy)
+
+
 def test_build_is_deterministic(tmp_path, documents, monkeypatch):
     """Two builds into two folders give byte-identical files: Parquet, CSV, codebooks, the Data Package and the
     manifest (their time of building fixed by SOURCE_DATE_EPOCH, as reproducible builds do)."""
@@ -99,7 +157,7 @@ def test_build_is_deterministic(tmp_path, documents, monkeypatch):
     assert a.name == b.name  # the build id is a content hash
     names = sorted(p.name for p in a.iterdir())
     expected = [f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv", "meta.csv")]
-    assert names == sorted(p.name for p in b.iterdir()) == sorted([*expected, "datapackage.json", MANIFEST])
+    assert names == sorted(p.name for p in b.iterdir()) == sorted([*expected, "datapackage.json", RECORDS, MANIFEST])
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
