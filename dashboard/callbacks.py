@@ -251,6 +251,8 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         state={**_survey(), "table_clicks": State(ids.SHOW_TABLE_BUTTON, "n_clicks")},
         prevent_initial_call=True,  # rendered with the page
     )(lambda **kw: update_lists(store, views, **kw))
+    # The registrations below are alike in shape because each declares one callback (its outputs, inputs and
+    # state, then the plain function it calls), not repeated logic.
     app.callback(
         Output(ids.OVERVIEW_CHART, "children"),
         Input(ids.SHOW_INTERVALS, "value"),
