@@ -91,7 +91,7 @@ def _frame(page):
 
 def _settled(page, frame, tolerance: float = 4) -> tuple[dict, list]:
     """The embed's sizes and the iframe's, once the iframe's height is within ``tolerance`` of the embed's."""
-    for _ in range(50):  # the message crosses origins: poll a few seconds at most
+    for _ in range(150):  # the message crosses origins: poll 15 s at most (a loaded machine has taken over 5)
         inner, outer = frame.evaluate(_SIZES), page.evaluate(_IFRAME)
         if abs(inner["height"] - outer[1]) <= tolerance:
             return inner, outer
