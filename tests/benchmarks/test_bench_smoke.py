@@ -26,7 +26,7 @@ LIGHTHOUSE = [
     f"Lighthouse, {page}: {metric}"
     for page in ("landing page", "chart page")
     for metric in ("performance", "accessibility", "best practices", "CLS")
-]
+] + ["Lighthouse, landing page: LCP"]
 BROWSER = [
     "landing page, first-load transfer",
     "landing page, time to the overview drawn",
