@@ -4,7 +4,7 @@ ever passed as component children (React escapes it), never as HTML."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
 from dash import html
@@ -413,21 +413,21 @@ def contrasts_in_view(survey: Survey, in_view: set[str]) -> list[dict]:
     return [c for c in survey.contrasts if c[Col.LEFT] in in_view or c[Col.RIGHT] in in_view]
 
 
-def contrasts(store: Store, shown: list[dict], labels: Labels, marks: Callable[[dict], dict] | None = None) -> list:
-    """The cards of the contrasts ``shown``; each side's result may be of any survey. ``marks(contrast)`` gives
-    a card's filter props (``filtering.marks``; the landing page)."""
+def contrasts(store: Store, shown: list[dict], labels: Labels, marks: Sequence[dict] | None = None) -> list:
+    """The cards of the contrasts ``shown``; each side's result may be of any survey. ``marks``, one per
+    contrast shown, gives each card's filter props (``filtering.marks``; the landing page)."""
     ids = {c[side] for c in shown for side in (Col.LEFT, Col.RIGHT)}
     by_id = {r[Col.ID]: r for r in store.results if r[Col.ID] in ids}
     cards = [
         html.Div(
-            **(marks(c) if marks else {"className": "contrast"}),
+            **(marks[i] if marks else {"className": "contrast"}),
             children=[
                 _side(store, by_id.get(c[Col.LEFT]), c[Col.LEFT_TEXT], labels, c[Col.SURVEY]),
                 html.P(c[Col.JOINER], className="contrast-but"),
                 _side(store, by_id.get(c[Col.RIGHT]), c[Col.RIGHT_TEXT], labels, c[Col.SURVEY]),
             ],
         )
-        for c in shown
+        for i, c in enumerate(shown)
     ]
     return cards or [html.P("None of the key contrasts falls in the selected themes.", className="empty")]
 

@@ -10,7 +10,7 @@ each click, and rewrites the links, the "Showing…" line and the overview chart
 The key and footer are the server's own words for the rows in view (``content.key``, ``content.footer``),
 written for every set of overview rows a selection can leave (``landing.filter_model``): the browser only picks one, so
 no wording rule is copied into the script. The question's "Filtered to: …" and the summary line are short
-enough to mirror (``filter.js`` says so beside them); tests/browser/test_filter_js.py runs the script and
+enough to mirror (``filter.js`` says so beside them); tests/dashboard/test_filter_js.py runs the script and
 the server on the same selections and compares every output.
 """
 

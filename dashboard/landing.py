@@ -61,9 +61,8 @@ class PageMarks:
 
     overview: ChartRows  # the overview chart with every row
     contrasts: dict[int, set[str]]  # contrast (its position in survey.contrasts) -> the themes of its sides
-    sections: dict[
-        str, set[str] | None
-    ]  # overview, charts, quotations, context -> the themes of its parts (None: it never has any part)
+    # overview, charts, quotations, context -> the themes of its parts (None: it never has any part)
+    sections: dict[str, set[str] | None]
 
 
 def page_marks(store: Store, views: Views, survey: Survey) -> PageMarks:
@@ -175,7 +174,7 @@ def _overview(store: Store, views: Views, view: View, intervals: bool) -> html.S
     survey, selected = view.survey, view.themes
     marks = page_marks(store, views, survey)
     chart = view.chart(marks.overview.spec.slug)
-    contrasts = [c for i, c in enumerate(survey.contrasts) if i in marks.contrasts]
+    contrasts = [survey.contrasts[i] for i in marks.contrasts]
     shown = list(marks.contrasts.values())
     return _section(
         "Overview",
@@ -186,7 +185,7 @@ def _overview(store: Store, views: Views, view: View, intervals: bool) -> html.S
                     store,
                     contrasts,
                     views.labels,
-                    lambda c: _marks(marks.contrasts[survey.contrasts.index(c)], selected, "contrast"),
+                    [_marks(themes, selected, "contrast") for themes in shown],
                 )
             ),
             id=ids.CONTRASTS,
