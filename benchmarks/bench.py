@@ -338,9 +338,9 @@ METHODS = """
   - **landing page, time to the overview drawn**: when `#overview-chart` first holds a `.bar-row` (the overview is HTML; the landing page loads no plotting library). Baseline: its time to first chart. Information.
   - **chart page, first chart drawn**: when `#plot` first has data and a drawn trace (`.main-svg .trace`); median over every chart page load. Baseline: the bare app's time to first chart (its `dcc.Graph` with data and a drawn trace; the empty placeholder it draws before its callback answers does not count).
   - **chart page, first-load transfer**: as the landing page's, for each chart page timed; the row is the largest chart page's median (the target is per page). Baseline: the bare app's page, for context.
-- **landing page, click to settled**: on the served landing page, a theme checkbox of the "Reform themes" fieldset is clicked, walking through the themes so that singles and pairs alternate ([a], [a, b], [b], [b, c], ...: every click is filtered in the browser (assets/filter.js: the overview's bars, key and footer, the cards, the contrasts, the sections and the links) and sends one server callback, for the quotations, the context figures and an open table). Timed from the `click` event to the later of the last answer of the callbacks sent since the click and the last DOM mutation, once every callback has answered, nothing is marked loading and the DOM has been quiet for 500 ms. Each click is checked: the boxes ticked are the selection clicked, every callback answered 200, the summary says "Showing …". Baseline: the bare app's dropdown-to-repaint, its end-to-end filter measure: an option of the open dropdown is clicked; ms from the `click` to the `plotly_react`/`plotly_afterplot` of the graph the callback response sent a figure to. Details give each click's timeline.
+- **landing page, click to settled**: on the served landing page, a theme checkbox of the "Reform themes" fieldset is clicked, walking through the themes so that singles and pairs alternate ([a], [a, b], [b], [b, c], ...: every click is filtered in the browser (assets/filter.js: the overview's bars, key and footer, the cards, the contrasts, the sections, the quotations, the context figures and the links) and sends no request). Timed from the `click` event to the later of the last answer of the callbacks sent since the click and the last DOM mutation, once every callback has answered, nothing is marked loading and the DOM has been quiet for 500 ms. Each click is checked: the boxes ticked are the selection clicked, every callback answered 200, the summary says "Showing …". Baseline: the bare app's dropdown-to-repaint, its end-to-end filter measure: an option of the open dropdown is clicked; ms from the `click` to the `plotly_react`/`plotly_afterplot` of the graph the callback response sent a figure to. Details give each click's timeline.
 - **Lighthouse**: `lighthouse@12.2.3` (npm; installed outside the repository if missing) with `CHROME_PATH=/usr/bin/chromium --preset=desktop --only-categories=performance,accessibility,best-practices` and the Chrome flags `--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run`, on the landing page, the chart page of the overview chart (the largest figure) and the bare app's page, interleaved (landing, chart, baseline; repeated); the median of each score and of CLS (`cumulative-layout-shift` numericValue) per page. The baseline column is the bare app's median, for context: these targets are absolute, except the landing page's LCP (`largest-contentful-paint` numericValue, median), which must be no later than the bare app's. Lighthouse's performance score moves with the machine's load; Details give every run's scores, timings and load average.
-- **filter, server**: the real request of a theme click (the callback whose output contains `context-list.children`: the quotations, context figures and an open table of the selection; built by `dashboard.wire.callback_body`, as the browser sends it) POSTed to `/_dash-update-component` from 4 threads over keep-alive `http.client` connections, rotating through several theme selections (baseline: its dropdown callback, rotating the 5 options); latency per request as the client sees it, throughput = requests / wall time.
+- **filter, server**: what the server still filters for a selection: the quotations' callback (output `quote-list.children`, as the browser posts it when a stance is picked with the selection's themes ticked; built by `dashboard.wire.callback_body`; a theme click itself posts nothing) POSTed to `/_dash-update-component` from 4 threads over keep-alive `http.client` connections, rotating through several theme selections (baseline: its dropdown callback, rotating the 5 options); latency per request as the client sees it, throughput = requests / wall time.
 - **memory**: VmRSS (/proc/<pid>/status) of the larger gunicorn worker after the filter load.
 - **PNG export**: `python -m benchmarks.export_probe` in a fresh process: `dashboard.export.zip_charts(dashboard.views.all_charts(store), "png")` (every chart of the catalogue, no theme filter, the export frame, uncached) timed from before kaleido's browser starts (median of the runs); then, in the first run, `render()` of the largest chart (by figure JSON) one after the other after one warm-up render: p50 and p95 of those. In the same run, `export_probe --old` once: the same with the exporter drawing as before issue 18 (details). `python -m benchmarks --only export` runs this measure alone (printed, RESULTS.md not written).
 """
@@ -465,7 +465,7 @@ class Setup:
         return [[self.app.themes[i] for i in ticked] for _, ticked in self.walk]
 
     def ours_filter(self) -> list[Request]:
-        return posts([self.app.theme_click(s) for s in self.selections])
+        return posts([self.app.quotes(s) for s in self.selections])
 
     def base_filter(self) -> list[Request]:
         from benchmarks.baseline_app import OPTIONS
@@ -548,27 +548,24 @@ def measure_clicks(report: Report, plan: Plan, browser, s: Setup) -> None:
     report.set("landing page, click to settled p50", percentile(oms, 50), percentile(bms, 50))
     report.set("landing page, click to settled p95", percentile(oms, 95), percentile(bms, 95))
 
-    def server(x: dict) -> dict:
-        return next(c for c in x["calls"] if common.THEME_OUTPUT in c["output"])
-
-    sent = [server(x)["sent"] for x in o]
-    answered = [server(x)["at"] for x in o]
     overview = [x["overview"] for x in o if x["overview"] is not None]
+    requests = [len(x["calls"]) for x in o]
     report.details.append(
         f"landing page, click to settled: ms {_list(oms, 0)}; baseline dropdown to repaint ms {_list(bms, 0)}"
     )
     report.details.append(
-        "landing page, where a click's time goes (medians, ms after the click): quotations/context request sent "
-        f"{median(sent) or 0:.0f}, answered {median(answered) or 0:.0f}, overview last changed "
-        f"{median(overview) or 0:.0f}, settled {median(oms) or 0:.0f}; baseline: figure request sent "
-        f"{median(x['calls'][0]['sent'] for x in b) or 0:.0f}, answered {median(x['calls'][0]['at'] for x in b) or 0:.0f}, "
+        "landing page, where a click's time goes (medians, ms after the click): server requests per click "
+        f"{_list(requests, 0)}, overview last changed {median(overview) or 0:.0f}, settled {median(oms) or 0:.0f}; "
+        f"baseline: figure request sent {median(x['calls'][0]['sent'] for x in b) or 0:.0f}, answered "
+        f"{median(x['calls'][0]['at'] for x in b) or 0:.0f}, "
         f"repainted {median(bms) or 0:.0f}, its last DOM change (our rule: DOM quiet for 500 ms, information) "
         f"{median(x['settled_ms'] for x in b) or 0:.0f} (p95 {percentile([x['settled_ms'] for x in b], 95) or 0:.0f})"
     )
     steps = "; ".join(
         f"{x['selection']}: "
         + ", ".join(
-            f"{_callback_name(c['output'])} {c['sent']}→{c['at']} ({c['bytes'] / 1000:,.0f} kB)" for c in x["calls"]
+            [f"{_callback_name(c['output'])} {c['sent']}→{c['at']} ({c['bytes'] / 1000:,.0f} kB)" for c in x["calls"]]
+            or ["no request"]
         )
         + f", overview {x['overview']}, cards {x['cards']}, settled {round(x['ms'])}"
         for x in o
@@ -803,7 +800,7 @@ def prepare(plan: Plan, ours: Server, base: Server) -> Setup:
     for sel in s.walk_selections():
         if sel not in selections:
             selections.append(sel)
-    warm: list[Request] = posts([app.page("")] + [b for sel in selections for b in app.click(sel)])
+    warm: list[Request] = posts([app.page("")] + [app.quotes(sel) for sel in selections])
     warm += [("GET", f"/chart/{c}", None) for c in s.charts]
     t = time.perf_counter()
     warm_up(ours, warm, plan.warm_rounds)

@@ -372,13 +372,17 @@ def get_json(host: str, port: int, path: str) -> Any:
 
 # The outputs (or a part of them) that name the dashboard's callbacks; each is found in /_dash-dependencies.
 PAGE_OUTPUT = "page.children"  # the survey's whole page, rendered when the survey is known
-# The server's part of a theme click: the quotations, context figures and an open table of a selection (the
-# rest of the page is filtered in the browser: dashboard/filtering.py). Its quotation outputs name it too.
-THEME_OUTPUT = "context-list.children"
-QUOTES_OUTPUT = "quote-list.children"
+# A theme click is filtered in the browser (dashboard/filtering.py, assets/filter.js) and posts nothing; what
+# the server still draws of a selection is below.
+QUOTES_OUTPUT = "quote-list.children"  # the quotations of a stance or search, for the themes ticked
+QUOTES_WANTED = "quotes-wanted.data"  # filter.js asks for the quotations again (written for another selection)
+QUOTE_STANCE = "quote-stance.value"
+CONTEXT_OUTPUT = "context-list.children"  # context cards, where the browser cannot filter them
+CONTEXT_WANTED = "context-wanted.data"  # filter.js asks for them (a theme click or "more")
+CONTEXT_MORE = "context-more.n_clicks"  # "more context figures", a state of the context callback
 INTERVALS_OUTPUT = "overview-chart.children"  # the overview's bars, with intervals or without
-CONTEXT_MORE = "context-more.n_clicks"  # "more context figures", an input of the theme click's callback
-TABLE_OUTPUT = "show-table-button.style"  # opening the table (the theme click's callback keeps it in step)
+TABLE_OUTPUT = "show-table-button.style"  # opening the table (or drawing it again: TABLE_WANTED)
+TABLE_WANTED = "table-wanted.data"
 CSV_OUTPUT = "download-csv.data"
 OURS_THEMES = "theme-filter.value"
 OURS_INTERVALS = "show-intervals.value"
@@ -440,9 +444,10 @@ class OursApp:
         given.update(values or {})
         return callback_body(self.deps, output, given, given, changed)
 
-    def theme_click(self, themes: list[str]) -> dict:
-        """What the browser posts when a theme click leaves ``themes`` ticked: the server's part of it."""
-        return self.body(THEME_OUTPUT, {OURS_THEMES: list(themes)}, [OURS_THEMES])
+    def quotes(self, themes: list[str], stances: list[str] | None = None) -> dict:
+        """What the browser posts when the quotations' stance is set to ``stances`` with ``themes`` ticked: the
+        server's filter of the quotations (a theme click itself posts nothing)."""
+        return self.body(QUOTES_OUTPUT, {OURS_THEMES: list(themes), QUOTE_STANCE: list(stances or [])}, [QUOTE_STANCE])
 
     def intervals(self, themes: list[str], intervals: list[str]) -> dict:
         """What the browser posts when the intervals toggle is set to ``intervals`` with ``themes`` ticked."""
@@ -452,11 +457,6 @@ class OursApp:
 
     def page(self, search: str = "") -> dict:
         return self.body(PAGE_OUTPUT, {"url.search": search}, [OURS_SURVEY])
-
-    def click(self, themes: list[str]) -> list[dict]:
-        """Every body the browser posts when a theme click leaves ``themes`` ticked (the other controls as
-        the page has them): one, the quotations, context figures and an open table."""
-        return [self.theme_click(themes)]
 
 
 def ours_app(host: str, port: int) -> OursApp:

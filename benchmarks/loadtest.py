@@ -181,7 +181,7 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
         reqs["callback valid"].append(cb("callback valid", f"page search={search!r}", app.page(search)))
     selections = [[]] + [[t] for t in theme_ids] + [theme_ids[:2], theme_ids[2:5], list(theme_ids)]
     for sel in selections:
-        reqs["callback valid"].append(cb("callback valid", f"theme click themes={sel}", app.theme_click(sel)))
+        reqs["callback valid"].append(cb("callback valid", f"quotes themes={sel}", app.quotes(sel)))
         for iv in ([], ["on"]):
             reqs["callback valid"].append(
                 cb("callback valid", f"intervals themes={sel} intervals={iv}", app.intervals(sel, iv))
@@ -200,7 +200,8 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
             cb("callback valid", f"quotes themes={sel} stance={stance} search={search!r}", body)
         )
     for sel, more in (([], 1), (theme_ids[:1], 0)):
-        body = app.body(common.THEME_OUTPUT, {T: sel, common.CONTEXT_MORE: more}, [common.CONTEXT_MORE])
+        values = {T: sel, common.CONTEXT_MORE: more, common.CONTEXT_WANTED: {"asked": 1}}
+        body = app.body(common.CONTEXT_OUTPUT, values, [common.CONTEXT_WANTED])
         reqs["callback valid"].append(cb("callback valid", f"context themes={sel} more={more}", body))
     body = app.body(
         common.TABLE_OUTPUT, {"show-table-button.n_clicks": 1, T: theme_ids[:1]}, ["show-table-button.n_clicks"]
@@ -232,8 +233,8 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
         ("a known theme with junk", [theme_ids[0], 7, "<b>x</b>"]),
     ]
     for label, value in bad_values:
-        body = app.body(common.THEME_OUTPUT, {T: value}, [T])
-        reqs["callback invalid"].append(cb("callback invalid", f"theme click themes={label}", body, NOT_5XX))
+        body = app.body(common.QUOTES_OUTPUT, {T: value}, [common.QUOTE_STANCE])
+        reqs["callback invalid"].append(cb("callback invalid", f"quotes themes={label}", body, NOT_5XX))
         body = app.body(common.INTERVALS_OUTPUT, {T: value, IV: ["on"]}, [IV])
         reqs["callback invalid"].append(cb("callback invalid", f"intervals themes={label}", body, NOT_5XX))
     for label, value in [
@@ -251,8 +252,8 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
         ("a dict", {"id": "x"}),
         ("<script> markup", "<script>alert(1)</script>"),
     ]:
-        body = app.body(common.THEME_OUTPUT, {T: [], common.OURS_SURVEY: value}, [T])
-        reqs["callback invalid"].append(cb("callback invalid", f"theme click survey={label}", body, NOT_5XX))
+        body = app.body(common.QUOTES_OUTPUT, {T: [], common.OURS_SURVEY: value}, [common.QUOTE_STANCE])
+        reqs["callback invalid"].append(cb("callback invalid", f"quotes survey={label}", body, NOT_5XX))
         body = app.body(common.PAGE_OUTPUT, {"url.search": "", common.OURS_SURVEY: value}, [common.OURS_SURVEY])
         reqs["callback invalid"].append(cb("callback invalid", f"page survey={label}", body, NOT_5XX))
     for label, search in [
@@ -281,7 +282,7 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
             common.TABLE_OUTPUT, {"show-table-button.n_clicks": clicks, T: []}, ["show-table-button.n_clicks"]
         )
         reqs["callback invalid"].append(cb("callback invalid", f"table clicks={label}", body, NOT_5XX))
-    good = app.theme_click([])
+    good = app.quotes([])
     reqs["callback invalid"] += [
         cb(
             "callback invalid",
@@ -289,7 +290,7 @@ def fixed_requests(app: common.OursApp, statics: list[str]) -> dict[str, list[Re
             {**good, "changedPropIds": ["nope.value"]},
             NOT_5XX,
         ),
-        cb("callback invalid", "input value of 300 KB", app.theme_click(["y" * 300_000]), NOT_5XX),
+        cb("callback invalid", "input value of 300 KB", app.quotes(["y" * 300_000]), NOT_5XX),
     ]
     # Chart routes asked for something that is not there: 4xx (a 404 listing the charts).
     for path in (
@@ -376,11 +377,12 @@ def makers(app: common.OursApp) -> dict:
         return Req(kind, label, "POST", CALLBACK_PATH, _json(body), OK)
 
     def selection(rng: random.Random) -> Req:
-        """A click on a theme (the server's part of it), or now and then on the intervals toggle."""
+        """The server's part of a selection: its quotations of a stance (a theme click itself is filtered in the
+        browser and posts nothing), or now and then the overview's bars with intervals on or off."""
         sel = themes(rng)
         if intervals(rng):
             return cb("selection", f"intervals themes={sel}", app.intervals(sel, rng.choice([[], ["on"]])))
-        return cb("selection", f"theme click themes={sel}", app.theme_click(sel))
+        return cb("selection", f"quotes themes={sel}", app.quotes(sel, rng.sample(stances, rng.randint(0, 2))))
 
     def landing(rng: random.Random) -> Req:
         """A first visit to a shared address: the page callback renders the survey's page for its themes."""
@@ -401,8 +403,8 @@ def makers(app: common.OursApp) -> dict:
         return cb("quotes", f"quotes search={word!r}", app.body(common.QUOTES_OUTPUT, values, ["quote-search.value"]))
 
     def context(rng: random.Random) -> Req:
-        values = {T: themes(rng), common.CONTEXT_MORE: rng.randint(0, 3)}
-        return cb("context", "more context figures", app.body(common.THEME_OUTPUT, values, [common.CONTEXT_MORE]))
+        values = {T: themes(rng), common.CONTEXT_MORE: rng.randint(0, 3), common.CONTEXT_WANTED: {"asked": 1}}
+        return cb("context", "context figures", app.body(common.CONTEXT_OUTPUT, values, [common.CONTEXT_WANTED]))
 
     def open_table(rng: random.Random) -> Req:
         values = {"show-table-button.n_clicks": rng.randint(1, 10_000), T: themes(rng)}

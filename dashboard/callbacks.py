@@ -7,7 +7,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import components, ids, landing, selection, wording
-from dashboard.data import Rows, Store, clean_themes, filter_by_themes, filter_quotes
+from dashboard.data import Store, clean_themes, filter_by_themes, filter_quotes
 from dashboard.rawhtml import raw
 from dashboard.views import Views
 
@@ -28,7 +28,7 @@ def render_page(store: Store, views: Views, survey_id: object, search: object) -
     notice = wording.unknown_themes_notice(unknown)
     # The quotations and context as their callbacks would give them, so those need not run on load.
     quotes = update_quotes(store, themes, [], "", 0, survey.id)
-    context = _context_outputs(store, view.context, 0)
+    context = update_context(store, themes, 0, survey.id)
     return landing.survey_page(store, views, view, asked.intervals, notice, quotes, context)
 
 
@@ -37,28 +37,23 @@ def render_page(store: Store, views: Views, survey_id: object, search: object) -
 # callback, not repeated logic.
 
 
-def list_outputs() -> dict[str, Output]:
-    """What a theme click asks the server for (``update_lists``): the quotations and context of the selection,
-    and the table if it is open. The rest of the page is filtered in the browser (``dashboard/filtering.py``)."""
-    return {**quote_outputs(), **context_outputs(), "table": Output(ids.TABLE, "children", allow_duplicate=True)}
-
-
 def quote_outputs() -> dict[str, Output]:
-    """The quotations, how many, and the "show all" button (``update_quotes``)."""
+    """The quotations, how many, and the "show all" button (``update_quotes``). The browser writes the count and
+    the button too, on a theme click or "show all" (assets/filter.js), hence ``allow_duplicate``."""
     return {
         "quotes": Output(ids.QUOTES, "children"),
-        "count": Output(ids.QUOTE_COUNT, "children"),
-        "more": Output(ids.QUOTES_MORE, "children"),
-        "more_style": Output(ids.QUOTES_MORE, "style"),
+        "count": Output(ids.QUOTE_COUNT, "children", allow_duplicate=True),
+        "more": Output(ids.QUOTES_MORE, "children", allow_duplicate=True),
+        "more_style": Output(ids.QUOTES_MORE, "style", allow_duplicate=True),
     }
 
 
 def context_outputs() -> dict[str, Output]:
-    """The context cards and their "show all" button (``update_context``)."""
+    """The context cards and their "show all" button (``update_context``), as for the quotations."""
     return {
         "context": Output(ids.CONTEXT, "children"),
-        "context_more": Output(ids.CONTEXT_MORE, "children"),
-        "context_more_style": Output(ids.CONTEXT_MORE, "style"),
+        "context_more": Output(ids.CONTEXT_MORE, "children", allow_duplicate=True),
+        "context_more_style": Output(ids.CONTEXT_MORE, "style", allow_duplicate=True),
     }
 
 
@@ -69,29 +64,6 @@ def table_outputs() -> dict[str, Output]:
 
 def _shown(flag: bool) -> dict:
     return SHOWN if flag else HIDDEN
-
-
-def update_lists(
-    store: Store,
-    views: Views,
-    selected: object,
-    stances: object,
-    search: object,
-    more: object,
-    context_more: object,
-    survey_id: object,
-    table_clicks: object = 0,
-) -> dict:
-    """The server's part of a theme click (or of a change to the quotations' or context's own controls), in one
-    request: the quotations, the context figures, and the table if it is open."""
-    table = (
-        update_table(store, views, table_clicks, selected, survey_id)["table"] if _opened(table_clicks) else no_update
-    )
-    return {
-        **update_quotes(store, selected, stances, search, more, survey_id),
-        **update_context(store, selected, context_more, survey_id),
-        "table": table,
-    }
 
 
 def update_overview_chart(store: Store, views: Views, intervals: object, selected: object, survey_id: object) -> list:
@@ -120,44 +92,66 @@ def _opened(clicks: object) -> bool:
     return isinstance(clicks, int) and not isinstance(clicks, bool) and clicks >= 1
 
 
+def _show_all(more: object) -> bool:
+    """Whether a list's "show all" button (its clicks: ``more``) asks for every item."""
+    return isinstance(more, int) and not isinstance(more, bool) and more % 2 == 1
+
+
+def applied(themes: list[str], show_all: bool) -> str:
+    """The selection a list was written for (its ``data-applied``): filter.js asks again when it has changed."""
+    return " ".join(themes) + ("|all" if show_all else "|")
+
+
 def update_quotes(
     store: Store, selected: object, stances: object, search: object, more: object, survey_id: object
 ) -> dict:
-    """The quotations for the selection (the first few, or all once asked), how many, and the "show all" button."""
+    """The quotations of the stances and search, for the browser to filter by theme: every one, marked with its
+    themes, those out of the selection or past the first few (unless all are asked for) hidden
+    (``components.quote_list``); how many match, and the "show all" button."""
     survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
     pool = store.survey_quotes(survey)
-    quotes = filter_quotes(pool, themes, stances, search)
-    show_all = isinstance(more, int) and more % 2 == 1
+    quotes = filter_quotes(pool, [], stances, search)  # every theme: the browser filters by theme
+    show_all = _show_all(more)
+    n = len(filter_by_themes(quotes, themes))
+    words = wording.list_words("quotes", n, len(pool), components.QUOTES_SHOWN, show_all)
     limit = None if show_all else components.QUOTES_SHOWN
-    shown = len(quotes) if show_all else min(len(quotes), components.QUOTES_SHOWN)
+    listed = components.quote_list(quotes, store.theme_labels, themes, limit)
     return {
-        "quotes": [raw(components.quote_list(quotes, store.theme_labels, limit))],
-        "count": f"Showing {shown} of {len(quotes)} quotations that match ({len(pool)} in all).",
-        "more": "Show fewer quotations" if show_all else f"Show all {len(quotes)} quotations",
-        "more_style": _shown(len(quotes) > components.QUOTES_SHOWN),
+        "quotes": [raw(listed, **{"data-applied": applied(themes, show_all)})],
+        "count": words["count"],
+        "more": words["more"],
+        "more_style": _shown(n > components.QUOTES_SHOWN),
     }
 
 
 def update_context(store: Store, selected: object, more: object, survey_id: object) -> dict:
+    """The context cards and their "show all" button. Where the browser can filter them
+    (``components.context_in_browser``), every card, marked as the quotations are; else those of the selection,
+    the first few unless all are asked for, and the browser asks again on each theme click."""
     survey = store.survey(survey_id)
     themes, _ = clean_themes(selected, survey.theme_ids)
-    return _context_outputs(store, filter_by_themes(store.survey_context(survey), themes), more)
-
-
-def _context_outputs(store: Store, context: Rows, more: object) -> dict:
-    """The context cards of a selection (the first few, or all once asked), and the "show all" button."""
-    show_all = isinstance(more, int) and more % 2 == 1
-    n = components.context_count(context)
+    every = store.survey_context(survey)
+    in_view = filter_by_themes(every, themes)
+    show_all = _show_all(more)
+    limit = None if show_all else components.CONTEXT_SHOWN
+    if components.context_in_browser(every):
+        cards = components.context_cards(every, store, limit, themes)
+    else:
+        cards = components.context_cards(in_view, store, limit)
+    n = components.context_count(in_view)
     return {
-        "context": [raw(components.context_cards(context, store, None if show_all else components.CONTEXT_SHOWN))],
-        "context_more": "Show fewer context figures" if show_all else f"Show all {n} context figures",
+        "context": [raw(cards)],
+        "context_more": wording.list_words("context", n, 0, components.CONTEXT_SHOWN, show_all)["more"],
         "context_more_style": _shown(n > components.CONTEXT_SHOWN),
     }
 
 
-def update_table(store: Store, views: Views, clicks: object, selected: object, survey_id: object) -> dict:
-    """The table of the results in view, made only once asked for."""
+def update_table(
+    store: Store, views: Views, clicks: object, selected: object, survey_id: object, wanted: object = None
+) -> dict:
+    """The table of the results in view, made only once asked for; again on each theme click while it is open
+    (filter.js sets ``wanted``, ids.TABLE_WANTED)."""
     if not _opened(clicks):
         return {"table": [], "button_style": no_update}
     survey = store.survey(survey_id)
@@ -221,6 +215,18 @@ def _register_clientside(app: Dash) -> None:
                 [Input(ids.THEMES, "value")],
                 [State(ids.FILTER_MODEL, "data"), State(ids.SURVEY, "data"), State(ids.SURVEYS, "data")],
                 prevent_initial_call=True)  # fmt: skip
+    # The quotations and context of a theme click or a "show all", in the browser too: their counts and buttons,
+    # and what the server must still draw (the stores: quotations written for another selection, context cards
+    # the browser cannot filter, an open table).
+    _clientside(app, "send_filter.filterLists",
+                [Output(ids.QUOTE_COUNT, "children"), Output(ids.QUOTES_MORE, "children"),
+                 Output(ids.QUOTES_MORE, "style"), Output(ids.CONTEXT_MORE, "children"),
+                 Output(ids.CONTEXT_MORE, "style"), Output(ids.QUOTES_WANTED, "data"),
+                 Output(ids.CONTEXT_WANTED, "data"), Output(ids.TABLE_WANTED, "data")],
+                [Input(ids.THEMES, "value"), Input(ids.QUOTES_MORE, "n_clicks"), Input(ids.CONTEXT_MORE, "n_clicks"),
+                 Input(ids.QUOTES, "children")],
+                [State(ids.FILTER_MODEL, "data"), State(ids.SHOW_TABLE_BUTTON, "n_clicks")],
+                prevent_initial_call=True)  # fmt: skip
     _clientside(app, "send_export.exportCharts",
                 [Output(ids.EXPORT_DOWNLOAD, "data"), Output(ids.EXPORT_STATUS, "children")],
                 [Input(ids.EXPORT_PNG_BUTTON, "n_clicks"), Input(ids.EXPORT_SVG_BUTTON, "n_clicks")],
@@ -240,17 +246,15 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         lambda survey_id, search: render_page(store, views, survey_id, search)
     )
     app.callback(
-        output=list_outputs(),
+        output=quote_outputs(),
         inputs={
-            "selected": Input(ids.THEMES, "value"),
             "stances": Input(ids.QUOTE_STANCE, "value"),
             "search": Input(ids.QUOTE_SEARCH, "value"),
-            "more": Input(ids.QUOTES_MORE, "n_clicks"),
-            "context_more": Input(ids.CONTEXT_MORE, "n_clicks"),
+            "wanted": Input(ids.QUOTES_WANTED, "data"),
         },
-        state={**_survey(), "table_clicks": State(ids.SHOW_TABLE_BUTTON, "n_clicks")},
+        state={"selected": State(ids.THEMES, "value"), "more": State(ids.QUOTES_MORE, "n_clicks"), **_survey()},
         prevent_initial_call=True,  # rendered with the page
-    )(lambda **kw: update_lists(store, views, **kw))
+    )(lambda wanted, **kw: update_quotes(store, **kw))
     # The registrations below are alike in shape because each declares one callback (its outputs, inputs and
     # state, then the plain function it calls), not repeated logic.
     app.callback(
@@ -270,10 +274,16 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         prevent_initial_call=True,
     )(lambda **kw: overview_words(store, views, **kw))
     app.callback(
+        output=context_outputs(),
+        inputs={"wanted": Input(ids.CONTEXT_WANTED, "data")},  # only where the browser cannot filter them
+        state={"selected": State(ids.THEMES, "value"), "more": State(ids.CONTEXT_MORE, "n_clicks"), **_survey()},
+        prevent_initial_call=True,
+    )(lambda wanted, **kw: update_context(store, **kw))
+    app.callback(
         output=table_outputs(),
-        inputs={"clicks": Input(ids.SHOW_TABLE_BUTTON, "n_clicks")},
+        inputs={"clicks": Input(ids.SHOW_TABLE_BUTTON, "n_clicks"), "wanted": Input(ids.TABLE_WANTED, "data")},
         state={"selected": State(ids.THEMES, "value"), **_survey()},
-        prevent_initial_call=True,  # update_lists keeps an open table in step with the themes
+        prevent_initial_call=True,
     )(lambda **kw: update_table(store, views, **kw))
     app.callback(
         Output(ids.DOWNLOAD_CSV, "data"),
@@ -283,6 +293,6 @@ def register(app: Dash, store: Store, views: Views) -> list[str]:
         prevent_initial_call=True,
     )(lambda n, selected, survey_id: download_csv(store, views, n, selected, survey_id))
     # Answers that depend on the request alone (the data never changes while serving): the page, the overview's
-    # bars, and a theme click's quotations and context (the table it may carry is the selection's too).
-    cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_CHART}.children", f"{ids.QUOTES}.children")
+    # bars, the quotations and the context cards.
+    cached = (f"{ids.PAGE}.children", f"{ids.OVERVIEW_CHART}.children", f"{ids.QUOTES}.children", f"{ids.CONTEXT}.")
     return [key for key in app.callback_map if any(part in key for part in cached)]

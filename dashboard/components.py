@@ -3,7 +3,6 @@ ever passed as component children (React escapes it), never as HTML."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import dash_bootstrap_components as dbc
@@ -432,13 +431,23 @@ def contrasts(store: Store, shown: list[dict], labels: Labels, marks: Sequence[d
     return cards or [html.P("None of the key contrasts falls in the selected themes.", className="empty")]
 
 
-def quote_list(quotes: Rows, theme_labels: dict[str, str], limit: int | None = QUOTES_SHOWN) -> list:
-    if not quotes:
-        return [html.P("No quotation matches these filters.", className="empty")]
-    shown = quotes[:limit] if limit else quotes
+def _empty_line(kind: str, marks: dict | None = None) -> html.P:
+    """A list's "nothing matches" line (``wording.LIST_WORDS``); ``marks``: ``filtering.empty_marks``."""
+    return html.P(wording.LIST_WORDS[kind]["empty"], **(marks or {"className": "empty"}))
+
+
+def quote_list(
+    quotes: Rows, theme_labels: dict[str, str], selected: Sequence[str] = (), limit: int | None = QUOTES_SHOWN
+) -> list:
+    """Every quotation of ``quotes``, marked with its themes (``filtering.list_marks``): those the ``selected``
+    themes leave out hidden, and those in view past the first ``limit`` too, so the browser filters the list by
+    theme and shows all of it without asking the server (assets/filter.js). Then the "nothing matches" line,
+    hidden while a quotation is in view."""
+    themes = [q[Col.THEMES] for q in quotes]
+    marks = filtering.list_marks(themes, selected, limit)
     return [
         html.Figure(
-            className=f"quote stance-{q[Col.STANCE]}",
+            **{**mark, "className": f"quote stance-{q[Col.STANCE]} {mark['className'] or ''}".strip()},
             children=[
                 html.Blockquote(q[Col.TEXT]),
                 html.Figcaption(
@@ -449,8 +458,8 @@ def quote_list(quotes: Rows, theme_labels: dict[str, str], limit: int | None = Q
                 ),
             ],
         )
-        for q in shown
-    ]
+        for q, mark in zip(quotes, marks)
+    ] + [_empty_line("quotes", filtering.empty_marks(themes, selected))]
 
 
 SERIES_MIN = 3  # points a series needs to be drawn as a chart
@@ -465,7 +474,7 @@ def _source_line(store: Store, source: str) -> html.P:
     return html.P(["From ", title, f" ({by})" if by else ""], className="context-source")
 
 
-def series_chart(points: list[dict], store: Store) -> html.Figure:
+def series_chart(points: list[dict], store: Store, marks: dict | None = None) -> html.Figure:
     """A series of one measure over time as columns in HTML, each labelled as printed, with its sources.
     An exact figure is a solid column; a bound or an approximate figure is hatched (to a range's high end)."""
     tops = [p[Col.VALUE_HIGH] if p[Col.VALUE] is None else p[Col.VALUE] for p in points]
@@ -486,8 +495,9 @@ def series_chart(points: list[dict], store: Store) -> html.Figure:
         for p, t in zip(points, tops)
     ]
     sources = list(dict.fromkeys(p[Col.SOURCE] for p in points))
+    marks = marks or {}
     return html.Figure(
-        className="context-card series-card",
+        **{**marks, "className": f"context-card series-card {marks.get('className') or ''}".strip()},
         children=[
             html.Figcaption([html.Strong(points[0][Col.LABEL]), f" ({points[0][Col.UNIT]})"]),
             html.Ol(columns, className="series-columns", **{"aria-label": f"{points[0][Col.LABEL]}, by period"}),
@@ -496,42 +506,67 @@ def series_chart(points: list[dict], store: Store) -> html.Figure:
     )
 
 
-def context_cards(context: Rows, store: Store, limit: int | None = CONTEXT_SHOWN) -> list:
-    """The context figures in view: each series of three or more points as one small chart, then one card per
-    figure (headline figures first), the first ``limit`` of them unless all are asked for."""
-    if not context:
-        return [html.P("No context figure is tagged with these themes.", className="empty")]
-    rows = context
+def _context_groups(context: Rows) -> list[list[dict]]:
+    """The items the context section lists, in order, each as its rows: each series of SERIES_MIN or more
+    points (one small chart, its points by period), then every other figure on its own."""
     series: dict[str, list[dict]] = {}
-    for r in rows:
+    for r in context:
         if r[Col.SERIES]:
             series.setdefault(r[Col.SERIES], []).append(r)
     charted = {k: v for k, v in series.items() if len(v) >= SERIES_MIN}
-    singles = [r for r in rows if r[Col.SERIES] not in charted]
-    items = [series_chart(sorted(v, key=lambda p: p[Col.PERIOD] or ""), store) for v in charted.values()]
-    for c in singles:
-        label = c[Col.LABEL]
-        if c[Col.PERIOD] and f"({c[Col.PERIOD]})" not in label:
-            label += f" ({c[Col.PERIOD]})"
-        items.append(
-            html.Div(
-                className="context-card",
-                children=[
-                    html.P(c[Col.REPORTED_TEXT], className="context-figure"),
-                    html.P(label, className="context-label"),
-                    _source_line(store, c[Col.SOURCE]),
-                    html.Details([html.Summary("The sentence"), html.P(c[Col.VERBATIM])]),
-                ],
-            )
-        )
-    return items[:limit] if limit else items
+    return [sorted(v, key=lambda p: p[Col.PERIOD] or "") for v in charted.values()] + [
+        [r] for r in context if r[Col.SERIES] not in charted
+    ]
+
+
+def context_in_browser(context: Rows) -> bool:
+    """Whether the browser can filter a survey's context cards by theme: whether each charted series is wholly
+    in view or wholly out for any selection (its points share their themes). Else a selection could leave
+    part of a series, drawn differently, and the server draws the cards of each selection."""
+    return all(len({frozenset(p[Col.THEMES]) for p in g}) == 1 for g in _context_groups(context) if len(g) > 1)
+
+
+def _context_card(c: dict, store: Store, marks: dict) -> html.Div:
+    label = c[Col.LABEL]
+    if c[Col.PERIOD] and f"({c[Col.PERIOD]})" not in label:
+        label += f" ({c[Col.PERIOD]})"
+    return html.Div(
+        **{**marks, "className": f"context-card {marks.get('className') or ''}".strip()},
+        children=[
+            html.P(c[Col.REPORTED_TEXT], className="context-figure"),
+            html.P(label, className="context-label"),
+            _source_line(store, c[Col.SOURCE]),
+            html.Details([html.Summary("The sentence"), html.P(c[Col.VERBATIM])]),
+        ],
+    )
+
+
+def context_cards(
+    context: Rows, store: Store, limit: int | None = CONTEXT_SHOWN, selected: Sequence[str] | None = None
+) -> list:
+    """The context figures: each series of three or more points as one small chart, then one card per figure
+    (headline figures first), and the "nothing matches" line.
+
+    With ``selected`` (the landing page, where ``context_in_browser``), ``context`` is every figure of the
+    survey and each card is marked as ``quote_list``'s quotations are, for the browser to filter. Without
+    (``context`` the figures in view), only the first ``limit`` cards are written."""
+    groups = _context_groups(context)
+    if selected is None:
+        cards = [_card_of(g, store, {}) for g in groups]
+        return (cards[:limit] if limit else cards) or [_empty_line("context")]
+    themes = [filtering.themes_of(g) for g in groups]
+    marks = filtering.list_marks(themes, selected, limit)
+    cards = [_card_of(g, store, mark) for g, mark in zip(groups, marks)]
+    return cards + [_empty_line("context", filtering.empty_marks(themes, selected))]
+
+
+def _card_of(group: list[dict], store: Store, marks: dict) -> html.Figure | html.Div:
+    return series_chart(group, store, marks) if len(group) > 1 else _context_card(group[0], store, marks)
 
 
 def context_count(context: Rows) -> int:
     """How many items the context section lists: a charted series counts once."""
-    series = Counter(r[Col.SERIES] for r in context if r[Col.SERIES] is not None)
-    charted = [n for n in series.values() if n >= SERIES_MIN]
-    return len(context) - sum(charted) + len(charted)
+    return len(_context_groups(context))
 
 
 # The table of results in view, and the about panel. ---------------------------------------------------------

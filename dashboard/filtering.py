@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from etl.schema import Col
 
 HIDDEN_CLASS = "filtered-out"  # style.css: display none
+OVER_LIMIT_CLASS = "over-limit"  # style.css: display none; an item in view past a list's first few ("Show all")
+EMPTY_CLASS = "list-empty"  # a list's "nothing matches" line, shown only when none of its items is in view
 ATTRIBUTE = "data-themes"
 LINK_ATTRIBUTE = "data-chart-link"  # on a link to a chart's page: its slug (the browser rewrites its query)
 MAX_ROW_SETS = 4096  # overview row sets written into the model at most (the real survey has 168)
@@ -37,6 +39,30 @@ def marks(themes: Iterable[str], selected: Sequence[str], class_name: str = "") 
     have = sorted(set(themes))
     classes = [c for c in (class_name, "" if shown(have, selected) else HIDDEN_CLASS) if c]
     return {ATTRIBUTE: " ".join(have), "className": " ".join(classes) or None}
+
+
+def list_marks(
+    item_themes: Sequence[Iterable[str]], selected: Sequence[str], limit: int | None, class_name: str = ""
+) -> list[dict]:
+    """``marks`` for each item of a list that shows its first ``limit`` items in view (None: all of them):
+    the items the selection hides get ``HIDDEN_CLASS``, those in view past the limit ``OVER_LIMIT_CLASS``.
+    filter.js's ``listItems`` applies the same rule when a theme or "Show all" is clicked."""
+    out = []
+    in_view = 0
+    for themes in item_themes:
+        mark = marks(themes, selected, class_name)
+        if shown(themes, selected):
+            in_view += 1
+            if limit is not None and in_view > limit:
+                mark["className"] = " ".join(c for c in (class_name, OVER_LIMIT_CLASS) if c)
+        out.append(mark)
+    return out
+
+
+def empty_marks(item_themes: Sequence[Iterable[str]], selected: Sequence[str]) -> dict:
+    """The props of a list's "nothing matches" line: hidden while any item is in view."""
+    hidden = any(shown(themes, selected) for themes in item_themes)
+    return {"className": " ".join([EMPTY_CLASS, "empty"] + ([HIDDEN_CLASS] if hidden else []))}
 
 
 def themes_of(rows: Iterable[dict]) -> set[str]:

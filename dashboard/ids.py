@@ -14,6 +14,12 @@ FILTER_PANEL = "filter-panel"  # the compact filter control (a details element)
 FILTER_STATE = "filter-state"  # what it says is chosen ("all", or the themes)
 FILTER_MODEL = "filter-model"  # what assets/filter.js filters the page with (landing.filter_model; dcc.Store)
 OVERVIEW_WANTED = "overview-wanted"  # the rows whose key and footer filter.js asks the server for (dcc.Store)
+# What filter.js asks the server to draw again after a theme click (dcc.Stores; callbacks.py): the quotations,
+# when the server's last answer was written for another selection; the context cards, where the browser cannot
+# filter them; the table of results, while it is open.
+QUOTES_WANTED = "quotes-wanted"
+CONTEXT_WANTED = "context-wanted"
+TABLE_WANTED = "table-wanted"
 SHOW_INTERVALS = "show-intervals"
 CONTRASTS = "contrasts"
 OVERVIEW_CARD = "overview-card"

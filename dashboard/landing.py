@@ -4,7 +4,9 @@ The shell holds the address, the stores and an empty ``#page``. A clientside cal
 ``survey_page`` then renders that survey's whole page for the themes in the address, with its overview
 chart already drawn, in one round trip. A theme click afterwards is filtered in the browser
 (``dashboard/filtering.py``, ``assets/filter.js``): every part the selection can hide is on the page, marked
-with its themes, and the page carries ``filter_model``; only the quotations and context ask the server.
+with its themes, the quotations and context cards too, and the page carries ``filter_model``. The server is
+asked only by the quotations' stance and search, and, on a theme click, for an open table (and for context
+cards the browser cannot filter: ``components.context_in_browser``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import components, filtering, ids, selection
+from dashboard import components, filtering, ids, selection, wording
 from dashboard.data import Store, Survey
 from dashboard.downloads import RESULTS_CODEBOOK, TABLES_ZIP
 from dashboard.rawhtml import raw
@@ -131,6 +133,26 @@ def filter_model(store: Store, views: Views, survey: Survey) -> dict:
                 "sets": sets,
                 "keys": keys,
                 "footers": footers,
+            },
+            "ids": {  # the components filterLists reads
+                "themes": ids.THEMES,
+                "quotes": ids.QUOTES,
+                "quotesMore": ids.QUOTES_MORE,
+                "context": ids.CONTEXT,
+                "contextMore": ids.CONTEXT_MORE,
+            },
+            "lists": {  # what filter.js says of the quotations and context cards (wording.LIST_WORDS)
+                "quotes": {
+                    **wording.LIST_WORDS["quotes"],
+                    "limit": components.QUOTES_SHOWN,
+                    "total": len(store.survey_quotes(survey)),
+                },
+                "context": {
+                    **wording.LIST_WORDS["context"],
+                    "limit": components.CONTEXT_SHOWN,
+                    "total": 0,
+                    "browser": components.context_in_browser(store.survey_context(survey)),
+                },
             },
         }
 
@@ -322,6 +344,7 @@ def survey_page(
         dcc.Store(id=ids.THEME_IDS, data=list(survey.theme_ids)),
         dcc.Store(id=ids.FILTER_MODEL, data=filter_model(store, views, survey)),
         dcc.Store(id=ids.OVERVIEW_WANTED),
+        *[dcc.Store(id=i) for i in (ids.QUOTES_WANTED, ids.CONTEXT_WANTED, ids.TABLE_WANTED)],
         html.Header(className="masthead", children=[html.H1(survey.site_title, id=ids.SITE_TITLE)]),
         html.Div(
             className="masthead-detail",

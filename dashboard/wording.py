@@ -27,6 +27,35 @@ SITE_FOOTNOTE = (
     "never as exact values."
 )
 
+# The landing page's lists of quotations and context figures. Templates, not sentences: the server fills them
+# (``list_words``) and so does the browser (assets/filter.js, from the filter model), so each is written once.
+# {shown}: items shown, {n}: items that match, {total}: the survey's quotations in all.
+LIST_WORDS = {
+    "quotes": {
+        "count": "Showing {shown} of {n} quotations that match ({total} in all).",
+        "more": "Show all {n} quotations",
+        "fewer": "Show fewer quotations",
+        "empty": "No quotation matches these filters.",
+    },
+    "context": {
+        "count": "",
+        "more": "Show all {n} context figures",
+        "fewer": "Show fewer context figures",
+        "empty": "No context figure is tagged with these themes.",
+    },
+}
+
+
+def list_words(kind: str, n: int, total: int, limit: int, show_all: bool) -> dict[str, str]:
+    """What a list (``LIST_WORDS[kind]``) says of ``n`` items that match, the first ``limit`` shown unless all
+    are asked for: its count line and its button's words."""
+    words = LIST_WORDS[kind]
+    shown = n if show_all else min(n, limit)
+    return {
+        "count": words["count"].format(shown=shown, n=n, total=total),
+        "more": words["fewer" if show_all else "more"].format(n=n),
+    }
+
 
 LICENCE_URL = LICENCE["path"]
 

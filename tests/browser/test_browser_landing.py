@@ -8,6 +8,7 @@ import factory
 import pytest
 
 from dashboard import ids
+from dashboard.data import filter_by_themes, filter_quotes
 from tests.browser.helpers import DESKTOP, PHONE
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
@@ -85,15 +86,72 @@ def test_keyboard_toggles_a_theme(landing):
 def test_quotations_show_six_then_all(landing, store):
     landing.goto()
     page = landing.page
-    expect(page.locator("#quote-list figure")).to_have_count(6)
+    shown = page.locator("#quote-list figure:visible")
+    expect(shown).to_have_count(6)
     page.get_by_role("button", name=re.compile(r"^Show all 50 quotations$")).click()
-    expect(page.locator("#quote-list figure")).to_have_count(50)
+    expect(shown).to_have_count(50)
     page.get_by_label("Search the quotations").fill("tribunal")
     expect(page.locator("#quote-count")).to_have_text("Showing 5 of 5 quotations that match (50 in all).")
     page.get_by_role("group", name="Stance").get_by_role("checkbox", name="Concern").check()
     # wait for the filter to apply before counting (counting at once raced the callback)
     expect(page.locator("#quote-count")).to_have_text("Showing 3 of 3 quotations that match (50 in all).")
-    expect(page.locator("#quote-list figure.stance-concern")).to_have_count(page.locator("#quote-list figure").count())
+    expect(page.locator("#quote-list figure.stance-concern:visible")).to_have_count(shown.count())
+
+
+def test_a_theme_click_filters_the_quotations_and_context_in_the_browser(landing, store):
+    """The quotations and context cards of a theme click are shown and hidden in the browser, their count and
+    buttons rewritten, with no request to the server; the stance then asks the server, for those themes."""
+    landing.goto()
+    page = landing.page
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    landing.theme("Tribunals and disputes").click()
+    expect(page.locator("#quote-count")).to_have_text("Showing 5 of 5 quotations that match (50 in all).")
+    expect(page.locator("#quote-list figure:visible")).to_have_count(5)
+    expect(page.locator("#quotes-more")).to_be_hidden()
+    tribunals = filter_by_themes(store.context, ["tribunals"])
+    expect(page.locator("#context-list .context-card:visible")).to_have_count(min(6, len(tribunals)))
+    page.wait_for_timeout(300)
+    assert posts == []
+    page.get_by_role("group", name="Stance").get_by_role("checkbox", name="Concern").check()
+    want = len(filter_quotes(store.quotes, ["tribunals"], ["concern"], ""))
+    expect(page.locator("#quote-count")).to_have_text(f"Showing {want} of {want} quotations that match (50 in all).")
+    expect(page.locator("#quote-list figure:visible")).to_have_count(want)
+    assert len(posts) == 1
+    landing.theme("Tribunals and disputes").click()  # none ticked: every concern
+    want = len(filter_quotes(store.quotes, [], ["concern"], ""))
+    expect(page.locator("#quote-count")).to_have_text(
+        f"Showing {min(6, want)} of {want} quotations that match (50 in all)."
+    )
+    expect(page.locator("#quote-list figure:visible")).to_have_count(min(6, want))
+    assert len(posts) == 1
+
+
+def test_a_theme_clicked_while_the_quotations_are_on_their_way_is_not_lost(landing, store):
+    """A theme click while a stance's answer is on its way: the list ends on the stance and the themes ticked
+    (filter.js applies the click to the answer, or asks again when the answer came last: ``data-applied``)."""
+    landing.goto()
+    page = landing.page
+
+    def slow(route):
+        page.wait_for_timeout(700)
+        route.continue_()
+
+    page.route("**/_dash-update-component*", slow)
+    page.get_by_role("group", name="Stance").get_by_role("checkbox", name="Concern").check()
+    page.wait_for_timeout(100)
+    landing.theme("Tribunals and disputes").click()
+    want = len(filter_quotes(store.quotes, ["tribunals"], ["concern"], ""))
+    expect(page.locator("#quote-count")).to_have_text(
+        f"Showing {want} of {want} quotations that match (50 in all).", timeout=10_000
+    )
+    shown = page.locator("#quote-list figure:visible")
+    expect(shown).to_have_count(want)
+    themes = shown.evaluate_all("els => els.map(e => e.getAttribute('data-themes'))")
+    assert (
+        all("tribunals" in t.split() for t in themes)
+        and page.locator("#quote-list figure.stance-concern:visible").count() == want
+    )
 
 
 @pytest.mark.parametrize("viewport, limit", [(DESKTOP, 6_000), (PHONE, 15_000)], ids=["1400px", "375px"])

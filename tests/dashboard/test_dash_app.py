@@ -102,15 +102,18 @@ def test_healthz(client, data_dir):
 # A callback through the app. -----------------------------------------------------------------------------------
 
 
-def test_page_and_a_theme_click_over_http(client, deps):
-    """The page callback renders the survey; a theme click's server callback (quotations, context) and the
-    overview's intervals answer tribunals, twice alike."""
+def test_page_quotations_and_intervals_over_http(client, deps):
+    """The page callback renders the survey; the quotations' callback (the themes its state) and the overview's
+    intervals answer tribunals, twice alike."""
     page = factory.callback_body(deps, "page.children", {"survey.data": "isos-2026"}, {"url.search": ""})
     response = client.post("/_dash-update-component", json=page)
     assert response.status_code == 200
     assert "How positive councils are about each proposal, ranked" in response.get_data(as_text=True)
     lists = factory.callback_body(
-        deps, "quote-list.children", {"theme-filter.value": ["tribunals"]}, {"survey.data": "isos-2026"}
+        deps,
+        "quote-list.children",
+        {"quote-stance.value": []},
+        {"theme-filter.value": ["tribunals"], "survey.data": "isos-2026"},
     )
     bars = factory.callback_body(
         deps,

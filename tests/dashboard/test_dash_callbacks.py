@@ -10,12 +10,19 @@ import pandas as pd
 import pytest
 from dash import no_update
 
-from dashboard import callbacks, filtering, ids
+from dashboard import callbacks, components, filtering, ids
+from dashboard.data import filter_by_themes, filter_quotes
 from etl.schema import Col
 
 OVERVIEW = "support-for-every-proposal"
 CARDS = factory.CARDS
 HIDDEN = {"display": "none"}
+
+
+def visible(items: list) -> list:
+    """The items of a list the browser shows: neither out of the selection nor past the first few."""
+    gone = {filtering.HIDDEN_CLASS, filtering.OVER_LIMIT_CLASS}
+    return [c for c in items if not gone & set((getattr(c, "className", "") or "").split())]
 
 
 def text_of(component) -> str:
@@ -188,27 +195,60 @@ def test_overview_words_for_a_selection(store, views):
     ],
 )
 def test_update_quotes(store, selected, stances, search, more, shown, total):
-    """Six quotations, or all once asked; the count line says how many match."""
+    """Six quotations, or all once asked; the count line says how many match. Every quotation of the stance and
+    search is written (the browser filters them by theme), those out of view hidden."""
     out = callbacks.update_quotes(store, selected, stances, search, more, None)
     [html] = out["quotes"]
     quotes, count, style = html.source, out["count"], out["more_style"]
     assert count == f"Showing {shown} of {total} quotations that match (50 in all)."
-    assert len([q for q in quotes if "quote" in (getattr(q, "className", "") or "")]) == shown
+    figures = [q for q in quotes if "quote" in (getattr(q, "className", "") or "")]
+    assert len(visible(figures)) == shown
+    assert len(figures) == len(filter_quotes(store.quotes, [], stances, search))
+    assert len([q for q in figures if filtering.HIDDEN_CLASS not in q.className]) == total
     assert (style == HIDDEN) == (total <= 6)
+    [empty] = [q for q in quotes if filtering.EMPTY_CLASS in (getattr(q, "className", "") or "")]
+    assert (filtering.HIDDEN_CLASS in empty.className) == (total > 0)
 
 
 def test_quote_text_is_plain_children(store):
     """A quotation is rendered as a text child, never as markup."""
     quotes = callbacks.update_quotes(store, [], [], "", 1, None)["quotes"][0].source
-    assert all(isinstance(q.children[0].children, str) for q in quotes)
+    figures = [q for q in quotes if q.to_plotly_json()["type"] == "Figure"]
+    assert len(figures) == 50 and all(isinstance(q.children[0].children, str) for q in figures)
 
 
 def test_update_context(store):
-    """Six context figures, or all once asked."""
+    """Six context figures, or all once asked; every one is written, marked, for the browser to filter."""
     out = callbacks.update_context(store, [], 0, None)
-    assert len(out["context"][0].source) == 6 and out["context_more"].startswith("Show all ")
+    cards = [c for c in out["context"][0].source if filtering.ATTRIBUTE in c.to_plotly_json()["props"]]
+    assert len(visible(cards)) == 6 and out["context_more"].startswith("Show all ")
     out = callbacks.update_context(store, [], 1, None)
-    assert len(out["context"][0].source) > 6 and out["context_more"] == "Show fewer context figures"
+    assert len(visible(out["context"][0].source)) == len(cards) > 6
+    assert out["context_more"] == "Show fewer context figures"
+    out = callbacks.update_context(store, ["tribunals"], 1, None)
+    n = components.context_count(filter_by_themes(store.context, ["tribunals"]))
+    assert len(visible(out["context"][0].source)) == n < len(cards)
+
+
+def test_context_the_browser_cannot_filter_is_drawn_by_the_server(store, monkeypatch):
+    """Where a series could be split by a selection (``components.context_in_browser`` is false), the server
+    writes only the cards of the selection, unmarked: the browser asks it again on each theme click."""
+    monkeypatch.setattr(components, "context_in_browser", lambda rows: False)
+    out = callbacks.update_context(store, ["tribunals"], 1, None)
+    cards = out["context"][0].source
+    assert not any(filtering.ATTRIBUTE in c.to_plotly_json()["props"] for c in cards)
+    assert len(cards) == components.context_count(filter_by_themes(store.context, ["tribunals"]))
+
+
+def test_context_in_browser_only_when_no_series_can_be_split():
+    """A series of SERIES_MIN points or more is drawn as one card: the browser can show or hide it whole only
+    when its points share their themes."""
+    point = {Col.SERIES: "s", Col.PERIOD: "2020", Col.THEMES: ["a"]}
+    same = [{**point, Col.PERIOD: str(2020 + i)} for i in range(components.SERIES_MIN)]
+    assert components.context_in_browser(same)
+    split = [*same[:-1], {**same[-1], Col.THEMES: ["a", "b"]}]
+    assert not components.context_in_browser(split)
+    assert components.context_in_browser(split[1:])  # two points: drawn as single cards, each marked
 
 
 # Table and CSV. --------------------------------------------------------------------------------------------------
@@ -266,13 +306,12 @@ def test_hideable_sections_exist(page):
         assert marks and marks == link.to_plotly_json()["props"][filtering.ATTRIBUTE]
 
 
-def test_a_theme_click_asks_the_server_only_for_the_quotations_and_context(deps):
-    """A theme click is filtered in the browser (assets/filter.js); one server callback answers it, for the
-    quotations, the context and an open table (each callback a click starts costs the browser a round of work
-    over the whole page)."""
+def test_a_theme_click_asks_the_server_nothing(deps):
+    """A theme click is filtered in the browser (assets/filter.js): no server callback has the themes as an
+    input. Two clientside ones do: the page's parts, and the quotations' and context's lists."""
     server = [d for d in deps if not d.get("clientside_function")]
-    driven = [d["output"] for d in server if any(i["id"] == "theme-filter" for i in d["inputs"])]
-    assert len(driven) == 1, driven
-    assert "quote-list.children" in driven[0] and "context-list.children" in driven[0]
-    clientside = [d for d in deps if (d.get("clientside_function") or {}).get("function_name") == "filterPage"]
-    assert len(clientside) == 1 and clientside[0]["inputs"] == [{"id": "theme-filter", "property": "value"}]
+    driven = [d["output"] for d in server if any(i["id"] == ids.THEMES for i in d["inputs"])]
+    assert driven == []
+    by_themes = [d["clientside_function"]["function_name"] for d in deps if d.get("clientside_function")
+                 and any(i["id"] == ids.THEMES for i in d["inputs"])]  # fmt: skip
+    assert sorted(by_themes) == ["filterLists", "filterPage", "syncUrl"]

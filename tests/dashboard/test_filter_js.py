@@ -1,8 +1,9 @@
 """The landing page's theme filter in the browser (``assets/filter.js``, run under node) against the server's
 page for the same selection (``callbacks.render_page`` with ``?theme=``): for every survey of the real and the
 fixture data and many selections, the script must hide exactly the parts the server hides, write the same
-links, and say the same "Showing…" line, filter words, and overview question, key and footer. The two cannot
-drift apart without this failing."""
+links, and say the same "Showing…" line, filter words, and overview question, key and footer; and cut the
+quotations' and context cards' lists as the server does (first few, or all), with the same count and button words.
+The two cannot drift apart without this failing."""
 
 from __future__ import annotations
 
@@ -33,7 +34,18 @@ const out = c.selections.map((selected) => {
   const s = filter._state(c.model, filter._known(c.model, selected));
   const shown = c.marked.map((themes) => filter._shows(themes.split(" ").filter(Boolean), selected));
   const q = send.query(c.survey, c.surveys, selected);
-  return { ...s, shown, links: c.links.map((slug) => "/chart/" + slug + q) };
+  const lists = {};
+  for (const [name, all] of [["quotes", false], ["quotes", true], ["context", false], ["context", true]]) {
+    const words = c.model.lists[name], known = filter._known(c.model, selected);
+    const items = c.items[name].map((themes) => themes.split(" ").filter(Boolean));
+    const r = filter._listStates(items, known, all ? null : words.limit);
+    const said = filter._listWords(words, r.n, all);
+    lists[name + (all ? " all" : "")] = {
+      states: r.states.map((x) => (x.inView ? (x.over ? "over" : "shown") : "hidden")),
+      count: said.count, more: said.more, button: r.n > words.limit,
+    };
+  }
+  return { ...s, shown, lists, links: c.links.map((slug) => "/chart/" + slug + q) };
 });
 process.stdout.write(JSON.stringify(out));
 """
@@ -73,6 +85,35 @@ def server_side(store, views: Views, survey, selected: list[str]) -> dict:
     }
 
 
+def _list_state(component) -> str:
+    classes = set((component.className or "").split())
+    return (
+        "hidden" if filtering.HIDDEN_CLASS in classes else "over" if filtering.OVER_LIMIT_CLASS in classes else "shown"
+    )
+
+
+def server_lists(store, survey, selected: list[str]) -> dict:
+    """The quotations' and context cards' lists the server writes for ``selected``, first few and all: each item's
+    state, the count line, the button's words and whether it shows; and each item's themes."""
+    out = {}
+    for all_ in (False, True):
+        quotes = callbacks.update_quotes(store, selected, [], "", int(all_), survey.id)
+        context = callbacks.update_context(store, selected, int(all_), survey.id)
+        for name, written, count, more, style in (
+            ("quotes", quotes["quotes"], quotes["count"], quotes["more"], quotes["more_style"]),
+            ("context", context["context"], "", context["context_more"], context["context_more_style"]),
+        ):
+            items = [c for c in _walk(written[0].source) if filtering.ATTRIBUTE in _props(c)]
+            out[name + (" all" if all_ else "")] = {
+                "states": [_list_state(c) for c in items],
+                "count": count,
+                "more": more,
+                "button": style == callbacks.SHOWN,
+                "_themes": [_props(c)[filtering.ATTRIBUTE] for c in items],
+            }
+    return out
+
+
 def selections(theme_ids: tuple[str, ...]) -> list[list[str]]:
     """None, every theme alone, every pair, every theme, and 25 other sets (seeded): 2^n in all for a few themes."""
     if len(theme_ids) <= 5:
@@ -97,10 +138,14 @@ def test_the_script_filters_as_the_server_renders(both_store, both_views, survey
     expected = [server_side(both_store, both_views, survey, sel) for sel in cases]
     first = expected[0]
     assert all(e["_marked"] == first["_marked"] and e["_slugs"] == first["_slugs"] for e in expected)
+    lists = [server_lists(both_store, survey, sel) for sel in cases]
+    for e, listed in zip(expected, lists):
+        e["lists"] = {name: {k: v for k, v in x.items() if k != "_themes"} for name, x in listed.items()}
     data = {
         "model": landing.filter_model(both_store, both_views, survey),
         "marked": first["_marked"],
         "links": first["_slugs"],
+        "items": {name: lists[0][name]["_themes"] for name in ("quotes", "context")},
         "selections": cases,
         "survey": survey.id,
         "surveys": {"ids": list(both_store.surveys), "default": both_store.default_survey},
@@ -116,6 +161,8 @@ def test_the_script_filters_as_the_server_renders(both_store, both_views, survey
     got = json.loads(done.stdout)
     assert len(got) == len(cases)
     for selected, mine, theirs in zip(cases, got, expected):
-        for field in ("summary", "filterState", "question", "key", "footer", "shown", "links"):
+        for field in ("summary", "filterState", "question", "key", "footer", "shown", "links", "lists"):
             assert mine[field] == theirs[field], (selected, field)
     assert any(not all(e["shown"]) for e in expected)  # some selection hides something
+    if survey.id == "isos-2026":  # lists long enough to be cut, and cut differently by theme
+        assert {x["states"].count("over") for e in expected for x in e["lists"].values()} > {0}

@@ -63,7 +63,12 @@ def test_fixture_landing_pages_say_their_own_words(both_store, both_views, surve
     hits = [m.group(0) for m in real_words(both_store).finditer(page)]
     assert not hits, hits
     # and what a theme click shows: the filter model the browser picks from, and what the server answers
-    lists = callbacks.update_lists(both_store, both_views, [survey.theme_ids[0]], [], "", 0, 0, survey_id)
+    first = [survey.theme_ids[0]]
+    lists = {
+        **callbacks.update_quotes(both_store, first, ["concern"], "", 0, survey_id),
+        **callbacks.update_context(both_store, first, 1, survey_id),
+        **callbacks.update_table(both_store, both_views, 1, first, survey_id),
+    }
     model = json.dumps(landing.filter_model(both_store, both_views, survey), ensure_ascii=False)
     hits = [m.group(0) for m in real_words(both_store).finditer(_page_text(list(lists.values())) + model)]
     assert not hits, hits

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from dashboard.security import MAX_DEPTH
 
-PANEL = "context-list.children"  # the server's part of a theme click (callbacks.update_lists)
-QUOTES = "quote-list.children"  # the same callback, which the quotations' search drives too
+PANEL = "quote-list.children"  # the quotations' callback: the stance and search its inputs, the themes its state
+CONTEXT = "context-list.children"  # the context cards' callback (where the browser cannot filter them)
+SEARCH = 1  # the search's position among the quotations' callback's inputs
 CALLBACK = "/_dash-update-component"
 
 
@@ -34,9 +35,9 @@ def _raw(body: dict, replace: tuple[str, str] | None = None) -> bytes:
 
 @pytest.fixture(scope="module")
 def bodies(callback_request):
-    panel = callback_request(PANEL, [], [], "", 0, 0, state=["isos-2026", 0])
-    quotes = callback_request(QUOTES, [], [], "", 0, 0, state=["isos-2026", 0])
-    return panel, quotes
+    panel = callback_request(PANEL, [], "", None, state=[[], 0, "isos-2026"])
+    context = callback_request(CONTEXT, {"asked": 1}, state=[[], 0, "isos-2026"])
+    return panel, context
 
 
 def _each(outputs: list, **change) -> list:
@@ -44,7 +45,7 @@ def _each(outputs: list, **change) -> list:
     return [dict(o, **change) if isinstance(o, dict) else [dict(x, **change) for x in o] for o in outputs]
 
 
-def _cases(panel: dict, quotes: dict) -> dict[str, bytes]:
+def _cases(panel: dict, context: dict) -> dict[str, bytes]:
     """The 14 requests that answered 500 before (issue 9), each as raw bytes."""
     outputs = panel["outputs"]
     marker = '"value": "MARK"'
@@ -52,8 +53,8 @@ def _cases(panel: dict, quotes: dict) -> dict[str, bytes]:
     with_marker["inputs"][0]["value"] = "MARK"
     state_marker = json.loads(json.dumps(panel))
     state_marker["state"][0]["value"] = "MARK"
-    quote_marker = json.loads(json.dumps(quotes))
-    quote_marker["inputs"][2]["value"] = "MARK"
+    quote_marker = json.loads(json.dumps(panel))
+    quote_marker["inputs"][SEARCH]["value"] = "MARK"
     return {
         "body: a list nested 1000 deep": _deep_list(1000).encode(),
         "body: an object nested 1000 deep": _deep_object(1000).encode(),
@@ -61,14 +62,14 @@ def _cases(panel: dict, quotes: dict) -> dict[str, bytes]:
         "input value nested 1000 deep": _raw(with_marker, (marker, '"value": ' + _deep_list(1000))),
         "state value nested 990 deep": _raw(state_marker, (marker, '"value": ' + _deep_object(990))),
         "outputs empty": _raw({**panel, "outputs": []}),
-        "outputs short": _raw({**panel, "outputs": outputs[:5]}),
+        "outputs short": _raw({**panel, "outputs": outputs[:-1]}),
         "outputs a dict": _raw({**panel, "outputs": outputs[0]}),
         "outputs with wrong ids": _raw({**panel, "outputs": _each(outputs, id="no-such-id")}),
         "outputs with wrong properties": _raw({**panel, "outputs": _each(outputs, property="nope")}),
         "outputs integers": _raw({**panel, "outputs": list(range(len(outputs)))}),
-        "outputs empty (quotes callback)": _raw({**quotes, "outputs": []}),
+        "outputs empty (context callback)": _raw({**context, "outputs": []}),
         "lone surrogate in the quotation search": _raw(quote_marker, ('"MARK"', '"\\ud800"')),
-        "lone surrogate in a theme": _raw(with_marker, ('"MARK"', '["funding", "\\udfff"]')),
+        "lone surrogate in a theme": _raw(state_marker, ('"MARK"', '["funding", "\\udfff"]')),
     }
 
 
@@ -88,11 +89,11 @@ def test_the_fourteen_former_500s_are_4xx(client, bodies, caplog):
 
 def test_the_valid_versions_of_those_requests_are_200(client, bodies):
     """The same requests without the fault are answered 200 (the 400s are about the fault)."""
-    panel, quotes = bodies
-    for body in (panel, quotes):
+    panel, context = bodies
+    for body in (panel, context):
         assert client.post(CALLBACK, json=body).status_code == 200
-    quotes = json.loads(json.dumps(quotes))
-    quotes["inputs"][2]["value"] = "funding \U0001f600 “quoted” ÿ"  # a real pair, not a lone surrogate
+    quotes = json.loads(json.dumps(panel))
+    quotes["inputs"][SEARCH]["value"] = "funding \U0001f600 “quoted” ÿ"  # a real pair, not a lone surrogate
     assert client.post(CALLBACK, json=quotes).status_code == 200
     nested = json.loads(json.dumps(panel))
     nested["inputs"][0]["value"] = json.loads(_deep_list(MAX_DEPTH - 5))
@@ -119,8 +120,8 @@ def test_unknown_top_level_keys_are_refused_and_not_cached(app, client, bodies, 
         lambda b: b["inputs"][0].update(extra=1),
         lambda b: b["inputs"][0].pop("property"),
         lambda b: b.update(changedPropIds=["nope.value"]),
-        lambda b: b.update(changedPropIds=["theme-filter.value", "theme-filter.value"]),
-        lambda b: b.update(changedPropIds="theme-filter.value"),
+        lambda b: b.update(changedPropIds=["quote-stance.value", "quote-stance.value"]),
+        lambda b: b.update(changedPropIds="quote-stance.value"),
         lambda b: b.update(parsedChangedPropsIds=["something-else"]),
         lambda b: b.update(state=[]),
         lambda b: b.pop("state"),
@@ -191,8 +192,8 @@ def test_deep_nesting_anywhere_is_400(client, bodies, depth, kind, where):
 @SETTINGS
 @given(prefix=st.text(max_size=20), bad=surrogates, suffix=st.text(max_size=20))
 def test_lone_surrogates_in_search_text_are_400(client, bodies, prefix, bad, suffix):
-    body = json.loads(json.dumps(bodies[1]))
-    body["inputs"][2]["value"] = "MARK"
+    body = json.loads(json.dumps(bodies[0]))
+    body["inputs"][SEARCH]["value"] = "MARK"
     escaped = json.dumps(prefix + bad + suffix)  # ensure_ascii: the surrogate as a \\udXXX escape
     raw = _raw(body, ('"MARK"', escaped))
     assert client.post(CALLBACK, data=raw, content_type="application/json").status_code == 400

@@ -35,13 +35,14 @@ def test_clean_themes_never_raises(store, value):
 
 
 @SETTINGS
-@given(selected=hostile, stances=hostile, more=hostile, context_more=hostile, survey=hostile, table=hostile)
-def test_theme_click_callback_never_raises(store, views, deps, selected, stances, more, context_more, survey, table):
-    """The server's part of a theme click answers any input with the full set of outputs."""
-    out = callbacks.update_lists(store, views, selected, stances, "", more, context_more, survey, table)
+@given(selected=hostile, more=hostile, survey=hostile, table=hostile, wanted=hostile)
+def test_context_and_table_callbacks_never_raise(store, views, deps, selected, more, survey, table, wanted):
+    """The context cards and the table (filter.js asks for them again) answer any input with every output."""
+    out = callbacks.update_context(store, selected, more, survey)
     [dep] = [d for d in deps if "context-list.children" in d["output"]]
-    assert set(out) == set(callbacks.list_outputs())
-    assert len(callbacks.list_outputs()) == len(output_names(dep["output"]))
+    assert set(out) == set(callbacks.context_outputs())
+    assert len(callbacks.context_outputs()) == len(output_names(dep["output"]))
+    assert set(callbacks.update_table(store, views, table, selected, survey, wanted)) == set(callbacks.table_outputs())
 
 
 @SETTINGS
@@ -123,10 +124,10 @@ def test_clientside_callback_posted_to_the_server_gets_400(client, callback_requ
 
 def test_callback_request_with_wrong_inputs_gets_400(client, callback_request):
     """Inputs that do not match the callback (count, ids) are a 400, not a 500."""
-    body = callback_request("context-list.children", [], [], "", 0, 0)
+    body = callback_request("quote-list.children", [], "", None, state=[[], 0, None])
     body["inputs"] = body["inputs"][:1]
     assert client.post("/_dash-update-component", json=body).status_code == 400
-    body = callback_request("context-list.children", [], [], "", 0, 0)
+    body = callback_request("quote-list.children", [], "", None, state=[[], 0, None])
     body["inputs"][0]["id"] = "something-else"
     assert client.post("/_dash-update-component", json=body).status_code == 400
 

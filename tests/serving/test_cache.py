@@ -203,14 +203,17 @@ def test_view_caches_stay_under_their_ceilings(store, survey, monkeypatch):
         assert 0 < cache.nbytes <= ceiling
 
 
-def test_a_theme_clicks_server_answer_is_cached(app):
-    """The quotations and context a theme click asks for depend on the request alone: a repeat is a hit."""
+@pytest.mark.parametrize("output, changed", [("quote-list.children", "quote-stance.value"),
+                                             ("context-list.children", "context-wanted.data")])  # fmt: skip
+def test_the_quotations_and_context_answers_are_cached(app, output, changed):
+    """The quotations and context cards the server draws depend on the request alone: a repeat is a hit."""
     cache: CallbackCache = app.server.wsgi_app
     client = app.server.test_client()
     deps = factory.dependencies(client)
     body = factory.callback_body(
-        deps, "quote-list.children", {"theme-filter.value": ["funding"]}, {"survey.data": "isos-2026"}
-    )
+        deps, output, {changed: ["concern"] if "stance" in changed else {"asked": 1}},
+        {"theme-filter.value": ["funding"], "survey.data": "isos-2026"},
+    )  # fmt: skip
     first = client.post("/_dash-update-component", json=body)
     hits = cache.hits
     second = client.post("/_dash-update-component", json=body)

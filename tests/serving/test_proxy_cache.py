@@ -140,7 +140,7 @@ def test_a_second_read_is_a_hit_that_does_not_reach_the_app(served, path):
 
 @needs_nginx
 def test_callbacks_are_never_cached(served):
-    body = json.dumps(common.ours_app("127.0.0.1", served.port).theme_click([])).encode()
+    body = json.dumps(common.ours_app("127.0.0.1", served.port).quotes([])).encode()
     for _ in range(2):
         reached, headers = _reaches_app(served, common.CALLBACK_PATH, "POST", body)
         assert reached == 1, "a callback (POST) was answered without the app"
