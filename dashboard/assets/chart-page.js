@@ -40,7 +40,8 @@
   }
 
   // An embed tells the page framing it how tall it is (assets/embed-resize.js, in the embed code, sizes the
-  // iframe by it): on load, on resize, and whenever its content changes height ("The numbers as text").
+  // iframe by it): on load, on resize, whenever its content changes height ("The numbers as text"), and when the
+  // framing page's script asks (it may start after the embed has posted).
   var lastHeight = -1;
   function postHeight() {
     if (!document.body.classList.contains("embed-page") || window.parent === window) return;
@@ -58,6 +59,14 @@
       d.addEventListener("toggle", postHeight);
     });
     if (window.ResizeObserver) new window.ResizeObserver(postHeight).observe(document.body);
+    // The framing page's script asks when it starts (assets/embed-resize.js): it may have missed the posts above.
+    window.addEventListener("message", function (event) {
+      if (event.source !== window.parent || !event.data || event.data.type !== "send-dashboard:embed-height-request") {
+        return;
+      }
+      lastHeight = -1;
+      postHeight();
+    });
     postHeight();
   }
 

@@ -2,7 +2,8 @@
  * loads this file from the dashboard, next to the iframe). Each embed page posts its height to its parent
  * (assets/chart-page.js: on load, on resize and when "The numbers as text" opens or closes); this listens,
  * takes only messages from the dashboard's own origin (the origin this script was served from) and sets the
- * height of the iframe whose window sent it. Without it the iframe keeps its fixed height, which shows
+ * height of the iframe whose window sent it; on start it asks the dashboard's iframes for their heights (an embed
+ * that loaded first has posted before anyone listened). Without it the iframe keeps its fixed height, which shows
  * everything at any width from 320 px. No inline script, no global but one flag: CSP-friendly.
  */
 (function () {
@@ -30,4 +31,14 @@
       return;
     }
   });
+
+  // An embed that loaded before this script listened has already posted its height (and posts again only when
+  // it changes): ask each of the dashboard's iframes for it. One not loaded yet drops the request (its window is
+  // not yet on the dashboard's origin) and posts its height itself once it loads.
+  var frames = document.getElementsByTagName("iframe");
+  for (var i = 0; i < frames.length; i++) {
+    var src = frames[i].getAttribute("src");
+    if (!src || !frames[i].contentWindow || new URL(src, window.location.href).origin !== origin) continue;
+    frames[i].contentWindow.postMessage({ type: "send-dashboard:embed-height-request" }, origin);
+  }
 })();

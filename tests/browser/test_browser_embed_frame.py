@@ -30,7 +30,7 @@ def _embed_code(base: str, slug: str) -> str:
 @pytest.fixture(scope="module")
 def host(live_server):
     """A page on another origin framing an embed: /<slug> with the embed code as given, /<slug>?plain=1
-    without its script."""
+    without its script, /<slug>?late=1 without it too (the test adds it later)."""
 
     def app(environ, start_response):
         slug = environ["PATH_INFO"].strip("/")
@@ -38,7 +38,7 @@ def host(live_server):
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"not here"]
         code = _embed_code(live_server, slug)
-        if "plain=1" in environ.get("QUERY_STRING", ""):
+        if re.search(r"(plain|late)=1", environ.get("QUERY_STRING", "")):
             code = re.sub(r"<script[^>]*></script>", "", code)
         body = (
             '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -128,6 +128,28 @@ def test_embed_fills_its_frame_and_sizes_itself(browser, live_server, host, reco
     finally:
         ctx.close()
     assert not problems, "\n".join(problems)
+    assert recorder.errors == []
+
+
+def test_a_resize_script_that_starts_after_the_embed_still_sizes_it(browser, live_server, host, recorder):
+    """The framing page's script may run after the embed has drawn and posted its height to no one (it is
+    ``async``, from another server): it asks the embed, which answers, and the iframe takes the embed's height."""
+    ctx, page = new_page(browser, host, recorder, viewport={"width": 760, "height": 900})
+    try:
+        slug = SLUGS[0]
+        page.goto(f"/{slug}?late=1")
+        frame = _frame(page)
+        frame.wait_for_load_state("load")
+        inner, outer = frame.evaluate(_SIZES), page.evaluate(_IFRAME)
+        assert abs(inner["height"] - outer[1]) > 4  # the fixed height, which differs from the embed's at 760 px
+        script = re.search(r'<script src="([^"]+)"', _embed_code(live_server, slug)).group(1)
+        page.evaluate(
+            "(src) => { const s = document.createElement('script'); s.src = src; document.body.append(s); }", script
+        )
+        inner, outer = _settled(page, frame)
+        assert abs(inner["height"] - outer[1]) <= 4, f"iframe {outer[1]} px tall, embed {inner['height']} px"
+    finally:
+        ctx.close()
     assert recorder.errors == []
 
 
