@@ -13,7 +13,8 @@ What it bakes, for every survey:
 Chart pages, embeds and downloads are fetched through the app's own test client, so the bake holds exactly what
 the server answers. The landing page is a Dash page rendered by callbacks; here it is rendered to HTML
 (``to_html``) from the same components (``landing.survey_page``, with the quotations and context the callbacks
-give), and the few controls that need a callback become plain HTML (``static_landing``): the theme filter
+give), and the few controls that need a callback become plain HTML (``firstview.plain_landing``, which also
+writes the live server's first view of ``/``; ``static_landing``): the theme filter
 becomes links to the single-theme pages, the export buttons links to the baked files, the table a disclosure.
 A chart page's theme form becomes the same links. The briefing control is left out: a pack is made by the server.
 The uncertainty-interval toggle is left out too (one page per theme, not per theme and toggle).
