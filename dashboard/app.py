@@ -12,7 +12,7 @@ from pathlib import Path
 from dash import Dash, dcc, html
 from flask import Response, request
 
-from dashboard import briefing, callbacks, downloads, landing, routes
+from dashboard import briefing, callbacks, downloads, firstview, landing, routes
 from dashboard.cache import CallbackCache
 from dashboard.data import DATA_DIR, Store, load_store
 from dashboard.httpcache import install_http_caching
@@ -214,6 +214,7 @@ def create_app(data_dir: Path | None = None) -> Dash:
     app.title = store.site_title
     views = Views(store)
     app.layout = landing.shell(store)
+    firstview.install(app, store, views)  # the page of the address asked for, in the HTML of / (issue 18)
     cacheable = callbacks.register(app, store, views)
     app.server.wsgi_app = CallbackCache(app.server.wsgi_app, cacheable)
     _warm(store, views)

@@ -2,7 +2,9 @@
 
 The shell holds the address, the stores and an empty ``#page``. A clientside callback reads ``?survey=``;
 ``survey_page`` then renders that survey's whole page for the themes in the address, with its overview
-chart already drawn, in one round trip. A theme click afterwards is filtered in the browser
+chart already drawn, in one round trip. The same page, made plain, is written into the HTML of ``/`` for the address
+asked (``dashboard/firstview.py``), so it paints with the first response; the callback's page then takes its place.
+A theme click afterwards is filtered in the browser
 (``dashboard/filtering.py``, ``assets/filter.js``): every part the selection can hide is on the page, marked
 with its themes, the quotations and context cards too, and the page carries ``filter_model``. The server is
 asked only by the quotations' stance and search, and, on a theme click, for an open table (and for context

@@ -95,6 +95,13 @@ def _attribute(name: str, value: object) -> str:
     return f' {ATTRIBUTES.get(name, name)}="{escape(str(value))}"'
 
 
+def element(tag: str, **props: object) -> Markup:
+    """One element with no children (``input``), its attributes escaped: for the controls Dash's ``html`` has no
+    component for (``dashboard.firstview`` writes plain checkboxes with it)."""
+    attributes = "".join(_attribute(k, v) for k, v in props.items() if v is not None)
+    return Markup(f"<{tag}{attributes}>" if tag in VOID else f"<{tag}{attributes}></{tag}>")
+
+
 def to_html(node: object) -> Markup:
     """Dash ``html.*`` components (a tree, a list, text, numbers) as HTML; text and attributes escaped. Any other
     component is refused (ValueError): it needs a callback, so the caller must make it plain first."""

@@ -13,7 +13,8 @@ What it bakes, for every survey:
 Chart pages, embeds and downloads are fetched through the app's own test client, so the bake holds exactly what
 the server answers. The landing page is a Dash page rendered by callbacks; here it is rendered to HTML
 (``to_html``) from the same components (``landing.survey_page``, with the quotations and context the callbacks
-give), and the few controls that need a callback become plain HTML (``static_landing``): the theme filter
+give), and the few controls that need a callback become plain HTML (``firstview.plain_landing``, which also
+writes the live server's first view of ``/``; ``static_landing``): the theme filter
 becomes links to the single-theme pages, the export buttons links to the baked files, the table a disclosure.
 A chart page's theme form becomes the same links. The briefing control is left out: a pack is made by the server.
 The uncertainty-interval toggle is left out too (one page per theme, not per theme and toggle).
@@ -46,14 +47,14 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
-from dash import dcc, html
+from dash import html
 from dash.development.base_component import Component
 from markupsafe import escape
 
-from dashboard import callbacks, ids, landing, pages, selection
+from dashboard import callbacks, ids, pages, selection
 from dashboard.data import Store, Survey
-from dashboard.downloads import CHARTS_ZIP
-from dashboard.rawhtml import RawHtml, rebuilt, to_html
+from dashboard.firstview import has_child, plain_landing, transform
+from dashboard.rawhtml import to_html
 
 # Addresses. -------------------------------------------------------------------------------------------------
 
@@ -130,35 +131,6 @@ def relative(from_file: str, to_file: str) -> str:
     return posixpath.relpath(to_file, posixpath.dirname(from_file) or ".")
 
 
-def transform(node: object, change: Callable[[Component], object]) -> object:
-    """The tree with ``change`` applied to every component, top down: it returns the component (its children are
-    then visited), another node (kept as it is), or None (removed)."""
-    if isinstance(node, (list, tuple)):
-        out = [transform(n, change) for n in node]
-        return [n for n in out if n is not None]
-    if not isinstance(node, Component):
-        return node
-    if isinstance(node, RawHtml) and hasattr(node, "source"):  # server-made HTML: change its components, rewrite it
-        return rebuilt(node, transform(node.source, change))
-    changed = change(node)
-    if changed is not node:
-        return changed
-    children = getattr(node, "children", None)
-    if children is not None:
-        node.children = transform(children, change)
-    return node
-
-
-def _has_child(node: Component, ident: str) -> bool:
-    children = getattr(node, "children", None)
-    children = children if isinstance(children, (list, tuple)) else [children]
-    return any(isinstance(c, Component) and getattr(c, "id", None) == ident for c in children)
-
-
-def _classes(node: Component) -> set[str]:
-    return set((getattr(node, "className", None) or "").split())
-
-
 # The landing page, made plain. ---------------------------------------------------------------------------------
 
 
@@ -199,51 +171,23 @@ class LandingFiles:
 
 
 def static_landing(store: Store, views, survey: Survey, theme: str | None) -> tuple[list, LandingFiles]:
-    """The landing page of ``survey`` for one theme (or all), as the Dash app renders it (``landing.survey_page``
-    with the quotations and context all shown, as their callbacks give them), its controls made plain; and the
-    results CSV its download button gives."""
+    """The landing page of ``survey`` for one theme (or all), as the Dash app renders it, its controls made plain
+    (``firstview.plain_landing``: every quotation and context figure shown) and its theme filter links to each
+    theme's page; and the results CSV its download button gives."""
     themes = (theme,) if theme else ()
-    view = views.get(survey, themes)
-    quotes = callbacks.update_quotes(store, list(themes), [], "", 1, survey.id)  # 1: every quotation
-    context = callbacks.update_context(store, list(themes), 1, survey.id)  # 1: every context figure
-    table = callbacks.update_table(store, views, 1, list(themes), survey.id)["table"]
     sent = callbacks.download_csv(store, views, 1, list(themes), survey.id)
     files = LandingFiles(sent["filename"], base64.b64decode(sent["content"]) if sent["base64"] else sent["content"])
-    page = landing.survey_page(store, views, view, False, "", quotes, context)
-    view_query = selection.Selection(survey.id, themes)
+    chosen = selection.Selection(survey.id, themes)
+    page = plain_landing(store, views, survey, chosen, static=True, csv_href=f"/download/{files.csv_name}")
 
     def landing_href(chosen: tuple[str, ...]) -> str:
         return selection.href("/", selection.Selection(survey.id, chosen), store.default_survey)
 
-    def export_href(fmt: str) -> str:
-        query = selection.query(view_query, "") + f"&format={fmt}"  # the survey always named, as export.js does
-        return CHARTS_ZIP + query
-
     def change(node: Component):
-        ident = getattr(node, "id", None)
-        classes = _classes(node)
-        if isinstance(node, (dcc.Location, dcc.Store, dcc.Download)):
-            return None
-        if isinstance(node, html.Fieldset) and _has_child(node, ids.THEMES):
+        if isinstance(node, html.Fieldset) and has_child(node, ids.THEMES):
             labels = [(t, store.theme_labels[t]) for t in survey.theme_ids]
             return theme_links(survey.theme_legend, labels, theme, landing_href)
-        if isinstance(node, html.Fieldset) and _has_child(node, ids.SHOW_INTERVALS):
-            return None
-        if "quote-filters" in classes or "briefing-add" in classes:
-            return None
-        if ident in (ids.QUOTES_MORE, ids.CONTEXT_MORE, ids.SHOW_TABLE_BUTTON, ids.EXPORT_STATUS):
-            return None
-        if ident == ids.TABLE:
-            summary = html.Summary("Show the table of results in view", className="button secondary")
-            return html.Details([summary, *table], id=ids.TABLE, className="results-details")
-        if ident == ids.DOWNLOAD_CSV_BUTTON:
-            return html.A(
-                node.children, href=f"/download/{files.csv_name}", className="button", download=files.csv_name
-            )
-        if ident in (ids.EXPORT_PNG_BUTTON, ids.EXPORT_SVG_BUTTON):
-            fmt = "png" if ident == ids.EXPORT_PNG_BUTTON else "svg"
-            return html.A(node.children, href=export_href(fmt), className="button secondary", download=True)
-        if isinstance(node, html.Details) and ident == ids.FILTER_PANEL:
+        if isinstance(node, html.Details) and getattr(node, "id", None) == ids.FILTER_PANEL:
             node.className = (node.className or "") + " static-filters"
         return node
 

@@ -137,7 +137,7 @@
     ];
   }
 
-  // The page arrives by callback. When it does: the document's title becomes the survey's site name (its
+  // The page arrives by callback (after its first view, below). When it does: the document's title becomes the survey's site name (its
   // catalogue's words), and the compact filter control opens where the filters stand beside the page (a wide
   // screen); on a phone it stays closed, so the page starts with its findings. The "Themes" button opens it.
   var WIDE = "(min-width: 1000px)";
@@ -151,6 +151,47 @@
     var h1 = document.getElementById("site-title");
     if (h1 && h1.textContent && document.title !== h1.textContent) document.title = h1.textContent;
   }
+  // The first view (dashboard/firstview.py: the page written into the HTML of /) gives way to Dash's page when
+  // its content arrives: removed here, in the MutationObserver's callback, before the next paint, so there is no
+  // frame without a page and no id twice in the document. The filter panel stays open if the reader opened it,
+  // and the focus stays on the element of the same id.
+  var FIRST = "first-view";
+  function handOver() {
+    var first = document.getElementById(FIRST);
+    var page = document.getElementById("page");
+    if (!first || !page || !page.firstElementChild) return;
+    var panel = first.querySelector("#filter-panel");
+    var opened = panel && panel.open;
+    var focused = first.contains(document.activeElement) ? document.activeElement.id : "";
+    first.remove();
+    var mounted = document.getElementById("filter-panel");
+    if (opened && mounted) mounted.open = true;
+    var target = focused && document.getElementById(focused);
+    if (target && target.focus) target.focus({ preventScroll: true });
+  }
+  // Until then, a tick in the first view's filter form goes to the address of the boxes ticked, as the form's
+  // button does without a script (that address's HTML is its first view); a tick made before this script ran is
+  // acted on when it starts. The form has autocomplete="off": the browser restores no ticks on going back.
+  function firstViewAddress(form) {
+    var ticked = function (name) {
+      return [].slice.call(form.querySelectorAll('input[name="' + name + '"]:checked')).map(function (b) { return b.value; });
+    };
+    var survey = form.querySelector('input[name="survey"]');
+    return window.location.pathname + query(survey ? survey.value : "", { "default": "" }, ticked("theme"), ticked("intervals").length > 0);
+  }
+  function firstViewTick(event) {
+    var form = event.target && event.target.form;
+    if (form && form.hasAttribute("data-first-view") && document.getElementById(FIRST)) {
+      window.location.assign(firstViewAddress(form));
+    }
+  }
+  function tickedEarly() {
+    var form = document.querySelector("#" + FIRST + " form[data-first-view]");
+    var boxes = form ? form.querySelectorAll('input[type="checkbox"]') : [];
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].checked !== boxes[i].defaultChecked) return firstViewTick({ target: boxes[i] });
+    }
+  }
   function openFilters(event) {
     var link = event.target.closest && event.target.closest('a[href="#filters"]');
     var panel = document.getElementById("filter-panel");
@@ -158,8 +199,14 @@
   }
   if (typeof MutationObserver !== "undefined" && typeof document !== "undefined") {
     var start = function () {
-      new MutationObserver(arrived).observe(document.body, { childList: true, subtree: true });
+      new MutationObserver(function () {
+        handOver();
+        arrived();
+      }).observe(document.body, { childList: true, subtree: true });
       document.addEventListener("click", openFilters);
+      document.addEventListener("change", firstViewTick);
+      tickedEarly();
+      handOver();
       arrived();
     };
     if (document.body) start();

@@ -87,10 +87,12 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-# True when the landing page's panels have answered: the summary names the selection, nothing is loading,
-# and the overview chart has as many bars as expected.
+# True when the landing page's panels have answered: Dash's page has replaced the first view written into the
+# HTML (dashboard/firstview.py), the summary names the selection, nothing is loading, and the overview chart has
+# as many bars as expected.
 _LANDING_JS = """
 ([summary, bars]) => {
+  if (document.getElementById('first-view') || !document.querySelector('#page > *')) return false;
   const s = document.getElementById('selection-summary');
   if (!s || !s.textContent.startsWith(summary)) return false;
   if (document.querySelector('[data-dash-is-loading="true"]')) return false;
