@@ -375,14 +375,12 @@ PAGE_OUTPUT = "page.children"  # the survey's whole page, rendered when the surv
 # A theme click is filtered in the browser (dashboard/filtering.py, assets/filter.js) and posts nothing; what
 # the server still draws of a selection is below.
 QUOTES_OUTPUT = "quote-list.children"  # the quotations of a stance or search, for the themes ticked
-QUOTES_WANTED = "quotes-wanted.data"  # filter.js asks for the quotations again (written for another selection)
 QUOTE_STANCE = "quote-stance.value"
 CONTEXT_OUTPUT = "context-list.children"  # context cards, where the browser cannot filter them
 CONTEXT_WANTED = "context-wanted.data"  # filter.js asks for them (a theme click or "more")
 CONTEXT_MORE = "context-more.n_clicks"  # "more context figures", a state of the context callback
 INTERVALS_OUTPUT = "overview-chart.children"  # the overview's bars, with intervals or without
-TABLE_OUTPUT = "show-table-button.style"  # opening the table (or drawing it again: TABLE_WANTED)
-TABLE_WANTED = "table-wanted.data"
+TABLE_OUTPUT = "show-table-button.style"  # opening the table (filter.js asks for it again: "table-wanted.data")
 CSV_OUTPUT = "download-csv.data"
 OURS_THEMES = "theme-filter.value"
 OURS_INTERVALS = "show-intervals.value"

@@ -431,6 +431,11 @@ def contrasts(store: Store, shown: list[dict], labels: Labels, marks: Sequence[d
     return cards or [html.P("None of the key contrasts falls in the selected themes.", className="empty")]
 
 
+def _classed(marks: dict, class_name: str) -> dict:
+    """A list item's props: its ``filtering`` marks (if any), its own classes before theirs."""
+    return {**marks, "className": f"{class_name} {marks.get('className') or ''}".strip()}
+
+
 def _empty_line(kind: str, marks: dict | None = None) -> html.P:
     """A list's "nothing matches" line (``wording.LIST_WORDS``); ``marks``: ``filtering.empty_marks``."""
     return html.P(wording.LIST_WORDS[kind]["empty"], **(marks or {"className": "empty"}))
@@ -447,7 +452,7 @@ def quote_list(
     marks = filtering.list_marks(themes, selected, limit)
     return [
         html.Figure(
-            **{**mark, "className": f"quote stance-{q[Col.STANCE]} {mark['className'] or ''}".strip()},
+            **_classed(mark, f"quote stance-{q[Col.STANCE]}"),
             children=[
                 html.Blockquote(q[Col.TEXT]),
                 html.Figcaption(
@@ -495,9 +500,8 @@ def series_chart(points: list[dict], store: Store, marks: dict | None = None) ->
         for p, t in zip(points, tops)
     ]
     sources = list(dict.fromkeys(p[Col.SOURCE] for p in points))
-    marks = marks or {}
     return html.Figure(
-        **{**marks, "className": f"context-card series-card {marks.get('className') or ''}".strip()},
+        **_classed(marks or {}, "context-card series-card"),
         children=[
             html.Figcaption([html.Strong(points[0][Col.LABEL]), f" ({points[0][Col.UNIT]})"]),
             html.Ol(columns, className="series-columns", **{"aria-label": f"{points[0][Col.LABEL]}, by period"}),
@@ -531,7 +535,7 @@ def _context_card(c: dict, store: Store, marks: dict) -> html.Div:
     if c[Col.PERIOD] and f"({c[Col.PERIOD]})" not in label:
         label += f" ({c[Col.PERIOD]})"
     return html.Div(
-        **{**marks, "className": f"context-card {marks.get('className') or ''}".strip()},
+        **_classed(marks, "context-card"),
         children=[
             html.P(c[Col.REPORTED_TEXT], className="context-figure"),
             html.P(label, className="context-label"),

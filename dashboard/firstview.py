@@ -104,8 +104,7 @@ def plain_checklist(node: dbc.Checklist, name: str) -> RawHtml:
         )
         label = f'<label class="form-check-label {escape(node.labelClassName)}" for="{escape(ident)}">'
         boxes.append(f'<div class="form-check{inline}">{box}{label}{escape(option["label"])}</label></div>')
-    out = RawHtml(Markup("".join(boxes)), className=node.className)
-    return out
+    return RawHtml(Markup("".join(boxes)), className=node.className)
 
 
 def theme_form(node: html.Div, survey: Survey, store: Store, change: Callable[[Component], object]) -> html.Form:

@@ -137,8 +137,8 @@
     ];
   }
 
-  // The page arrives by callback (after its first view, below). When it does: the document's title becomes the survey's site name (its
-  // catalogue's words), and the compact filter control opens where the filters stand beside the page (a wide
+  // The page arrives by callback (after its first view, below). When it does: the document's title becomes the
+  // survey's site name (its catalogue's words), and the compact filter control opens where the filters stand beside the page (a wide
   // screen); on a phone it stays closed, so the page starts with its findings. The "Themes" button opens it.
   var WIDE = "(min-width: 1000px)";
   var seen = null;
